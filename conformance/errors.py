@@ -1,0 +1,46 @@
+"""Tool errors: the suite could not do its job (never a finding about the target).
+
+    ConformanceError
+    ├── ProfileError         a profile file is missing, malformed or invalid
+    ├── UsageError           options that do not fit together
+    └── TargetError          the target could not be talked to
+        ├── TargetUnreachable   connection refused, DNS failure, TLS error
+        └── TransportFailure    timeout or broken exchange during a scenario
+
+Findings (non-conformance of the target) live in `conformance.findings`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConformanceError",
+    "ProfileError",
+    "TargetError",
+    "TargetUnreachable",
+    "TransportFailure",
+    "UsageError",
+]
+
+
+class ConformanceError(Exception):
+    """Base of every error the tool raises about its own use."""
+
+
+class ProfileError(ConformanceError):
+    """A profile could not be loaded: the message names the file and the field path."""
+
+
+class UsageError(ConformanceError):
+    """Options or environment that do not fit together."""
+
+
+class TargetError(ConformanceError):
+    """The target could not be talked to."""
+
+
+class TargetUnreachable(TargetError):
+    """No connection could be made (refused, DNS, TLS)."""
+
+
+class TransportFailure(TargetError):
+    """An exchange broke off (timeout, reset, protocol error)."""
