@@ -56,7 +56,7 @@ class Refresh:
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    status: int
+    status: int | Literal["unspecified"]
     www_authenticate: str | None
     body_schema: str | None
     body_example: dict[str, Any] | None

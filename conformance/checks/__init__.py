@@ -1,0 +1,12 @@
+"""Checks: pure functions from exchanges to findings.
+
+Importing this package registers every exchange check (token responses, token errors,
+resource refusals); `expectations` holds what scenarios expect of particular exchanges.
+"""
+
+from __future__ import annotations
+
+from conformance.checks import error_response, resource, token_response
+from conformance.checks.registry import audit, check, classify
+
+__all__ = ["audit", "check", "classify", "error_response", "resource", "token_response"]

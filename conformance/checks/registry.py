@@ -1,0 +1,52 @@
+"""Checks that judge every exchange on its own: one signature, registered by decorator.
+
+A check is `(profile, exchange) -> Iterable[Finding]`; the kind of exchange it applies to is
+declared where it is registered, never tested inside it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Literal
+
+from conformance.client.exchange import Exchange
+from conformance.findings import Finding
+from conformance.profile import Profile
+
+__all__ = ["ExchangeCheck", "Applicability", "audit", "check", "classify", "registered"]
+
+Applicability = Literal["token-success", "token-error", "resource-rejection"]
+ExchangeCheck = Callable[[Profile, Exchange], Iterable[Finding]]
+
+_CHECKS: dict[Applicability, list[ExchangeCheck]] = {
+    "token-success": [], "token-error": [], "resource-rejection": [],
+}
+
+
+def check(applies_to: Applicability) -> Callable[[ExchangeCheck], ExchangeCheck]:
+    def register(func: ExchangeCheck) -> ExchangeCheck:
+        _CHECKS[applies_to].append(func)
+        return func
+    return register
+
+
+def classify(exchange: Exchange) -> Applicability | None:
+    if exchange.status is None:
+        return None
+    if exchange.kind == "token":
+        return "token-success" if exchange.ok else "token-error"
+    if 400 <= exchange.status < 500:
+        return "resource-rejection"
+    return None
+
+
+def registered(kind: Applicability) -> list[ExchangeCheck]:
+    return list(_CHECKS[kind])
+
+
+def audit(profile: Profile, exchange: Exchange) -> list[Finding]:
+    """Every registered check that applies to this exchange."""
+    kind = classify(exchange)
+    if kind is None:
+        return []
+    return [finding for func in _CHECKS[kind] for finding in func(profile, exchange)]

@@ -1,0 +1,313 @@
+"""Requests built exactly as the profile says; every exchange recorded once, redacted."""
+
+from __future__ import annotations
+
+import base64
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+from urllib.parse import quote_plus
+
+import httpx
+
+from conformance.client.exchange import (
+    Exchange,
+    ExchangeKind,
+    redact_request,
+    redact_response_body,
+)
+from conformance.clock import Clock
+from conformance.errors import TargetUnreachable, TransportFailure, UsageError
+from conformance.profile import Profile
+from conformance.redaction import Redactor, token_key
+
+__all__ = [
+    "PROFILE_DEFAULT",
+    "ClientCredentials",
+    "ConformanceClient",
+    "Credentials",
+    "Target",
+    "basic_authorization",
+]
+
+ENV_CLIENT_ID = "CONFORMANCE_CLIENT_ID"
+ENV_CLIENT_SECRET = "CONFORMANCE_CLIENT_SECRET"
+ENV_USERNAME = "CONFORMANCE_USERNAME"
+ENV_PASSWORD = "CONFORMANCE_PASSWORD"
+
+Params = Sequence[tuple[str, str]]
+
+
+class _ProfileDefault:
+    def __repr__(self) -> str:
+        return "PROFILE_DEFAULT"
+
+
+PROFILE_DEFAULT: Final = _ProfileDefault()
+
+
+@dataclass(frozen=True, slots=True)
+class ClientCredentials:
+    client_id: str
+    client_secret: str = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Credentials:
+    """Who the suite logs in as. Values never appear in a repr."""
+
+    client: ClientCredentials | None
+    username: str = field(repr=False)
+    password: str = field(repr=False)
+
+    @classmethod
+    def from_environment(cls, profile: Profile) -> Credentials:
+        """Credentials for a live target, from CONFORMANCE_* variables only."""
+        needed = [ENV_USERNAME, ENV_PASSWORD]
+        if profile.client_auth != "none":
+            needed += [ENV_CLIENT_ID, ENV_CLIENT_SECRET]
+        missing = [name for name in needed if not os.environ.get(name)]
+        if missing:
+            raise UsageError(
+                f"profile {profile.name} needs credentials in the environment: "
+                f"set {', '.join(missing)} (never on the command line)"
+            )
+        client = None
+        if profile.client_auth != "none":
+            client = ClientCredentials(os.environ[ENV_CLIENT_ID], os.environ[ENV_CLIENT_SECRET])
+        return cls(client, os.environ[ENV_USERNAME], os.environ[ENV_PASSWORD])
+
+    @classmethod
+    def for_emulator(cls, profile: Profile) -> Credentials:
+        """The emulator's known test credentials; CONFORMANCE_* variables override them."""
+        settings = profile.emulator
+        client = None
+        if profile.client_auth != "none":
+            client = ClientCredentials(
+                os.environ.get(ENV_CLIENT_ID) or settings.client_id,
+                os.environ.get(ENV_CLIENT_SECRET) or settings.client_secret,
+            )
+        return cls(
+            client,
+            os.environ.get(ENV_USERNAME) or settings.username,
+            os.environ.get(ENV_PASSWORD) or settings.password,
+        )
+
+    def register_with(self, redactor: Redactor) -> None:
+        redactor.add_credentials(
+            self.client.client_id if self.client else None,
+            self.client.client_secret if self.client else None,
+            self.username,
+            self.password,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    base_url: str
+    emulated: bool
+    resource_path: str | None
+
+    @property
+    def description(self) -> str:
+        return f"{self.base_url} (in-process emulator)" if self.emulated else self.base_url
+
+
+def basic_authorization(client_id: str, client_secret: str) -> str:
+    """RFC 6749 §2.3.1: form-urlencode id and secret, then Basic-encode them."""
+    pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
+    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+
+
+ClientAuthChoice = ClientCredentials | None | _ProfileDefault
+ExchangeListener = Callable[[Exchange], None]
+
+
+class ConformanceClient:
+    """The only place the suite touches the network."""
+
+    def __init__(
+        self,
+        profile: Profile,
+        target: Target,
+        credentials: Credentials,
+        redactor: Redactor,
+        clock: Clock,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.profile = profile
+        self.target = target
+        self.credentials = credentials
+        self.redactor = redactor
+        self.clock = clock
+        self.timeout = timeout
+        self.exchanges: list[Exchange] = []
+        self.listeners: list[ExchangeListener] = []
+        self._lock = threading.Lock()
+        self._http = httpx.Client(
+            base_url=target.base_url,
+            transport=transport,
+            timeout=httpx.Timeout(timeout),
+            follow_redirects=False,
+            headers={"Accept": "application/json", "User-Agent": "conformance/0.1"},
+        )
+        credentials.register_with(redactor)
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- counts for results.json -------------------------------------------------------
+    @property
+    def request_count(self) -> int:
+        return len(self.exchanges)
+
+    @property
+    def token_request_count(self) -> int:
+        return sum(1 for e in self.exchanges if e.kind == "token")
+
+    # -- token endpoint ------------------------------------------------------------------
+    def password_params(
+        self, *, username: str | None = None, password: str | None = None,
+        omit: Sequence[str] = (), extra: Params = (), grant_type: str = "password",
+    ) -> list[tuple[str, str]]:
+        params = [("grant_type", grant_type)]
+        if self.profile.scope_value is not None:
+            params.append(("scope", self.profile.scope_value))
+        params.append(("username", self.credentials.username if username is None else username))
+        params.append(("password", self.credentials.password if password is None else password))
+        return [(k, v) for k, v in params if k not in omit] + list(extra)
+
+    def refresh_params(self, refresh_token: str, *, omit: Sequence[str] = ()) -> list[tuple[str, str]]:
+        params = [("grant_type", "refresh_token")]
+        if self.profile.scope_value is not None:
+            params.append(("scope", self.profile.scope_value))
+        params.append(("refresh_token", refresh_token))
+        return [(k, v) for k, v in params if k not in omit]
+
+    def password_grant(self, purpose: str, **overrides: object) -> Exchange:
+        client = overrides.pop("client", PROFILE_DEFAULT)
+        params = self.password_params(**overrides)  # type: ignore[arg-type]
+        return self.token_request(params, purpose=purpose, client=client)  # type: ignore[arg-type]
+
+    def refresh_grant(
+        self, refresh_token: str, purpose: str, *, client: ClientAuthChoice = PROFILE_DEFAULT
+    ) -> Exchange:
+        return self.token_request(self.refresh_params(refresh_token), purpose=purpose, client=client)
+
+    def token_request(
+        self,
+        params: Params,
+        *,
+        purpose: str,
+        client: ClientAuthChoice = PROFILE_DEFAULT,
+        location: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Exchange:
+        """POST the token endpoint with `params` where the profile puts them."""
+        params = list(params)
+        request_headers = dict(headers or {})
+        credentials = self.credentials.client if client is PROFILE_DEFAULT else client
+        assert not isinstance(credentials, _ProfileDefault)
+        if credentials is not None and self.profile.client_auth == "basic":
+            request_headers["Authorization"] = basic_authorization(
+                credentials.client_id, credentials.client_secret
+            )
+        elif credentials is not None and self.profile.client_auth == "body":
+            params += [("client_id", credentials.client_id), ("client_secret", credentials.client_secret)]
+        where = location or self.profile.parameter_location
+        request = self._http.build_request(
+            self.profile.token_method,
+            self.profile.token_path,
+            params=params if where == "query" else None,
+            content=_form(params) if where == "body" else None,
+            headers=request_headers,
+        )
+        if where == "body" and "content-type" not in request.headers:
+            request.headers["Content-Type"] = "application/x-www-form-urlencoded"
+        return self._send(request, "token", purpose, grant_type=dict(params).get("grant_type"))
+
+    # -- protected resource --------------------------------------------------------------
+    def call_resource(
+        self,
+        token: str | None,
+        purpose: str,
+        *,
+        scheme: str = "Bearer",
+        authorization: str | None = None,
+    ) -> Exchange:
+        """Call the protected resource with `token` (None: no Authorization header)."""
+        path = self.target.resource_path
+        if path is None:
+            raise UsageError(
+                f"profile {self.profile.name} names no protected resource: pass --resource-path"
+            )
+        headers = {}
+        if authorization is not None:
+            headers["Authorization"] = authorization
+        elif token is not None:
+            headers["Authorization"] = f"{scheme} {token}"
+        request = self._http.build_request(self.profile.resource.method, path, headers=headers)
+        return self._send(request, "resource", purpose, token=token)
+
+    # -- recording -----------------------------------------------------------------------
+    def _send(
+        self, request: httpx.Request, kind: ExchangeKind, purpose: str,
+        *, grant_type: str | None = None, token: str | None = None,
+    ) -> Exchange:
+        url, headers, body = redact_request(request, self.redactor)
+        auth = request.headers.get("authorization")
+        with self._lock:
+            exchange = Exchange(
+                seq=len(self.exchanges) + 1, kind=kind, purpose=purpose,
+                method=request.method, url=url, request_headers=headers, request_body=body,
+                started_at=self.clock.now(),
+                auth_scheme_sent=auth.split(None, 1)[0] if auth and auth.strip() else None,
+                grant_type=grant_type,
+                token_key=token_key(token) if token is not None else None,
+            )
+            self.exchanges.append(exchange)
+        began = time.perf_counter()
+        try:
+            response = self._http.send(request)
+        except httpx.TransportError as exc:
+            exchange.elapsed = time.perf_counter() - began
+            exchange.error = self.redactor.scrub(_describe_transport_error(exc, self.timeout))
+            self._notify(exchange)
+            error_type = TargetUnreachable if isinstance(exc, httpx.ConnectError) else TransportFailure
+            raise error_type(f"{exchange.summary()}") from None
+        exchange.elapsed = time.perf_counter() - began
+        text = response.text if response.content else ""
+        exchange.status = response.status_code
+        try:
+            exchange.json = response.json() if response.content else None
+        except ValueError as exc:
+            exchange.json_error = f"body is not JSON ({exc.__class__.__name__})"
+        exchange.response_body = redact_response_body(
+            text, response.headers.get("content-type", ""), self.redactor
+        )
+        exchange.response_headers = [
+            (k, self.redactor.scrub(v)) for k, v in response.headers.multi_items()
+        ]
+        self._notify(exchange)
+        return exchange
+
+    def _notify(self, exchange: Exchange) -> None:
+        for listener in self.listeners:
+            listener(exchange)
+
+
+def _form(params: Params) -> bytes:
+    return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in params).encode("ascii")
+
+
+def _describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:
+    if isinstance(exc, httpx.TimeoutException):
+        return f"timed out after {timeout:g} s ({exc.__class__.__name__})"
+    if isinstance(exc, httpx.ConnectError):
+        return f"connection failed: {exc}"
+    return f"{exc.__class__.__name__}: {exc}"

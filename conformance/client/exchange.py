@@ -1,0 +1,180 @@
+"""One request and its response, recorded with every secret already redacted."""
+
+from __future__ import annotations
+
+import json
+import shlex
+from dataclasses import dataclass, field
+from typing import Any, Literal
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import httpx
+
+from conformance.redaction import Redactor
+
+__all__ = ["Exchange", "ExchangeKind", "redact_request", "redact_response_body", "redacted_pairs"]
+
+ExchangeKind = Literal["token", "resource"]
+
+# Request parameters whose values are credentials or tokens, masked even when short.
+SECRET_PARAMETERS = {
+    "password": "password",
+    "client_secret": "client_secret",
+    "refresh_token": "refresh_token",
+    "username": "username",
+    "access_token": "access_token",
+}
+SECRET_RESPONSE_MEMBERS = ("access_token", "refresh_token", "id_token")
+BODY_LIMIT = 4000
+
+
+def redacted_pairs(pairs: list[tuple[str, str]], redactor: Redactor) -> list[tuple[str, str]]:
+    masked = []
+    for key, value in pairs:
+        kind = SECRET_PARAMETERS.get(key)
+        if kind and value:
+            label = redactor.label_for(value)
+            value = label or f"<{kind}>"
+        masked.append((key, redactor.scrub(value)))
+    return masked
+
+
+def _redact_form(text: str, redactor: Redactor) -> str:
+    pairs = parse_qsl(text, keep_blank_values=True)
+    if not pairs:
+        return redactor.scrub(text)
+    return urlencode(redacted_pairs(pairs, redactor), safe="<>: ")
+
+
+def _redact_url(url: httpx.URL, redactor: Redactor) -> str:
+    parts = urlsplit(str(url))
+    query = _redact_form(parts.query, redactor) if parts.query else ""
+    return redactor.scrub(urlunsplit(parts._replace(query=query)))
+
+
+def _redact_headers(headers: httpx.Headers, redactor: Redactor) -> list[tuple[str, str]]:
+    out = []
+    for name, value in headers.multi_items():
+        if name.lower() in {"authorization", "proxy-authorization", "cookie", "set-cookie"}:
+            scheme = value.split(None, 1)[0] if value.strip() else ""
+            credential = value[len(scheme):].strip()
+            label = redactor.label_for(credential) if credential else None
+            value = f"{scheme} {label or '<redacted>'}".strip() if credential else value
+        out.append((name, redactor.scrub(value)))
+    return out
+
+
+def _redact_json_body(text: str, redactor: Redactor) -> str:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return redactor.scrub(text)
+    if isinstance(data, dict):
+        for member in SECRET_RESPONSE_MEMBERS:
+            value = data.get(member)
+            if isinstance(value, str):
+                data[member] = redactor.add_token(value, member)
+    return redactor.scrub(json.dumps(data, ensure_ascii=False))
+
+
+def redact_request(request: httpx.Request, redactor: Redactor) -> tuple[str, list[tuple[str, str]], str]:
+    """URL, headers and body of a request, secrets masked."""
+    body = request.content.decode("utf-8", "replace") if request.content else ""
+    content_type = request.headers.get("content-type", "")
+    if "x-www-form-urlencoded" in content_type:
+        body = _redact_form(body, redactor)
+    else:
+        body = redactor.scrub(body)
+    return _redact_url(request.url, redactor), _redact_headers(request.headers, redactor), body
+
+
+@dataclass(slots=True)
+class Exchange:
+    """What the suite sent and what came back; safe to print, attach and store."""
+
+    seq: int
+    kind: ExchangeKind
+    purpose: str
+    method: str
+    url: str
+    request_headers: list[tuple[str, str]]
+    request_body: str
+    started_at: float
+    status: int | None = None
+    response_headers: list[tuple[str, str]] = field(default_factory=list)
+    response_body: str = ""
+    elapsed: float = 0.0
+    error: str | None = None
+    auth_scheme_sent: str | None = None
+    grant_type: str | None = None
+    # SHA-256 of the bearer token presented to the resource: lets the ledger follow it.
+    token_key: str | None = None
+    # The parsed response body, unredacted, for checks only: never rendered.
+    json: Any = field(default=None, repr=False)
+    json_error: str | None = None
+
+    def header(self, name: str) -> str | None:
+        """First response header of that name (case-insensitive)."""
+        lowered = name.lower()
+        return next((v for k, v in self.response_headers if k.lower() == lowered), None)
+
+    def headers_named(self, name: str) -> list[str]:
+        lowered = name.lower()
+        return [v for k, v in self.response_headers if k.lower() == lowered]
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+    @property
+    def error_code(self) -> str | None:
+        if isinstance(self.json, dict) and isinstance(self.json.get("error"), str):
+            return str(self.json["error"])
+        return None
+
+    def summary(self) -> str:
+        outcome = f"HTTP {self.status}" if self.status is not None else f"no response ({self.error})"
+        return f"#{self.seq} {self.purpose}: {self.method} {self.url} -> {outcome}"
+
+    def curl(self) -> str:
+        """A replayable command line; secrets stay masked (fill them in from your environment)."""
+        parts = ["curl", "-i", "-X", self.method, self.url]
+        for name, value in self.request_headers:
+            if name.lower() in {"host", "content-length", "accept-encoding", "connection", "user-agent"}:
+                continue
+            parts += ["-H", f"{name}: {value}"]
+        if self.request_body:
+            parts += ["--data-raw", self.request_body]
+        return " ".join(shlex.quote(p) for p in parts)
+
+    def render(self) -> str:
+        lines = [self.summary(), f"> {self.method} {self.url}"]
+        lines += [f"> {k}: {v}" for k, v in self.request_headers]
+        if self.request_body:
+            lines += [">", f"> {self.request_body[:BODY_LIMIT]}"]
+        if self.status is not None:
+            lines.append(f"< HTTP {self.status} ({self.elapsed * 1000:.0f} ms)")
+            lines += [f"< {k}: {v}" for k, v in self.response_headers]
+            if self.response_body:
+                body = self.response_body
+                more = f" ... ({len(body) - BODY_LIMIT} more characters)" if len(body) > BODY_LIMIT else ""
+                lines += ["<", f"< {body[:BODY_LIMIT]}{more}"]
+        else:
+            lines.append(f"< no response: {self.error}")
+        lines.append(f"replay: {self.curl()}")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq, "kind": self.kind, "purpose": self.purpose, "method": self.method,
+            "url": self.url, "request_headers": self.request_headers,
+            "request_body": self.request_body, "status": self.status,
+            "response_headers": self.response_headers, "response_body": self.response_body,
+            "elapsed_ms": round(self.elapsed * 1000, 1), "error": self.error,
+        }
+
+
+def redact_response_body(text: str, content_type: str, redactor: Redactor) -> str:
+    if "json" in content_type or text.lstrip().startswith(("{", "[")):
+        return _redact_json_body(text, redactor)
+    return redactor.scrub(text)

@@ -1,0 +1,157 @@
+"""Token liveness tracking: every token is watched for its whole stated life.
+
+Each issued token is recorded with its stated lifetime (under every reading of `expires_in`
+the profile allows). Each time the resource accepts or refuses a token the ledger compares
+that with the profile's prediction: refused before it should expire with no invalidation rule
+to explain it, or accepted after expiry or after the profile's invalidation, is a finding,
+whichever scenario noticed it.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from conformance.client.exchange import Exchange
+from conformance.clock import Clock
+from conformance.findings import Finding
+from conformance.profile import Profile
+from conformance.profile.model import UNIT_FACTORS
+from conformance.redaction import token_key
+from conformance.requirements import provider, rfc6749
+
+__all__ = ["TokenLedger", "TrackedToken", "tolerance"]
+
+
+def tolerance(lifetime: float) -> float:
+    """Slack for clocks, networks and the common `expires_in = lifetime - 1` convention."""
+    return 2.0 + 0.01 * lifetime
+
+
+@dataclass(slots=True)
+class TrackedToken:
+    key: str
+    issued_seq: int
+    issued_at: float
+    lifetimes: tuple[float, ...]  # seconds, one per documented reading; empty if not stated
+    superseded_by: int | None = None  # seq of a later issuance for the same account
+
+    @property
+    def shortest(self) -> float | None:
+        return min(self.lifetimes) if self.lifetimes else None
+
+    @property
+    def longest(self) -> float | None:
+        return max(self.lifetimes) if self.lifetimes else None
+
+
+def stated_lifetimes(profile: Profile, expires_in: object) -> tuple[float, ...]:
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or expires_in <= 0:
+        return ()
+    return tuple(expires_in * UNIT_FACTORS[unit] for unit in profile.expiry.readings)
+
+
+class TokenLedger:
+    """Session-wide: tokens outlive the test that obtained them."""
+
+    def __init__(self, profile: Profile, clock: Clock) -> None:
+        self.profile = profile
+        self.clock = clock
+        self._access: dict[str, TrackedToken] = {}
+        self._refresh: set[str] = set()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> TrackedToken | None:
+        return self._access.get(token_key(token))
+
+    def observe(self, exchange: Exchange) -> list[Finding]:
+        if exchange.kind == "token" and exchange.ok and isinstance(exchange.json, dict):
+            return self._issued(exchange)
+        if exchange.kind == "resource" and exchange.token_key and exchange.status is not None:
+            return self._presented(exchange)
+        return []
+
+    def _issued(self, exchange: Exchange) -> list[Finding]:
+        body = exchange.json
+        assert isinstance(body, dict)
+        findings = []
+        access, refresh = body.get("access_token"), body.get("refresh_token")
+        with self._lock:
+            if isinstance(access, str) and access:
+                key = token_key(access)
+                if key in self._access:
+                    findings.append(Finding(
+                        rfc6749.TOKENS_UNIQUE, "an access token never issued before",
+                        f"the access token of exchange #{self._access[key].issued_seq} again",
+                        exchange,
+                    ))
+                for earlier in self._access.values():
+                    if earlier.superseded_by is None:
+                        earlier.superseded_by = exchange.seq
+                self._access[key] = TrackedToken(
+                    key, exchange.seq, exchange.started_at,
+                    stated_lifetimes(self.profile, body.get("expires_in")),
+                )
+            if isinstance(refresh, str) and refresh:
+                key = token_key(refresh)
+                if key in self._refresh:
+                    findings.append(Finding(
+                        rfc6749.TOKENS_UNIQUE, "a refresh token never issued before",
+                        "a refresh token issued earlier in this run", exchange,
+                    ))
+                self._refresh.add(key)
+        return findings
+
+    def _presented(self, exchange: Exchange) -> list[Finding]:
+        tracked = self._access.get(exchange.token_key or "")
+        status = exchange.status
+        if tracked is None or status is None:
+            return []
+        age = exchange.started_at - tracked.issued_at
+        accepted = 200 <= status < 300
+        refused = status in (401, 403)
+        rule = self.profile.invalidates_earlier
+        if accepted and tracked.superseded_by is not None and rule is True:
+            return [Finding(
+                provider.INVALIDATES_EARLIER,
+                f"refusal: exchange #{tracked.superseded_by} requested a newer token "
+                f"({self.profile.source_of('invalidation')})",
+                f"HTTP {status}: the token of exchange #{tracked.issued_seq} still works", exchange,
+            )]
+        longest = tracked.longest
+        if accepted and longest is not None and age > longest + tolerance(longest):
+            return [Finding(
+                rfc6749.LIFETIME_AS_STATED,
+                f"refusal after the stated lifetime of {_seconds(longest)}",
+                f"HTTP {status}: accepted {_seconds(age)} after issuance (exchange "
+                f"#{tracked.issued_seq})", exchange,
+            )]
+        if not refused:
+            return []
+        shortest = tracked.shortest
+        if shortest is not None and age >= shortest - tolerance(shortest):
+            return []  # the token may have expired under one of the readings
+        if tracked.superseded_by is not None:
+            if rule is False:
+                return [Finding(
+                    provider.KEEPS_EARLIER,
+                    f"the token of exchange #{tracked.issued_seq} still accepted after the newer "
+                    f"token of exchange #{tracked.superseded_by} "
+                    f"({self.profile.source_of('invalidation')})",
+                    f"HTTP {status}", exchange,
+                )]
+            return []  # explained by the invalidation rule, or by its being unspecified
+        if shortest is not None:
+            return [Finding(
+                rfc6749.LIFETIME_AS_STATED,
+                f"acceptance until the stated lifetime of {_seconds(shortest)}",
+                f"HTTP {status}: refused {_seconds(age)} after issuance (exchange "
+                f"#{tracked.issued_seq}) with nothing to explain it", exchange,
+            )]
+        return []
+
+
+def _seconds(value: float) -> str:
+    if value >= 3600:
+        return f"{value:.0f} s ({value / 3600:.1f} h)"
+    return f"{value:.1f} s"

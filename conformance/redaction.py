@@ -1,0 +1,99 @@
+"""Secrets never leave the process in clear: every text written anywhere passes through here.
+
+Credentials are registered when the run starts, tokens the moment a response carries them;
+`scrub` replaces each known secret, and its URL-encoded and base64 forms, by a label.
+Tokens get a short SHA-256 fingerprint so a reader can still tell two tokens apart.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import threading
+from urllib.parse import quote, quote_plus
+
+__all__ = ["Redactor", "fingerprint", "token_key"]
+
+# Shorter values ("name", "read") are too common to scrub from free text without mangling it;
+# they are masked only where they stand in a known field (see conformance.client.exchange).
+MIN_SCRUB_LENGTH = 6
+
+_AUTH_HEADER = re.compile(r"(?i)\b(Basic|Bearer)\s+[A-Za-z0-9\-._~+/=%!:@]+")
+
+
+def token_key(value: str) -> str:
+    """A stable, non-reversible key for a token (full SHA-256)."""
+    return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def fingerprint(value: str) -> str:
+    """The short form of `token_key`, for people reading reports."""
+    return token_key(value)[:8]
+
+
+class Redactor:
+    """Knows every secret of the run and scrubs them from any text."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, str] = {}
+        self._pattern: re.Pattern[str] | None = None
+        self._lock = threading.Lock()
+
+    def add(self, value: str | None, label: str) -> None:
+        if not value or len(value) < MIN_SCRUB_LENGTH:
+            return
+        variants = {value, quote(value, safe=""), quote_plus(value)}
+        with self._lock:
+            for variant in variants:
+                self._labels.setdefault(variant, f"<{label}>")
+            self._pattern = None
+
+    def add_credentials(
+        self, client_id: str | None, client_secret: str | None,
+        username: str | None, password: str | None,
+    ) -> None:
+        self.add(client_secret, "client_secret")
+        self.add(password, "password")
+        self.add(username, "username")
+        self.add(client_id, "client_id")
+        if client_id is not None and client_secret is not None:
+            pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
+            self.add(base64.b64encode(pair.encode()).decode(), "basic-credentials")
+            raw = f"{client_id}:{client_secret}"
+            self.add(base64.b64encode(raw.encode()).decode(), "basic-credentials")
+            self.add(raw, "basic-credentials")
+
+    def add_token(self, value: str | None, kind: str) -> str:
+        """Register an issued token; returns the label that replaces it."""
+        if not value:
+            return f"<{kind} empty>"
+        label = f"{kind} {fingerprint(value)}"
+        if len(value) >= MIN_SCRUB_LENGTH:
+            self.add(value, label)
+        return f"<{label}>"
+
+    def label_for(self, value: str) -> str | None:
+        return self._labels.get(value)
+
+    def _compiled(self) -> re.Pattern[str] | None:
+        with self._lock:
+            if self._pattern is None and self._labels:
+                ordered = sorted(self._labels, key=len, reverse=True)
+                self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
+            return self._pattern
+
+    def scrub(self, text: str) -> str:
+        """Replace every known secret in `text`; also masks any Basic/Bearer credential."""
+        if not text:
+            return text
+        pattern = self._compiled()
+        if pattern is not None:
+            text = pattern.sub(lambda m: self._labels[m.group(0)], text)
+        return _AUTH_HEADER.sub(lambda m: self._mask_auth(m), text)
+
+    def _mask_auth(self, match: re.Match[str]) -> str:
+        credential = match.group(0).split(None, 1)[1]
+        if credential.startswith("<"):
+            return match.group(0)
+        return f"{match.group(1)} <redacted {fingerprint(credential)}>"

@@ -1,0 +1,17 @@
+"""The requirement catalogue: every check names one of these (id, level, source, statement)."""
+
+from __future__ import annotations
+
+from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
+from conformance.requirements.catalogue import Level, Requirement, all_requirements, get
+
+__all__ = [
+    "Level",
+    "Requirement",
+    "all_requirements",
+    "get",
+    "provider",
+    "rfc6749",
+    "rfc6750",
+    "rfc9700",
+]

@@ -1,0 +1,54 @@
+"""The requirement record and the registry every check names its requirement from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+__all__ = ["Level", "Requirement", "all_requirements", "get", "register"]
+
+
+class Level(str, Enum):
+    """How much a requirement weighs: MUST and PROVIDER fail a run, SHOULD and INFO warn."""
+
+    MUST = "MUST"
+    SHOULD = "SHOULD"
+    PROVIDER = "PROVIDER-DOC"
+    INFO = "INFO"
+
+    @property
+    def fails_run(self) -> bool:
+        return self in (Level.MUST, Level.PROVIDER)
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    id: str
+    level: Level
+    source: str
+    statement: str
+
+    def __str__(self) -> str:
+        return f"{self.id} [{self.level.value}, {self.source}]"
+
+
+_REGISTRY: dict[str, Requirement] = {}
+
+
+def register(id: str, level: Level, source: str, statement: str) -> Requirement:
+    if id in _REGISTRY:
+        raise ValueError(f"requirement {id} registered twice")
+    requirement = Requirement(id, level, source, statement)
+    _REGISTRY[id] = requirement
+    return requirement
+
+
+def get(id: str) -> Requirement:
+    try:
+        return _REGISTRY[id]
+    except KeyError:
+        raise KeyError(f"unknown requirement id {id!r}") from None
+
+
+def all_requirements() -> list[Requirement]:
+    return list(_REGISTRY.values())

@@ -1,0 +1,35 @@
+"""The JSON Schemas in schemas/: loaded once, looked up by name, validated with jsonschema."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from typing import Any
+
+import jsonschema
+
+from conformance.resources import builtin_dir
+
+__all__ = ["SchemaViolation", "load_schema", "violations"]
+
+SchemaViolation = jsonschema.ValidationError
+
+
+@cache
+def load_schema(name: str) -> dict[str, Any]:
+    """`name` is the file stem: token-response, rfc6749-error, daysoutguide-denied, ..."""
+    path = builtin_dir("schemas") / f"{name}.schema.json"
+    if not path.is_file():
+        raise KeyError(f"no schema named {name!r} in {path.parent}")
+    schema: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    return schema
+
+
+@cache
+def _validator(name: str) -> jsonschema.Draft202012Validator:
+    return jsonschema.Draft202012Validator(load_schema(name))
+
+
+def violations(name: str, instance: Any) -> list[SchemaViolation]:
+    """Every way `instance` breaks schema `name`, in document order."""
+    return sorted(_validator(name).iter_errors(instance), key=lambda e: list(e.absolute_path))
