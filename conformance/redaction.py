@@ -19,7 +19,10 @@ __all__ = ["Redactor", "fingerprint", "token_key"]
 # they are masked only where they stand in a known field (see conformance.client.exchange).
 MIN_SCRUB_LENGTH = 6
 
-_AUTH_HEADER = re.compile(r"(?i)\b(Basic|Bearer)\s+[A-Za-z0-9\-._~+/=%!:@]+")
+# A credential after an auth scheme, but not a challenge's auth-param (Bearer realm="x").
+_AUTH_HEADER = re.compile(
+    r"(?i)\b(Basic|Bearer)\s+(?![\w-]+\s*=\s*(?:\"|[\w-]+\s*(?:,|$)))[A-Za-z0-9\-._~+/=%!:@]+"
+)
 
 
 def token_key(value: str) -> str:

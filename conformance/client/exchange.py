@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import httpx
 
-from conformance.redaction import Redactor
+from conformance.redaction import Redactor, fingerprint
 
 __all__ = ["Exchange", "ExchangeKind", "redact_request", "redact_response_body", "redacted_pairs"]
 
@@ -59,7 +59,8 @@ def _redact_headers(headers: httpx.Headers, redactor: Redactor) -> list[tuple[st
             scheme = value.split(None, 1)[0] if value.strip() else ""
             credential = value[len(scheme):].strip()
             label = redactor.label_for(credential) if credential else None
-            value = f"{scheme} {label or '<redacted>'}".strip() if credential else value
+            masked = label or f"<redacted {fingerprint(credential)}>"
+            value = f"{scheme} {masked}" if credential else value
         out.append((name, redactor.scrub(value)))
     return out
 

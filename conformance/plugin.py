@@ -1,0 +1,207 @@
+"""The pytest plugin (entry point `pytest11`): hooks only.
+
+Without --conformance-profile (or its ini key) the plugin only registers its options,
+marker and fixtures, and stays out of the way of the project it is installed in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import Any
+
+import pytest
+
+from conformance.errors import ConformanceError, TargetError, TargetUnreachable
+from conformance.findings import FindingLog
+from conformance.requirements import all_requirements
+from conformance.results import ResultsCollector, TestRecord
+from conformance.run import ConformanceRun
+from conformance.scenario import ScenarioStopped
+from conformance.settings import RunSettings, add_options
+from conformance.stash import LOG, RESULTS, RUN, SETTINGS
+
+pytest_plugins = ["conformance.fixtures"]
+
+SCENARIO_PACKAGE = "conformance.scenarios"
+UNREACHABLE_EXIT = pytest.ExitCode.INTERRUPTED
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "requirement(*ids): the catalogue requirements this test checks "
+        "(see `conformance requirements`)",
+    )
+    try:
+        settings = RunSettings.from_config(config)
+        config.stash[SETTINGS] = settings
+        if settings is None:
+            return
+        run = ConformanceRun(settings)
+    except ConformanceError as exc:
+        raise pytest.UsageError(f"conformance: {exc}") from None
+    config.stash[RUN] = run
+    config.stash[RESULTS] = ResultsCollector(run.profile.name, run.target.description)
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    run = config.stash.get(RUN, None)
+    if run is None:
+        return []
+    wait = run.settings.expiry_wait
+    return [
+        f"conformance: profile {run.profile.name} ({run.profile.origin})",
+        f"conformance: target {run.target.description}, resource "
+        f"{run.target.resource_path or '(none)'}, expiry wait {wait:g} s",
+    ]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None:
+        return
+    try:
+        run.preflight()
+    except TargetUnreachable as exc:
+        pytest.exit(f"conformance: {exc}", returncode=UNREACHABLE_EXIT)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.stash.get(RUN, None) is not None:
+        return
+    if any(item.nodeid.startswith("conformance/scenarios") or
+           getattr(item.module, "__name__", "").startswith(SCENARIO_PACKAGE)
+           for item in items if isinstance(item, pytest.Function)):
+        raise pytest.UsageError(
+            "conformance: the scenarios need a profile and a target: "
+            "--conformance-profile NAME (--conformance-url URL | --conformance-emulate)"
+        )
+
+
+def _failure_text(log: FindingLog | None, headline: str | None = None) -> str:
+    parts = [headline] if headline else []
+    if log is not None:
+        parts += [finding.render() for finding in log.failures]
+    return "\n\n".join(parts)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
+    log = item.stash.get(LOG, None)
+    try:
+        result = yield
+    except ScenarioStopped as exc:
+        raise pytest.fail.Exception(_failure_text(log, f"scenario stopped: {exc}"), pytrace=False) from None
+    except TargetError as exc:
+        raise pytest.fail.Exception(_failure_text(log, f"transport failure: {exc}"), pytrace=False) from None
+    if log is not None and log.failures:
+        count = len(log.failures)
+        headline = f"{count} requirement{'s' if count > 1 else ''} not met"
+        raise pytest.fail.Exception(_failure_text(log, headline), pytrace=False)
+    return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    run = item.config.stash.get(RUN, None)
+    if run is None:
+        return report
+    scrub = run.redactor.scrub
+    if report.longrepr is not None and report.failed:
+        report.longrepr = scrub(str(report.longrepr))
+    report.sections = [(title, scrub(content)) for title, content in report.sections]
+    log = item.stash.get(LOG, None)
+    if report.when == "call" and log is not None:
+        if log.warnings:
+            report.sections.append(("conformance warnings", scrub("\n\n".join(f.render() for f in log.warnings))))
+        if log.exchanges:
+            exchanges = scrub("\n\n".join(e.render() for e in log.exchanges))
+            report.sections.append(("conformance exchanges", exchanges))
+            _attach_html(item.config, report, exchanges)
+    if report.when == "call" or (report.when == "setup" and not report.passed) or (
+        report.when == "teardown" and report.failed
+    ):
+        message = ""
+        if report.skipped and isinstance(report.longrepr, tuple):
+            message = str(report.longrepr[2]).removeprefix("Skipped: ")
+        elif report.failed:
+            message = scrub(str(report.longrepr)).splitlines()[0] if report.longrepr else ""
+        ids = tuple(i for marker in item.iter_markers("requirement") for i in marker.args)
+        item.config.stash[RESULTS].add(TestRecord(item.nodeid, report.outcome, ids, log, message))
+    return report
+
+
+def _attach_html(config: pytest.Config, report: pytest.TestReport, text: str) -> None:
+    if not config.pluginmanager.hasplugin("html"):
+        return
+    from pytest_html import extras
+
+    report.extras = [*getattr(report, "extras", []), extras.text(text, name="exchanges")]
+
+
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is None:
+        return
+    results = config.stash[RESULTS]
+    rows = results.requirement_statuses()
+    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("passed", "failed", "warned", "skipped")}
+    warned = [r for r in rows if r["status"] == "warned"]
+    if warned:
+        terminalreporter.section("conformance warnings (SHOULD / INFO: the run does not fail on these)")
+        for row in warned:
+            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}"))
+    failed = [r for r in rows if r["status"] == "failed"]
+    if failed:
+        terminalreporter.section("conformance failures (MUST / provider documentation)")
+        for row in failed:
+            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}"))
+    terminalreporter.section("conformance summary")
+    terminalreporter.line(
+        f"profile {run.profile.name} against {run.target.description}: "
+        f"{counts['passed']} requirements passed, {counts['failed']} failed, "
+        f"{counts['warned']} warned, {counts['skipped']} skipped "
+        f"(of {len(all_requirements())}); {run.client.request_count} requests, "
+        f"{run.client.token_request_count} token requests"
+    )
+    if run.settings.report_dir is not None:
+        terminalreporter.line(f"results: {run.settings.report_dir / 'results.json'}")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    run = session.config.stash.get(RUN, None)
+    if run is None:
+        return
+    if run.settings.report_dir is not None:
+        session.config.stash[RESULTS].write(
+            run.settings.report_dir / "results.json", run.redactor,
+            requests=run.client.request_count, token_requests=run.client.token_request_count,
+            exit_code=int(exitstatus),
+        )
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        run.close()
+
+
+__all__ = [
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_report_header",
+    "pytest_runtest_call",
+    "pytest_runtest_makereport",
+    "pytest_sessionfinish",
+    "pytest_sessionstart",
+    "pytest_terminal_summary",
+    "pytest_unconfigure",
+    "RunSettings",
+]

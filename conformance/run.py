@@ -1,0 +1,121 @@
+"""One conformance run: the profile, the target, the client, the clock and the ledger.
+
+Plain Python: the pytest plugin builds one per session, a script can build one by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+from urllib.parse import urlsplit
+
+import httpx
+
+import conformance.checks as checks
+from conformance.client import ConformanceClient, Credentials, Exchange, InProcessASGITransport, Target
+from conformance.clock import Clock, ManualClock, SystemClock
+from conformance.emulator import Emulator
+from conformance.errors import TargetUnreachable
+from conformance.findings import FindingLog
+from conformance.ledger import TokenLedger
+from conformance.profile import Profile, load_profile
+from conformance.redaction import Redactor
+from conformance.settings import RunSettings
+
+__all__ = ["EMULATED_BASE_URL", "EMULATED_RESOURCE_PATH", "ConformanceRun", "RedactingLogFilter"]
+
+EMULATED_BASE_URL = "http://emulator.conformance"
+EMULATED_RESOURCE_PATH = "/protected"
+
+
+class RedactingLogFilter(logging.Filter):
+    """httpx logs request URLs at INFO; a query-string profile would put passwords there."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = self.redactor.scrub(record.getMessage())
+        record.args = ()
+        return True
+
+
+class ConformanceRun:
+    def __init__(self, settings: RunSettings, profile: Profile | None = None) -> None:
+        self.settings = settings
+        self.profile = profile or load_profile(settings.profile)
+        self.redactor = Redactor()
+        self.emulator: Emulator | None = None
+        transport: httpx.BaseTransport | None = None
+        if settings.emulate:
+            self.clock: Clock = ManualClock()
+            self.emulator = Emulator(
+                self.profile, clock=self.clock, defects=settings.defects, lifetime=settings.lifetime
+            )
+            transport = InProcessASGITransport(self.emulator.app, timeout=settings.timeout)
+            credentials = self.emulator.credentials
+            base_url = EMULATED_BASE_URL
+            resource_path = settings.resource_path or self.profile.resource.path or EMULATED_RESOURCE_PATH
+        else:
+            assert settings.url is not None
+            self.clock = SystemClock()
+            credentials = Credentials.from_environment(self.profile)
+            base_url = settings.url
+            resource_path = settings.resource_path or self.profile.resource.path
+        self.target = Target(base_url, settings.emulate, resource_path)
+        self.client = ConformanceClient(
+            self.profile, self.target, credentials, self.redactor, self.clock,
+            transport=transport, timeout=settings.timeout,
+        )
+        self.ledger = TokenLedger(self.profile, self.clock)
+        self.current: FindingLog | None = None
+        self.client.listeners.append(self._on_exchange)
+        self._log_filter = RedactingLogFilter(self.redactor)
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).addFilter(self._log_filter)
+
+    def preflight(self) -> None:
+        """Fail fast, and gently, when a live target cannot be reached: one TCP connect."""
+        if self.settings.emulate:
+            return
+        parts = urlsplit(self.target.base_url)
+        host = parts.hostname or ""
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            with socket.create_connection((host, port), timeout=min(self.settings.timeout, 10.0)):
+                pass
+        except socket.gaierror as exc:
+            raise TargetUnreachable(
+                f"cannot reach {self.target.base_url}: host name {host!r} does not resolve "
+                f"({exc.strerror})"
+            ) from None
+        except TimeoutError:
+            raise TargetUnreachable(
+                f"cannot reach {self.target.base_url}: no answer from {host}:{port} within "
+                f"{min(self.settings.timeout, 10.0):g} s"
+            ) from None
+        except OSError as exc:
+            reason = exc.strerror or exc.__class__.__name__
+            raise TargetUnreachable(f"cannot reach {self.target.base_url}: {reason.lower()}") from None
+
+    def begin_test(self) -> FindingLog:
+        if self.emulator is not None:
+            self.emulator.reset()
+        self.current = FindingLog()
+        return self.current
+
+    def end_test(self) -> None:
+        self.current = None
+
+    def _on_exchange(self, exchange: Exchange) -> None:
+        log = self.current
+        findings = checks.audit(self.profile, exchange) + self.ledger.observe(exchange)
+        if log is not None:
+            log.record(exchange)
+            log.extend(findings)
+
+    def close(self) -> None:
+        for name in ("httpx", "httpcore"):
+            logging.getLogger(name).removeFilter(self._log_filter)
+        self.client.close()

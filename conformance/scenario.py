@@ -1,0 +1,101 @@
+"""What a scenario works with: obtain tokens, call the resource, record expectations.
+
+Scenarios never assert: they hand findings to the log, and the plugin turns the log into
+the test's outcome (MUST and provider-doc findings fail it, SHOULD findings warn).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, NoReturn
+
+import pytest
+
+from conformance.client import ConformanceClient, Exchange
+from conformance.clock import Clock
+from conformance.checks.expectations import expect_issued, outcome
+from conformance.findings import Finding, FindingLog
+from conformance.ledger import TokenLedger
+from conformance.profile import UNSPECIFIED, Profile
+from conformance.requirements import Requirement, rfc6749
+from conformance.settings import RunSettings
+
+__all__ = ["IssuedToken", "Scenario", "ScenarioStopped"]
+
+
+class ScenarioStopped(Exception):
+    """The scenario cannot go on (no token to test with); the log says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(repr=False)
+    expires_in: Any
+    exchange: Exchange
+
+
+class Scenario:
+    def __init__(
+        self, *, profile: Profile, client: ConformanceClient, clock: Clock, ledger: TokenLedger,
+        log: FindingLog, settings: RunSettings,
+    ) -> None:
+        self.profile = profile
+        self.client = client
+        self.clock = clock
+        self.ledger = ledger
+        self.log = log
+        self.settings = settings
+
+    # -- outcomes ------------------------------------------------------------------------
+    def expect(self, findings: list[Finding], requirement: Requirement | None = None, note: str = "") -> bool:
+        """Record findings; with none, record that `requirement` held. True when it held."""
+        self.log.extend(findings)
+        if not findings and requirement is not None:
+            self.log.held(requirement, note)
+        return not findings
+
+    def stop(self, reason: str) -> NoReturn:
+        raise ScenarioStopped(reason)
+
+    # -- applicability ------------------------------------------------------------------
+    def requires(self, condition: bool, reason: str) -> None:
+        if not condition:
+            pytest.skip(f"profile {self.profile.name}: {reason}")
+
+    def documented(self, value: object, field_name: str, section: str) -> None:
+        """Skip when the documentation is silent on `field_name`."""
+        if value == UNSPECIFIED:
+            pytest.skip(
+                f"profile {self.profile.name}: {field_name} is unspecified "
+                f"({self.profile.source_of(section)}): the documentation is silent"
+            )
+
+    def requires_resource(self) -> None:
+        if self.client.target.resource_path is None:
+            pytest.skip(
+                f"profile {self.profile.name} names no protected resource "
+                f"({self.profile.resource.source}): pass --resource-path"
+            )
+
+    # -- moves ---------------------------------------------------------------------------
+    def obtain_token(self, purpose: str = "token: password grant") -> IssuedToken:
+        """A fresh token by the documented password grant, or the scenario stops."""
+        exchange = self.client.password_grant(purpose)
+        findings = expect_issued(exchange, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials")
+        self.expect(findings, rfc6749.PASSWORD_GRANT_ISSUES)
+        if findings:
+            self.stop(f"could not obtain a token to test with: {outcome(exchange)}")
+        return self.issued(exchange)
+
+    @staticmethod
+    def issued(exchange: Exchange) -> IssuedToken:
+        body = exchange.json
+        assert isinstance(body, dict)
+        refresh = body.get("refresh_token")
+        return IssuedToken(
+            str(body["access_token"]),
+            refresh if isinstance(refresh, str) and refresh else None,
+            body.get("expires_in"),
+            exchange,
+        )

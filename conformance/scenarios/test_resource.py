@@ -1,0 +1,49 @@
+"""The Bearer-protected resource (RFC 6750 §2.1, §3, the profile's documented refusal)."""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from conformance.checks.expectations import expect_accepted, expect_rejected
+from conformance.profile import UNSPECIFIED
+from conformance.scenario import Scenario
+from conformance.requirements import provider, rfc6750
+
+requirement = pytest.mark.requirement
+
+
+@requirement(rfc6750.ACCEPTS_VALID_TOKEN.id)
+def test_fresh_token_is_accepted(conformance: Scenario) -> None:
+    conformance.requires_resource()
+    token = conformance.obtain_token()
+    exchange = conformance.client.call_resource(token.access_token, "resource: fresh access token")
+    conformance.expect(expect_accepted(exchange, rfc6750.ACCEPTS_VALID_TOKEN, "a fresh access token"),
+                       rfc6750.ACCEPTS_VALID_TOKEN)
+
+
+REFUSALS = {
+    "no token": {},
+    "malformed token": {"authorization": "Bearer !!not a token!!"},
+    "unknown token": {"token": secrets.token_urlsafe(32)},
+    "wrong scheme": {"authorization": "Token " + secrets.token_urlsafe(32)},
+}
+
+
+@requirement(rfc6750.REJECTS_BAD_TOKEN.id, rfc6750.CHALLENGE.id, rfc6750.INVALID_TOKEN_CODE.id,
+             rfc6750.NO_ERROR_WITHOUT_CREDENTIALS.id, provider.REJECTION_STATUS.id,
+             provider.REJECTION_BODY.id)
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_unusable_credentials_are_refused(conformance: Scenario, case: str) -> None:
+    conformance.requires_resource()
+    rejection = conformance.profile.resource.rejection
+    if rejection.status == UNSPECIFIED:
+        conformance.log.not_checked(provider.REJECTION_STATUS, f"status unspecified ({conformance.profile.resource.source})")
+    if rejection.body_schema is None:
+        conformance.log.not_checked(provider.REJECTION_BODY, f"body unspecified ({conformance.profile.resource.source})")
+    exchange = conformance.client.call_resource(
+        REFUSALS[case].get("token"), f"resource: {case}", authorization=REFUSALS[case].get("authorization"),
+    )
+    conformance.expect(expect_rejected(exchange, rfc6750.REJECTS_BAD_TOKEN, f"a request with {case}"),
+                       rfc6750.REJECTS_BAD_TOKEN)

@@ -1,0 +1,20 @@
+"""Typed keys for what the plugin keeps on pytest's config and items."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conformance.findings import FindingLog
+    from conformance.results import ResultsCollector
+    from conformance.run import ConformanceRun
+    from conformance.settings import RunSettings
+
+__all__ = ["LOG", "RESULTS", "RUN", "SETTINGS"]
+
+SETTINGS = pytest.StashKey["RunSettings | None"]()
+RUN = pytest.StashKey["ConformanceRun"]()
+RESULTS = pytest.StashKey["ResultsCollector"]()
+LOG = pytest.StashKey["FindingLog"]()
