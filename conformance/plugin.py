@@ -67,11 +67,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     try:
         run.preflight()
     except TargetUnreachable as exc:
-        pytest.exit(f"conformance: {exc}", returncode=UNREACHABLE_EXIT)
+        # No scenario runs; the reports are still written and say why.
+        run.unreachable = str(exc)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if config.stash.get(RUN, None) is not None:
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        if run.unreachable is not None and items:
+            config.hook.pytest_deselected(items=list(items))
+            items.clear()
         return
     if any(item.nodeid.startswith("conformance/scenarios") or
            getattr(item.module, "__name__", "").startswith(SCENARIO_PACKAGE)
@@ -162,6 +167,8 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         for row in failed:
             terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}"))
     terminalreporter.section("conformance summary")
+    if run.unreachable is not None:
+        terminalreporter.line(f"conformance: {run.unreachable}; no scenario was run", red=True)
     terminalreporter.line(
         f"profile {run.profile.name} against {run.target.description}: "
         f"{counts['passed']} requirements passed, {counts['failed']} failed, "
@@ -173,16 +180,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.line(f"results: {run.settings.report_dir / 'results.json'}")
 
 
-@pytest.hookimpl(trylast=True)
+@pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN, None)
     if run is None:
         return
+    if run.unreachable is not None:
+        session.exitstatus = exitstatus = UNREACHABLE_EXIT
     if run.settings.report_dir is not None:
         session.config.stash[RESULTS].write(
             run.settings.report_dir / "results.json", run.redactor,
             requests=run.client.request_count, token_requests=run.client.token_request_count,
-            exit_code=int(exitstatus),
+            exit_code=int(exitstatus), error=run.unreachable,
         )
 
 

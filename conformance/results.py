@@ -88,7 +88,9 @@ class ResultsCollector:
             })
         return rows
 
-    def document(self, requests: int, token_requests: int, exit_code: int) -> dict[str, Any]:
+    def document(
+        self, requests: int, token_requests: int, exit_code: int, error: str | None = None,
+    ) -> dict[str, Any]:
         rows = self.requirement_statuses()
         counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("passed", "failed", "warned", "skipped")}
         outcomes = [t.outcome for t in self.tests.values()]
@@ -98,6 +100,7 @@ class ResultsCollector:
         return {
             "profile": self.profile,
             "target": self.target,
+            "error": error,
             "summary": {
                 "requirements": counts,
                 "must_failures": must_failures,
@@ -110,7 +113,7 @@ class ResultsCollector:
             "requirements": rows,
         }
 
-    def write(self, path: Path, redactor: Redactor, **summary: int) -> None:
+    def write(self, path: Path, redactor: Redactor, **summary: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         text = json.dumps(self.document(**summary), indent=2, ensure_ascii=False)
         path.write_text(redactor.scrub(text) + "\n", encoding="utf-8")

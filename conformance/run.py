@@ -70,6 +70,7 @@ class ConformanceRun:
         )
         self.ledger = TokenLedger(self.profile, self.clock)
         self.current: FindingLog | None = None
+        self.unreachable: str | None = None
         self.client.listeners.append(self._on_exchange)
         self._log_filter = RedactingLogFilter(self.redactor)
         for name in ("httpx", "httpcore"):

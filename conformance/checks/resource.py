@@ -30,9 +30,14 @@ def bearer_challenge(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
         yield Finding(rfc6750.CHALLENGE, "realm at most once", _shown(exchange), exchange)
 
 
+def _well_formed_bearer(exchange: Exchange) -> bool:
+    """A syntactically valid bearer token was presented (not a malformed request, §3.1)."""
+    return (exchange.auth_scheme_sent or "").lower() == "bearer" and exchange.token_key is not None
+
+
 @check("resource-rejection")
 def invalid_token_code(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
-    if (exchange.auth_scheme_sent or "").lower() != "bearer":
+    if not _well_formed_bearer(exchange):
         return
     bearer = [c for c in parse_challenges(exchange.headers_named("www-authenticate"))
               if c.scheme.lower() == "bearer"]
@@ -60,7 +65,7 @@ def no_error_code_without_credentials(profile: Profile, exchange: Exchange) -> I
 @check("resource-rejection")
 def documented_status(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     documented = profile.resource.rejection.status
-    if documented == UNSPECIFIED or exchange.auth_scheme_sent is None:
+    if documented == UNSPECIFIED or not _well_formed_bearer(exchange):
         return
     if exchange.status != documented:
         yield Finding(

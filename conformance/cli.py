@@ -1,0 +1,148 @@
+"""`conformance run | emulate | requirements`: the command-line contract of DESIGN.md."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from conformance.errors import ConformanceError
+from conformance.profile import load_profile
+from conformance.requirements import all_requirements
+
+__all__ = ["main", "pytest_arguments", "requirements_markdown"]
+
+PYTEST_INI = Path(__file__).resolve().parent / "_pytest.ini"
+USAGE_ERROR = 4
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="conformance",
+        description="Conformance tests for OAuth 2.0-style token endpoints. Credentials come "
+        "from CONFORMANCE_CLIENT_ID, CONFORMANCE_CLIENT_SECRET, CONFORMANCE_USERNAME and "
+        "CONFORMANCE_PASSWORD, never from the command line.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the suite against a live URL or the emulator")
+    run.add_argument("--profile", required=True, help="built-in profile name or YAML path")
+    target = run.add_mutually_exclusive_group(required=True)
+    target.add_argument("--url", help="base URL of the deployment to test")
+    target.add_argument("--emulate", action="store_true", help="test the profile's in-process emulator")
+    run.add_argument("--resource-path", help="Bearer-protected resource path (overrides the profile)")
+    run.add_argument("--expiry-wait", type=float, default=0.0, metavar="SECONDS",
+                     help="seconds the suite may wait to watch a token expire on a live target (default 0)")
+    run.add_argument("--report-dir", type=Path, help="where reports go (default reports/<profile>/)")
+    run.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                     help="seconds before a request is abandoned (default 10)")
+    run.add_argument("--defect", action="append", default=[], metavar="NAME",
+                     help="with --emulate: switch on an emulator defect (repeatable)")
+    run.add_argument("--lifetime", type=float, metavar="SECONDS",
+                     help="with --emulate: access token lifetime of the emulator")
+    run.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
+
+    emulate = commands.add_parser("emulate", help="serve a profile's emulator over HTTP")
+    emulate.add_argument("--profile", required=True)
+    emulate.add_argument("--port", type=int, default=8000)
+    emulate.add_argument("--host", default="127.0.0.1")
+    emulate.add_argument("--defect", action="append", default=[], metavar="NAME")
+    emulate.add_argument("--lifetime", type=float, metavar="SECONDS",
+                         help="access token lifetime in seconds (default: the profile's)")
+
+    listing = commands.add_parser("requirements", help="print the requirement catalogue")
+    listing.add_argument("--markdown", action="store_true", help="as the README's table")
+    return parser
+
+
+def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
+    """The pytest command line `conformance run` stands for."""
+    argv = [
+        "--pyargs", "conformance.scenarios",
+        "-c", str(PYTEST_INI), "--rootdir", os.getcwd(),
+        "-p", "no:cacheprovider",
+        "--conformance-profile", args.profile,
+        "--conformance-report-dir", str(report_dir),
+        "--conformance-timeout", str(args.timeout),
+        "--conformance-expiry-wait", str(args.expiry_wait),
+        "--junitxml", str(report_dir / "junit.xml"),
+        "--html", str(report_dir / "report.html"), "--self-contained-html",
+        "-o", "junit_logging=all",
+        # The CLI itself imported the package before pytest could set up assertion rewriting.
+        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+    ]
+    argv += ["--conformance-emulate"] if args.emulate else ["--conformance-url", args.url]
+    if args.resource_path:
+        argv += ["--conformance-resource-path", args.resource_path]
+    for name in args.defect:
+        argv += ["--conformance-defect", name]
+    if args.lifetime:
+        argv += ["--conformance-lifetime", str(args.lifetime)]
+    return argv + list(args.pytest_args)
+
+
+def _run(args: argparse.Namespace) -> int:
+    import pytest
+
+    profile = load_profile(args.profile)
+    report_dir = args.report_dir or Path("reports") / profile.name
+    report_dir.mkdir(parents=True, exist_ok=True)
+    return int(pytest.main(pytest_arguments(args, report_dir)))
+
+
+def _emulate(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from conformance.clock import SystemClock
+    from conformance.emulator import Emulator
+
+    profile = load_profile(args.profile)
+    emulator = Emulator(profile, clock=SystemClock(show_countdown=False), defects=args.defect,
+                        lifetime=args.lifetime)
+    defects = f", defects: {', '.join(args.defect)}" if args.defect else ""
+    print(
+        f"conformance: emulating {profile.title} ({profile.name}) on http://{args.host}:{args.port}"
+        f"{defects}\n  token endpoint {profile.token_method} {profile.token_path}; protected resource: "
+        f"any other path; credentials: the profile's emulator values or CONFORMANCE_* variables",
+        flush=True,
+    )
+    # No access log: a query-string profile would print passwords in it.
+    uvicorn.run(emulator.app, host=args.host, port=args.port, access_log=False, log_level="warning")
+    return 0
+
+
+def requirements_markdown() -> str:
+    lines = ["| id | level | source | statement |", "|---|---|---|---|"]
+    for requirement in all_requirements():
+        lines.append(
+            f"| `{requirement.id}` | {requirement.level.value} | {requirement.source} | "
+            f"{requirement.statement} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _requirements(args: argparse.Namespace) -> int:
+    if args.markdown:
+        sys.stdout.write(requirements_markdown())
+    else:
+        for requirement in all_requirements():
+            print(f"{requirement.id:36} {requirement.level.value:13} {requirement.statement}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    handlers = {"run": _run, "emulate": _emulate, "requirements": _requirements}
+    try:
+        return handlers[args.command](args)
+    except ConformanceError as exc:
+        print(f"conformance: {exc}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
