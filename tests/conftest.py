@@ -1,0 +1,76 @@
+"""Shared helpers for the project's own tests."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.client import ConformanceClient, Credentials, InProcessASGITransport, Target
+from conformance.clock import ManualClock
+from conformance.emulator import Emulator
+from conformance.profile import Profile, load_profile
+from conformance.redaction import Redactor
+
+
+class SuiteRun:
+    """The outcome of one run of the scenarios under pytester."""
+
+    def __init__(self, result: pytest.RunResult, report_dir: Path) -> None:
+        self.result = result
+        self.report_dir = report_dir
+
+    @property
+    def ret(self) -> int:
+        return int(self.result.ret)
+
+    @property
+    def output(self) -> str:
+        return self.result.stdout.str() + self.result.stderr.str()
+
+    @property
+    def results(self) -> dict[str, Any]:
+        data: dict[str, Any] = json.loads((self.report_dir / "results.json").read_text())
+        return data
+
+    def status(self, requirement_id: str) -> str:
+        return next(r["status"] for r in self.results["requirements"] if r["id"] == requirement_id)
+
+    def failed_requirements(self) -> set[str]:
+        return {r["id"] for r in self.results["requirements"] if r["status"] == "failed"}
+
+
+@pytest.fixture
+def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
+    """Run the conformance scenarios in-process: `run_suite("tourpaq", "--conformance-defect", "x")`."""
+
+    def run(profile: str, *args: str, emulate: bool = True) -> SuiteRun:
+        report_dir = pytester.path / "reports"
+        argv = ["--pyargs", "conformance.scenarios", "-p", "no:cacheprovider",
+                "--conformance-profile", profile, "--conformance-report-dir", str(report_dir)]
+        if emulate:
+            argv.append("--conformance-emulate")
+        result = pytester.runpytest_inprocess(*argv, *args)
+        return SuiteRun(result, report_dir)
+
+    return run
+
+
+@pytest.fixture(params=["tourpaq", "daysoutguide"])
+def seed_profile(request: pytest.FixtureRequest) -> Profile:
+    return load_profile(request.param)
+
+
+def emulated_client(profile: Profile, **emulator_options: Any) -> tuple[ConformanceClient, Emulator]:
+    """A client wired to an in-process emulator of `profile` on a manual clock."""
+    clock = ManualClock()
+    emulator = Emulator(profile, clock=clock, **emulator_options)
+    client = ConformanceClient(
+        profile, Target("http://emulator.test", True, profile.resource.path or "/protected"),
+        Credentials.for_emulator(profile), Redactor(), clock,
+        transport=InProcessASGITransport(emulator.app),
+    )
+    return client, emulator

@@ -1,0 +1,40 @@
+"""The full suite passes against each seed profile's conformant emulator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.conftest import SuiteRun
+
+
+@pytest.mark.parametrize("profile", ["tourpaq", "daysoutguide"])
+def test_conformant_emulator_passes(run_suite: Callable[..., SuiteRun], profile: str) -> None:
+    run = run_suite(profile)
+    assert run.ret == 0, run.output
+    assert run.failed_requirements() == set()
+    summary = run.results["summary"]
+    assert summary["tests"]["failed"] == 0
+    assert summary["requests"] > summary["token_requests"] > 0
+
+
+def test_days_out_guide_unit_contradiction_is_resolved(run_suite: Callable[..., SuiteRun]) -> None:
+    run = run_suite("daysoutguide")
+    row = next(r for r in run.results["requirements"] if r["id"] == "DOC-expires-in-unit")
+    assert row["status"] == "passed"
+    assert "reads as seconds" in row["message"]
+    assert "documented unit milliseconds does not fit" in row["message"]
+
+
+def test_days_out_guide_in_milliseconds_also_fits(run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester) -> None:
+    profile = pytester.makefile(".yaml", dog_ms="""
+        name: dogms
+        extends: daysoutguide
+        emulator:
+          expires_in_unit: milliseconds
+    """)
+    run = run_suite(str(profile))
+    assert run.ret == 0, run.output
+    row = next(r for r in run.results["requirements"] if r["id"] == "DOC-expires-in-unit")
+    assert "reads as milliseconds" in row["message"]
