@@ -58,21 +58,16 @@ def success_matches_schema(profile: Profile, exchange: Exchange) -> Iterator[Fin
     for error in violations("token-response", exchange.json):
         if error.validator == "required":
             member = str(error.message).split("'")[1]
-            got = f"no {member} member"
+            expected, got = f"a {member} member (REQUIRED)", f"no {member} member"
         else:
             member = str(error.absolute_path[0]) if error.absolute_path else ""
+            rule = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
+            expected = f"{member}: {error.validator} {error.validator_value!r}" + (f" ({rule})" if rule else "")
             got = f"{member} is {describe_value(member, error.instance)}"
         requirement = _MEMBER_REQUIREMENT.get(member, rfc6749.SUCCESS_JSON)
         if member == "access_token" and error.validator == "required":
             requirement = rfc6749.SUCCESS_JSON
-        expected = error.schema.get("description") if isinstance(error.schema, dict) else None
-        yield Finding(
-            requirement,
-            f"{member or 'response'} per token-response.schema.json"
-            + (f" ({expected})" if expected else "")
-            + (f": {error.validator} {error.validator_value!r}" if error.validator != "required" else ""),
-            got, exchange,
-        )
+        yield Finding(requirement, f"{expected} per token-response.schema.json", got, exchange)
 
 
 @check("token-success")

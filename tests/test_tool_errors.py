@@ -1,0 +1,91 @@
+"""Bad input gets one clear message naming the cause: never a traceback or INTERNALERROR."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+from starlette.routing import Route
+
+from conformance.emulator.server import serve
+from tests.conftest import SuiteRun
+
+
+def _clean(output: str) -> None:
+    assert "Traceback" not in output
+    assert "INTERNALERROR" not in output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("name: x\nextends: tourpaq\nclient_auth:\n  styl: basic\n",
+         "field client_auth: unknown field 'styl' (did you mean 'style'?)"),
+        ("name: x\nextends: tourpaq\nexpiry:\n  unit: minutes\n",
+         "field expiry.unit: 'minutes' is not one of ['seconds', 'milliseconds']"),
+        ("name: x\nextends: tourpaq\nexpiry: [\n", "not valid YAML"),
+        ("name: x\nextends: tourpak\n", "field extends: no profile named 'tourpak'"),
+        ("- just\n- a list\n", "a profile is a mapping of fields"),
+    ],
+)
+def test_malformed_profile(run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester,
+                           content: str, message: str) -> None:
+    path = pytester.path / "broken.yaml"
+    path.write_text(content)
+    run = run_suite(str(path))
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert f"conformance: {path}" in run.output
+    assert message in run.output
+    _clean(run.output)
+
+
+def test_scenarios_without_a_profile_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess("--pyargs", "conformance.scenarios", "-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "the scenarios need a profile and a target" in result.stderr.str()
+
+
+def test_unreachable_url(run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFORMANCE_USERNAME", "someone")
+    monkeypatch.setenv("CONFORMANCE_PASSWORD", "secret-password")
+    run = run_suite("daysoutguide", "--conformance-url", "http://127.0.0.1:9", emulate=False)
+    assert run.ret == 2
+    assert "conformance: cannot reach http://127.0.0.1:9: connection refused; no scenario was run" in run.output
+    assert run.results["error"] == "cannot reach http://127.0.0.1:9: connection refused"
+    _clean(run.output)
+
+
+def test_missing_credentials_for_a_live_target(run_suite: Callable[..., SuiteRun],
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("CONFORMANCE_CLIENT_ID", "CONFORMANCE_CLIENT_SECRET", "CONFORMANCE_USERNAME", "CONFORMANCE_PASSWORD"):
+        monkeypatch.delenv(name, raising=False)
+    run = run_suite("tourpaq", "--conformance-url", "http://127.0.0.1:9", emulate=False)
+    assert run.ret == pytest.ExitCode.USAGE_ERROR
+    assert "set CONFORMANCE_USERNAME, CONFORMANCE_PASSWORD, CONFORMANCE_CLIENT_ID, CONFORMANCE_CLIENT_SECRET" in run.output
+    _clean(run.output)
+
+
+@pytest.fixture
+def html_server() -> Iterator[str]:
+    async def page(request: Request) -> HTMLResponse:
+        return HTMLResponse("<html><body><h1>Service Unavailable</h1></body></html>", status_code=200)
+
+    app = Starlette(routes=[Route("/{path:path}", page, methods=["GET", "POST"])])
+    with serve(app) as url:
+        yield url
+
+
+def test_token_endpoint_answering_html(run_suite: Callable[..., SuiteRun], html_server: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONFORMANCE_USERNAME", "someone")
+    monkeypatch.setenv("CONFORMANCE_PASSWORD", "secret-password")
+    run = run_suite("daysoutguide", "--conformance-url", html_server,
+                    "--conformance-resource-path", "/protected", emulate=False)
+    assert run.ret == 1
+    assert "RFC6749-5.1-json" in run.failed_requirements()
+    assert "scenario stopped: could not obtain a token to test with: HTTP 200, body is not JSON" in run.output
+    assert "Content-Type text/html" in run.output
+    _clean(run.output)
