@@ -58,6 +58,11 @@ class TokenStore:
             self._refresh[token] = RefreshRecord(account, client_id, self.clock.now() + lifetime)
             return token
 
+    def issued_tokens(self) -> list[str]:
+        """Every access and refresh token issued since the last reset (for tests and probes)."""
+        with self.lock:
+            return [*self._access, *self._refresh]
+
     def access_valid(self, token: str) -> bool:
         with self.lock:
             record = self._access.get(token)

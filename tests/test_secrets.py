@@ -1,0 +1,102 @@
+"""No credential, no base64 form of one, and no issued token is ever written anywhere.
+
+The suite runs as a user would run it (`conformance run` in a subprocess, against a served
+emulator, with credentials from the environment), once passing and once failing, at -vv;
+then every byte of the terminal output and of the three reports is searched.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from urllib.parse import quote, quote_plus
+
+import pytest
+
+from conformance.client import ClientCredentials, Credentials
+from conformance.clock import SystemClock
+from conformance.emulator import Emulator
+from conformance.emulator.server import serve
+from conformance.profile import load_profile
+
+KNOWN = {
+    "client_id": "cid-Zq81xK.example",
+    "client_secret": "sec-Wf93:Lm/Pq+",
+    "username": "user-Hn27Rd",
+    "password": "pw-Xy64 Tb&=%",
+}
+
+
+def _forms(value: str) -> set[str]:
+    return {value, quote(value, safe=""), quote_plus(value)}
+
+
+def _needles(tokens: list[str]) -> dict[str, str]:
+    needles = {}
+    for name, value in KNOWN.items():
+        for form in _forms(value):
+            needles[form] = name
+    for pair in (
+        f"{KNOWN['client_id']}:{KNOWN['client_secret']}",
+        f"{quote_plus(KNOWN['client_id'])}:{quote_plus(KNOWN['client_secret'])}",
+    ):
+        needles[pair] = "client_id:secret"
+        needles[base64.b64encode(pair.encode()).decode()] = "base64(client_id:secret)"
+    for token in tokens:
+        needles[token] = "issued token"
+    return needles
+
+
+def _readable(text: str) -> str:
+    """The text as a reader could see it: HTML entities undone, embedded base64 decoded."""
+    while (unescaped := html.unescape(text)) != text:
+        text = unescaped
+    decoded = [
+        base64.b64decode(blob + "=" * (-len(blob) % 4)).decode("utf-8", "replace")
+        for blob in re.findall(r"base64,([A-Za-z0-9+/=]+)", text)
+    ]
+    return "\n".join([text, *decoded])
+
+
+@pytest.mark.parametrize(
+    ("profile_name", "defect"),
+    [("tourpaq", None), ("tourpaq", "expires-in-string"),
+     ("daysoutguide", None), ("daysoutguide", "keeps-earlier-tokens")],
+)
+def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str | None) -> None:
+    profile = load_profile(profile_name)
+    client = ClientCredentials(KNOWN["client_id"], KNOWN["client_secret"]) if profile.client_auth != "none" else None
+    credentials = Credentials(client, KNOWN["username"], KNOWN["password"])
+    emulator = Emulator(profile, clock=SystemClock(show_countdown=False), credentials=credentials,
+                        defects=[defect] if defect else [])
+    env = {**os.environ, **{f"CONFORMANCE_{k.upper()}": v for k, v in KNOWN.items()}}
+    report_dir = tmp_path / "reports"
+    with serve(emulator.app) as url:
+        completed = subprocess.run(
+            [sys.executable, "-m", "conformance.cli", "run", "--profile", profile_name, "--url", url,
+             "--resource-path", "/protected", "--report-dir", str(report_dir), "--", "-vv", "-rA",
+             "-o", "log_cli=true", "--log-level=DEBUG"],
+            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        )
+    assert completed.returncode == (1 if defect else 0), completed.stdout[-3000:]
+    tokens = [*emulator.store.issued_tokens()]
+    assert len(tokens) >= 8
+    outputs = {
+        "stdout": completed.stdout, "stderr": completed.stderr,
+        **{p.name: _readable(p.read_text(encoding="utf-8")) for p in report_dir.iterdir()},
+    }
+    assert set(outputs) >= {"report.html", "junit.xml", "results.json"}
+    needles = _needles(tokens)
+    leaks = [
+        f"{what} found in {where}"
+        for where, text in outputs.items()
+        for needle, what in needles.items()
+        if needle in text
+    ]
+    assert not leaks, leaks
+    assert "<password>" in outputs["report.html"]  # the exchanges are there, masked
