@@ -25,7 +25,7 @@ __all__ = [
 
 @pytest.fixture(scope="session")
 def conformance_run(pytestconfig: pytest.Config) -> ConformanceRun:
-    run = pytestconfig.stash.get(RUN, None)
+    run: ConformanceRun | None = pytestconfig.stash.get(RUN, None)
     if run is None:
         raise pytest.UsageError(
             "conformance fixtures need a run: pass --conformance-profile NAME and "

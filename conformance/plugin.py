@@ -146,7 +146,7 @@ def _attach_html(config: pytest.Config, report: pytest.TestReport, text: str) ->
         return
     from pytest_html import extras
 
-    report.extras = [*getattr(report, "extras", []), extras.text(text, name="exchanges")]
+    report.extras = [*getattr(report, "extras", []), extras.text(text, name="exchanges")]  # type: ignore[attr-defined]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

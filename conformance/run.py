@@ -56,7 +56,9 @@ class ConformanceRun:
             transport = InProcessASGITransport(self.emulator.app, timeout=settings.timeout)
             credentials = self.emulator.credentials
             base_url = EMULATED_BASE_URL
-            resource_path = settings.resource_path or self.profile.resource.path or EMULATED_RESOURCE_PATH
+            resource_path: str | None = (
+                settings.resource_path or self.profile.resource.path or EMULATED_RESOURCE_PATH
+            )
         else:
             assert settings.url is not None
             self.clock = SystemClock()

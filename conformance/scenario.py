@@ -11,9 +11,9 @@ from typing import Any, NoReturn
 
 import pytest
 
+from conformance.checks.expectations import expect_issued, outcome
 from conformance.client import ConformanceClient, Exchange
 from conformance.clock import Clock
-from conformance.checks.expectations import expect_issued, outcome
 from conformance.findings import Finding, FindingLog
 from conformance.ledger import TokenLedger
 from conformance.profile import UNSPECIFIED, Profile

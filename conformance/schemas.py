@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import json
 from functools import cache
-from typing import Any
+from typing import Any, TypeAlias
 
 import jsonschema
+import jsonschema.exceptions
 
 from conformance.resources import builtin_dir
 
 __all__ = ["SchemaViolation", "load_schema", "violations"]
 
-SchemaViolation = jsonschema.ValidationError
+SchemaViolation: TypeAlias = jsonschema.exceptions.ValidationError
 
 
 @cache

@@ -86,7 +86,8 @@ class RunSettings:
             raise UsageError(f"--conformance-url {url!r}: expected an http:// or https:// URL")
         report_dir = _value(config, "report-dir")
         lifetime = _value(config, "lifetime")
-        defects = tuple(_value(config, "defect") or ())
+        given_defects = _value(config, "defect") or []
+        defects = tuple(str(d) for d in given_defects) if isinstance(given_defects, list) else ()
         if (defects or lifetime) and not emulate:
             raise UsageError("--conformance-defect and --conformance-lifetime need --conformance-emulate")
         return cls(

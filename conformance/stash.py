@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 __all__ = ["LOG", "RESULTS", "RUN", "SETTINGS"]
 
-SETTINGS = pytest.StashKey["RunSettings | None"]()
-RUN = pytest.StashKey["ConformanceRun"]()
-RESULTS = pytest.StashKey["ResultsCollector"]()
-LOG = pytest.StashKey["FindingLog"]()
+SETTINGS: pytest.StashKey[RunSettings | None] = pytest.StashKey()
+RUN: pytest.StashKey[ConformanceRun] = pytest.StashKey()
+RESULTS: pytest.StashKey[ResultsCollector] = pytest.StashKey()
+LOG: pytest.StashKey[FindingLog] = pytest.StashKey()

@@ -223,7 +223,7 @@ class ConformanceClient:
         request = self._http.build_request(
             self.profile.token_method,
             self.profile.token_path,
-            params=params if where == "query" else None,
+            params=list(params) if where == "query" else None,
             content=_form(params) if where == "body" else None,
             headers=request_headers,
         )

@@ -6,8 +6,8 @@ import pytest
 
 from conformance.checks.expectations import expect_refused
 from conformance.client import ClientCredentials
-from conformance.scenario import Scenario
 from conformance.requirements import rfc6749
+from conformance.scenario import Scenario
 
 requirement = pytest.mark.requirement
 

@@ -16,8 +16,8 @@ import pytest
 from conformance.findings import Finding
 from conformance.ledger import tolerance
 from conformance.profile.model import UNIT_FACTORS
-from conformance.scenario import IssuedToken, Scenario
 from conformance.requirements import provider, rfc6749, rfc6750
+from conformance.scenario import IssuedToken, Scenario
 
 requirement = pytest.mark.requirement
 

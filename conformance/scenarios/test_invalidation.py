@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.expectations import expect_accepted, expect_rejected
-from conformance.scenario import Scenario
 from conformance.requirements import provider, rfc6750
+from conformance.scenario import Scenario
 
 requirement = pytest.mark.requirement
 

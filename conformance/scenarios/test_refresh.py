@@ -8,8 +8,8 @@ import pytest
 
 from conformance.checks.expectations import expect_accepted, expect_issued, expect_refused
 from conformance.findings import Finding
-from conformance.scenario import IssuedToken, Scenario
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
+from conformance.scenario import IssuedToken, Scenario
 
 requirement = pytest.mark.requirement
 

@@ -8,8 +8,8 @@ import pytest
 
 from conformance.checks.expectations import expect_accepted, expect_rejected
 from conformance.profile import UNSPECIFIED
-from conformance.scenario import Scenario
 from conformance.requirements import provider, rfc6750
+from conformance.scenario import Scenario
 
 requirement = pytest.mark.requirement
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.expectations import expect_refused
-from conformance.scenario import Scenario
 from conformance.requirements import rfc6749
+from conformance.scenario import Scenario
 
 requirement = pytest.mark.requirement
 

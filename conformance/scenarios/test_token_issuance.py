@@ -6,8 +6,8 @@ import pytest
 
 from conformance.checks.expectations import expect_issued
 from conformance.findings import Finding
-from conformance.scenario import Scenario
 from conformance.requirements import provider, rfc6749, rfc9700
+from conformance.scenario import Scenario
 
 requirement = pytest.mark.requirement
 
