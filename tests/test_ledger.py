@@ -1,0 +1,96 @@
+"""Token liveness: the ledger judges every use of a token against its stated life."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.client import Exchange
+from conformance.clock import ManualClock
+from conformance.ledger import TokenLedger
+from conformance.profile import load_profile, profile_from_mapping
+from conformance.profile.loader import _load_merged, resolve_profile_path
+from conformance.redaction import token_key
+
+
+def _issue(seq: int, at: float, token: str, expires_in: Any = 1799) -> Exchange:
+    return Exchange(seq=seq, kind="token", purpose="issue", method="POST", url="u", request_headers=[],
+                    request_body="", started_at=at, status=200,
+                    json={"access_token": token, "token_type": "bearer", "expires_in": expires_in})
+
+
+def _use(seq: int, at: float, token: str, status: int) -> Exchange:
+    return Exchange(seq=seq, kind="resource", purpose="use", method="GET", url="u", request_headers=[],
+                    request_body="", started_at=at, status=status, token_key=token_key(token))
+
+
+def _profile(name: str, **invalidation: Any) -> Any:
+    data = _load_merged(resolve_profile_path(name))
+    if invalidation:
+        data["invalidation"] = {**data["invalidation"], **invalidation}
+    return profile_from_mapping(data)
+
+
+def _ids(findings: list[Any]) -> list[str]:
+    return [f.requirement.id for f in findings]
+
+
+def test_accepted_within_life_and_refused_after_is_fine() -> None:
+    ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
+    ledger.observe(_issue(1, 0, "t1"))
+    assert ledger.observe(_use(2, 1700, "t1", 200)) == []
+    assert ledger.observe(_use(3, 1830, "t1", 401)) == []
+
+
+def test_accepted_after_expiry() -> None:
+    ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
+    ledger.observe(_issue(1, 0, "t1"))
+    assert _ids(ledger.observe(_use(2, 1900, "t1", 200))) == ["RFC6749-5.1-lifetime"]
+
+
+def test_refused_early_without_explanation() -> None:
+    ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
+    ledger.observe(_issue(1, 0, "t1"))
+    assert _ids(ledger.observe(_use(2, 600, "t1", 401))) == ["RFC6749-5.1-lifetime"]
+
+
+def test_refused_after_a_newer_token_is_explained_when_the_rule_is_unspecified() -> None:
+    ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
+    ledger.observe(_issue(1, 0, "t1"))
+    ledger.observe(_issue(2, 10, "t2"))
+    assert ledger.observe(_use(3, 20, "t1", 401)) == []
+
+
+def test_invalidation_rule_true() -> None:
+    ledger = TokenLedger(load_profile("daysoutguide"), ManualClock())
+    ledger.observe(_issue(1, 0, "t1", 86399))
+    ledger.observe(_issue(2, 10, "t2", 86399))
+    assert ledger.observe(_use(3, 20, "t1", 401)) == []
+    assert _ids(ledger.observe(_use(4, 20, "t1", 200))) == ["DOC-invalidates-earlier"]
+    assert ledger.observe(_use(5, 20, "t2", 200)) == []
+
+
+def test_invalidation_rule_false() -> None:
+    ledger = TokenLedger(_profile("tourpaq", new_token_invalidates_earlier=False), ManualClock())
+    ledger.observe(_issue(1, 0, "t1"))
+    ledger.observe(_issue(2, 10, "t2"))
+    assert _ids(ledger.observe(_use(3, 20, "t1", 401))) == ["DOC-keeps-earlier"]
+
+
+def test_two_readings_are_judged_leniently() -> None:
+    ledger = TokenLedger(load_profile("daysoutguide"), ManualClock())
+    ledger.observe(_issue(1, 0, "t1", 86399))  # 86.4 s as milliseconds, 24 h as seconds
+    assert ledger.observe(_use(2, 3600, "t1", 200)) == []  # fits the seconds reading
+    ledger.observe(_issue(3, 0, "t2", 86399))
+    assert ledger.observe(_use(4, 120, "t2", 401)) == []  # fits the milliseconds reading (t1 superseded too)
+
+
+def test_repeated_token_is_not_unique() -> None:
+    ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
+    ledger.observe(_issue(1, 0, "same"))
+    assert _ids(ledger.observe(_issue(2, 5, "same"))) == ["RFC6749-10.10-unique"]
+
+
+def test_tokens_without_expires_in_are_not_judged_on_time() -> None:
+    ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
+    ledger.observe(_issue(1, 0, "t1", expires_in=None))
+    assert ledger.observe(_use(2, 10**6, "t1", 200)) == []
