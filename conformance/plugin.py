@@ -122,12 +122,11 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     report.sections = [(title, scrub(content)) for title, content in report.sections]
     log = item.stash.get(LOG, None)
     if report.when == "call" and log is not None:
-        # junit.xml carries user properties per test case: the warnings travel with it.
-        report.user_properties = [
-            *report.user_properties,
-            *(("conformance_warning", scrub(f"{f.requirement}: expected {f.expected}; got {f.got}"))
-              for f in log.warnings),
-        ]
+        # junit.xml writes the teardown report's user properties, taken from the item.
+        item.user_properties.extend(
+            ("conformance_warning", scrub(f"{f.requirement}: expected {f.expected}; got {f.got}"))
+            for f in log.warnings
+        )
         if log.warnings:
             report.sections.append(("conformance warnings", scrub("\n\n".join(f.render() for f in log.warnings))))
         if log.exchanges:
