@@ -29,8 +29,18 @@ PROFILES = ("tourpaq", "daysoutguide")
 
 def _session(profile: str, target: list[str]) -> tuple[float, dict[str, int]]:
     with tempfile.TemporaryDirectory() as tmp:
-        argv = ["--pyargs", "conformance.scenarios", "-q", "-p", "no:cacheprovider",
-                "--conformance-profile", profile, "--conformance-report-dir", tmp, *target]
+        argv = [
+            "--pyargs",
+            "conformance.scenarios",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--conformance-profile",
+            profile,
+            "--conformance-report-dir",
+            tmp,
+            *target,
+        ]
         began = time.perf_counter()
         code = pytest.main(argv, plugins=[])
         elapsed = time.perf_counter() - began
@@ -48,14 +58,19 @@ def measure(profile: str, transport: str, repeat: int) -> dict[str, object]:
         else:
             spec = load_profile(profile)
             settings = spec.emulator
-            os.environ.update({
-                "CONFORMANCE_USERNAME": settings.username, "CONFORMANCE_PASSWORD": settings.password,
-                "CONFORMANCE_CLIENT_ID": settings.client_id, "CONFORMANCE_CLIENT_SECRET": settings.client_secret,
-            })
+            os.environ.update(
+                {
+                    "CONFORMANCE_USERNAME": settings.username,
+                    "CONFORMANCE_PASSWORD": settings.password,
+                    "CONFORMANCE_CLIENT_ID": settings.client_id,
+                    "CONFORMANCE_CLIENT_SECRET": settings.client_secret,
+                }
+            )
             emulator = Emulator(spec, clock=SystemClock(show_countdown=False))
             with serve(emulator.app) as url:
-                elapsed, counts = _session(profile, ["--conformance-url", url,
-                                                     "--conformance-resource-path", "/protected"])
+                elapsed, counts = _session(
+                    profile, ["--conformance-url", url, "--conformance-resource-path", "/protected"]
+                )
         times.append(elapsed)
     return {"profile": profile, "transport": transport, "wall_s": statistics.median(times), **counts}
 
@@ -68,8 +83,10 @@ def main() -> int:
     sys.stdout.write("\n| profile | transport | wall time (median) | requests | token requests |\n")
     sys.stdout.write("|---|---|---|---|---|\n")
     for row in rows:
-        sys.stdout.write(f"| {row['profile']} | {row['transport']} | {row['wall_s']:.2f} s | "
-                         f"{row['requests']} | {row['token_requests']} |\n")
+        sys.stdout.write(
+            f"| {row['profile']} | {row['transport']} | {row['wall_s']:.2f} s | "
+            f"{row['requests']} | {row['token_requests']} |\n"
+        )
     return 0
 
 

@@ -33,15 +33,34 @@ def _parser() -> argparse.ArgumentParser:
     target.add_argument("--url", help="base URL of the deployment to test")
     target.add_argument("--emulate", action="store_true", help="test the profile's in-process emulator")
     run.add_argument("--resource-path", help="Bearer-protected resource path (overrides the profile)")
-    run.add_argument("--expiry-wait", type=float, default=0.0, metavar="SECONDS",
-                     help="seconds the suite may wait to watch a token expire on a live target (default 0)")
+    run.add_argument(
+        "--expiry-wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds the suite may wait to watch a token expire on a live target (default 0)",
+    )
     run.add_argument("--report-dir", type=Path, help="where reports go (default reports/<profile>/)")
-    run.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
-                     help="seconds before a request is abandoned (default 10)")
-    run.add_argument("--defect", action="append", default=[], metavar="NAME",
-                     help="with --emulate: switch on an emulator defect (repeatable)")
-    run.add_argument("--lifetime", type=float, metavar="SECONDS",
-                     help="with --emulate: access token lifetime of the emulator")
+    run.add_argument(
+        "--timeout",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="seconds before a request is abandoned (default 10)",
+    )
+    run.add_argument(
+        "--defect",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --emulate: switch on an emulator defect (repeatable)",
+    )
+    run.add_argument(
+        "--lifetime",
+        type=float,
+        metavar="SECONDS",
+        help="with --emulate: access token lifetime of the emulator",
+    )
     run.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
 
     emulate = commands.add_parser("emulate", help="serve a profile's emulator over HTTP")
@@ -49,8 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     emulate.add_argument("--port", type=int, default=8000)
     emulate.add_argument("--host", default="127.0.0.1")
     emulate.add_argument("--defect", action="append", default=[], metavar="NAME")
-    emulate.add_argument("--lifetime", type=float, metavar="SECONDS",
-                         help="access token lifetime in seconds (default: the profile's)")
+    emulate.add_argument(
+        "--lifetime",
+        type=float,
+        metavar="SECONDS",
+        help="access token lifetime in seconds (default: the profile's)",
+    )
 
     listing = commands.add_parser("requirements", help="print the requirement catalogue")
     listing.add_argument("--markdown", action="store_true", help="as the README's table")
@@ -60,18 +83,32 @@ def _parser() -> argparse.ArgumentParser:
 def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     """The pytest command line `conformance run` stands for."""
     argv = [
-        "--pyargs", "conformance.scenarios",
-        "-c", str(PYTEST_INI), "--rootdir", os.getcwd(),
-        "-p", "no:cacheprovider",
-        "--conformance-profile", args.profile,
-        "--conformance-report-dir", str(report_dir),
-        "--conformance-timeout", str(args.timeout),
-        "--conformance-expiry-wait", str(args.expiry_wait),
-        "--junitxml", str(report_dir / "junit.xml"),
-        "--html", str(report_dir / "report.html"), "--self-contained-html",
-        "-o", "junit_logging=all",
+        "--pyargs",
+        "conformance.scenarios",
+        "-c",
+        str(PYTEST_INI),
+        "--rootdir",
+        os.getcwd(),
+        "-p",
+        "no:cacheprovider",
+        "--conformance-profile",
+        args.profile,
+        "--conformance-report-dir",
+        str(report_dir),
+        "--conformance-timeout",
+        str(args.timeout),
+        "--conformance-expiry-wait",
+        str(args.expiry_wait),
+        "--junitxml",
+        str(report_dir / "junit.xml"),
+        "--html",
+        str(report_dir / "report.html"),
+        "--self-contained-html",
+        "-o",
+        "junit_logging=all",
         # The CLI itself imported the package before pytest could set up assertion rewriting.
-        "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
     ]
     argv += ["--conformance-emulate"] if args.emulate else ["--conformance-url", args.url]
     if args.resource_path:
@@ -99,8 +136,9 @@ def _emulate(args: argparse.Namespace) -> int:
     from conformance.emulator import Emulator
 
     profile = load_profile(args.profile)
-    emulator = Emulator(profile, clock=SystemClock(show_countdown=False), defects=args.defect,
-                        lifetime=args.lifetime)
+    emulator = Emulator(
+        profile, clock=SystemClock(show_countdown=False), defects=args.defect, lifetime=args.lifetime
+    )
     defects = f", defects: {', '.join(args.defect)}" if args.defect else ""
     print(
         f"conformance: emulating {profile.title} ({profile.name}) on http://{args.host}:{args.port}"

@@ -60,8 +60,11 @@ def conformance(conformance_run: ConformanceRun, request: pytest.FixtureRequest)
     log = conformance_run.begin_test()
     request.node.stash[LOG] = log
     yield Scenario(
-        profile=conformance_run.profile, client=conformance_run.client,
-        clock=conformance_run.clock, ledger=conformance_run.ledger, log=log,
+        profile=conformance_run.profile,
+        client=conformance_run.client,
+        clock=conformance_run.clock,
+        ledger=conformance_run.ledger,
+        log=log,
         settings=conformance_run.settings,
     )
     conformance_run.end_test()

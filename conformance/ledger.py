@@ -80,25 +80,34 @@ class TokenLedger:
             if isinstance(access, str) and access:
                 key = token_key(access)
                 if key in self._access:
-                    findings.append(Finding(
-                        rfc6749.TOKENS_UNIQUE, "an access token never issued before",
-                        f"the access token of exchange #{self._access[key].issued_seq} again",
-                        exchange,
-                    ))
+                    findings.append(
+                        Finding(
+                            rfc6749.TOKENS_UNIQUE,
+                            "an access token never issued before",
+                            f"the access token of exchange #{self._access[key].issued_seq} again",
+                            exchange,
+                        )
+                    )
                 for earlier in self._access.values():
                     if earlier.superseded_by is None:
                         earlier.superseded_by = exchange.seq
                 self._access[key] = TrackedToken(
-                    key, exchange.seq, exchange.started_at,
+                    key,
+                    exchange.seq,
+                    exchange.started_at,
                     stated_lifetimes(self.profile, body.get("expires_in")),
                 )
             if isinstance(refresh, str) and refresh:
                 key = token_key(refresh)
                 if key in self._refresh:
-                    findings.append(Finding(
-                        rfc6749.TOKENS_UNIQUE, "a refresh token never issued before",
-                        "a refresh token issued earlier in this run", exchange,
-                    ))
+                    findings.append(
+                        Finding(
+                            rfc6749.TOKENS_UNIQUE,
+                            "a refresh token never issued before",
+                            "a refresh token issued earlier in this run",
+                            exchange,
+                        )
+                    )
                 self._refresh.add(key)
         return findings
 
@@ -112,20 +121,26 @@ class TokenLedger:
         refused = status in (401, 403)
         rule = self.profile.invalidates_earlier
         if accepted and tracked.superseded_by is not None and rule is True:
-            return [Finding(
-                provider.INVALIDATES_EARLIER,
-                f"refusal: exchange #{tracked.superseded_by} requested a newer token "
-                f"({self.profile.source_of('invalidation')})",
-                f"HTTP {status}: the token of exchange #{tracked.issued_seq} still works", exchange,
-            )]
+            return [
+                Finding(
+                    provider.INVALIDATES_EARLIER,
+                    f"refusal: exchange #{tracked.superseded_by} requested a newer token "
+                    f"({self.profile.source_of('invalidation')})",
+                    f"HTTP {status}: the token of exchange #{tracked.issued_seq} still works",
+                    exchange,
+                )
+            ]
         longest = tracked.longest
         if accepted and longest is not None and age > longest + tolerance(longest):
-            return [Finding(
-                rfc6749.LIFETIME_AS_STATED,
-                f"refusal after the stated lifetime of {_seconds(longest)}",
-                f"HTTP {status}: accepted {_seconds(age)} after issuance (exchange "
-                f"#{tracked.issued_seq})", exchange,
-            )]
+            return [
+                Finding(
+                    rfc6749.LIFETIME_AS_STATED,
+                    f"refusal after the stated lifetime of {_seconds(longest)}",
+                    f"HTTP {status}: accepted {_seconds(age)} after issuance (exchange "
+                    f"#{tracked.issued_seq})",
+                    exchange,
+                )
+            ]
         if not refused:
             return []
         shortest = tracked.shortest
@@ -133,21 +148,27 @@ class TokenLedger:
             return []  # the token may have expired under one of the readings
         if tracked.superseded_by is not None:
             if rule is False:
-                return [Finding(
-                    provider.KEEPS_EARLIER,
-                    f"the token of exchange #{tracked.issued_seq} still accepted after the newer "
-                    f"token of exchange #{tracked.superseded_by} "
-                    f"({self.profile.source_of('invalidation')})",
-                    f"HTTP {status}", exchange,
-                )]
+                return [
+                    Finding(
+                        provider.KEEPS_EARLIER,
+                        f"the token of exchange #{tracked.issued_seq} still accepted after the newer "
+                        f"token of exchange #{tracked.superseded_by} "
+                        f"({self.profile.source_of('invalidation')})",
+                        f"HTTP {status}",
+                        exchange,
+                    )
+                ]
             return []  # explained by the invalidation rule, or by its being unspecified
         if shortest is not None:
-            return [Finding(
-                rfc6749.LIFETIME_AS_STATED,
-                f"acceptance until the stated lifetime of {_seconds(shortest)}",
-                f"HTTP {status}: refused {_seconds(age)} after issuance (exchange "
-                f"#{tracked.issued_seq}) with nothing to explain it", exchange,
-            )]
+            return [
+                Finding(
+                    rfc6749.LIFETIME_AS_STATED,
+                    f"acceptance until the stated lifetime of {_seconds(shortest)}",
+                    f"HTTP {status}: refused {_seconds(age)} after issuance (exchange "
+                    f"#{tracked.issued_seq}) with nothing to explain it",
+                    exchange,
+                )
+            ]
         return []
 
 

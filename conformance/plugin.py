@@ -33,8 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "requirement(*ids): the catalogue requirements this test checks "
-        "(see `conformance requirements`)",
+        "requirement(*ids): the catalogue requirements this test checks (see `conformance requirements`)",
     )
     try:
         settings = RunSettings.from_config(config)
@@ -78,9 +77,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=list(items))
             items.clear()
         return
-    if any(item.nodeid.startswith("conformance/scenarios") or
-           getattr(item.module, "__name__", "").startswith(SCENARIO_PACKAGE)
-           for item in items if isinstance(item, pytest.Function)):
+    if any(
+        item.nodeid.startswith("conformance/scenarios")
+        or getattr(item.module, "__name__", "").startswith(SCENARIO_PACKAGE)
+        for item in items
+        if isinstance(item, pytest.Function)
+    ):
         raise pytest.UsageError(
             "conformance: the scenarios need a profile and a target: "
             "--conformance-profile NAME (--conformance-url URL | --conformance-emulate)"
@@ -111,7 +113,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     run = item.config.stash.get(RUN, None)
     if run is None:
@@ -128,13 +132,17 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
             for f in log.warnings
         )
         if log.warnings:
-            report.sections.append(("conformance warnings", scrub("\n\n".join(f.render() for f in log.warnings))))
+            report.sections.append(
+                ("conformance warnings", scrub("\n\n".join(f.render() for f in log.warnings)))
+            )
         if log.exchanges:
             exchanges = scrub("\n\n".join(e.render() for e in log.exchanges))
             report.sections.append(("conformance exchanges", exchanges))
             _attach_html(item.config, report, exchanges)
-    if report.when == "call" or (report.when == "setup" and not report.passed) or (
-        report.when == "teardown" and report.failed
+    if (
+        report.when == "call"
+        or (report.when == "setup" and not report.passed)
+        or (report.when == "teardown" and report.failed)
     ):
         message = ""
         if report.skipped and isinstance(report.longrepr, tuple):
@@ -165,12 +173,16 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if warned:
         terminalreporter.section("conformance warnings (SHOULD / INFO: the run does not fail on these)")
         for row in warned:
-            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}"))
+            terminalreporter.line(
+                run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}")
+            )
     failed = [r for r in rows if r["status"] == "failed"]
     if failed:
         terminalreporter.section("conformance failures (MUST / provider documentation)")
         for row in failed:
-            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}"))
+            terminalreporter.line(
+                run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}")
+            )
     terminalreporter.section("conformance summary")
     if run.unreachable is not None:
         terminalreporter.line(f"conformance: {run.unreachable}; no scenario was run", red=True)
@@ -194,9 +206,12 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = exitstatus = UNREACHABLE_EXIT
     if run.settings.report_dir is not None:
         session.config.stash[RESULTS].write(
-            run.settings.report_dir / "results.json", run.redactor,
-            requests=run.client.request_count, token_requests=run.client.token_request_count,
-            exit_code=int(exitstatus), error=run.unreachable,
+            run.settings.report_dir / "results.json",
+            run.redactor,
+            requests=run.client.request_count,
+            token_requests=run.client.token_request_count,
+            exit_code=int(exitstatus),
+            error=run.unreachable,
         )
 
 

@@ -53,8 +53,11 @@ class Redactor:
             self._pattern = None
 
     def add_credentials(
-        self, client_id: str | None, client_secret: str | None,
-        username: str | None, password: str | None,
+        self,
+        client_id: str | None,
+        client_secret: str | None,
+        username: str | None,
+        password: str | None,
     ) -> None:
         self.add(client_secret, "client_secret")
         self.add(password, "password")

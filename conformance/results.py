@@ -77,26 +77,32 @@ class ResultsCollector:
                 status, message = "skipped", "not exercised by this run"
             if status == "failed" and not requirement.level.fails_run:
                 status = "warned"
-            rows.append({
-                "id": requirement.id,
-                "level": requirement.level.value,
-                "source": requirement.source,
-                "statement": requirement.statement,
-                "status": status,
-                "message": message,
-                "tests": sorted({e[2] for e in entries}),
-            })
+            rows.append(
+                {
+                    "id": requirement.id,
+                    "level": requirement.level.value,
+                    "source": requirement.source,
+                    "statement": requirement.statement,
+                    "status": status,
+                    "message": message,
+                    "tests": sorted({e[2] for e in entries}),
+                }
+            )
         return rows
 
     def document(
-        self, requests: int, token_requests: int, exit_code: int, error: str | None = None,
+        self,
+        requests: int,
+        token_requests: int,
+        exit_code: int,
+        error: str | None = None,
     ) -> dict[str, Any]:
         rows = self.requirement_statuses()
-        counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("passed", "failed", "warned", "skipped")}
+        counts = {
+            s: sum(1 for r in rows if r["status"] == s) for s in ("passed", "failed", "warned", "skipped")
+        }
         outcomes = [t.outcome for t in self.tests.values()]
-        must_failures = sum(
-            1 for r in rows if r["status"] == "failed" and get(r["id"]).level.fails_run
-        )
+        must_failures = sum(1 for r in rows if r["status"] == "failed" and get(r["id"]).level.fails_run)
         return {
             "profile": self.profile,
             "target": self.target,

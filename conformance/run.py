@@ -67,8 +67,13 @@ class ConformanceRun:
             resource_path = settings.resource_path or self.profile.resource.path
         self.target = Target(base_url, settings.emulate, resource_path)
         self.client = ConformanceClient(
-            self.profile, self.target, credentials, self.redactor, self.clock,
-            transport=transport, timeout=settings.timeout,
+            self.profile,
+            self.target,
+            credentials,
+            self.redactor,
+            self.clock,
+            transport=transport,
+            timeout=settings.timeout,
         )
         self.ledger = TokenLedger(self.profile, self.clock)
         self.current: FindingLog | None = None
@@ -90,8 +95,7 @@ class ConformanceRun:
                 pass
         except socket.gaierror as exc:
             raise TargetUnreachable(
-                f"cannot reach {self.target.base_url}: host name {host!r} does not resolve "
-                f"({exc.strerror})"
+                f"cannot reach {self.target.base_url}: host name {host!r} does not resolve ({exc.strerror})"
             ) from None
         except TimeoutError:
             raise TargetUnreachable(

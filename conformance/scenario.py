@@ -37,8 +37,14 @@ class IssuedToken:
 
 class Scenario:
     def __init__(
-        self, *, profile: Profile, client: ConformanceClient, clock: Clock, ledger: TokenLedger,
-        log: FindingLog, settings: RunSettings,
+        self,
+        *,
+        profile: Profile,
+        client: ConformanceClient,
+        clock: Clock,
+        ledger: TokenLedger,
+        log: FindingLog,
+        settings: RunSettings,
     ) -> None:
         self.profile = profile
         self.client = client

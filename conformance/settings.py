@@ -13,7 +13,11 @@ __all__ = ["OPTIONS", "RunSettings", "add_options"]
 
 # (flag suffix, ini type, help); the ini key is the flag with '-' -> '_'.
 OPTIONS: list[tuple[str, str, str]] = [
-    ("profile", "string", "provider profile: a built-in name (tourpaq, daysoutguide, rfc6749) or a YAML path"),
+    (
+        "profile",
+        "string",
+        "provider profile: a built-in name (tourpaq, daysoutguide, rfc6749) or a YAML path",
+    ),
     ("url", "string", "base URL of a live target, e.g. https://api.example.com"),
     ("emulate", "bool", "run against the profile's in-process emulator"),
     ("resource-path", "string", "path of a Bearer-protected resource (overrides the profile)"),

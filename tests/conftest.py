@@ -49,8 +49,16 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
 
     def run(profile: str, *args: str, emulate: bool = True) -> SuiteRun:
         report_dir = pytester.path / "reports"
-        argv = ["--pyargs", "conformance.scenarios", "-p", "no:cacheprovider",
-                "--conformance-profile", profile, "--conformance-report-dir", str(report_dir)]
+        argv = [
+            "--pyargs",
+            "conformance.scenarios",
+            "-p",
+            "no:cacheprovider",
+            "--conformance-profile",
+            profile,
+            "--conformance-report-dir",
+            str(report_dir),
+        ]
         if emulate:
             argv.append("--conformance-emulate")
         result = pytester.runpytest_inprocess(*argv, *args)
@@ -69,8 +77,11 @@ def emulated_client(profile: Profile, **emulator_options: Any) -> tuple[Conforma
     clock = ManualClock()
     emulator = Emulator(profile, clock=clock, **emulator_options)
     client = ConformanceClient(
-        profile, Target("http://emulator.test", True, profile.resource.path or "/protected"),
-        Credentials.for_emulator(profile), Redactor(), clock,
+        profile,
+        Target("http://emulator.test", True, profile.resource.path or "/protected"),
+        Credentials.for_emulator(profile),
+        Redactor(),
+        clock,
         transport=InProcessASGITransport(emulator.app),
     )
     return client, emulator

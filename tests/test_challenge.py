@@ -4,7 +4,9 @@ from conformance.checks.challenge import parse_challenges
 
 
 def test_bearer_with_parameters() -> None:
-    [challenge] = parse_challenges(['Bearer realm="example", error="invalid_token", error_description="The access token expired"'])
+    [challenge] = parse_challenges(
+        ['Bearer realm="example", error="invalid_token", error_description="The access token expired"']
+    )
     assert challenge.scheme == "Bearer"
     assert challenge.param("error") == "invalid_token"
     assert challenge.param("error_description") == "The access token expired"

@@ -12,19 +12,38 @@ from conformance.profile import load_profile
 
 TOURPAQ = load_profile("tourpaq")
 DOG = load_profile("daysoutguide")
-GOOD_HEADERS = [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store"),
-                ("Pragma", "no-cache")]
+GOOD_HEADERS = [
+    ("Content-Type", "application/json; charset=utf-8"),
+    ("Cache-Control", "no-store"),
+    ("Pragma", "no-cache"),
+]
 GOOD_BODY = {"access_token": "a" * 40, "token_type": "bearer", "expires_in": 1799, "refresh_token": "r" * 32}
 
 
-def exchange(kind: str = "token", status: int = 200, headers: list[tuple[str, str]] | None = None,
-             body: Any = None, auth: str | None = None, grant: str | None = "password",
-             token_key: str | None = None) -> Exchange:
+def exchange(
+    kind: str = "token",
+    status: int = 200,
+    headers: list[tuple[str, str]] | None = None,
+    body: Any = None,
+    auth: str | None = None,
+    grant: str | None = "password",
+    token_key: str | None = None,
+) -> Exchange:
     return Exchange(
-        seq=1, kind=kind, purpose="test", method="POST", url="http://x/api/token", request_headers=[],
-        request_body="", started_at=0.0, status=status,
+        seq=1,
+        kind=kind,
+        purpose="test",
+        method="POST",
+        url="http://x/api/token",
+        request_headers=[],
+        request_body="",
+        started_at=0.0,
+        status=status,
         response_headers=list(GOOD_HEADERS if headers is None else headers),
-        json=body, auth_scheme_sent=auth, grant_type=grant, token_key=token_key,
+        json=body,
+        auth_scheme_sent=auth,
+        grant_type=grant,
+        token_key=token_key,
     )
 
 
@@ -72,11 +91,18 @@ def test_refresh_token_where_the_provider_issues_none() -> None:
     ("headers", "requirement"),
     [
         ([("Content-Type", "application/json"), ("Pragma", "no-cache")], "RFC6749-5.1-no-store"),
-        ([("Content-Type", "application/json"), ("Cache-Control", "no-cache"), ("Pragma", "no-cache")],
-         "RFC6749-5.1-no-store"),
-        ([("Content-Type", "application/json"), ("Cache-Control", "private, no-store")], "RFC6749-5.1-pragma"),
-        ([("Content-Type", "text/plain"), ("Cache-Control", "no-store"), ("Pragma", "no-cache")],
-         "RFC6749-5.1-json"),
+        (
+            [("Content-Type", "application/json"), ("Cache-Control", "no-cache"), ("Pragma", "no-cache")],
+            "RFC6749-5.1-no-store",
+        ),
+        (
+            [("Content-Type", "application/json"), ("Cache-Control", "private, no-store")],
+            "RFC6749-5.1-pragma",
+        ),
+        (
+            [("Content-Type", "text/plain"), ("Cache-Control", "no-store"), ("Pragma", "no-cache")],
+            "RFC6749-5.1-json",
+        ),
     ],
 )
 def test_token_response_header_deviations(headers: list[tuple[str, str]], requirement: str) -> None:
@@ -84,7 +110,11 @@ def test_token_response_header_deviations(headers: list[tuple[str, str]], requir
 
 
 def test_cache_control_directives_in_any_order_and_case() -> None:
-    headers = [("Content-Type", "application/json"), ("Cache-Control", "No-Cache, NO-STORE"), ("Pragma", "no-cache")]
+    headers = [
+        ("Content-Type", "application/json"),
+        ("Cache-Control", "No-Cache, NO-STORE"),
+        ("Pragma", "no-cache"),
+    ]
     assert audit(TOURPAQ, exchange(headers=headers, body=GOOD_BODY)) == []
 
 
@@ -102,8 +132,13 @@ JSON = [("Content-Type", "application/json")]
         (401, {"error": "invalid_client"}, "Basic", JSON + [("WWW-Authenticate", 'Basic realm="x"')], set()),
         (400, {"error": "invalid_client"}, None, JSON, set()),
         (400, {"error": "invalid_client"}, "Basic", JSON, {"RFC6749-5.2-invalid-client-401"}),
-        (401, {"error": "invalid_client"}, "Basic", JSON + [("WWW-Authenticate", "Bearer")],
-         {"RFC6749-5.2-invalid-client-401"}),
+        (
+            401,
+            {"error": "invalid_client"},
+            "Basic",
+            JSON + [("WWW-Authenticate", "Bearer")],
+            {"RFC6749-5.2-invalid-client-401"},
+        ),
         (401, {"error": "invalid_grant"}, None, JSON, {"RFC6749-5.2-error"}),
         (500, {"error": "server_error"}, None, JSON, {"RFC6749-5.2-error"}),
         (400, {"error": "bad_password"}, None, JSON, {"RFC6749-5.2-error"}),
@@ -111,16 +146,31 @@ JSON = [("Content-Type", "application/json")]
         (400, None, None, [("Content-Type", "text/html")], {"RFC6749-5.2-error"}),
     ],
 )
-def test_token_error_responses(status: int, body: Any, auth: str | None, headers: list[tuple[str, str]],
-                               expected: set[str]) -> None:
+def test_token_error_responses(
+    status: int, body: Any, auth: str | None, headers: list[tuple[str, str]], expected: set[str]
+) -> None:
     assert ids(audit(TOURPAQ, exchange(status=status, body=body, auth=auth, headers=headers))) == expected
 
 
-def _rejection(status: int = 401, challenge: str | None = 'Bearer realm="x", error="invalid_token"',
-               body: Any = None, auth: str | None = "Bearer", key: str | None = "k") -> Exchange:
-    headers = [("Content-Type", "application/json")] + ([("WWW-Authenticate", challenge)] if challenge else [])
-    return exchange("resource", status, headers, body if body is not None else {"Message": "denied"},
-                    auth=auth, grant=None, token_key=key)
+def _rejection(
+    status: int = 401,
+    challenge: str | None = 'Bearer realm="x", error="invalid_token"',
+    body: Any = None,
+    auth: str | None = "Bearer",
+    key: str | None = "k",
+) -> Exchange:
+    headers = [("Content-Type", "application/json")] + (
+        [("WWW-Authenticate", challenge)] if challenge else []
+    )
+    return exchange(
+        "resource",
+        status,
+        headers,
+        body if body is not None else {"Message": "denied"},
+        auth=auth,
+        grant=None,
+        token_key=key,
+    )
 
 
 def test_conformant_rejection() -> None:
@@ -130,11 +180,17 @@ def test_conformant_rejection() -> None:
 @pytest.mark.parametrize(
     ("rejection", "expected"),
     [
-        (_rejection(challenge=None), {"RFC6750-3-challenge", "RFC6750-3.1-invalid-token", "DOC-rejection-status"}),
+        (
+            _rejection(challenge=None),
+            {"RFC6750-3-challenge", "RFC6750-3.1-invalid-token", "DOC-rejection-status"},
+        ),
         (_rejection(status=403), {"RFC6750-3.1-invalid-token", "DOC-rejection-status"}),
         (_rejection(challenge="Bearer"), {"RFC6750-3.1-invalid-token"}),
         (_rejection(challenge='Bearer realm="a", realm="b", error="invalid_token"'), {"RFC6750-3-challenge"}),
-        (_rejection(auth=None, key=None, challenge='Bearer error="invalid_token"'), {"RFC6750-3.1-no-error-code"}),
+        (
+            _rejection(auth=None, key=None, challenge='Bearer error="invalid_token"'),
+            {"RFC6750-3.1-no-error-code"},
+        ),
         # a malformed request: 400 invalid_request is what RFC 6750 §3.1 asks for
         (_rejection(status=400, key=None, challenge='Bearer error="invalid_request"'), set()),
     ],

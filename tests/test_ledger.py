@@ -13,14 +13,33 @@ from conformance.redaction import token_key
 
 
 def _issue(seq: int, at: float, token: str, expires_in: Any = 1799) -> Exchange:
-    return Exchange(seq=seq, kind="token", purpose="issue", method="POST", url="u", request_headers=[],
-                    request_body="", started_at=at, status=200,
-                    json={"access_token": token, "token_type": "bearer", "expires_in": expires_in})
+    return Exchange(
+        seq=seq,
+        kind="token",
+        purpose="issue",
+        method="POST",
+        url="u",
+        request_headers=[],
+        request_body="",
+        started_at=at,
+        status=200,
+        json={"access_token": token, "token_type": "bearer", "expires_in": expires_in},
+    )
 
 
 def _use(seq: int, at: float, token: str, status: int) -> Exchange:
-    return Exchange(seq=seq, kind="resource", purpose="use", method="GET", url="u", request_headers=[],
-                    request_body="", started_at=at, status=status, token_key=token_key(token))
+    return Exchange(
+        seq=seq,
+        kind="resource",
+        purpose="use",
+        method="GET",
+        url="u",
+        request_headers=[],
+        request_body="",
+        started_at=at,
+        status=status,
+        token_key=token_key(token),
+    )
 
 
 def _profile(name: str, **invalidation: Any) -> Any:

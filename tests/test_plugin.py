@@ -18,8 +18,14 @@ def test_plugin_stays_out_of_the_way(pytester: pytest.Pytester) -> None:
 def test_options_are_listed_in_help(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--help")
     out = result.stdout.str()
-    for option in ("--conformance-profile", "--conformance-url", "--conformance-emulate",
-                   "--conformance-resource-path", "--conformance-expiry-wait", "--conformance-report-dir"):
+    for option in (
+        "--conformance-profile",
+        "--conformance-url",
+        "--conformance-emulate",
+        "--conformance-resource-path",
+        "--conformance-expiry-wait",
+        "--conformance-report-dir",
+    ):
         assert option in out
 
 
@@ -57,19 +63,34 @@ def test_marker_ties_tests_to_requirements(pytester: pytest.Pytester) -> None:
         """
     )
     result = pytester.runpytest_inprocess(
-        "--conformance-profile", "tourpaq", "--conformance-emulate", "--conformance-report-dir", "out",
-        "--strict-markers", "-p", "no:cacheprovider",
+        "--conformance-profile",
+        "tourpaq",
+        "--conformance-emulate",
+        "--conformance-report-dir",
+        "out",
+        "--strict-markers",
+        "-p",
+        "no:cacheprovider",
     )
     result.assert_outcomes(passed=1)
     rows = json.loads((pytester.path / "out" / "results.json").read_text())["requirements"]
     row = next(r for r in rows if r["id"] == "RFC6749-4.3-invalid-grant")
-    assert row["status"] == "passed" and row["tests"] == ["test_marker_ties_tests_to_requirements.py::test_my_own_scenario"]
+    assert row["status"] == "passed" and row["tests"] == [
+        "test_marker_ties_tests_to_requirements.py::test_my_own_scenario"
+    ]
 
 
 def test_should_level_findings_warn_without_failing(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess(
-        "--pyargs", "conformance.scenarios", "--conformance-profile", "daysoutguide", "--conformance-emulate",
-        "-p", "no:cacheprovider", "--junitxml", "junit.xml",
+        "--pyargs",
+        "conformance.scenarios",
+        "--conformance-profile",
+        "daysoutguide",
+        "--conformance-emulate",
+        "-p",
+        "no:cacheprovider",
+        "--junitxml",
+        "junit.xml",
     )
     assert result.ret == 0
     out = result.stdout.str()
@@ -81,8 +102,17 @@ def test_should_level_findings_warn_without_failing(pytester: pytest.Pytester) -
 
 def test_skips_carry_the_profile_reason(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess(
-        "--pyargs", "conformance.scenarios", "--conformance-profile", "tourpaq", "--conformance-emulate",
-        "-p", "no:cacheprovider", "-rs",
+        "--pyargs",
+        "conformance.scenarios",
+        "--conformance-profile",
+        "tourpaq",
+        "--conformance-emulate",
+        "-p",
+        "no:cacheprovider",
+        "-rs",
     )
     out = result.stdout.str()
-    assert "profile tourpaq: invalidation.new_token_invalidates_earlier is unspecified (000, 001 (silent))" in out
+    assert (
+        "profile tourpaq: invalidation.new_token_invalidates_earlier is unspecified (000, 001 (silent))"
+        in out
+    )

@@ -17,7 +17,11 @@ def test_builtin_profiles_are_found_by_name() -> None:
 
 def test_tourpaq_records_its_documents() -> None:
     profile = load_profile("tourpaq")
-    assert (profile.token_path, profile.client_auth, profile.parameter_location) == ("/api/token", "basic", "body")
+    assert (profile.token_path, profile.client_auth, profile.parameter_location) == (
+        "/api/token",
+        "basic",
+        "body",
+    )
     assert profile.scope_value == "read"
     assert profile.refresh.supported is True and profile.refresh.rotation is True
     assert profile.refresh.used_refresh_token == UNSPECIFIED
@@ -62,8 +66,14 @@ def test_circular_extends(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("name: x\nextends: tourpaq\ntoken_endpoint:\n  path: api/token\n", "field token_endpoint.path: 'api/token' does not match '^/'"),
-        ("name: x\nextends: tourpaq\nrefresh:\n  rotation: maybe\n", "field refresh.rotation: 'maybe' is not one of"),
+        (
+            "name: x\nextends: tourpaq\ntoken_endpoint:\n  path: api/token\n",
+            "field token_endpoint.path: 'api/token' does not match '^/'",
+        ),
+        (
+            "name: x\nextends: tourpaq\nrefresh:\n  rotation: maybe\n",
+            "field refresh.rotation: 'maybe' is not one of",
+        ),
         ("name: x\nextends: tourpaq\nexpirey: {}\n", "unknown field 'expirey' (did you mean 'expiry'?)"),
         ("name: X Y\n", "field name: 'X Y' does not match"),
         ("title: no name\n", "field (top level): 'name' is a required property"),

@@ -10,11 +10,16 @@ from conformance.redaction import Redactor, fingerprint
 def test_credentials_and_their_encodings_are_scrubbed() -> None:
     redactor = Redactor()
     redactor.add_credentials("client-one", "s3cr&t:value", "user-name", "p@ss word")
-    text = " ".join([
-        "s3cr&t:value", "s3cr%26t%3Avalue", "p%40ss+word", "p@ss word",
-        base64.b64encode(b"client-one:s3cr%26t%3Avalue").decode(),
-        base64.b64encode(b"client-one:s3cr&t:value").decode(),
-    ])
+    text = " ".join(
+        [
+            "s3cr&t:value",
+            "s3cr%26t%3Avalue",
+            "p%40ss+word",
+            "p@ss word",
+            base64.b64encode(b"client-one:s3cr%26t%3Avalue").decode(),
+            base64.b64encode(b"client-one:s3cr&t:value").decode(),
+        ]
+    )
     scrubbed = redactor.scrub(text)
     for secret in ("s3cr", "p@ss", "p%40ss", "Y2xpZW50"):
         assert secret not in scrubbed

@@ -27,13 +27,18 @@ def test_days_out_guide_unit_contradiction_is_resolved(run_suite: Callable[..., 
     assert "documented unit milliseconds does not fit" in row["message"]
 
 
-def test_days_out_guide_in_milliseconds_also_fits(run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester) -> None:
-    profile = pytester.makefile(".yaml", dog_ms="""
+def test_days_out_guide_in_milliseconds_also_fits(
+    run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester
+) -> None:
+    profile = pytester.makefile(
+        ".yaml",
+        dog_ms="""
         name: dogms
         extends: daysoutguide
         emulator:
           expires_in_unit: milliseconds
-    """)
+    """,
+    )
     run = run_suite(str(profile))
     assert run.ret == 0, run.output
     row = next(r for r in run.results["requirements"] if r["id"] == "DOC-expires-in-unit")

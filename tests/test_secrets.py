@@ -65,29 +65,63 @@ def _readable(text: str) -> str:
 
 @pytest.mark.parametrize(
     ("profile_name", "defect"),
-    [("tourpaq", None), ("tourpaq", "expires-in-string"),
-     ("daysoutguide", None), ("daysoutguide", "keeps-earlier-tokens")],
+    [
+        ("tourpaq", None),
+        ("tourpaq", "expires-in-string"),
+        ("daysoutguide", None),
+        ("daysoutguide", "keeps-earlier-tokens"),
+    ],
 )
 def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str | None) -> None:
     profile = load_profile(profile_name)
-    client = ClientCredentials(KNOWN["client_id"], KNOWN["client_secret"]) if profile.client_auth != "none" else None
+    client = (
+        ClientCredentials(KNOWN["client_id"], KNOWN["client_secret"])
+        if profile.client_auth != "none"
+        else None
+    )
     credentials = Credentials(client, KNOWN["username"], KNOWN["password"])
-    emulator = Emulator(profile, clock=SystemClock(show_countdown=False), credentials=credentials,
-                        defects=[defect] if defect else [])
+    emulator = Emulator(
+        profile,
+        clock=SystemClock(show_countdown=False),
+        credentials=credentials,
+        defects=[defect] if defect else [],
+    )
     env = {**os.environ, **{f"CONFORMANCE_{k.upper()}": v for k, v in KNOWN.items()}}
     report_dir = tmp_path / "reports"
     with serve(emulator.app) as url:
         completed = subprocess.run(
-            [sys.executable, "-m", "conformance.cli", "run", "--profile", profile_name, "--url", url,
-             "--resource-path", "/protected", "--report-dir", str(report_dir), "--", "-vv", "-rA",
-             "-o", "log_cli=true", "--log-level=DEBUG"],
-            env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+            [
+                sys.executable,
+                "-m",
+                "conformance.cli",
+                "run",
+                "--profile",
+                profile_name,
+                "--url",
+                url,
+                "--resource-path",
+                "/protected",
+                "--report-dir",
+                str(report_dir),
+                "--",
+                "-vv",
+                "-rA",
+                "-o",
+                "log_cli=true",
+                "--log-level=DEBUG",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
         )
     assert completed.returncode == (1 if defect else 0), completed.stdout[-3000:]
     tokens = [*emulator.store.issued_tokens()]
     assert len(tokens) >= 8
     outputs = {
-        "stdout": completed.stdout, "stderr": completed.stderr,
+        "stdout": completed.stdout,
+        "stderr": completed.stderr,
         **{p.name: _readable(p.read_text(encoding="utf-8")) for p in report_dir.iterdir()},
     }
     assert set(outputs) >= {"report.html", "junit.xml", "results.json"}

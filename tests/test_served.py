@@ -28,9 +28,20 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
     profile, lifetime = request.param
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "conformance.cli", "emulate", "--profile", profile,
-         "--port", str(port), "--lifetime", str(lifetime)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "emulate",
+            "--profile",
+            profile,
+            "--port",
+            str(port),
+            "--lifetime",
+            str(lifetime),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 20
@@ -52,13 +63,36 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
 def test_suite_passes_over_http_with_real_expiry(served: tuple[str, str], tmp_path: Path) -> None:
     profile_name, url = served
     settings = load_profile(profile_name).emulator
-    env = {**os.environ, "CONFORMANCE_USERNAME": settings.username, "CONFORMANCE_PASSWORD": settings.password,
-           "CONFORMANCE_CLIENT_ID": settings.client_id, "CONFORMANCE_CLIENT_SECRET": settings.client_secret}
+    env = {
+        **os.environ,
+        "CONFORMANCE_USERNAME": settings.username,
+        "CONFORMANCE_PASSWORD": settings.password,
+        "CONFORMANCE_CLIENT_ID": settings.client_id,
+        "CONFORMANCE_CLIENT_SECRET": settings.client_secret,
+    }
     report_dir = tmp_path / "reports"
     completed = subprocess.run(
-        [sys.executable, "-m", "conformance.cli", "run", "--profile", profile_name, "--url", url,
-         "--resource-path", "/protected", "--expiry-wait", "8", "--report-dir", str(report_dir)],
-        env=env, capture_output=True, text=True, timeout=120, cwd=tmp_path,
+        [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "run",
+            "--profile",
+            profile_name,
+            "--url",
+            url,
+            "--resource-path",
+            "/protected",
+            "--expiry-wait",
+            "8",
+            "--report-dir",
+            str(report_dir),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
     )
     assert completed.returncode == 0, completed.stdout[-4000:]
     results = json.loads((report_dir / "results.json").read_text())

@@ -22,17 +22,22 @@ def _clean(output: str) -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("name: x\nextends: tourpaq\nclient_auth:\n  styl: basic\n",
-         "field client_auth: unknown field 'styl' (did you mean 'style'?)"),
-        ("name: x\nextends: tourpaq\nexpiry:\n  unit: minutes\n",
-         "field expiry.unit: 'minutes' is not one of ['seconds', 'milliseconds']"),
+        (
+            "name: x\nextends: tourpaq\nclient_auth:\n  styl: basic\n",
+            "field client_auth: unknown field 'styl' (did you mean 'style'?)",
+        ),
+        (
+            "name: x\nextends: tourpaq\nexpiry:\n  unit: minutes\n",
+            "field expiry.unit: 'minutes' is not one of ['seconds', 'milliseconds']",
+        ),
         ("name: x\nextends: tourpaq\nexpiry: [\n", "not valid YAML"),
         ("name: x\nextends: tourpak\n", "field extends: no profile named 'tourpak'"),
         ("- just\n- a list\n", "a profile is a mapping of fields"),
     ],
 )
-def test_malformed_profile(run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester,
-                           content: str, message: str) -> None:
+def test_malformed_profile(
+    run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester, content: str, message: str
+) -> None:
     path = pytester.path / "broken.yaml"
     path.write_text(content)
     run = run_suite(str(path))
@@ -53,18 +58,29 @@ def test_unreachable_url(run_suite: Callable[..., SuiteRun], monkeypatch: pytest
     monkeypatch.setenv("CONFORMANCE_PASSWORD", "secret-password")
     run = run_suite("daysoutguide", "--conformance-url", "http://127.0.0.1:9", emulate=False)
     assert run.ret == 2
-    assert "conformance: cannot reach http://127.0.0.1:9: connection refused; no scenario was run" in run.output
+    assert (
+        "conformance: cannot reach http://127.0.0.1:9: connection refused; no scenario was run" in run.output
+    )
     assert run.results["error"] == "cannot reach http://127.0.0.1:9: connection refused"
     _clean(run.output)
 
 
-def test_missing_credentials_for_a_live_target(run_suite: Callable[..., SuiteRun],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("CONFORMANCE_CLIENT_ID", "CONFORMANCE_CLIENT_SECRET", "CONFORMANCE_USERNAME", "CONFORMANCE_PASSWORD"):
+def test_missing_credentials_for_a_live_target(
+    run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in (
+        "CONFORMANCE_CLIENT_ID",
+        "CONFORMANCE_CLIENT_SECRET",
+        "CONFORMANCE_USERNAME",
+        "CONFORMANCE_PASSWORD",
+    ):
         monkeypatch.delenv(name, raising=False)
     run = run_suite("tourpaq", "--conformance-url", "http://127.0.0.1:9", emulate=False)
     assert run.ret == pytest.ExitCode.USAGE_ERROR
-    assert "set CONFORMANCE_USERNAME, CONFORMANCE_PASSWORD, CONFORMANCE_CLIENT_ID, CONFORMANCE_CLIENT_SECRET" in run.output
+    assert (
+        "set CONFORMANCE_USERNAME, CONFORMANCE_PASSWORD, CONFORMANCE_CLIENT_ID, CONFORMANCE_CLIENT_SECRET"
+        in run.output
+    )
     _clean(run.output)
 
 
@@ -78,12 +94,19 @@ def html_server() -> Iterator[str]:
         yield url
 
 
-def test_token_endpoint_answering_html(run_suite: Callable[..., SuiteRun], html_server: str,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_token_endpoint_answering_html(
+    run_suite: Callable[..., SuiteRun], html_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("CONFORMANCE_USERNAME", "someone")
     monkeypatch.setenv("CONFORMANCE_PASSWORD", "secret-password")
-    run = run_suite("daysoutguide", "--conformance-url", html_server,
-                    "--conformance-resource-path", "/protected", emulate=False)
+    run = run_suite(
+        "daysoutguide",
+        "--conformance-url",
+        html_server,
+        "--conformance-resource-path",
+        "/protected",
+        emulate=False,
+    )
     assert run.ret == 1
     assert "RFC6749-5.1-json" in run.failed_requirements()
     assert "scenario stopped: could not obtain a token to test with: HTTP 200, body is not JSON" in run.output

@@ -33,13 +33,13 @@ def parse_challenges(header_values: list[str]) -> list[Challenge]:
             match = _SCHEME.match(rest)
             if not match:
                 break
-            scheme, rest = match.group(1), rest[match.end():]
+            scheme, rest = match.group(1), rest[match.end() :]
             params: list[tuple[str, str]] = []
             while (param := _PARAM.match(rest)) is not None:
                 raw = param.group(2)
                 unquoted = re.sub(r"\\(.)", r"\1", raw[1:-1]) if raw.startswith('"') else raw
                 params.append((param.group(1), unquoted))
-                rest = rest[param.end():]
+                rest = rest[param.end() :]
             challenges.append(Challenge(scheme, tuple(params)))
             rest = rest.lstrip(", ")
     return challenges

@@ -59,5 +59,6 @@ def invalid_client_challenges(profile: Profile, exchange: Exchange) -> Iterator[
         yield Finding(
             rfc6749.INVALID_CLIENT_401,
             f"HTTP 401 with WWW-Authenticate: {scheme} ... (the client authenticated with {scheme})",
-            "; ".join(problems), exchange,
+            "; ".join(problems),
+            exchange,
         )

@@ -27,7 +27,8 @@ def outcome(exchange: Exchange) -> str:
 
 def _issued(exchange: Exchange) -> bool:
     return (
-        exchange.ok and isinstance(exchange.json, dict)
+        exchange.ok
+        and isinstance(exchange.json, dict)
         and isinstance(exchange.json.get("access_token"), str)
         and bool(exchange.json["access_token"])
     )
@@ -40,7 +41,10 @@ def expect_issued(exchange: Exchange, requirement: Requirement, what: str) -> li
 
 
 def expect_refused(
-    exchange: Exchange, requirement: Requirement, codes: Collection[str], what: str,
+    exchange: Exchange,
+    requirement: Requirement,
+    codes: Collection[str],
+    what: str,
 ) -> list[Finding]:
     """A token request that must be refused with one of `codes`."""
     wanted = " or ".join(sorted(codes))

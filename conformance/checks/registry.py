@@ -19,7 +19,9 @@ Applicability = Literal["token-success", "token-error", "resource-rejection"]
 ExchangeCheck = Callable[[Profile, Exchange], Iterable[Finding]]
 
 _CHECKS: dict[Applicability, list[ExchangeCheck]] = {
-    "token-success": [], "token-error": [], "resource-rejection": [],
+    "token-success": [],
+    "token-error": [],
+    "resource-rejection": [],
 }
 
 
@@ -27,6 +29,7 @@ def check(applies_to: Applicability) -> Callable[[ExchangeCheck], ExchangeCheck]
     def register(func: ExchangeCheck) -> ExchangeCheck:
         _CHECKS[applies_to].append(func)
         return func
+
     return register
 
 

@@ -39,13 +39,18 @@ def _well_formed_bearer(exchange: Exchange) -> bool:
 def invalid_token_code(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     if not _well_formed_bearer(exchange):
         return
-    bearer = [c for c in parse_challenges(exchange.headers_named("www-authenticate"))
-              if c.scheme.lower() == "bearer"]
+    bearer = [
+        c
+        for c in parse_challenges(exchange.headers_named("www-authenticate"))
+        if c.scheme.lower() == "bearer"
+    ]
     has_code = any(c.param("error") == "invalid_token" for c in bearer)
     if exchange.status != 401 or not has_code:
         yield Finding(
-            rfc6750.INVALID_TOKEN_CODE, 'HTTP 401 with WWW-Authenticate: Bearer error="invalid_token"',
-            f"HTTP {exchange.status}; {_shown(exchange)}", exchange,
+            rfc6750.INVALID_TOKEN_CODE,
+            'HTTP 401 with WWW-Authenticate: Bearer error="invalid_token"',
+            f"HTTP {exchange.status}; {_shown(exchange)}",
+            exchange,
         )
 
 
@@ -53,12 +58,17 @@ def invalid_token_code(profile: Profile, exchange: Exchange) -> Iterator[Finding
 def no_error_code_without_credentials(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     if exchange.auth_scheme_sent is not None:
         return
-    bearer = [c for c in parse_challenges(exchange.headers_named("www-authenticate"))
-              if c.scheme.lower() == "bearer"]
+    bearer = [
+        c
+        for c in parse_challenges(exchange.headers_named("www-authenticate"))
+        if c.scheme.lower() == "bearer"
+    ]
     if any(c.param("error") is not None for c in bearer):
         yield Finding(
-            rfc6750.NO_ERROR_WITHOUT_CREDENTIALS, "a Bearer challenge without an error code",
-            _shown(exchange), exchange,
+            rfc6750.NO_ERROR_WITHOUT_CREDENTIALS,
+            "a Bearer challenge without an error code",
+            _shown(exchange),
+            exchange,
         )
 
 
@@ -69,8 +79,10 @@ def documented_status(profile: Profile, exchange: Exchange) -> Iterator[Finding]
         return
     if exchange.status != documented:
         yield Finding(
-            provider.REJECTION_STATUS, f"HTTP {documented} ({profile.resource.source})",
-            f"HTTP {exchange.status}", exchange,
+            provider.REJECTION_STATUS,
+            f"HTTP {documented} ({profile.resource.source})",
+            f"HTTP {exchange.status}",
+            exchange,
         )
 
 
@@ -82,8 +94,10 @@ def documented_challenge_scheme(profile: Profile, exchange: Exchange) -> Iterato
     schemes = {c.scheme.lower() for c in parse_challenges(exchange.headers_named("www-authenticate"))}
     if documented.lower() not in schemes:
         yield Finding(
-            provider.REJECTION_STATUS, f"WWW-Authenticate: {documented} ({profile.resource.source})",
-            _shown(exchange), exchange,
+            provider.REJECTION_STATUS,
+            f"WWW-Authenticate: {documented} ({profile.resource.source})",
+            _shown(exchange),
+            exchange,
         )
 
 

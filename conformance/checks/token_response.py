@@ -47,7 +47,8 @@ def success_is_json_200(profile: Profile, exchange: Exchange) -> Iterator[Findin
         yield Finding(
             rfc6749.SUCCESS_JSON,
             "HTTP 200, Content-Type application/json, a JSON object",
-            "; ".join(problems), exchange,
+            "; ".join(problems),
+            exchange,
         )
 
 
@@ -62,7 +63,9 @@ def success_matches_schema(profile: Profile, exchange: Exchange) -> Iterator[Fin
         else:
             member = str(error.absolute_path[0]) if error.absolute_path else ""
             rule = error.schema.get("description", "") if isinstance(error.schema, dict) else ""
-            expected = f"{member}: {error.validator} {error.validator_value!r}" + (f" ({rule})" if rule else "")
+            expected = f"{member}: {error.validator} {error.validator_value!r}" + (
+                f" ({rule})" if rule else ""
+            )
             got = f"{member} is {describe_value(member, error.instance)}"
         requirement = _MEMBER_REQUIREMENT.get(member, rfc6749.SUCCESS_JSON)
         if member == "access_token" and error.validator == "required":
@@ -77,8 +80,10 @@ def token_type_is_documented(profile: Profile, exchange: Exchange) -> Iterator[F
     value = exchange.json.get("token_type")
     if isinstance(value, str) and value.lower() != profile.token_type.lower():
         yield Finding(
-            rfc6749.TOKEN_TYPE, f"token_type {profile.token_type!r} in any letter case",
-            f"token_type {value!r}", exchange,
+            rfc6749.TOKEN_TYPE,
+            f"token_type {profile.token_type!r} in any letter case",
+            f"token_type {value!r}",
+            exchange,
         )
 
 
@@ -95,7 +100,8 @@ def documented_fields_present(profile: Profile, exchange: Exchange) -> Iterator[
         yield Finding(
             provider.DOCUMENTED_FIELDS,
             f"members {', '.join(sorted(promised))} ({profile.source_of('token_response')})",
-            f"missing {', '.join(missing)}", exchange,
+            f"missing {', '.join(missing)}",
+            exchange,
         )
 
 
@@ -106,7 +112,8 @@ def no_refresh_token_when_not_offered(profile: Profile, exchange: Exchange) -> I
             yield Finding(
                 provider.REFRESH_NOT_OFFERED,
                 f"no refresh_token ({profile.refresh.source})",
-                "a refresh_token member", exchange,
+                "a refresh_token member",
+                exchange,
             )
 
 

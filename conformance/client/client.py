@@ -172,8 +172,13 @@ class ConformanceClient:
 
     # -- token endpoint ------------------------------------------------------------------
     def password_params(
-        self, *, username: str | None = None, password: str | None = None,
-        omit: Sequence[str] = (), extra: Params = (), grant_type: str = "password",
+        self,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        omit: Sequence[str] = (),
+        extra: Params = (),
+        grant_type: str = "password",
     ) -> list[tuple[str, str]]:
         params = [("grant_type", grant_type)]
         if self.profile.scope_value is not None:
@@ -243,9 +248,7 @@ class ConformanceClient:
         """Call the protected resource with `token` (None: no Authorization header)."""
         path = self.target.resource_path
         if path is None:
-            raise UsageError(
-                f"profile {self.profile.name} names no protected resource: pass --resource-path"
-            )
+            raise UsageError(f"profile {self.profile.name} names no protected resource: pass --resource-path")
         headers = {}
         if authorization is not None:
             headers["Authorization"] = authorization
@@ -256,15 +259,25 @@ class ConformanceClient:
 
     # -- recording -----------------------------------------------------------------------
     def _send(
-        self, request: httpx.Request, kind: ExchangeKind, purpose: str,
-        *, grant_type: str | None = None, token: str | None = None,
+        self,
+        request: httpx.Request,
+        kind: ExchangeKind,
+        purpose: str,
+        *,
+        grant_type: str | None = None,
+        token: str | None = None,
     ) -> Exchange:
         url, headers, body = redact_request(request, self.redactor)
         auth = request.headers.get("authorization")
         with self._lock:
             exchange = Exchange(
-                seq=len(self.exchanges) + 1, kind=kind, purpose=purpose,
-                method=request.method, url=url, request_headers=headers, request_body=body,
+                seq=len(self.exchanges) + 1,
+                kind=kind,
+                purpose=purpose,
+                method=request.method,
+                url=url,
+                request_headers=headers,
+                request_body=body,
                 started_at=self.clock.now(),
                 auth_scheme_sent=auth.split(None, 1)[0] if auth and auth.strip() else None,
                 grant_type=grant_type,
@@ -290,9 +303,7 @@ class ConformanceClient:
         exchange.response_body = redact_response_body(
             text, response.headers.get("content-type", ""), self.redactor
         )
-        exchange.response_headers = [
-            (k, self.redactor.scrub(v)) for k, v in response.headers.multi_items()
-        ]
+        exchange.response_headers = [(k, self.redactor.scrub(v)) for k, v in response.headers.multi_items()]
         self._notify(exchange)
         return exchange
 

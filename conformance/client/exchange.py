@@ -57,7 +57,7 @@ def _redact_headers(headers: httpx.Headers, redactor: Redactor) -> list[tuple[st
     for name, value in headers.multi_items():
         if name.lower() in {"authorization", "proxy-authorization", "cookie", "set-cookie"}:
             scheme = value.split(None, 1)[0] if value.strip() else ""
-            credential = value[len(scheme):].strip()
+            credential = value[len(scheme) :].strip()
             label = redactor.label_for(credential) if credential else None
             masked = label or f"<redacted {fingerprint(credential)}>"
             value = f"{scheme} {masked}" if credential else value
@@ -167,11 +167,18 @@ class Exchange:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "seq": self.seq, "kind": self.kind, "purpose": self.purpose, "method": self.method,
-            "url": self.url, "request_headers": self.request_headers,
-            "request_body": self.request_body, "status": self.status,
-            "response_headers": self.response_headers, "response_body": self.response_body,
-            "elapsed_ms": round(self.elapsed * 1000, 1), "error": self.error,
+            "seq": self.seq,
+            "kind": self.kind,
+            "purpose": self.purpose,
+            "method": self.method,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "request_body": self.request_body,
+            "status": self.status,
+            "response_headers": self.response_headers,
+            "response_body": self.response_body,
+            "elapsed_ms": round(self.elapsed * 1000, 1),
+            "error": self.error,
         }
 
 

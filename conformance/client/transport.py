@@ -35,7 +35,10 @@ class InProcessASGITransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         body = request.read()
         forwarded = httpx.Request(
-            request.method, request.url, headers=request.headers, content=body,
+            request.method,
+            request.url,
+            headers=request.headers,
+            content=body,
             extensions=request.extensions,
         )
         timeout = request.extensions.get("timeout", {}).get("read") or self._timeout

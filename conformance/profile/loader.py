@@ -52,9 +52,7 @@ def resolve_profile_path(name_or_path: str, relative_to: Path | None = None) -> 
     known = builtin_profile_names()
     close = difflib.get_close_matches(name_or_path, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
-    raise ProfileError(
-        f"no profile named {name_or_path!r} (built-in: {', '.join(known)}){hint}"
-    )
+    raise ProfileError(f"no profile named {name_or_path!r} (built-in: {', '.join(known)}){hint}")
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -145,6 +143,7 @@ def _required(data: dict[str, Any], dotted: str, origin: str) -> Any:
 
 def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Profile:
     """Build the frozen profile from an already merged mapping."""
+
     def req(dotted: str) -> Any:
         return _required(data, dotted, origin)
 
@@ -157,8 +156,17 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
     refresh = data.get("refresh", {})
     refresh_supported = grants.get("refresh_token", UNSPECIFIED)
     sections = (
-        "token_endpoint", "client_auth", "parameters", "grants", "scope", "token_response",
-        "expiry", "refresh", "invalidation", "resource", "errors",
+        "token_endpoint",
+        "client_auth",
+        "parameters",
+        "grants",
+        "scope",
+        "token_response",
+        "expiry",
+        "refresh",
+        "invalidation",
+        "resource",
+        "errors",
     )
     return Profile(
         name=req("name"),
@@ -188,9 +196,7 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
             used_refresh_token=refresh.get("used_refresh_token", UNSPECIFIED),
             source=src("refresh"),
         ),
-        invalidates_earlier=data.get("invalidation", {}).get(
-            "new_token_invalidates_earlier", UNSPECIFIED
-        ),
+        invalidates_earlier=data.get("invalidation", {}).get("new_token_invalidates_earlier", UNSPECIFIED),
         resource=Resource(
             path=data.get("resource", {}).get("path"),
             method=req("resource.method"),

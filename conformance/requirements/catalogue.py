@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 __all__ = ["Level", "Requirement", "all_requirements", "get", "register"]
 
 
-class Level(str, Enum):
+class Level(StrEnum):
     """How much a requirement weighs: MUST and PROVIDER fail a run, SHOULD and INFO warn."""
 
     MUST = "MUST"

@@ -17,41 +17,59 @@ __all__ = [
 ]
 
 DOCUMENTED_FIELDS = register(
-    "DOC-response-fields", Level.PROVIDER, "provider documentation (profile token_response)",
+    "DOC-response-fields",
+    Level.PROVIDER,
+    "provider documentation (profile token_response)",
     "Every successful token response holds the members the documentation promises.",
 )
 EXPIRES_IN_UNIT = register(
-    "DOC-expires-in-unit", Level.PROVIDER, "provider documentation (profile expiry)",
+    "DOC-expires-in-unit",
+    Level.PROVIDER,
+    "provider documentation (profile expiry)",
     "expires_in fits a documented reading of its unit: against the documented lifespan and, "
     "where observed, the token's real lifetime.",
 )
 NOMINAL_LIFETIME = register(
-    "DOC-nominal-lifetime", Level.SHOULD, "provider documentation (profile expiry)",
+    "DOC-nominal-lifetime",
+    Level.SHOULD,
+    "provider documentation (profile expiry)",
     "The stated lifetime equals the documented nominal lifetime (deployments may configure "
     "another, so this only warns).",
 )
 REFRESH_NEW_PAIR = register(
-    "DOC-refresh-new-pair", Level.PROVIDER, "provider documentation (profile refresh)",
+    "DOC-refresh-new-pair",
+    Level.PROVIDER,
+    "provider documentation (profile refresh)",
     "A refresh returns a new access token and, where the profile says it rotates, a new refresh "
     "token; the password grant issues a refresh token where documented.",
 )
 REFRESH_NOT_OFFERED = register(
-    "DOC-no-refresh", Level.PROVIDER, "provider documentation (profile grants)",
+    "DOC-no-refresh",
+    Level.PROVIDER,
+    "provider documentation (profile grants)",
     "A provider without refresh issues no refresh_token and refuses the refresh_token grant.",
 )
 INVALIDATES_EARLIER = register(
-    "DOC-invalidates-earlier", Level.PROVIDER, "provider documentation (profile invalidation)",
+    "DOC-invalidates-earlier",
+    Level.PROVIDER,
+    "provider documentation (profile invalidation)",
     "Each token request invalidates every earlier access token of the account.",
 )
 KEEPS_EARLIER = register(
-    "DOC-keeps-earlier", Level.PROVIDER, "provider documentation (profile invalidation)",
+    "DOC-keeps-earlier",
+    Level.PROVIDER,
+    "provider documentation (profile invalidation)",
     "A new token request leaves earlier access tokens valid.",
 )
 REJECTION_STATUS = register(
-    "DOC-rejection-status", Level.PROVIDER, "provider documentation (profile resource.rejection)",
+    "DOC-rejection-status",
+    Level.PROVIDER,
+    "provider documentation (profile resource.rejection)",
     "The protected resource refuses an unusable token with the documented status.",
 )
 REJECTION_BODY = register(
-    "DOC-rejection-body", Level.PROVIDER, "provider documentation (profile resource.rejection)",
+    "DOC-rejection-body",
+    Level.PROVIDER,
+    "provider documentation (profile resource.rejection)",
     "The refusal body follows the documented shape.",
 )

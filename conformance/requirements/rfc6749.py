@@ -29,92 +29,133 @@ __all__ = [
 ]
 
 SUCCESS_JSON = register(
-    "RFC6749-5.1-json", Level.MUST, "RFC 6749 §5.1",
+    "RFC6749-5.1-json",
+    Level.MUST,
+    "RFC 6749 §5.1",
     "A successful token response is HTTP 200 with Content-Type application/json and a JSON object "
     "holding access_token and token_type.",
 )
 TOKEN_TYPE = register(
-    "RFC6749-5.1-token-type", Level.MUST, "RFC 6749 §5.1, §7.1; RFC 6750 §4",
+    "RFC6749-5.1-token-type",
+    Level.MUST,
+    "RFC 6749 §5.1, §7.1; RFC 6750 §4",
     "token_type is the documented type (bearer), compared case-insensitively.",
 )
 EXPIRES_IN_TYPE = register(
-    "RFC6749-5.1-expires-in", Level.MUST, "RFC 6749 §5.1, Appendix A.14",
+    "RFC6749-5.1-expires-in",
+    Level.MUST,
+    "RFC 6749 §5.1, Appendix A.14",
     "expires_in, when present, is a positive integer (a JSON number, not a string).",
 )
 NO_STORE = register(
-    "RFC6749-5.1-no-store", Level.MUST, "RFC 6749 §5.1",
+    "RFC6749-5.1-no-store",
+    Level.MUST,
+    "RFC 6749 §5.1",
     "A response containing tokens carries Cache-Control: no-store.",
 )
 PRAGMA_NO_CACHE = register(
-    "RFC6749-5.1-pragma", Level.MUST, "RFC 6749 §5.1",
+    "RFC6749-5.1-pragma",
+    Level.MUST,
+    "RFC 6749 §5.1",
     "A response containing tokens carries Pragma: no-cache.",
 )
 ACCESS_TOKEN_CHARSET = register(
-    "RFC6749-A.12", Level.MUST, "RFC 6749 Appendix A.12",
+    "RFC6749-A.12",
+    Level.MUST,
+    "RFC 6749 Appendix A.12",
     "access_token is a non-empty string of visible ASCII characters (1*VSCHAR).",
 )
 REFRESH_TOKEN_CHARSET = register(
-    "RFC6749-A.17", Level.MUST, "RFC 6749 Appendix A.17",
+    "RFC6749-A.17",
+    Level.MUST,
+    "RFC 6749 Appendix A.17",
     "refresh_token is a non-empty string of visible ASCII characters (1*VSCHAR).",
 )
 TOKENS_UNIQUE = register(
-    "RFC6749-10.10-unique", Level.MUST, "RFC 6749 §10.10",
+    "RFC6749-10.10-unique",
+    Level.MUST,
+    "RFC 6749 §10.10",
     "Every issuance yields an access token (and refresh token) never issued before.",
 )
 LIFETIME_AS_STATED = register(
-    "RFC6749-5.1-lifetime", Level.MUST, "RFC 6749 §5.1",
+    "RFC6749-5.1-lifetime",
+    Level.MUST,
+    "RFC 6749 §5.1",
     "expires_in states the access token's real lifetime: accepted until then, rejected after "
     "(a small tolerance for clock and network).",
 )
 ERROR_RESPONSE = register(
-    "RFC6749-5.2-error", Level.MUST, "RFC 6749 §5.2",
+    "RFC6749-5.2-error",
+    Level.MUST,
+    "RFC 6749 §5.2",
     "A token error is HTTP 400 (401 for invalid_client) with a JSON body whose error is one of the "
     "RFC 6749 codes, in the allowed characters.",
 )
 INVALID_CLIENT_401 = register(
-    "RFC6749-5.2-invalid-client-401", Level.MUST, "RFC 6749 §5.2",
+    "RFC6749-5.2-invalid-client-401",
+    Level.MUST,
+    "RFC 6749 §5.2",
     "invalid_client after HTTP authentication is HTTP 401 with a WWW-Authenticate header naming "
     "the scheme the client used.",
 )
 PASSWORD_GRANT_ISSUES = register(
-    "RFC6749-4.3-issue", Level.MUST, "RFC 6749 §4.3.2, §4.3.3",
+    "RFC6749-4.3-issue",
+    Level.MUST,
+    "RFC 6749 §4.3.2, §4.3.3",
     "Valid resource owner credentials (and client credentials) yield an access token.",
 )
 WRONG_CREDENTIALS = register(
-    "RFC6749-4.3-invalid-grant", Level.MUST, "RFC 6749 §4.3.2, §5.2",
+    "RFC6749-4.3-invalid-grant",
+    Level.MUST,
+    "RFC 6749 §4.3.2, §5.2",
     "A wrong password, an empty password or an unknown user is refused with invalid_grant.",
 )
 MISSING_PARAMETER = register(
-    "RFC6749-4.3-missing-parameter", Level.MUST, "RFC 6749 §4.3.2, §5.2",
+    "RFC6749-4.3-missing-parameter",
+    Level.MUST,
+    "RFC 6749 §4.3.2, §5.2",
     "A request missing username or password is refused with invalid_request.",
 )
 MISSING_GRANT_TYPE = register(
-    "RFC6749-5.2-missing-grant-type", Level.MUST, "RFC 6749 §4.3.2, §5.2",
+    "RFC6749-5.2-missing-grant-type",
+    Level.MUST,
+    "RFC 6749 §4.3.2, §5.2",
     "A request without grant_type is refused with invalid_request.",
 )
 UNSUPPORTED_GRANT = register(
-    "RFC6749-5.2-unsupported-grant", Level.MUST, "RFC 6749 §5.2",
+    "RFC6749-5.2-unsupported-grant",
+    Level.MUST,
+    "RFC 6749 §5.2",
     "An unknown grant_type is refused with unsupported_grant_type.",
 )
 UNKNOWN_PARAMETER_IGNORED = register(
-    "RFC6749-3.2-unknown-parameter", Level.MUST, "RFC 6749 §3.2",
+    "RFC6749-3.2-unknown-parameter",
+    Level.MUST,
+    "RFC 6749 §3.2",
     "The token endpoint ignores unrecognized request parameters.",
 )
 CLIENT_AUTH_REQUIRED = register(
-    "RFC6749-4.3-client-auth", Level.MUST, "RFC 6749 §4.3.2, §2.3.1, §5.2",
+    "RFC6749-4.3-client-auth",
+    Level.MUST,
+    "RFC 6749 §4.3.2, §2.3.1, §5.2",
     "A confidential client must authenticate: missing or wrong client credentials are refused "
     "with invalid_client.",
 )
 REFRESH_WORKS = register(
-    "RFC6749-6-refresh", Level.MUST, "RFC 6749 §6",
+    "RFC6749-6-refresh",
+    Level.MUST,
+    "RFC 6749 §6",
     "A valid refresh token, with client authentication, yields a new access token.",
 )
 REFRESH_UNKNOWN_TOKEN = register(
-    "RFC6749-6-invalid-refresh-token", Level.MUST, "RFC 6749 §6, §5.2",
+    "RFC6749-6-invalid-refresh-token",
+    Level.MUST,
+    "RFC 6749 §6, §5.2",
     "An unknown refresh token is refused with invalid_grant.",
 )
 REFRESH_CLIENT_AUTH = register(
-    "RFC6749-6-client-auth", Level.MUST, "RFC 6749 §6",
-    "A refresh without client authentication is refused (invalid_client) when the client is "
-    "confidential.",
+    "RFC6749-6-client-auth",
+    Level.MUST,
+    "RFC 6749 §6",
+    "A refresh without client authentication is refused (invalid_client) when the client is confidential.",
 )

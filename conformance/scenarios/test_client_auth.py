@@ -28,8 +28,9 @@ def test_client_must_authenticate(conformance: Scenario, case: str) -> None:
     assert real is not None
     client = {
         "no client credentials": None,
-        "wrong client secret": ClientCredentials(real.client_id, real.client_secret[:-1] + (
-            "x" if not real.client_secret.endswith("x") else "y")),
+        "wrong client secret": ClientCredentials(
+            real.client_id, real.client_secret[:-1] + ("x" if not real.client_secret.endswith("x") else "y")
+        ),
         "unknown client": ClientCredentials("conformance-no-such-client", real.client_secret),
     }[case]
     exchange = conformance.client.password_grant(f"token: password grant, {case}", client=client)

@@ -33,7 +33,9 @@ def _readings(conformance: Scenario, expires_in: int) -> list[tuple[str, float]]
     return sorted(((u, expires_in * UNIT_FACTORS[u]) for u in units), key=lambda r: r[1])
 
 
-def _observe(conformance: Scenario, token: IssuedToken, readings: list[tuple[str, float]]) -> tuple[str | None, bool]:
+def _observe(
+    conformance: Scenario, token: IssuedToken, readings: list[tuple[str, float]]
+) -> tuple[str | None, bool]:
     """Watch the token against each reading: (the unit whose lifetime it kept, or None;
     whether every reading could be watched within the budget)."""
     clock, client = conformance.clock, conformance.client
@@ -49,7 +51,9 @@ def _observe(conformance: Scenario, token: IssuedToken, readings: list[tuple[str
         slack = tolerance(lifetime)
         if lifetime + slack > budget:
             wait_until(budget)
-            alive = client.call_resource(token.access_token, f"resource: token after {budget:g} s (expiry wait)")
+            alive = client.call_resource(
+                token.access_token, f"resource: token after {budget:g} s (expiry wait)"
+            )
             if alive.ok:
                 conformance.log.not_checked(
                     rfc6749.LIFETIME_AS_STATED,
@@ -58,22 +62,33 @@ def _observe(conformance: Scenario, token: IssuedToken, readings: list[tuple[str
                 )
             return None, False
         wait_until(max(0.0, lifetime - slack))
-        before = client.call_resource(token.access_token, f"resource: token just before {_describe(lifetime)} ({unit})")
+        before = client.call_resource(
+            token.access_token, f"resource: token just before {_describe(lifetime)} ({unit})"
+        )
         if not before.ok:
             return None, True  # died early; the ledger reports it against the shortest reading
         wait_until(lifetime + slack)
-        after = client.call_resource(token.access_token, f"resource: token just after {_describe(lifetime)} ({unit})")
+        after = client.call_resource(
+            token.access_token, f"resource: token just after {_describe(lifetime)} ({unit})"
+        )
         if after.status is not None and 400 <= after.status < 500:
             return unit, True
     return None, True
 
 
-@requirement(rfc6749.LIFETIME_AS_STATED.id, provider.EXPIRES_IN_UNIT.id, provider.NOMINAL_LIFETIME.id,
-             rfc6750.SHORT_LIVED.id, rfc6750.REJECTS_BAD_TOKEN.id)
+@requirement(
+    rfc6749.LIFETIME_AS_STATED.id,
+    provider.EXPIRES_IN_UNIT.id,
+    provider.NOMINAL_LIFETIME.id,
+    rfc6750.SHORT_LIVED.id,
+    rfc6750.REJECTS_BAD_TOKEN.id,
+)
 def test_token_lives_as_long_as_expires_in_says(conformance: Scenario) -> None:
     profile, expiry = conformance.profile, conformance.profile.expiry
-    conformance.requires("expires_in" in profile.response_fields,
-                         f"expires_in is not documented ({profile.source_of('token_response')})")
+    conformance.requires(
+        "expires_in" in profile.response_fields,
+        f"expires_in is not documented ({profile.source_of('token_response')})",
+    )
     token = conformance.obtain_token("token: token to watch expire")
     expires_in = token.expires_in
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
@@ -85,16 +100,27 @@ def test_token_lives_as_long_as_expires_in_says(conformance: Scenario) -> None:
         observed, watched_all = _observe(conformance, token, readings)
         if observed is None and watched_all:
             span = ", ".join(f"{u}: {_describe(s)}" for u, s in readings)
-            conformance.expect([Finding(
-                provider.EXPIRES_IN_UNIT, f"a lifetime matching one reading of expires_in {expires_in} ({span})",
-                "the token's real lifetime matches none (see the exchanges)", token.exchange,
-            )])
+            conformance.expect(
+                [
+                    Finding(
+                        provider.EXPIRES_IN_UNIT,
+                        f"a lifetime matching one reading of expires_in {expires_in} ({span})",
+                        "the token's real lifetime matches none (see the exchanges)",
+                        token.exchange,
+                    )
+                ]
+            )
         elif observed is not None:
-            conformance.log.held(rfc6749.LIFETIME_AS_STATED, f"expired at {_describe(dict(readings)[observed])} as stated")
+            conformance.log.held(
+                rfc6749.LIFETIME_AS_STATED, f"expired at {_describe(dict(readings)[observed])} as stated"
+            )
             conformance.log.held(rfc6750.REJECTS_BAD_TOKEN, "expired token refused")
     else:
-        why = "no protected resource to test with" if conformance.client.target.resource_path is None \
+        why = (
+            "no protected resource to test with"
+            if conformance.client.target.resource_path is None
             else "--expiry-wait is 0 on a live target"
+        )
         conformance.log.not_checked(rfc6749.LIFETIME_AS_STATED, f"real expiry not watched: {why}")
 
     nominal = expiry.nominal_lifetime
@@ -116,16 +142,28 @@ def test_token_lives_as_long_as_expires_in_says(conformance: Scenario) -> None:
     conformance.log.held(provider.EXPIRES_IN_UNIT, note)
     lifetime = dict(readings)[reading]
     if isinstance(nominal, int) and abs(lifetime - nominal) > tolerance(nominal):
-        conformance.expect([Finding(
-            provider.NOMINAL_LIFETIME, f"a lifetime of {_describe(nominal)} ({expiry.source})",
-            f"expires_in {expires_in} = {_describe(lifetime)} read as {reading}", token.exchange,
-        )])
+        conformance.expect(
+            [
+                Finding(
+                    provider.NOMINAL_LIFETIME,
+                    f"a lifetime of {_describe(nominal)} ({expiry.source})",
+                    f"expires_in {expires_in} = {_describe(lifetime)} read as {reading}",
+                    token.exchange,
+                )
+            ]
+        )
     else:
         conformance.log.held(provider.NOMINAL_LIFETIME, note)
     if lifetime > 3600:
-        conformance.expect([Finding(
-            rfc6750.SHORT_LIVED, "a lifetime of one hour or less",
-            f"{_describe(lifetime)}", token.exchange,
-        )])
+        conformance.expect(
+            [
+                Finding(
+                    rfc6750.SHORT_LIVED,
+                    "a lifetime of one hour or less",
+                    f"{_describe(lifetime)}",
+                    token.exchange,
+                )
+            ]
+        )
     else:
         conformance.log.held(rfc6750.SHORT_LIVED)

@@ -11,8 +11,12 @@ from conformance.scenario import Scenario
 requirement = pytest.mark.requirement
 
 
-@requirement(provider.INVALIDATES_EARLIER.id, provider.KEEPS_EARLIER.id, rfc6750.REJECTS_BAD_TOKEN.id,
-             rfc6750.ACCEPTS_VALID_TOKEN.id)
+@requirement(
+    provider.INVALIDATES_EARLIER.id,
+    provider.KEEPS_EARLIER.id,
+    rfc6750.REJECTS_BAD_TOKEN.id,
+    rfc6750.ACCEPTS_VALID_TOKEN.id,
+)
 def test_new_token_request_and_earlier_tokens(conformance: Scenario) -> None:
     profile = conformance.profile
     rule = profile.invalidates_earlier
@@ -26,15 +30,19 @@ def test_new_token_request_and_earlier_tokens(conformance: Scenario) -> None:
     later = conformance.obtain_token("token: second token")
     after = client.call_resource(earlier.access_token, "resource: first token, after a new request")
     latest = client.call_resource(later.access_token, "resource: second token")
-    conformance.expect(expect_accepted(latest, rfc6750.ACCEPTS_VALID_TOKEN, "the newest access token"),
-                       rfc6750.ACCEPTS_VALID_TOKEN)
+    conformance.expect(
+        expect_accepted(latest, rfc6750.ACCEPTS_VALID_TOKEN, "the newest access token"),
+        rfc6750.ACCEPTS_VALID_TOKEN,
+    )
     source = profile.source_of("invalidation")
     if rule is True:
         # The ledger reports an accepted earlier token; this records that the rule held.
         if after.status is not None and 400 <= after.status < 500:
             conformance.log.held(provider.INVALIDATES_EARLIER, f"earlier token refused ({source})")
-            conformance.expect(expect_rejected(after, rfc6750.REJECTS_BAD_TOKEN, "an invalidated token"),
-                               rfc6750.REJECTS_BAD_TOKEN)
+            conformance.expect(
+                expect_rejected(after, rfc6750.REJECTS_BAD_TOKEN, "an invalidated token"),
+                rfc6750.REJECTS_BAD_TOKEN,
+            )
     else:
         conformance.expect(
             expect_accepted(after, provider.KEEPS_EARLIER, f"the earlier token ({source})"),

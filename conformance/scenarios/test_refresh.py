@@ -17,16 +17,24 @@ requirement = pytest.mark.requirement
 def _refresh_supported(conformance: Scenario) -> None:
     refresh = conformance.profile.refresh
     conformance.documented(refresh.supported, "grants.refresh_token", "grants")
-    conformance.requires(refresh.supported is True, f"no refresh grant ({conformance.profile.source_of('grants')})")
+    conformance.requires(
+        refresh.supported is True, f"no refresh grant ({conformance.profile.source_of('grants')})"
+    )
 
 
 def _token_with_refresh(conformance: Scenario) -> IssuedToken:
     token = conformance.obtain_token()
     if token.refresh_token is None:
-        conformance.expect([Finding(
-            provider.REFRESH_NEW_PAIR, f"a refresh_token with the access token ({conformance.profile.refresh.source})",
-            "no refresh_token member", token.exchange,
-        )])
+        conformance.expect(
+            [
+                Finding(
+                    provider.REFRESH_NEW_PAIR,
+                    f"a refresh_token with the access token ({conformance.profile.refresh.source})",
+                    "no refresh_token member",
+                    token.exchange,
+                )
+            ]
+        )
         conformance.stop("the password grant issued no refresh token to refresh with")
     return token
 
@@ -37,31 +45,45 @@ def test_refresh_returns_a_new_pair(conformance: Scenario) -> None:
     first = _token_with_refresh(conformance)
     assert first.refresh_token is not None
     exchange = conformance.client.refresh_grant(first.refresh_token, "token: refresh grant")
-    if not conformance.expect(expect_issued(exchange, rfc6749.REFRESH_WORKS, "a valid refresh token"),
-                              rfc6749.REFRESH_WORKS):
+    if not conformance.expect(
+        expect_issued(exchange, rfc6749.REFRESH_WORKS, "a valid refresh token"), rfc6749.REFRESH_WORKS
+    ):
         return
     second = conformance.issued(exchange)
     findings = []
     if second.access_token == first.access_token:
-        findings.append(Finding(provider.REFRESH_NEW_PAIR, "a new access token",
-                                "the same access token again", exchange))
+        findings.append(
+            Finding(provider.REFRESH_NEW_PAIR, "a new access token", "the same access token again", exchange)
+        )
     if conformance.profile.refresh.rotation is True and second.refresh_token in (None, first.refresh_token):
         got = "no refresh_token" if second.refresh_token is None else "the same refresh token again"
-        findings.append(Finding(provider.REFRESH_NEW_PAIR,
-                                f"a new refresh token ({conformance.profile.refresh.source})", got, exchange))
+        findings.append(
+            Finding(
+                provider.REFRESH_NEW_PAIR,
+                f"a new refresh token ({conformance.profile.refresh.source})",
+                got,
+                exchange,
+            )
+        )
     conformance.expect(findings, provider.REFRESH_NEW_PAIR)
     if conformance.client.target.resource_path is not None:
         used = conformance.client.call_resource(second.access_token, "resource: refreshed access token")
-        conformance.expect(expect_accepted(used, rfc6750.ACCEPTS_VALID_TOKEN, "a refreshed access token"),
-                           rfc6750.ACCEPTS_VALID_TOKEN)
+        conformance.expect(
+            expect_accepted(used, rfc6750.ACCEPTS_VALID_TOKEN, "a refreshed access token"),
+            rfc6750.ACCEPTS_VALID_TOKEN,
+        )
 
 
 @requirement(rfc6749.REFRESH_UNKNOWN_TOKEN.id, rfc6749.ERROR_RESPONSE.id)
 def test_unknown_refresh_token_is_refused(conformance: Scenario) -> None:
     _refresh_supported(conformance)
-    exchange = conformance.client.refresh_grant(secrets.token_hex(16), "token: refresh with an unknown refresh token")
+    exchange = conformance.client.refresh_grant(
+        secrets.token_hex(16), "token: refresh with an unknown refresh token"
+    )
     conformance.expect(
-        expect_refused(exchange, rfc6749.REFRESH_UNKNOWN_TOKEN, {"invalid_grant"}, "an unknown refresh token"),
+        expect_refused(
+            exchange, rfc6749.REFRESH_UNKNOWN_TOKEN, {"invalid_grant"}, "an unknown refresh token"
+        ),
         rfc6749.REFRESH_UNKNOWN_TOKEN,
     )
 
@@ -69,15 +91,22 @@ def test_unknown_refresh_token_is_refused(conformance: Scenario) -> None:
 @requirement(rfc6749.REFRESH_CLIENT_AUTH.id, rfc6749.ERROR_RESPONSE.id)
 def test_refresh_without_client_authentication_is_refused(conformance: Scenario) -> None:
     _refresh_supported(conformance)
-    conformance.requires(conformance.profile.client_auth != "none",
-                         f"no client authentication ({conformance.profile.source_of('client_auth')})")
+    conformance.requires(
+        conformance.profile.client_auth != "none",
+        f"no client authentication ({conformance.profile.source_of('client_auth')})",
+    )
     token = _token_with_refresh(conformance)
     assert token.refresh_token is not None
-    exchange = conformance.client.refresh_grant(token.refresh_token, "token: refresh without client authentication",
-                                                client=None)
+    exchange = conformance.client.refresh_grant(
+        token.refresh_token, "token: refresh without client authentication", client=None
+    )
     conformance.expect(
-        expect_refused(exchange, rfc6749.REFRESH_CLIENT_AUTH, {"invalid_client"},
-                       "a refresh without client authentication"),
+        expect_refused(
+            exchange,
+            rfc6749.REFRESH_CLIENT_AUTH,
+            {"invalid_client"},
+            "a refresh without client authentication",
+        ),
         rfc6749.REFRESH_CLIENT_AUTH,
     )
 
@@ -92,7 +121,9 @@ def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> 
     first = conformance.client.refresh_grant(token.refresh_token, "token: first use of a refresh token")
     if not conformance.expect(expect_issued(first, rfc6749.REFRESH_WORKS, "a valid refresh token")):
         conformance.stop("the first refresh failed, so reuse cannot be tested")
-    again = conformance.client.refresh_grant(token.refresh_token, "token: second use of the same refresh token")
+    again = conformance.client.refresh_grant(
+        token.refresh_token, "token: second use of the same refresh token"
+    )
     requirement_ = rfc9700.USED_REFRESH_TOKEN_REJECTED
     if rule == "rejected":
         findings = expect_refused(again, requirement_, {"invalid_grant"}, "a refresh token already used")
@@ -106,10 +137,15 @@ def test_refresh_grant_refused_where_not_offered(conformance: Scenario) -> None:
     refresh = conformance.profile.refresh
     conformance.documented(refresh.supported, "grants.refresh_token", "grants")
     conformance.requires(refresh.supported is False, "the refresh grant is offered")
-    exchange = conformance.client.refresh_grant(secrets.token_hex(16), "token: refresh grant on a provider without it")
+    exchange = conformance.client.refresh_grant(
+        secrets.token_hex(16), "token: refresh grant on a provider without it"
+    )
     conformance.expect(
-        expect_refused(exchange, provider.REFRESH_NOT_OFFERED,
-                       {"unsupported_grant_type", "unauthorized_client", "invalid_grant"},
-                       f"the refresh_token grant ({conformance.profile.source_of('grants')})"),
+        expect_refused(
+            exchange,
+            provider.REFRESH_NOT_OFFERED,
+            {"unsupported_grant_type", "unauthorized_client", "invalid_grant"},
+            f"the refresh_token grant ({conformance.profile.source_of('grants')})",
+        ),
         provider.REFRESH_NOT_OFFERED,
     )

@@ -19,8 +19,10 @@ def test_fresh_token_is_accepted(conformance: Scenario) -> None:
     conformance.requires_resource()
     token = conformance.obtain_token()
     exchange = conformance.client.call_resource(token.access_token, "resource: fresh access token")
-    conformance.expect(expect_accepted(exchange, rfc6750.ACCEPTS_VALID_TOKEN, "a fresh access token"),
-                       rfc6750.ACCEPTS_VALID_TOKEN)
+    conformance.expect(
+        expect_accepted(exchange, rfc6750.ACCEPTS_VALID_TOKEN, "a fresh access token"),
+        rfc6750.ACCEPTS_VALID_TOKEN,
+    )
 
 
 REFUSALS = {
@@ -31,19 +33,32 @@ REFUSALS = {
 }
 
 
-@requirement(rfc6750.REJECTS_BAD_TOKEN.id, rfc6750.CHALLENGE.id, rfc6750.INVALID_TOKEN_CODE.id,
-             rfc6750.NO_ERROR_WITHOUT_CREDENTIALS.id, provider.REJECTION_STATUS.id,
-             provider.REJECTION_BODY.id)
+@requirement(
+    rfc6750.REJECTS_BAD_TOKEN.id,
+    rfc6750.CHALLENGE.id,
+    rfc6750.INVALID_TOKEN_CODE.id,
+    rfc6750.NO_ERROR_WITHOUT_CREDENTIALS.id,
+    provider.REJECTION_STATUS.id,
+    provider.REJECTION_BODY.id,
+)
 @pytest.mark.parametrize("case", list(REFUSALS))
 def test_unusable_credentials_are_refused(conformance: Scenario, case: str) -> None:
     conformance.requires_resource()
     rejection = conformance.profile.resource.rejection
     if rejection.status == UNSPECIFIED:
-        conformance.log.not_checked(provider.REJECTION_STATUS, f"status unspecified ({conformance.profile.resource.source})")
+        conformance.log.not_checked(
+            provider.REJECTION_STATUS, f"status unspecified ({conformance.profile.resource.source})"
+        )
     if rejection.body_schema is None:
-        conformance.log.not_checked(provider.REJECTION_BODY, f"body unspecified ({conformance.profile.resource.source})")
+        conformance.log.not_checked(
+            provider.REJECTION_BODY, f"body unspecified ({conformance.profile.resource.source})"
+        )
     exchange = conformance.client.call_resource(
-        REFUSALS[case].get("token"), f"resource: {case}", authorization=REFUSALS[case].get("authorization"),
+        REFUSALS[case].get("token"),
+        f"resource: {case}",
+        authorization=REFUSALS[case].get("authorization"),
     )
-    conformance.expect(expect_rejected(exchange, rfc6750.REJECTS_BAD_TOKEN, f"a request with {case}"),
-                       rfc6750.REJECTS_BAD_TOKEN)
+    conformance.expect(
+        expect_rejected(exchange, rfc6750.REJECTS_BAD_TOKEN, f"a request with {case}"),
+        rfc6750.REJECTS_BAD_TOKEN,
+    )

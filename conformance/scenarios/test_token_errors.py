@@ -24,18 +24,22 @@ def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, cas
     # RFC 6749 §3.2: an empty parameter counts as omitted, so invalid_request is right too.
     codes = {"invalid_grant", "invalid_request"} if case == "empty password" else {"invalid_grant"}
     exchange = client.password_grant(f"token: password grant, {case}", **overrides)
-    conformance.expect(expect_refused(exchange, rfc6749.WRONG_CREDENTIALS, codes, f"a {case}"),
-                       rfc6749.WRONG_CREDENTIALS)
+    conformance.expect(
+        expect_refused(exchange, rfc6749.WRONG_CREDENTIALS, codes, f"a {case}"), rfc6749.WRONG_CREDENTIALS
+    )
 
 
 @requirement(rfc6749.MISSING_PARAMETER.id, rfc6749.ERROR_RESPONSE.id)
 @pytest.mark.parametrize("missing", ["username", "password"])
 def test_missing_parameter_is_invalid_request(conformance: Scenario, missing: str) -> None:
     client = conformance.client
-    exchange = client.token_request(client.password_params(omit=[missing]),
-                                    purpose=f"token: password grant without {missing}")
+    exchange = client.token_request(
+        client.password_params(omit=[missing]), purpose=f"token: password grant without {missing}"
+    )
     conformance.expect(
-        expect_refused(exchange, rfc6749.MISSING_PARAMETER, {"invalid_request"}, f"a request without {missing}"),
+        expect_refused(
+            exchange, rfc6749.MISSING_PARAMETER, {"invalid_request"}, f"a request without {missing}"
+        ),
         rfc6749.MISSING_PARAMETER,
     )
 
@@ -43,10 +47,13 @@ def test_missing_parameter_is_invalid_request(conformance: Scenario, missing: st
 @requirement(rfc6749.MISSING_GRANT_TYPE.id, rfc6749.ERROR_RESPONSE.id)
 def test_missing_grant_type_is_invalid_request(conformance: Scenario) -> None:
     client = conformance.client
-    exchange = client.token_request(client.password_params(omit=["grant_type"]),
-                                    purpose="token: request without grant_type")
+    exchange = client.token_request(
+        client.password_params(omit=["grant_type"]), purpose="token: request without grant_type"
+    )
     conformance.expect(
-        expect_refused(exchange, rfc6749.MISSING_GRANT_TYPE, {"invalid_request"}, "a request without grant_type"),
+        expect_refused(
+            exchange, rfc6749.MISSING_GRANT_TYPE, {"invalid_request"}, "a request without grant_type"
+        ),
         rfc6749.MISSING_GRANT_TYPE,
     )
 
@@ -54,9 +61,13 @@ def test_missing_grant_type_is_invalid_request(conformance: Scenario) -> None:
 @requirement(rfc6749.UNSUPPORTED_GRANT.id, rfc6749.ERROR_RESPONSE.id)
 def test_unknown_grant_type_is_unsupported(conformance: Scenario) -> None:
     client = conformance.client
-    exchange = client.token_request(client.password_params(grant_type="urn:conformance:no-such-grant"),
-                                    purpose="token: unknown grant_type")
+    exchange = client.token_request(
+        client.password_params(grant_type="urn:conformance:no-such-grant"),
+        purpose="token: unknown grant_type",
+    )
     conformance.expect(
-        expect_refused(exchange, rfc6749.UNSUPPORTED_GRANT, {"unsupported_grant_type"}, "an unknown grant_type"),
+        expect_refused(
+            exchange, rfc6749.UNSUPPORTED_GRANT, {"unsupported_grant_type"}, "an unknown grant_type"
+        ),
         rfc6749.UNSUPPORTED_GRANT,
     )

@@ -13,20 +13,30 @@ requirement = pytest.mark.requirement
 
 
 @requirement(
-    rfc6749.PASSWORD_GRANT_ISSUES.id, rfc6749.SUCCESS_JSON.id, rfc6749.TOKEN_TYPE.id,
-    rfc6749.EXPIRES_IN_TYPE.id, rfc6749.NO_STORE.id, rfc6749.PRAGMA_NO_CACHE.id,
-    rfc6749.ACCESS_TOKEN_CHARSET.id, rfc6749.REFRESH_TOKEN_CHARSET.id,
+    rfc6749.PASSWORD_GRANT_ISSUES.id,
+    rfc6749.SUCCESS_JSON.id,
+    rfc6749.TOKEN_TYPE.id,
+    rfc6749.EXPIRES_IN_TYPE.id,
+    rfc6749.NO_STORE.id,
+    rfc6749.PRAGMA_NO_CACHE.id,
+    rfc6749.ACCESS_TOKEN_CHARSET.id,
+    rfc6749.REFRESH_TOKEN_CHARSET.id,
     provider.DOCUMENTED_FIELDS.id,
     rfc9700.PASSWORD_GRANT_DEPRECATED.id,
 )
 def test_password_grant_issues_a_documented_token_response(conformance: Scenario) -> None:
     conformance.requires(conformance.profile.grant_password is True, "the password grant is not offered")
     token = conformance.obtain_token()
-    conformance.expect([Finding(
-        rfc9700.PASSWORD_GRANT_DEPRECATED,
-        "no resource owner password credentials grant (RFC 9700 §2.4, OAuth 2.1)",
-        "the provider issues tokens by the password grant", token.exchange,
-    )])
+    conformance.expect(
+        [
+            Finding(
+                rfc9700.PASSWORD_GRANT_DEPRECATED,
+                "no resource owner password credentials grant (RFC 9700 §2.4, OAuth 2.1)",
+                "the provider issues tokens by the password grant",
+                token.exchange,
+            )
+        ]
+    )
 
 
 @requirement(rfc6749.TOKENS_UNIQUE.id)
@@ -36,11 +46,23 @@ def test_each_issuance_is_unique(conformance: Scenario) -> None:
     refresh = [t.refresh_token for t in tokens if t.refresh_token]
     findings = []
     if len(access) != len(tokens):
-        findings.append(Finding(rfc6749.TOKENS_UNIQUE, "3 distinct access tokens",
-                                f"{len(access)} distinct", tokens[-1].exchange))
+        findings.append(
+            Finding(
+                rfc6749.TOKENS_UNIQUE,
+                "3 distinct access tokens",
+                f"{len(access)} distinct",
+                tokens[-1].exchange,
+            )
+        )
     if len(set(refresh)) != len(refresh):
-        findings.append(Finding(rfc6749.TOKENS_UNIQUE, f"{len(refresh)} distinct refresh tokens",
-                                f"{len(set(refresh))} distinct", tokens[-1].exchange))
+        findings.append(
+            Finding(
+                rfc6749.TOKENS_UNIQUE,
+                f"{len(refresh)} distinct refresh tokens",
+                f"{len(set(refresh))} distinct",
+                tokens[-1].exchange,
+            )
+        )
     conformance.expect(findings, rfc6749.TOKENS_UNIQUE, "3 issuances, all distinct")
 
 

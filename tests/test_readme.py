@@ -1,0 +1,36 @@
+"""The README tells the truth: its catalogue is generated, its profiles load, its commands exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conformance.cli import requirements_markdown
+from conformance.profile import load_profile
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_requirement_table_is_generated_from_the_catalogue() -> None:
+    section = README.split("<!-- requirements:start", 1)[1].split("-->", 1)[1]
+    table = section.split("<!-- requirements:end -->", 1)[0].strip()
+    assert table == requirements_markdown().strip(), "run `conformance requirements --markdown`"
+
+
+def test_first_two_commands() -> None:
+    commands = re.search(r"```sh\n(.*?)```", README, re.S)
+    assert commands is not None
+    lines = [line for line in commands.group(1).splitlines() if line and not line.startswith("#")]
+    assert lines[0].endswith("conformance run --profile tourpaq --emulate")
+    assert lines[1].endswith("python -m pytest")
+    ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
+    assert ".venv/bin/python -m pytest" in ci
+
+
+@pytest.mark.parametrize("block", re.findall(r"```yaml\n(.*?)```", README, re.S))
+def test_profile_examples_load(block: str, tmp_path: Path) -> None:
+    path = tmp_path / "example.yaml"
+    path.write_text(block)
+    assert load_profile(str(path)).name
