@@ -64,6 +64,7 @@ class FindingLog:
     findings: list[Finding] = field(default_factory=list)
     observations: list[Observation] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
+    stopped: str | None = None  # why the scenario could not run to its end
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def add(self, finding: Finding) -> None:

@@ -45,6 +45,10 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"conformance: {exc}") from None
     config.stash[RUN] = run
     config.stash[RESULTS] = ResultsCollector(run.profile.name, run.target.description)
+    if config.pluginmanager.hasplugin("html"):
+        from conformance.html_report import HtmlReportHooks
+
+        config.pluginmanager.register(HtmlReportHooks(run, config), "conformance-html-report")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -101,10 +105,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     log = item.stash.get(LOG, None)
     try:
         result = yield
-    except ScenarioStopped as exc:
-        raise pytest.fail.Exception(_failure_text(log, f"scenario stopped: {exc}"), pytrace=False) from None
-    except TargetError as exc:
-        raise pytest.fail.Exception(_failure_text(log, f"transport failure: {exc}"), pytrace=False) from None
+    except (ScenarioStopped, TargetError) as exc:
+        kind = "scenario stopped" if isinstance(exc, ScenarioStopped) else "transport failure"
+        if log is not None:
+            log.stopped = f"{kind}: {exc}"
+        raise pytest.fail.Exception(_failure_text(log, f"{kind}: {exc}"), pytrace=False) from None
     if log is not None and log.failures:
         count = len(log.failures)
         headline = f"{count} requirement{'s' if count > 1 else ''} not met"

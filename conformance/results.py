@@ -57,6 +57,10 @@ class ResultsCollector:
                     )
                 touched |= {o.requirement.id for o in log.observations}
             failed_without_findings = record.outcome == "failed" and not (log and log.failures)
+            # A scenario that failed on some findings but ran to its end checked the rest.
+            ran_to_end = record.outcome == "passed" or (
+                record.outcome == "failed" and log is not None and bool(log.failures) and not log.stopped
+            )
             for requirement_id in record.requirement_ids:
                 if requirement_id in touched:
                     continue
@@ -64,8 +68,10 @@ class ResultsCollector:
                     verdicts[requirement_id].append(("skipped", record.message, record.nodeid))
                 elif failed_without_findings:
                     verdicts[requirement_id].append(("failed", record.message, record.nodeid))
-                elif record.outcome == "passed":
+                elif ran_to_end:
                     verdicts[requirement_id].append(("passed", "", record.nodeid))
+                elif log is not None and log.stopped:
+                    verdicts[requirement_id].append(("skipped", f"not established: {log.stopped}", record.nodeid))
         rows = []
         for requirement in all_requirements():
             entries = verdicts.get(requirement.id, [])

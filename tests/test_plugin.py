@@ -116,3 +116,14 @@ def test_skips_carry_the_profile_reason(pytester: pytest.Pytester) -> None:
         "profile tourpaq: invalidation.new_token_invalidates_earlier is unspecified (000, 001 (silent))"
         in out
     )
+
+
+def test_html_report_names_profile_and_verdicts(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_inprocess(
+        "--pyargs", "conformance.scenarios", "--conformance-profile", "tourpaq", "--conformance-emulate",
+        "-p", "no:cacheprovider", "--html", "report.html", "--self-contained-html",
+    )
+    assert result.ret == 0
+    page = (pytester.path / "report.html").read_text()
+    assert "Conformance: Tourpaq Export API against http://emulator.conformance" in page
+    assert "Requirement verdicts" in page and "RFC6749-5.1-no-store" in page
