@@ -39,9 +39,11 @@ class HtmlReportHooks:
             f"{client.token_request_count} token requests.</p>"
         )
         if self.run.unreachable:
-            prefix.append(f"<p><strong>{html.escape(self.run.unreachable)}</strong>; no scenario was run.</p>")
+            prefix.append(
+                f"<p><strong>{html.escape(self.run.unreachable)}</strong>; no scenario was run.</p>"
+            )
         cells = "".join(
-            f'<tr><td><code>{html.escape(r["id"])}</code></td><td>{r["level"]}</td>'
+            f"<tr><td><code>{html.escape(r['id'])}</code></td><td>{r['level']}</td>"
             f'<td style="color:{_COLOURS[r["status"]]}">{r["status"]}</td>'
             f"<td>{html.escape(r['source'])}</td>"
             f"<td>{html.escape(self.run.redactor.scrub(r['message']))}</td></tr>"

@@ -71,7 +71,9 @@ class ResultsCollector:
                 elif ran_to_end:
                     verdicts[requirement_id].append(("passed", "", record.nodeid))
                 elif log is not None and log.stopped:
-                    verdicts[requirement_id].append(("skipped", f"not established: {log.stopped}", record.nodeid))
+                    verdicts[requirement_id].append(
+                        ("skipped", f"not established: {log.stopped}", record.nodeid)
+                    )
         rows = []
         for requirement in all_requirements():
             entries = verdicts.get(requirement.id, [])

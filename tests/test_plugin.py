@@ -120,8 +120,16 @@ def test_skips_carry_the_profile_reason(pytester: pytest.Pytester) -> None:
 
 def test_html_report_names_profile_and_verdicts(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess(
-        "--pyargs", "conformance.scenarios", "--conformance-profile", "tourpaq", "--conformance-emulate",
-        "-p", "no:cacheprovider", "--html", "report.html", "--self-contained-html",
+        "--pyargs",
+        "conformance.scenarios",
+        "--conformance-profile",
+        "tourpaq",
+        "--conformance-emulate",
+        "-p",
+        "no:cacheprovider",
+        "--html",
+        "report.html",
+        "--self-contained-html",
     )
     assert result.ret == 0
     page = (pytester.path / "report.html").read_text()
