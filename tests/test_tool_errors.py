@@ -112,3 +112,41 @@ def test_token_endpoint_answering_html(
     assert "scenario stopped: could not obtain a token to test with: HTTP 200, body is not JSON" in run.output
     assert "Content-Type text/html" in run.output
     _clean(run.output)
+
+
+@pytest.fixture
+def slow_server() -> Iterator[str]:
+    import anyio
+    from starlette.responses import JSONResponse
+
+    async def token(request: Request) -> JSONResponse:
+        await anyio.sleep(1.2)
+        return JSONResponse({"access_token": "late-token-value", "token_type": "bearer"})
+
+    app = Starlette(routes=[Route("/{path:path}", token, methods=["GET", "POST"])])
+    with serve(app) as url:
+        yield url
+
+
+def test_hung_token_endpoint_is_a_clear_failure(
+    run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CONFORMANCE_USERNAME", "someone")
+    monkeypatch.setenv("CONFORMANCE_PASSWORD", "secret-password")
+    run = run_suite(
+        "daysoutguide",
+        "--conformance-url",
+        slow_server,
+        "--conformance-resource-path",
+        "/protected",
+        "--conformance-timeout",
+        "0.3",
+        "-k",
+        "test_fresh_token_is_accepted",
+        emulate=False,
+    )
+    assert run.ret == 1
+    assert "transport failure: #1 token: password grant: POST" in run.output
+    assert "no response (timed out after 0.3 s (ReadTimeout))" in run.output
+    assert "secret-password" not in run.output
+    _clean(run.output)
