@@ -8,9 +8,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.errors import ConformanceError
-from conformance.profile import load_profile
+from conformance.errors import ConformanceError, UsageError
+from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
+from conformance.safety import is_loopback, plan
+from conformance.settings import LIVE_MAX_REQUESTS, LIVE_MAX_RPS, RunSettings
 
 __all__ = ["main", "pytest_arguments", "requirements_markdown"]
 
@@ -60,6 +62,31 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         metavar="SECONDS",
         help="with --emulate: access token lifetime of the emulator",
+    )
+    run.add_argument(
+        "--max-requests",
+        type=int,
+        metavar="N",
+        help=f"request budget; the run stops when it is spent (live default {LIVE_MAX_REQUESTS})",
+    )
+    run.add_argument(
+        "--max-rps",
+        type=float,
+        metavar="R",
+        help=f"requests per second at most (live default {LIVE_MAX_RPS:g})",
+    )
+    run.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow credentials over plain http:// to a host other than loopback",
+    )
+    run.add_argument(
+        "--yes", action="store_true", help="do not ask before testing a live, non-loopback target"
+    )
+    run.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="list the scenarios and the requests each would send; send nothing",
     )
     run.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
 
@@ -117,6 +144,16 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
         argv += ["--conformance-defect", name]
     if args.lifetime:
         argv += ["--conformance-lifetime", str(args.lifetime)]
+    for flag, value in (("max-requests", args.max_requests), ("max-rps", args.max_rps)):
+        if value is not None:
+            argv += [f"--conformance-{flag}", str(value)]
+    for flag, given in (
+        ("allow-insecure-http", args.allow_insecure_http),
+        ("yes", args.yes),
+        ("dry-run", args.dry_run),
+    ):
+        if given:
+            argv.append(f"--conformance-{flag}")
     return argv + list(args.pytest_args)
 
 
@@ -124,9 +161,35 @@ def _run(args: argparse.Namespace) -> int:
     import pytest
 
     profile = load_profile(args.profile)
+    if args.url and not args.dry_run and not is_loopback(args.url) and not args.yes:
+        _confirm(profile, args)
+        args.yes = True
     report_dir = args.report_dir or Path("reports") / profile.name
     report_dir.mkdir(parents=True, exist_ok=True)
     return int(pytest.main(pytest_arguments(args, report_dir)))
+
+
+def _confirm(profile: Profile, args: argparse.Namespace) -> None:
+    """Say what a live run will do; go on only when a person at a terminal says yes."""
+    settings = RunSettings(
+        profile=profile.name,
+        url=args.url,
+        emulate=False,
+        resource_path=args.resource_path,
+        expiry_wait=args.expiry_wait,
+        report_dir=None,
+        timeout=args.timeout,
+        defects=(),
+        lifetime=None,
+        max_requests=args.max_requests or LIVE_MAX_REQUESTS,
+        max_rps=args.max_rps or LIVE_MAX_RPS,
+    )
+    print(plan(profile, settings), file=sys.stderr)
+    if not sys.stdin.isatty():
+        raise UsageError("no terminal to confirm on: pass --yes to run against a live target unattended")
+    answer = input("Proceed? [y/N] ").strip().lower()
+    if answer not in {"y", "yes"}:
+        raise UsageError("not confirmed; nothing was sent")
 
 
 def _emulate(args: argparse.Namespace) -> int:

@@ -3,6 +3,7 @@
     ConformanceError
     ├── ProfileError         a profile file is missing, malformed or invalid
     ├── UsageError           options that do not fit together
+    ├── BudgetExhausted      the run's request budget is spent
     └── TargetError          the target could not be talked to
         ├── TargetUnreachable   connection refused, DNS failure, TLS error
         └── TransportFailure    timeout or broken exchange during a scenario
@@ -13,6 +14,7 @@ Findings (non-conformance of the target) live in `conformance.findings`.
 from __future__ import annotations
 
 __all__ = [
+    "BudgetExhausted",
     "ConformanceError",
     "ProfileError",
     "TargetError",
@@ -32,6 +34,10 @@ class ProfileError(ConformanceError):
 
 class UsageError(ConformanceError):
     """Options or environment that do not fit together."""
+
+
+class BudgetExhausted(ConformanceError):
+    """The run has sent as many requests as it may; it stops, reports written."""
 
 
 class TargetError(ConformanceError):

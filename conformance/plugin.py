@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from conformance.errors import ConformanceError, TargetError, TargetUnreachable
+from conformance.errors import BudgetExhausted, ConformanceError, TargetError, TargetUnreachable, UsageError
 from conformance.findings import FindingLog
 from conformance.requirements import all_requirements
 from conformance.results import ResultsCollector, TestRecord
 from conformance.run import ConformanceRun
+from conformance.safety import is_loopback, plan
 from conformance.scenario import ScenarioStopped
 from conformance.settings import RunSettings, add_options
 from conformance.stash import LOG, RESULTS, RUN, SETTINGS
@@ -41,6 +42,11 @@ def pytest_configure(config: pytest.Config) -> None:
         if settings is None:
             return
         run = ConformanceRun(settings)
+        if settings.live and not is_loopback(run.target.base_url) and not settings.confirmed:
+            raise UsageError(
+                plan(run.profile, settings) + "\nrefusing to start without confirmation: pass "
+                "--conformance-yes (`conformance run` asks on a terminal, or takes --yes)"
+            )
     except ConformanceError as exc:
         raise pytest.UsageError(f"conformance: {exc}") from None
     config.stash[RUN] = run
@@ -105,6 +111,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     log = item.stash.get(LOG, None)
     try:
         result = yield
+    except BudgetExhausted as exc:
+        run = item.config.stash[RUN]
+        run.stopped = f"{exc}; the run stopped after {run.client.request_count} requests"
+        item.session.shouldstop = f"conformance: {run.stopped}"
+        if log is not None:
+            log.stopped = str(exc)
+        raise pytest.skip.Exception(f"not established: {exc}") from None
     except (ScenarioStopped, TargetError) as exc:
         kind = "scenario stopped" if isinstance(exc, ScenarioStopped) else "transport failure"
         if log is not None:
@@ -188,9 +201,13 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.line(
                 run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}")
             )
+    if run.settings.dry_run:
+        _list_requests(terminalreporter, config)
     terminalreporter.section("conformance summary")
     if run.unreachable is not None:
         terminalreporter.line(f"conformance: {run.unreachable}; no scenario was run", red=True)
+    if run.stopped is not None:
+        terminalreporter.line(f"conformance: {run.stopped}", red=True)
     terminalreporter.line(
         f"profile {run.profile.name} against {run.target.description}: "
         f"{counts['passed']} requirements passed, {counts['failed']} failed, "
@@ -200,6 +217,20 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     )
     if run.settings.report_dir is not None:
         terminalreporter.line(f"results: {run.settings.report_dir / 'results.json'}")
+
+
+def _list_requests(terminalreporter: Any, config: pytest.Config) -> None:
+    """--dry-run: each scenario and the requests it would send to a server behaving as documented."""
+    terminalreporter.section("conformance dry run: the requests each scenario would send")
+    for record in config.stash[RESULTS].tests.values():
+        exchanges = record.log.exchanges if record.log else []
+        terminalreporter.line(
+            f"{record.nodeid}: {len(exchanges)} requests"
+            if exchanges
+            else f"{record.nodeid}: none ({record.outcome}: {record.message})"
+        )
+        for exchange in exchanges:
+            terminalreporter.line(f"    {exchange.method} {exchange.url}    # {exchange.purpose}")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -216,7 +247,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             requests=run.client.request_count,
             token_requests=run.client.token_request_count,
             exit_code=int(exitstatus),
-            error=run.unreachable,
+            error=run.unreachable or run.stopped,
+            dry_run=run.settings.dry_run,
         )
 
 

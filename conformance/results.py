@@ -104,6 +104,7 @@ class ResultsCollector:
         token_requests: int,
         exit_code: int,
         error: str | None = None,
+        dry_run: bool = False,
     ) -> dict[str, Any]:
         rows = self.requirement_statuses()
         counts = {
@@ -115,6 +116,7 @@ class ResultsCollector:
             "profile": self.profile,
             "target": self.target,
             "error": error,
+            "dry_run": dry_run,
             "summary": {
                 "requirements": counts,
                 "must_failures": must_failures,

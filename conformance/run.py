@@ -13,6 +13,7 @@ import httpx
 
 import conformance.checks as checks
 from conformance.client import ConformanceClient, Credentials, Exchange, InProcessASGITransport, Target
+from conformance.client.budget import RequestBudget
 from conformance.clock import Clock, ManualClock, SystemClock
 from conformance.emulator import Emulator
 from conformance.errors import TargetUnreachable
@@ -20,6 +21,7 @@ from conformance.findings import FindingLog
 from conformance.ledger import TokenLedger
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
+from conformance.safety import check_transport_security
 from conformance.settings import RunSettings
 
 __all__ = ["EMULATED_BASE_URL", "EMULATED_RESOURCE_PATH", "ConformanceRun", "RedactingLogFilter"]
@@ -48,24 +50,27 @@ class ConformanceRun:
         self.redactor = Redactor()
         self.emulator: Emulator | None = None
         transport: httpx.BaseTransport | None = None
-        if settings.emulate:
+        if settings.emulate or settings.dry_run:
             self.clock: Clock = ManualClock()
             self.emulator = Emulator(
                 self.profile, clock=self.clock, defects=settings.defects, lifetime=settings.lifetime
             )
             transport = InProcessASGITransport(self.emulator.app, timeout=settings.timeout)
             credentials = self.emulator.credentials
-            base_url = EMULATED_BASE_URL
-            resource_path: str | None = (
-                settings.resource_path or self.profile.resource.path or EMULATED_RESOURCE_PATH
-            )
+            # A dry run shows the requests as they would go to the target, but sends them to
+            # an emulator that behaves as documented.
+            base_url = settings.url if settings.dry_run and settings.url else EMULATED_BASE_URL
+            resource_path: str | None = settings.resource_path or self.profile.resource.path
+            if settings.emulate:
+                resource_path = resource_path or EMULATED_RESOURCE_PATH
         else:
             assert settings.url is not None
+            check_transport_security(settings)
             self.clock = SystemClock()
             credentials = Credentials.from_environment(self.profile)
             base_url = settings.url
             resource_path = settings.resource_path or self.profile.resource.path
-        self.target = Target(base_url, settings.emulate, resource_path)
+        self.target = Target(base_url, not settings.live, resource_path, dry_run=settings.dry_run)
         self.client = ConformanceClient(
             self.profile,
             self.target,
@@ -74,10 +79,12 @@ class ConformanceRun:
             self.clock,
             transport=transport,
             timeout=settings.timeout,
+            budget=RequestBudget(settings.max_requests, settings.max_rps),
         )
         self.ledger = TokenLedger(self.profile, self.clock)
         self.current: FindingLog | None = None
-        self.unreachable: str | None = None
+        self.unreachable: str | None = None  # the target could not be reached: nothing ran
+        self.stopped: str | None = None  # the run ended early (request budget spent)
         self.client.listeners.append(self._on_exchange)
         self._log_filter = RedactingLogFilter(self.redactor)
         for name in ("httpx", "httpcore"):
@@ -85,7 +92,7 @@ class ConformanceRun:
 
     def preflight(self) -> None:
         """Fail fast, and gently, when a live target cannot be reached: one TCP connect."""
-        if self.settings.emulate:
+        if not self.settings.live:
             return
         parts = urlsplit(self.target.base_url)
         host = parts.hostname or ""

@@ -6,6 +6,7 @@ the test's outcome (MUST and provider-doc findings fail it, SHOULD findings warn
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any, NoReturn
 
@@ -52,6 +53,11 @@ class Scenario:
         self.ledger = ledger
         self.log = log
         self.settings = settings
+
+    @property
+    def wait_budget(self) -> float:
+        """Seconds of (real or emulated) time a scenario may spend watching a token expire."""
+        return math.inf if self.settings.emulate else self.settings.expiry_wait
 
     # -- outcomes ------------------------------------------------------------------------
     def expect(self, findings: list[Finding], requirement: Requirement | None = None, note: str = "") -> bool:

@@ -8,8 +8,13 @@ from pathlib import Path
 import pytest
 
 from conformance.errors import UsageError
+from conformance.loopback import is_loopback
 
-__all__ = ["OPTIONS", "RunSettings", "add_options"]
+__all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "OPTIONS", "RunSettings", "add_options"]
+
+# Live servers are someone's production: a bounded, unhurried run unless told otherwise.
+LIVE_MAX_REQUESTS = 300
+LIVE_MAX_RPS = 5.0
 
 # (flag suffix, ini type, help); the ini key is the flag with '-' -> '_'.
 OPTIONS: list[tuple[str, str, str]] = [
@@ -26,6 +31,15 @@ OPTIONS: list[tuple[str, str, str]] = [
     ("timeout", "string", "seconds before a request is abandoned (default 10)"),
     ("defect", "linelist", "with --conformance-emulate: switch on an emulator defect (repeatable)"),
     ("lifetime", "string", "with --conformance-emulate: access token lifetime in seconds"),
+    (
+        "max-requests",
+        "string",
+        f"request budget: the run stops when it is spent (live default {LIVE_MAX_REQUESTS})",
+    ),
+    ("max-rps", "string", f"at most this many requests per second (live default {LIVE_MAX_RPS:g})"),
+    ("allow-insecure-http", "bool", "allow credentials over plain http:// to a host other than loopback"),
+    ("yes", "bool", "confirm a run against a live, non-loopback target (its side effects are listed first)"),
+    ("dry-run", "bool", "list the scenarios and the requests each would send; send nothing to the target"),
 ]
 
 
@@ -73,6 +87,16 @@ class RunSettings:
     timeout: float
     defects: tuple[str, ...]
     lifetime: float | None
+    max_requests: int | None = None
+    max_rps: float | None = None
+    allow_insecure_http: bool = False
+    confirmed: bool = False
+    dry_run: bool = False
+
+    @property
+    def live(self) -> bool:
+        """Requests really go to someone's server."""
+        return not self.emulate and not self.dry_run
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunSettings | None:
@@ -92,8 +116,13 @@ class RunSettings:
         lifetime = _value(config, "lifetime")
         given_defects = _value(config, "defect") or []
         defects = tuple(str(d) for d in given_defects) if isinstance(given_defects, list) else ()
+        dry_run = bool(_value(config, "dry-run"))
         if (defects or lifetime) and not emulate:
             raise UsageError("--conformance-defect and --conformance-lifetime need --conformance-emulate")
+        # Someone else's server gets the polite defaults; this machine's gets none.
+        live = not emulate and not dry_run and not is_loopback(str(url))
+        max_requests = _number(config, "max-requests", LIVE_MAX_REQUESTS if live else 0.0)
+        max_rps = _number(config, "max-rps", LIVE_MAX_RPS if live else 0.0)
         return cls(
             profile=str(profile),
             url=str(url).rstrip("/") if url else None,
@@ -104,4 +133,9 @@ class RunSettings:
             timeout=_number(config, "timeout", 10.0),
             defects=defects,
             lifetime=_number(config, "lifetime", 0.0) or None,
+            max_requests=int(max_requests) or None,
+            max_rps=max_rps or None,
+            allow_insecure_http=bool(_value(config, "allow-insecure-http")),
+            confirmed=bool(_value(config, "yes")),
+            dry_run=dry_run,
         )

@@ -13,6 +13,7 @@ from urllib.parse import quote_plus
 
 import httpx
 
+from conformance.client.budget import RequestBudget
 from conformance.client.exchange import (
     Exchange,
     ExchangeKind,
@@ -110,10 +111,15 @@ class Target:
     base_url: str
     emulated: bool
     resource_path: str | None
+    dry_run: bool = False
 
     @property
     def description(self) -> str:
-        return f"{self.base_url} (in-process emulator)" if self.emulated else self.base_url
+        if not self.emulated:
+            return self.base_url
+        if self.dry_run:
+            return f"{self.base_url} (dry run: nothing is sent; an emulator of the profile answers)"
+        return f"{self.base_url} (in-process emulator)"
 
 
 def basic_authorization(client_id: str, client_secret: str) -> str:
@@ -139,6 +145,7 @@ class ConformanceClient:
         *,
         transport: httpx.BaseTransport | None = None,
         timeout: float = 10.0,
+        budget: RequestBudget | None = None,
     ) -> None:
         self.profile = profile
         self.target = target
@@ -146,6 +153,7 @@ class ConformanceClient:
         self.redactor = redactor
         self.clock = clock
         self.timeout = timeout
+        self.budget = budget or RequestBudget()
         self.exchanges: list[Exchange] = []
         self.listeners: list[ExchangeListener] = []
         self._lock = threading.Lock()
@@ -267,6 +275,7 @@ class ConformanceClient:
         grant_type: str | None = None,
         token: str | None = None,
     ) -> Exchange:
+        self.budget.acquire()
         url, headers, body = redact_request(request, self.redactor)
         auth = request.headers.get("authorization")
         with self._lock:
