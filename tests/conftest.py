@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from conformance.client import ConformanceClient, Credentials, InProcessASGITransport, Target
@@ -14,6 +15,12 @@ from conformance.clock import ManualClock
 from conformance.emulator import Emulator
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
+
+
+# httpx imports httpcore lazily, in its first HTTPTransport. pytester restores sys.modules after
+# each in-process run; were httpcore first imported inside one, the next run would raise
+# httpcore exceptions httpx no longer maps. Import it here, once, outside any run.
+httpx.HTTPTransport().close()
 
 
 class SuiteRun:
