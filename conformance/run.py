@@ -6,8 +6,6 @@ Plain Python: the pytest plugin builds one per session, a script can build one b
 from __future__ import annotations
 
 import logging
-import socket
-from urllib.parse import urlsplit
 
 import httpx
 
@@ -16,9 +14,9 @@ from conformance.client import ConformanceClient, Credentials, Exchange, InProce
 from conformance.client.budget import RequestBudget
 from conformance.clock import Clock, ManualClock, SystemClock
 from conformance.emulator import Emulator
-from conformance.errors import TargetUnreachable
 from conformance.findings import FindingLog
 from conformance.ledger import TokenLedger
+from conformance.preflight import check_reachable
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
 from conformance.safety import check_transport_security
@@ -91,27 +89,9 @@ class ConformanceRun:
             logging.getLogger(name).addFilter(self._log_filter)
 
     def preflight(self) -> None:
-        """Fail fast, and gently, when a live target cannot be reached: one TCP connect."""
-        if not self.settings.live:
-            return
-        parts = urlsplit(self.target.base_url)
-        host = parts.hostname or ""
-        port = parts.port or (443 if parts.scheme == "https" else 80)
-        try:
-            with socket.create_connection((host, port), timeout=min(self.settings.timeout, 10.0)):
-                pass
-        except socket.gaierror as exc:
-            raise TargetUnreachable(
-                f"cannot reach {self.target.base_url}: host name {host!r} does not resolve ({exc.strerror})"
-            ) from None
-        except TimeoutError:
-            raise TargetUnreachable(
-                f"cannot reach {self.target.base_url}: no answer from {host}:{port} within "
-                f"{min(self.settings.timeout, 10.0):g} s"
-            ) from None
-        except OSError as exc:
-            reason = exc.strerror or exc.__class__.__name__
-            raise TargetUnreachable(f"cannot reach {self.target.base_url}: {reason.lower()}") from None
+        """Fail fast, and gently, when a live target cannot be reached."""
+        if self.settings.live:
+            check_reachable(self.target.base_url, timeout=min(self.settings.timeout, 10.0))
 
     def begin_test(self) -> FindingLog:
         if self.emulator is not None:

@@ -43,6 +43,10 @@ class SuiteRun:
         data: dict[str, Any] = json.loads((self.report_dir / "results.json").read_text())
         return data
 
+    def assert_reports_written(self) -> None:
+        names = {p.name for p in self.report_dir.iterdir()}
+        assert names >= {"report.html", "junit.xml", "results.json"}, names
+
     def status(self, requirement_id: str) -> str:
         return next(r["status"] for r in self.results["requirements"] if r["id"] == requirement_id)
 
@@ -54,7 +58,7 @@ class SuiteRun:
 def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
     """Run the conformance scenarios in-process: `run_suite("tourpaq", "--conformance-defect", "x")`."""
 
-    def run(profile: str, *args: str, emulate: bool = True) -> SuiteRun:
+    def run(profile: str, *args: str, emulate: bool = True, reports: bool = False) -> SuiteRun:
         report_dir = pytester.path / "reports"
         argv = [
             "--pyargs",
@@ -68,6 +72,14 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
         ]
         if emulate:
             argv.append("--conformance-emulate")
+        if reports:  # the three reports, as `conformance run` writes them
+            argv += [
+                "--junitxml",
+                str(report_dir / "junit.xml"),
+                "--html",
+                str(report_dir / "report.html"),
+                "--self-contained-html",
+            ]
         result = pytester.runpytest_inprocess(*argv, *args)
         return SuiteRun(result, report_dir)
 

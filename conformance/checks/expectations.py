@@ -22,6 +22,10 @@ def outcome(exchange: Exchange) -> str:
         parts.append(exchange.json_error)
     if exchange.kind == "token" and isinstance(exchange.json, dict) and "access_token" in exchange.json:
         parts.append("an access token")
+    retry_after = exchange.header("retry-after")
+    if retry_after is not None:
+        # Reported, never obeyed: a retry would hide the fault the run exists to find.
+        parts.append(f"Retry-After: {retry_after} (the suite does not retry)")
     return ", ".join(parts)
 
 
