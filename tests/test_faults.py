@@ -147,8 +147,8 @@ def test_5xx_with_html_and_retry_after(run_suite: Callable[..., SuiteRun], html_
     assert run.ret == 1
     out = run.output
     assert (
-        "scenario stopped: could not obtain a token to test with: HTTP 503, body is not JSON (JSONDecodeError), "
-        "Retry-After: 30 (the suite does not retry)"
+        "scenario stopped: could not obtain a token to test with: HTTP 503, "
+        "body is not JSON (JSONDecodeError), Retry-After: 30 (the suite does not retry)"
     ) in out
     assert "got:      HTTP 503; Content-Type text/html; charset=utf-8; body is not JSON" in out
     tests = run.results["summary"]["tests"]
