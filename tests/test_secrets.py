@@ -134,3 +134,62 @@ def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str 
     ]
     assert not leaks, leaks
     assert "<password>" in outputs["report.html"]  # the exchanges are there, masked
+
+
+def test_assertion_rewriting_is_scrubbed(pytester: pytest.Pytester) -> None:
+    """A user's own scenario that asserts on a token prints no token, even at -vv with -l."""
+    pytester.makepyfile(
+        """
+        import pathlib
+
+        def test_asserts_on_a_token(conformance):
+            token = conformance.obtain_token()
+            pathlib.Path("issued.txt").write_text(token.access_token)
+            assert token.access_token == "something else", f"token was {token.access_token}"
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "--conformance-profile",
+        "daysoutguide",
+        "--conformance-emulate",
+        "-vv",
+        "-l",
+        "-p",
+        "no:cacheprovider",
+    )
+    output = result.stdout.str() + result.stderr.str()
+    token = (pytester.path / "issued.txt").read_text()
+    assert "something else" in output  # the assertion was reported ...
+    assert token not in output  # ... without the token
+
+
+def test_client_exceptions_are_scrubbed() -> None:
+    """A transport error on a query-string profile: the password is in the URL, not in the error."""
+    import anyio
+    from starlette.applications import Starlette
+    from starlette.requests import Request
+    from starlette.responses import JSONResponse
+    from starlette.routing import Route
+
+    from conformance.client import ConformanceClient, Target
+    from conformance.errors import TransportFailure
+    from conformance.redaction import Redactor
+
+    async def hang(request: Request) -> JSONResponse:
+        await anyio.sleep(1)
+        return JSONResponse({})
+
+    profile = load_profile("daysoutguide")
+    credentials = Credentials(None, KNOWN["username"], KNOWN["password"])
+    app = Starlette(routes=[Route("/{path:path}", hang, methods=["POST", "GET"])])
+    with serve(app) as url:
+        client = ConformanceClient(
+            profile, Target(url, False, "/protected"), credentials, Redactor(), SystemClock(), timeout=0.2
+        )
+        with pytest.raises(TransportFailure) as caught:
+            client.password_grant("token: password grant")
+        client.close()
+    message = str(caught.value)
+    assert "password=<password>" in message and "timed out after 0.2 s" in message
+    for form in _forms(KNOWN["password"]) | _forms(KNOWN["username"]):
+        assert form not in message
