@@ -45,20 +45,40 @@ def error_is_rfc6749(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
 
 @check("token-error")
 def invalid_client_challenges(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
+    """RFC 6749 §5.2: invalid_client after header authentication is 401 with a matching challenge.
+
+    A scheme the token endpoint does not support (a Bearer header where Basic is expected)
+    cannot be challenged with itself: then any challenge satisfies RFC 7235 §3.1.
+    """
     if exchange.error_code != "invalid_client" or exchange.auth_scheme_sent is None:
         return
     scheme = exchange.auth_scheme_sent
+    supported = scheme.lower() == "basic"  # RFC 6749 §2.3.1: the one scheme every AS supports
     challenges = parse_challenges(exchange.headers_named("www-authenticate"))
     problems = []
     if exchange.status != 401:
         problems.append(f"HTTP {exchange.status}")
-    if not any(c.scheme.lower() == scheme.lower() for c in challenges):
+    if not any(c.scheme.lower() == scheme.lower() or not supported for c in challenges):
         shown = ", ".join(exchange.headers_named("www-authenticate")) or "none"
         problems.append(f"WWW-Authenticate: {shown}")
     if problems:
+        wanted = scheme if supported else "(any scheme the endpoint supports)"
         yield Finding(
             rfc6749.INVALID_CLIENT_401,
-            f"HTTP 401 with WWW-Authenticate: {scheme} ... (the client authenticated with {scheme})",
+            f"HTTP 401 with WWW-Authenticate: {wanted} ... (the client authenticated with {scheme})",
             "; ".join(problems),
+            exchange,
+        )
+
+
+@check("token-success")
+def error_answered_as_success(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
+    """RFC 6749 §5.2: an error is answered with HTTP 400 (401), never with 2xx."""
+    body = exchange.json
+    if isinstance(body, dict) and "error" in body and "access_token" not in body:
+        yield Finding(
+            rfc6749.ERROR_RESPONSE,
+            "a token error answered with HTTP 400 (401 for invalid_client)",
+            f"HTTP {exchange.status} with error {body['error']!r}",
             exchange,
         )

@@ -22,6 +22,8 @@ __all__ = [
     "REFRESH_WORKS",
     "SUCCESS_JSON",
     "TOKEN_TYPE",
+    "TOKENS_160_BITS",
+    "TOKENS_UNGUESSABLE",
     "TOKENS_UNIQUE",
     "UNKNOWN_PARAMETER_IGNORED",
     "UNSUPPORTED_GRANT",
@@ -76,6 +78,20 @@ TOKENS_UNIQUE = register(
     Level.MUST,
     "RFC 6749 §10.10",
     "Every issuance yields an access token (and refresh token) never issued before.",
+)
+TOKENS_UNGUESSABLE = register(
+    "RFC6749-10.10-guessing",
+    Level.MUST,
+    "RFC 6749 §10.10",
+    "The probability of guessing a token is at most 2^-128: its length and alphabet can carry "
+    "128 bits, and consecutive tokens do not differ only in their last characters (a counter).",
+)
+TOKENS_160_BITS = register(
+    "RFC6749-10.10-entropy",
+    Level.SHOULD,
+    "RFC 6749 §10.10",
+    "The probability of guessing a token should be at most 2^-160: its length and alphabet can "
+    "carry 160 bits.",
 )
 LIFETIME_AS_STATED = register(
     "RFC6749-5.1-lifetime",

@@ -10,6 +10,7 @@ from conformance.checks.expectations import expect_accepted, expect_issued, expe
 from conformance.findings import Finding
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import IssuedToken, Scenario
+from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
 
 requirement = pytest.mark.requirement
 
@@ -88,8 +89,9 @@ def test_unknown_refresh_token_is_refused(conformance: Scenario) -> None:
     )
 
 
-@requirement(rfc6749.REFRESH_CLIENT_AUTH.id, rfc6749.ERROR_RESPONSE.id)
-def test_refresh_without_client_authentication_is_refused(conformance: Scenario) -> None:
+@requirement(rfc6749.REFRESH_CLIENT_AUTH.id, rfc6749.ERROR_RESPONSE.id, rfc6749.INVALID_CLIENT_401.id)
+@pytest.mark.parametrize("case", [c for c in CASES if c != "unknown client"])
+def test_refresh_requires_client_authentication(conformance: Scenario, case: str) -> None:
     _refresh_supported(conformance)
     conformance.requires(
         conformance.profile.client_auth != "none",
@@ -97,16 +99,10 @@ def test_refresh_without_client_authentication_is_refused(conformance: Scenario)
     )
     token = _token_with_refresh(conformance)
     assert token.refresh_token is not None
-    exchange = conformance.client.refresh_grant(
-        token.refresh_token, "token: refresh without client authentication", client=None
-    )
+    params = conformance.client.refresh_params(token.refresh_token)
+    exchange = client_auth_attempt(conformance, case, params, "refresh grant")
     conformance.expect(
-        expect_refused(
-            exchange,
-            rfc6749.REFRESH_CLIENT_AUTH,
-            {"invalid_client"},
-            "a refresh without client authentication",
-        ),
+        expect_refused(exchange, rfc6749.REFRESH_CLIENT_AUTH, {"invalid_client"}, f"a refresh with {case}"),
         rfc6749.REFRESH_CLIENT_AUTH,
     )
 

@@ -11,8 +11,13 @@ from conformance.scenario import Scenario
 requirement = pytest.mark.requirement
 
 
+# RFC 6749 Appendix B: parameter values are UTF-8; nothing bounds their length. A wrong
+# password is still a wrong password when it is not ASCII or is long.
+CREDENTIAL_CASES = ["wrong password", "unknown user", "empty password", "non-ASCII password", "long password"]
+
+
 @requirement(rfc6749.WRONG_CREDENTIALS.id, rfc6749.ERROR_RESPONSE.id)
-@pytest.mark.parametrize("case", ["wrong password", "unknown user", "empty password"])
+@pytest.mark.parametrize("case", CREDENTIAL_CASES)
 def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, case: str) -> None:
     client = conformance.client
     real = client.credentials
@@ -20,9 +25,16 @@ def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, cas
         "wrong password": {"password": real.password + "x"},
         "unknown user": {"username": "conformance-no-such-user-" + real.username},
         "empty password": {"password": ""},
+        "non-ASCII password": {"password": real.password + "\u00e9\u00df\u2603"},
+        "long password": {"password": real.password + "x" * 256},
     }[case]
-    # RFC 6749 §3.2: an empty parameter counts as omitted, so invalid_request is right too.
-    codes = {"invalid_grant", "invalid_request"} if case == "empty password" else {"invalid_grant"}
+    # RFC 6749 §3.2: an empty parameter counts as omitted, so invalid_request is right too; a
+    # server may likewise judge unusual input malformed rather than wrong.
+    codes = (
+        {"invalid_grant"}
+        if case in ("wrong password", "unknown user")
+        else {"invalid_grant", "invalid_request"}
+    )
     exchange = client.password_grant(f"token: password grant, {case}", **overrides)
     conformance.expect(
         expect_refused(exchange, rfc6749.WRONG_CREDENTIALS, codes, f"a {case}"), rfc6749.WRONG_CREDENTIALS

@@ -1,0 +1,46 @@
+"""Deficient client authentication, one case at a time: shared by the password and refresh grants.
+
+RFC 6749 §4.3.2 and §6 ask the same of both grants, and real servers get one right and the
+other wrong, so both are tried with the same cases.
+"""
+
+from __future__ import annotations
+
+from conformance.client import ClientCredentials, Exchange
+from conformance.client.client import basic_authorization
+from conformance.scenario import Scenario
+
+__all__ = ["CASES", "client_auth_attempt", "wrong_secret"]
+
+CASES = ["no client credentials", "wrong client secret", "unknown client", "wrong authentication scheme"]
+
+
+def wrong_secret(secret: str) -> str:
+    """The right secret with its last character changed: the nearest wrong one."""
+    return secret[:-1] + ("x" if not secret.endswith("x") else "y")
+
+
+def client_auth_attempt(
+    conformance: Scenario, case: str, params: list[tuple[str, str]], grant: str
+) -> Exchange:
+    """A token request with `params` whose client authentication is deficient as `case` says."""
+    real = conformance.client.credentials.client
+    assert real is not None
+    purpose = f"token: {grant}, {case}"
+    if case == "wrong authentication scheme":
+        # The right credentials under another scheme (RFC 6749 §2.3.1 names Basic): a server
+        # that reads them whatever the scheme has stopped checking how the client authenticates.
+        conformance.requires(
+            conformance.profile.client_auth == "basic",
+            "clients authenticate in the body: a Basic header is a supported scheme (RFC 6749 §2.3.1)",
+        )
+        encoded = basic_authorization(real.client_id, real.client_secret).split(" ", 1)[1]
+        return conformance.client.token_request(
+            params, purpose=purpose, client=None, headers={"Authorization": "Bearer " + encoded}
+        )
+    client = {
+        "no client credentials": None,
+        "wrong client secret": ClientCredentials(real.client_id, wrong_secret(real.client_secret)),
+        "unknown client": ClientCredentials("conformance-no-such-client", real.client_secret),
+    }[case]
+    return conformance.client.token_request(params, purpose=purpose, client=client)
