@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from conformance.emulator.app import Emulator
 from conformance.emulator.behaviour import Behaviour
-from conformance.emulator.defects import Defect, catalogue, defect
+from conformance.emulator.defects import Defect, applicable, catalogue, defect, get_defect
 
-__all__ = ["Behaviour", "Defect", "Emulator", "catalogue", "defect"]
+__all__ = ["Behaviour", "Defect", "Emulator", "applicable", "catalogue", "defect", "get_defect"]

@@ -35,7 +35,7 @@ _B64TOKEN = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-
 
 @dataclass
 class _TokenError(Exception):
-    code: str
+    cause: str  # a key of Behaviour.error_codes
     description: str
     status: int = 400
     challenge: str | None = None
@@ -62,10 +62,12 @@ class Emulator:
         apply_defects(self.defects, self)
         self.requests_served = 0
         resource_methods = sorted({profile.resource.method, "GET"})
-        self.app = Starlette(routes=[
-            Route(self.behaviour.token_path, self._token_endpoint, methods=["POST", "GET"]),
-            Route("/{path:path}", self._resource, methods=resource_methods),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route(self.behaviour.token_path, self._token_endpoint, methods=["POST", "GET"]),
+                Route("/{path:path}", self._resource, methods=resource_methods),
+            ]
+        )
 
     def reset(self) -> None:
         self.store.reset()
@@ -73,99 +75,139 @@ class Emulator:
     # -- token endpoint ------------------------------------------------------------------
     async def _token_endpoint(self, request: Request) -> Response:
         self.requests_served += 1
-        if request.method != "POST":
-            return self._respond("token", 405, {"Allow": "POST"}, {"error": "invalid_request",
-                                 "error_description": "use POST"})
         try:
-            params = await self._parameters(request)
+            if request.method != "POST":
+                raise _TokenError("method", "use POST", 405)
+            pairs = await self._pairs(request)
+            for hook in self.behaviour.request_hooks:
+                reply = await hook("token", request, pairs)
+                if reply is not None:
+                    return self._respond("token", *reply)
+            params, blanks = self._parameters(pairs)
             client_id = self._authenticate_client(request, params)
-            payload = self._grant(params, client_id)
+            payload = self._grant(params, blanks, client_id)
         except _TokenError as error:
             headers = {"WWW-Authenticate": error.challenge} if error.challenge else {}
-            body = {"error": error.code, "error_description": error.description}
+            if error.status == 405:
+                headers["Allow"] = "POST"
+            code = self.behaviour.error_codes[error.cause]
+            body = {"error": code, "error_description": error.description}
             return self._respond("token", error.status, headers, body)
         return self._respond("token", 200, dict(TOKEN_HEADERS), payload)
 
-    async def _parameters(self, request: Request) -> dict[str, str]:
-        behaviour = self.behaviour
-        if behaviour.parameter_location == "query":
-            pairs = parse_qsl(request.url.query, keep_blank_values=True)
-        else:
-            content_type = request.headers.get("content-type", "")
-            if "application/x-www-form-urlencoded" not in content_type:
-                raise _TokenError("invalid_request", "expected an application/x-www-form-urlencoded body")
-            raw = (await request.body()).decode("utf-8", "replace")
-            pairs = parse_qsl(raw, keep_blank_values=True)
+    async def _pairs(self, request: Request) -> list[tuple[str, str]]:
+        if self.behaviour.parameter_location == "query":
+            return parse_qsl(request.url.query, keep_blank_values=True)
+        content_type = request.headers.get("content-type", "")
+        if "application/x-www-form-urlencoded" not in content_type:
+            raise _TokenError("malformed", "expected an application/x-www-form-urlencoded body")
+        raw = (await request.body()).decode("utf-8", "replace")
+        return parse_qsl(raw, keep_blank_values=True)
+
+    @staticmethod
+    def _parameters(pairs: list[tuple[str, str]]) -> tuple[dict[str, str], set[str]]:
+        """The parameters with a value, and the names sent without one."""
         names = [k for k, _ in pairs]
         repeated = sorted({k for k in names if names.count(k) > 1})
         if repeated:
-            raise _TokenError("invalid_request", f"repeated parameter {repeated[0]}")
+            raise _TokenError("malformed", f"repeated parameter {repeated[0]}")
         # RFC 6749 §3.2: a parameter sent without a value is treated as omitted.
-        return {k: v for k, v in pairs if v != ""}
+        return {k: v for k, v in pairs if v != ""}, {k for k, v in pairs if v == ""}
 
     def _authenticate_client(self, request: Request, params: dict[str, str]) -> str:
         expected = self.credentials.client
         style = self.behaviour.client_auth
         if style == "none" or expected is None:
             return ""
+        checks = self.behaviour.client_checks_for(params.get("grant_type"))
+        registered = (expected.client_id, expected.client_secret)
         header = request.headers.get("authorization")
         in_body = "client_id" in params or "client_secret" in params
         challenge = f'Basic realm="{REALM}"'
+        if header is not None and in_body:
+            raise _TokenError("multiple-client-auth", "more than one client authentication method")
         if style == "basic":
-            if header is not None and in_body:
-                raise _TokenError("invalid_request", "more than one client authentication method")
-            if header is None or not header.lower().startswith("basic "):
-                raise _TokenError("invalid_client", "client authentication required", 401, challenge)
-            presented = _decode_basic(header[6:].strip())
+            basic = header is not None and header.lower().startswith("basic ")
+            if header is None or not (basic or (not checks.scheme and " " in header.strip())):
+                if not checks.required:
+                    return expected.client_id
+                raise _TokenError("client-auth", "client authentication required", 401, challenge)
+            presented = _decode_basic(header.strip().split(None, 1)[1].strip())
         else:
-            if header is not None and in_body:
-                raise _TokenError("invalid_request", "more than one client authentication method")
             if not in_body:
-                raise _TokenError("invalid_client", "client authentication required", 401, challenge)
+                if not checks.required:
+                    return expected.client_id
+                raise _TokenError("client-auth", "client authentication required", 401, challenge)
             presented = (params.get("client_id", ""), params.get("client_secret", ""))
-        if presented is None or (
-            self.behaviour.check_client
-            and presented != (expected.client_id, expected.client_secret)
-        ):
-            raise _TokenError("invalid_client", "client authentication failed", 401,
-                              challenge if header else None)
-        return presented[0]
+        if presented is None or not checks.accepts(presented, registered):
+            raise _TokenError(
+                "client-auth", "client authentication failed", 401, challenge if header else None
+            )
+        return presented[0] if checks.client_id else expected.client_id
 
-    def _grant(self, params: dict[str, str], client_id: str) -> dict[str, Any]:
+    def _grant(self, params: dict[str, str], blanks: set[str], client_id: str) -> dict[str, Any]:
         grant = params.get("grant_type")
         if grant is None:
-            raise _TokenError("invalid_request", "grant_type is required")
+            raise _TokenError("missing-grant-type", "grant_type is required")
+        if grant not in ("password", "refresh_token") and self.behaviour.unknown_grant_as:
+            grant = self.behaviour.unknown_grant_as
         if grant == "password" and self.behaviour.password_grant:
-            return self._password_grant(params, client_id)
+            return self._password_grant(params, blanks, client_id)
         if grant == "refresh_token" and self.behaviour.refresh_grant:
             return self._refresh_grant(params, client_id)
-        raise _TokenError("unsupported_grant_type", "grant_type not supported")
+        raise _TokenError("unsupported-grant", "grant_type not supported")
 
-    def _password_grant(self, params: dict[str, str], client_id: str) -> dict[str, Any]:
+    def _password_grant(self, params: dict[str, str], blanks: set[str], client_id: str) -> dict[str, Any]:
+        behaviour = self.behaviour
+        empty_allowed = behaviour.accept_empty_password and "password" in blanks
         for name in ("username", "password"):
-            if name not in params:
-                raise _TokenError("invalid_request", f"{name} is required")
-        known = (self.credentials.username, self.credentials.password)
-        if self.behaviour.check_password and (params["username"], params["password"]) != known:
-            raise _TokenError("invalid_grant", "the user name or password is incorrect")
-        return self._issue(params["username"], client_id, with_refresh=self.behaviour.issues_refresh_token)
+            if name not in params and not (name == "password" and empty_allowed):
+                raise _TokenError("missing-parameter", f"{name} is required")
+        username, password = params["username"], params.get("password", "")
+        if not self._owner_accepted(username, password):
+            raise _TokenError("bad-credentials", "the user name or password is incorrect")
+        return self._issue(username, client_id, with_refresh=behaviour.issues_refresh_token)
+
+    def _owner_accepted(self, username: str, password: str) -> bool:
+        behaviour, known = self.behaviour, self.credentials
+        user_ok = not behaviour.check_username or username == known.username
+        if password == "":
+            return user_ok and behaviour.accept_empty_password
+        return user_ok and (not behaviour.check_password or password == known.password)
 
     def _refresh_grant(self, params: dict[str, str], client_id: str) -> dict[str, Any]:
         token = params.get("refresh_token")
         if token is None:
-            raise _TokenError("invalid_request", "refresh_token is required")
+            raise _TokenError("missing-parameter", "refresh_token is required")
         behaviour = self.behaviour
         reusable = behaviour.used_refresh_token_accepted or not behaviour.rotation
         record = self.store.take_refresh(token, client_id, reusable)
-        if record is None:
-            raise _TokenError("invalid_grant", "the refresh token is invalid, expired or revoked")
-        return self._issue(record.account, client_id, with_refresh=behaviour.rotation)
+        if record is not None:
+            account = record.account
+        elif not behaviour.check_refresh_token:
+            account = self.credentials.username
+        else:
+            raise _TokenError("bad-refresh-token", "the refresh token is invalid, expired or revoked")
+        if behaviour.refresh_revives_expired:
+            self.store.revive(account, behaviour.lifetime * behaviour.real_lifetime_factor)
+        payload = self._issue(
+            account, client_id, with_refresh=behaviour.rotation, reuse=behaviour.refresh_reuses_access_token
+        )
+        if not behaviour.refreshed_tokens_usable:
+            self.store.revoke_access(payload["access_token"])
+        return payload
 
-    def _issue(self, account: str, client_id: str, *, with_refresh: bool) -> dict[str, Any]:
+    def _issue(
+        self, account: str, client_id: str, *, with_refresh: bool, reuse: bool = False
+    ) -> dict[str, Any]:
         behaviour = self.behaviour
         access = self.store.issue_access(
-            account, client_id, behaviour.lifetime * behaviour.real_lifetime_factor,
+            account,
+            client_id,
+            behaviour.lifetime * behaviour.real_lifetime_factor,
             behaviour.invalidate_earlier,
+            reuse=reuse or behaviour.reuse_access_tokens,
+            activation_delay=behaviour.activation_delay,
         )
         payload: dict[str, Any] = {
             "access_token": access,
@@ -181,18 +223,35 @@ class Emulator:
     # -- protected resource --------------------------------------------------------------
     async def _resource(self, request: Request) -> Response:
         self.requests_served += 1
-        header = request.headers.get("authorization")
         behaviour = self.behaviour
+        for hook in behaviour.request_hooks:
+            reply = await hook("resource", request, [])
+            if reply is not None:
+                return self._respond("resource", *reply)
+        header = request.headers.get("authorization")
         if header is None or not header.lower().startswith("bearer "):
-            return self._respond("resource", behaviour.rejection_status,
-                                 {"WWW-Authenticate": f'Bearer realm="{REALM}"'},
-                                 behaviour.rejection_body)
+            return self._respond(
+                "resource",
+                behaviour.rejection_status,
+                {"WWW-Authenticate": f'Bearer realm="{REALM}"'},
+                behaviour.rejection_body,
+            )
         token = header[7:].strip()
-        if not token or not set(token.rstrip("=")) <= _B64TOKEN or not self.store.access_valid(token):
+        if not token or not set(token.rstrip("=")) <= _B64TOKEN or not self._honoured(token):
             challenge = f'Bearer realm="{REALM}", error="invalid_token"'
-            return self._respond("resource", behaviour.rejection_status,
-                                 {"WWW-Authenticate": challenge}, behaviour.rejection_body)
+            return self._respond(
+                "resource",
+                behaviour.rejection_status,
+                {"WWW-Authenticate": challenge},
+                behaviour.rejection_body,
+            )
         return self._respond("resource", 200, {}, {"resource": request.url.path, "ok": True})
+
+    def _honoured(self, token: str) -> bool:
+        behaviour = self.behaviour
+        if not behaviour.resource_checks_token:
+            return True
+        return self.store.access_valid(token, check_expiry=behaviour.resource_checks_expiry)
 
     def _respond(self, kind: str, status: int, headers: dict[str, str], payload: Any) -> Response:
         for hook in self.behaviour.response_hooks:

@@ -2,22 +2,75 @@
 
 `Behaviour` is the one place every switch lives. The conformant emulator is
 `Behaviour.from_profile(profile)`; a defect is a function that changes a copy of it
-(see `conformance.emulator.defects`).
+(see `conformance.emulator.defects`). Every default below is the conformant choice, so a
+switch nobody touches changes nothing.
+
+Two kinds of hook points take what a flag cannot say:
+
+* a `RequestHook` runs before the emulator looks at a request (it may stall, or answer in
+  its place: a crash, a refusal of its own);
+* a `ResponseHook` rewrites what the emulator was about to send (a missing member, a wrong
+  status, an HTML page instead of JSON).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import operator
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from starlette.requests import Request
 
 from conformance.profile import Profile
 from conformance.profile.model import UNIT_FACTORS
 
-__all__ = ["Behaviour", "ResponseHook", "default_expires_in_unit"]
+__all__ = [
+    "ERROR_CODES",
+    "Behaviour",
+    "ClientChecks",
+    "Reply",
+    "RequestHook",
+    "ResponseHook",
+    "default_expires_in_unit",
+]
 
+# (status, headers, payload): payload is JSON-able, raw bytes, or a starlette Response.
+Reply = tuple[int, dict[str, str], Any]
 # (kind, status, headers, payload) -> (status, headers, payload); kind is "token" or "resource".
-ResponseHook = Callable[[str, int, dict[str, str], Any], tuple[int, dict[str, str], Any]]
+ResponseHook = Callable[[str, int, dict[str, str], Any], Reply]
+# (kind, request, raw parameters in order, blanks included) -> a reply in the emulator's place, or None.
+RequestHook = Callable[[str, Request, list[tuple[str, str]]], Awaitable[Reply | None]]
+
+# Why a token request was refused -> the RFC 6749 §5.2 error code it is answered with.
+ERROR_CODES: dict[str, str] = {
+    "method": "invalid_request",
+    "malformed": "invalid_request",
+    "multiple-client-auth": "invalid_request",
+    "client-auth": "invalid_client",
+    "missing-grant-type": "invalid_request",
+    "missing-parameter": "invalid_request",
+    "unsupported-grant": "unsupported_grant_type",
+    "bad-credentials": "invalid_grant",
+    "bad-refresh-token": "invalid_grant",
+}
+
+
+@dataclass
+class ClientChecks:
+    """How strictly one grant authenticates the client (RFC 6749 §2.3.1, §4.3.2, §6).
+
+    Kept per grant because real servers get it right on one grant and wrong on another.
+    """
+
+    required: bool = True  # a request without client credentials is refused
+    scheme: bool = True  # only the profile's HTTP scheme (Basic) carries them
+    client_id: bool = True  # the client id must be the registered one
+    secret: Callable[[str, str], bool] = operator.eq  # (presented, registered) -> accepted
+
+    def accepts(self, presented: tuple[str, str], registered: tuple[str, str]) -> bool:
+        id_ok = not self.client_id or presented[0] == registered[0]
+        return id_ok and self.secret(presented[1], registered[1])
 
 
 def default_expires_in_unit(profile: Profile) -> str:
@@ -26,10 +79,16 @@ def default_expires_in_unit(profile: Profile) -> str:
         return profile.emulator.expires_in_unit
     example, nominal = profile.expiry.example_expires_in, profile.expiry.nominal_lifetime
     if example is not None and isinstance(nominal, int):
+
         def distance(unit: str) -> float:
             return abs(example * UNIT_FACTORS[unit] - nominal)
+
         return min(profile.expiry.readings, key=distance)
     return profile.expiry.unit
+
+
+def _client_checks() -> dict[str, ClientChecks]:
+    return {"password": ClientChecks(), "refresh_token": ClientChecks()}
 
 
 @dataclass
@@ -48,11 +107,24 @@ class Behaviour:
     refresh_token_lifetime: float
     token_type: str = "bearer"
     # What the checks guard; each defect turns one of these off or bends one value.
-    check_client: bool = True
+    client_checks: dict[str, ClientChecks] = field(default_factory=_client_checks)
+    check_username: bool = True
     check_password: bool = True
+    accept_empty_password: bool = False
+    check_refresh_token: bool = True
+    unknown_grant_as: str | None = None  # serve an unknown grant_type as this grant
+    error_codes: dict[str, str] = field(default_factory=lambda: dict(ERROR_CODES))
     real_lifetime_factor: float = 1.0
+    reuse_access_tokens: bool = False  # a new request returns the account's still-valid token
+    refresh_reuses_access_token: bool = False
+    refreshed_tokens_usable: bool = True
+    refresh_revives_expired: bool = False
+    resource_checks_token: bool = True
+    resource_checks_expiry: bool = True
+    activation_delay: float = 0.0  # seconds before a new token is honoured (replication lag)
     rejection_status: int = 401
     rejection_body: Any = None
+    request_hooks: list[RequestHook] = field(default_factory=list)
     response_hooks: list[ResponseHook] = field(default_factory=list)
 
     @classmethod
@@ -83,6 +155,10 @@ class Behaviour:
             rejection_status=status,
             rejection_body=body,
         )
+
+    def client_checks_for(self, grant: str | None) -> ClientChecks:
+        """The client checks of `grant`; an unknown grant is checked like the password grant."""
+        return self.client_checks.get(grant or "", self.client_checks["password"])
 
     def stated_expires_in(self) -> int:
         """expires_in as the documented examples state it: one second short of the lifetime."""

@@ -1,22 +1,49 @@
 """Defects: named deviations a real provider could plausibly ship, switchable one at a time.
 
-A defect is one decorated function that bends the emulator's `Behaviour` (or wraps its
-responses). Adding one is one entry here.
+A defect is one decorated function that bends the emulator's `Behaviour` (a switch, a
+request hook or a response hook). Adding one is one entry in one of the area modules:
+
+    @defect("no-pragma", "token responses carry Cache-Control: no-store but no Pragma",
+            violates=["RFC6749-5.1-pragma"])
+    def _no_pragma(emulator: Emulator) -> None:
+        emulator.behaviour.response_hooks.append(on_token_success(...))
+
+`violates` names the requirements the suite should fail (or, for SHOULD-level ones, warn)
+on; `applies` says which profiles the deviation means something for (a refresh defect on a
+provider without refresh is no defect). The self-test (`conformance selftest`) switches each
+on in turn and checks that the suite notices.
+
+The areas: `defects_response` (the token response), `defects_lifetime` (expiry and token
+values), `defects_client` (client and resource owner authentication), `defects_errors`
+(refusals and request handling), `defects_refresh` (refresh and invalidation),
+`defects_resource` (the protected resource).
 """
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from conformance.errors import UsageError
 from conformance.profile import Profile
+from conformance.requirements import get as get_requirement
 
 if TYPE_CHECKING:
     from conformance.emulator.app import Emulator
 
-__all__ = ["Defect", "apply_defects", "catalogue", "defect"]
+__all__ = [
+    "Defect",
+    "applicable",
+    "apply_defects",
+    "catalogue",
+    "defect",
+    "get_defect",
+]
+
+Applies = Callable[[Profile], bool]
+Bend = Callable[["Emulator"], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,85 +51,82 @@ class Defect:
     name: str
     summary: str
     violates: tuple[str, ...]
-    applies: Callable[[Profile], bool]
-    apply: Callable[[Emulator], None]
+    applies: Applies
+    apply: Bend
+    area: str
+    slow: bool = False  # stalls past the client timeout: the self-test starts these first
 
 
 _CATALOGUE: dict[str, Defect] = {}
 
 
+def _any_profile(profile: Profile) -> bool:
+    return True
+
+
 def defect(
-    name: str, summary: str, violates: Iterable[str],
-    applies: Callable[[Profile], bool] = lambda profile: True,
-) -> Callable[[Callable[[Emulator], None]], Callable[[Emulator], None]]:
-    def register(func: Callable[[Emulator], None]) -> Callable[[Emulator], None]:
+    name: str,
+    summary: str,
+    violates: Iterable[str],
+    applies: Applies = _any_profile,
+    *,
+    slow: bool = False,
+) -> Callable[[Bend], Bend]:
+    """Register the decorated function as the defect `name`."""
+    ids = tuple(violates)
+    for requirement_id in ids:
+        get_requirement(requirement_id)  # a typo fails at import, not in a report
+    if not ids:
+        raise ValueError(f"defect {name} names no requirement it violates")
+
+    def register(func: Bend) -> Bend:
         if name in _CATALOGUE:
             raise ValueError(f"defect {name} registered twice")
-        _CATALOGUE[name] = Defect(name, summary, tuple(violates), applies, func)
+        area = func.__module__.rsplit(".", 1)[-1].removeprefix("defects_")
+        _CATALOGUE[name] = Defect(name, summary, ids, applies, func, area, slow)
         return func
+
     return register
 
 
 def catalogue() -> dict[str, Defect]:
+    """Every registered defect by name, in registration order."""
     return dict(_CATALOGUE)
+
+
+def applicable(profile: Profile) -> list[Defect]:
+    return [d for d in _CATALOGUE.values() if d.applies(profile)]
+
+
+def get_defect(name: str) -> Defect:
+    found = _CATALOGUE.get(name)
+    if found is None:
+        close = difflib.get_close_matches(name, _CATALOGUE, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise UsageError(f"no defect named {name!r}{hint} (see `conformance selftest`)")
+    return found
 
 
 def apply_defects(names: Iterable[str], emulator: Emulator) -> None:
     for name in names:
-        found = _CATALOGUE.get(name)
-        if found is None:
-            import difflib
-            close = difflib.get_close_matches(name, _CATALOGUE, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            raise UsageError(f"no defect named {name!r}{hint}")
-        found.apply(emulator)
+        get_defect(name).apply(emulator)
 
 
-def _token_payload(transform: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[..., Any]:
-    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Any:
-        if kind == "token" and status == 200 and isinstance(payload, dict):
-            payload = transform(dict(payload))
-        return status, headers, payload
-    return hook
+# The areas register themselves on import; they need `defect` above, hence the late import.
+from conformance.emulator import (  # noqa: E402
+    defects_client,
+    defects_errors,
+    defects_lifetime,
+    defects_refresh,
+    defects_resource,
+    defects_response,
+)
 
-
-def _has_refresh(profile: Profile) -> bool:
-    return profile.refresh.supported is True
-
-
-@defect("no-token-type", "the token response omits token_type", ["RFC6749-5.1-json"])
-def _no_token_type(emulator: Emulator) -> None:
-    emulator.behaviour.response_hooks.append(
-        _token_payload(lambda p: {k: v for k, v in p.items() if k != "token_type"})
-    )
-
-
-@defect("expires-in-string", 'expires_in sent as a JSON string ("1799")', ["RFC6749-5.1-expires-in"])
-def _expires_in_string(emulator: Emulator) -> None:
-    emulator.behaviour.response_hooks.append(
-        _token_payload(lambda p: {**p, "expires_in": str(p["expires_in"])})
-    )
-
-
-@defect("token-outlives-expiry", "tokens stay valid for twice their stated lifetime",
-        ["RFC6749-5.1-lifetime"])
-def _token_outlives_expiry(emulator: Emulator) -> None:
-    emulator.behaviour.real_lifetime_factor = 2.0
-
-
-@defect("accepts-wrong-password", "any password is accepted for a known user",
-        ["RFC6749-4.3-invalid-grant"])
-def _accepts_wrong_password(emulator: Emulator) -> None:
-    emulator.behaviour.check_password = False
-
-
-@defect("keeps-earlier-tokens", "a new token request leaves earlier tokens valid",
-        ["DOC-invalidates-earlier"], applies=lambda p: p.invalidates_earlier is True)
-def _keeps_earlier_tokens(emulator: Emulator) -> None:
-    emulator.behaviour.invalidate_earlier = False
-
-
-@defect("refresh-not-rotated", "refresh returns no new refresh token",
-        ["DOC-refresh-new-pair"], applies=lambda p: _has_refresh(p) and p.refresh.rotation is True)
-def _refresh_not_rotated(emulator: Emulator) -> None:
-    emulator.behaviour.rotation = False
+_AREAS = (
+    defects_response,
+    defects_lifetime,
+    defects_client,
+    defects_errors,
+    defects_refresh,
+    defects_resource,
+)

@@ -18,6 +18,7 @@ class AccessRecord:
     client_id: str
     expires_at: float
     revoked: bool = False
+    valid_from: float = 0.0
 
 
 @dataclass(slots=True)
@@ -42,15 +43,46 @@ class TokenStore:
             self._access.clear()
             self._refresh.clear()
 
-    def issue_access(self, account: str, client_id: str, lifetime: float, invalidate_earlier: bool) -> str:
+    def issue_access(
+        self,
+        account: str,
+        client_id: str,
+        lifetime: float,
+        invalidate_earlier: bool,
+        *,
+        reuse: bool = False,
+        activation_delay: float = 0.0,
+    ) -> str:
+        """A new access token; with `reuse`, the account's newest still-valid one instead."""
         with self.lock:
+            now = self.clock.now()
+            if reuse:
+                for token, record in reversed(self._access.items()):
+                    if record.account == account and not record.revoked and now < record.expires_at:
+                        return token
             if invalidate_earlier:
                 for record in self._access.values():
                     if record.account == account:
                         record.revoked = True
             token = self.new_token()
-            self._access[token] = AccessRecord(account, client_id, self.clock.now() + lifetime)
+            self._access[token] = AccessRecord(
+                account, client_id, now + lifetime, valid_from=now + activation_delay
+            )
             return token
+
+    def revoke_access(self, token: str) -> None:
+        with self.lock:
+            record = self._access.get(token)
+            if record is not None:
+                record.revoked = True
+
+    def revive(self, account: str, lifetime: float) -> None:
+        """Extend every unrevoked access token of `account` to live `lifetime` from now."""
+        with self.lock:
+            until = self.clock.now() + lifetime
+            for record in self._access.values():
+                if record.account == account and not record.revoked:
+                    record.expires_at = max(record.expires_at, until)
 
     def issue_refresh(self, account: str, client_id: str, lifetime: float) -> str:
         with self.lock:
@@ -63,10 +95,16 @@ class TokenStore:
         with self.lock:
             return [*self._access, *self._refresh]
 
-    def access_valid(self, token: str) -> bool:
+    def access_valid(self, token: str, *, check_expiry: bool = True) -> bool:
         with self.lock:
             record = self._access.get(token)
-            return record is not None and not record.revoked and self.clock.now() < record.expires_at
+            now = self.clock.now()
+            return (
+                record is not None
+                and not record.revoked
+                and now >= record.valid_from
+                and (not check_expiry or now < record.expires_at)
+            )
 
     def take_refresh(self, token: str, client_id: str, reusable: bool) -> RefreshRecord | None:
         """The record if `token` may be used now by `client_id`; marks it used atomically."""

@@ -1,0 +1,155 @@
+"""Defects of authentication: the client's (RFC 6749 §2.3.1) and the resource owner's (§4.3.2)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conformance.emulator.behaviour import Reply
+from conformance.emulator.defects import defect
+from conformance.emulator.hooks import on_token_error
+from conformance.profile import Profile
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+__all__: list[str] = []
+
+
+def _client_auth(profile: Profile) -> bool:
+    return profile.client_auth != "none"
+
+
+def _basic_auth(profile: Profile) -> bool:
+    return profile.client_auth == "basic"
+
+
+def _refresh_with_client_auth(profile: Profile) -> bool:
+    return profile.refresh.supported is True and _client_auth(profile)
+
+
+# -- the client, on the password grant --------------------------------------------------------
+@defect(
+    "accepts-missing-client-auth",
+    "the password grant issues tokens without client authentication",
+    ["RFC6749-4.3-client-auth"],
+    applies=_client_auth,
+)
+def _accepts_missing_client_auth(emulator: Emulator) -> None:
+    emulator.behaviour.client_checks["password"].required = False
+
+
+@defect(
+    "accepts-wrong-client-secret",
+    "any client secret is accepted for the registered client id",
+    ["RFC6749-4.3-client-auth"],
+    applies=_client_auth,
+)
+def _accepts_wrong_client_secret(emulator: Emulator) -> None:
+    emulator.behaviour.client_checks["password"].secret = lambda presented, registered: True
+
+
+@defect(
+    "accepts-near-miss-secret",
+    "a client secret that differs from the right one only in its last character is accepted",
+    ["RFC6749-4.3-client-auth"],
+    applies=_client_auth,
+)
+def _accepts_near_miss_secret(emulator: Emulator) -> None:
+    emulator.behaviour.client_checks["password"].secret = lambda presented, registered: (
+        len(presented) == len(registered) and presented[:-1] == registered[:-1]
+    )
+
+
+@defect(
+    "accepts-unknown-client",
+    "the client secret is checked but the client id is not",
+    ["RFC6749-4.3-client-auth"],
+    applies=_client_auth,
+)
+def _accepts_unknown_client(emulator: Emulator) -> None:
+    emulator.behaviour.client_checks["password"].client_id = False
+
+
+@defect(
+    "accepts-any-auth-scheme",
+    "client credentials are read from the Authorization header whatever its scheme (Bearer too)",
+    ["RFC6749-4.3-client-auth"],
+    applies=_basic_auth,
+)
+def _accepts_any_auth_scheme(emulator: Emulator) -> None:
+    emulator.behaviour.client_checks["password"].scheme = False
+
+
+@defect(
+    "invalid-client-400",
+    "failed Basic client authentication is HTTP 400 without WWW-Authenticate",
+    ["RFC6749-5.2-invalid-client-401"],
+    applies=_basic_auth,
+)
+def _invalid_client_400(emulator: Emulator) -> None:
+    def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
+        if body.get("error") == "invalid_client":
+            return 400, {k: v for k, v in headers.items() if k != "WWW-Authenticate"}, body
+        return status, headers, body
+
+    emulator.behaviour.response_hooks.append(on_token_error(bend))
+
+
+@defect(
+    "invalid-client-no-challenge",
+    "failed Basic client authentication is HTTP 401 without WWW-Authenticate",
+    ["RFC6749-5.2-invalid-client-401"],
+    applies=_basic_auth,
+)
+def _invalid_client_no_challenge(emulator: Emulator) -> None:
+    def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
+        return status, {k: v for k, v in headers.items() if k != "WWW-Authenticate"}, body
+
+    emulator.behaviour.response_hooks.append(on_token_error(bend))
+
+
+# -- the client, on the refresh grant ---------------------------------------------------------
+@defect(
+    "refresh-skips-client-auth",
+    "the refresh grant works without client authentication",
+    ["RFC6749-6-client-auth"],
+    applies=_refresh_with_client_auth,
+)
+def _refresh_skips_client_auth(emulator: Emulator) -> None:
+    checks = emulator.behaviour.client_checks["refresh_token"]
+    checks.required = False
+    checks.secret = lambda presented, registered: True
+
+
+@defect(
+    "refresh-accepts-wrong-secret",
+    "the refresh grant accepts any client secret",
+    ["RFC6749-6-client-auth"],
+    applies=_refresh_with_client_auth,
+)
+def _refresh_accepts_wrong_secret(emulator: Emulator) -> None:
+    emulator.behaviour.client_checks["refresh_token"].secret = lambda presented, registered: True
+
+
+# -- the resource owner -----------------------------------------------------------------------
+@defect("accepts-wrong-password", "any password is accepted for a known user", ["RFC6749-4.3-invalid-grant"])
+def _accepts_wrong_password(emulator: Emulator) -> None:
+    emulator.behaviour.check_password = False
+
+
+@defect(
+    "accepts-unknown-user",
+    "the password is checked but not whose it is: any user name passes",
+    ["RFC6749-4.3-invalid-grant"],
+)
+def _accepts_unknown_user(emulator: Emulator) -> None:
+    emulator.behaviour.check_username = False
+
+
+@defect(
+    "accepts-empty-password",
+    "an empty password logs in (an LDAP unauthenticated bind)",
+    ["RFC6749-4.3-invalid-grant"],
+)
+def _accepts_empty_password(emulator: Emulator) -> None:
+    emulator.behaviour.accept_empty_password = True

@@ -1,0 +1,194 @@
+"""Defects of refusals (RFC 6749 §5.2) and of request handling at the token endpoint."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conformance.emulator.behaviour import Reply
+from conformance.emulator.defects import defect
+from conformance.emulator.hooks import crash_when, on_token_error, stall_when
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+__all__: list[str] = []
+
+# Every parameter RFC 6749 §4.3.2, §6 and §2.3.1 define for the grants the emulator serves.
+_KNOWN_PARAMETERS = {
+    "grant_type",
+    "scope",
+    "username",
+    "password",
+    "refresh_token",
+    "client_id",
+    "client_secret",
+}
+
+
+# -- the shape of refusals --------------------------------------------------------------------
+@defect(
+    "invalid-grant-401", "a wrong password is HTTP 401 invalid_grant (RFC 6749: 400)", ["RFC6749-5.2-error"]
+)
+def _invalid_grant_401(emulator: Emulator) -> None:
+    def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
+        return (401 if body["error"] == "invalid_grant" else status), headers, body
+
+    emulator.behaviour.response_hooks.append(on_token_error(bend))
+
+
+@defect(
+    "errors-status-200",
+    "token errors come back as HTTP 200 with an error member (as GitHub does)",
+    ["RFC6749-5.2-error"],
+)
+def _errors_status_200(emulator: Emulator) -> None:
+    emulator.behaviour.response_hooks.append(
+        on_token_error(lambda status, headers, body: (200, headers, body))
+    )
+
+
+@defect("errors-as-html", "token errors are an HTML page (text/html), not JSON", ["RFC6749-5.2-error"])
+def _errors_as_html(emulator: Emulator) -> None:
+    def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
+        page = f"<html><body><h1>Bad Request</h1><p>{body['error']}</p></body></html>"
+        return status, {**headers, "Content-Type": "text/html; charset=utf-8"}, page.encode()
+
+    emulator.behaviour.response_hooks.append(on_token_error(bend))
+
+
+@defect("errors-500", "every token error is HTTP 500 (errors raised as exceptions)", ["RFC6749-5.2-error"])
+def _errors_500(emulator: Emulator) -> None:
+    emulator.behaviour.response_hooks.append(
+        on_token_error(lambda status, headers, body: (500, headers, body))
+    )
+
+
+@defect(
+    "nonstandard-error-body",
+    'token errors are {"message": ...} without an error member',
+    ["RFC6749-5.2-error"],
+)
+def _nonstandard_error_body(emulator: Emulator) -> None:
+    emulator.behaviour.response_hooks.append(
+        on_token_error(
+            lambda status, headers, body: (status, headers, {"message": body.get("error_description", "")})
+        )
+    )
+
+
+@defect(
+    "localized-error-description",
+    "error_description is localized French with accents (outside RFC 6749 A.8's characters)",
+    ["RFC6749-5.2-error"],
+)
+def _localized_error_description(emulator: Emulator) -> None:
+    emulator.behaviour.response_hooks.append(
+        on_token_error(
+            lambda status, headers, body: (status, headers, {**body, "error_description": "Requête refusée"})
+        )
+    )
+
+
+# -- which refusal ----------------------------------------------------------------------------
+@defect(
+    "unknown-grant-accepted",
+    "an unknown grant_type is served as the password grant",
+    ["RFC6749-5.2-unsupported-grant"],
+)
+def _unknown_grant_accepted(emulator: Emulator) -> None:
+    emulator.behaviour.unknown_grant_as = "password"
+
+
+@defect(
+    "unsupported-grant-wrong-code",
+    "an unknown grant_type is refused with invalid_grant",
+    ["RFC6749-5.2-unsupported-grant"],
+)
+def _unsupported_grant_wrong_code(emulator: Emulator) -> None:
+    emulator.behaviour.error_codes["unsupported-grant"] = "invalid_grant"
+
+
+@defect(
+    "missing-grant-type-unsupported",
+    "a request without grant_type is refused with unsupported_grant_type",
+    ["RFC6749-5.2-missing-grant-type"],
+)
+def _missing_grant_type_unsupported(emulator: Emulator) -> None:
+    emulator.behaviour.error_codes["missing-grant-type"] = "unsupported_grant_type"
+
+
+@defect(
+    "missing-parameter-invalid-grant",
+    "a request without username or password is refused with invalid_grant",
+    ["RFC6749-4.3-missing-parameter"],
+)
+def _missing_parameter_invalid_grant(emulator: Emulator) -> None:
+    emulator.behaviour.error_codes["missing-parameter"] = "invalid_grant"
+
+
+@defect(
+    "rejects-unknown-parameter",
+    "an unrecognized request parameter is refused with invalid_request",
+    ["RFC6749-3.2-unknown-parameter"],
+)
+def _rejects_unknown_parameter(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        unknown = sorted({k for k, _ in params} - _KNOWN_PARAMETERS)
+        if kind != "token" or not unknown:
+            return None
+        return 400, {}, {"error": "invalid_request", "error_description": f"unknown parameter {unknown[0]}"}
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+# -- request handling -------------------------------------------------------------------------
+@defect(
+    "500-on-non-ascii",
+    "HTTP 500 when a parameter value (e.g. the password) is not ASCII",
+    ["RFC6749-5.2-error", "RFC6749-4.3-invalid-grant"],
+)
+def _500_on_non_ascii(emulator: Emulator) -> None:
+    emulator.behaviour.request_hooks.append(
+        crash_when("token", lambda request, params: any(not v.isascii() for _, v in params))
+    )
+
+
+@defect(
+    "500-on-long-parameter",
+    "HTTP 500 when any parameter value is longer than 200 characters",
+    ["RFC6749-5.2-error", "RFC6749-4.3-invalid-grant"],
+)
+def _500_on_long_parameter(emulator: Emulator) -> None:
+    emulator.behaviour.request_hooks.append(
+        crash_when("token", lambda request, params: any(len(v) > 200 for _, v in params))
+    )
+
+
+@defect(
+    "reads-query-not-body",
+    "the token endpoint reads the query string and ignores the form body",
+    ["RFC6749-4.3-issue"],
+    applies=lambda p: p.parameter_location == "body",
+)
+def _reads_query_not_body(emulator: Emulator) -> None:
+    emulator.behaviour.parameter_location = "query"
+
+
+@defect(
+    "reads-body-not-query",
+    "the token endpoint reads only a form body, not the documented query string",
+    ["RFC6749-4.3-issue"],
+    applies=lambda p: p.parameter_location == "query",
+)
+def _reads_body_not_query(emulator: Emulator) -> None:
+    emulator.behaviour.parameter_location = "body"
+
+
+@defect(
+    "slow-token-endpoint",
+    "every token response comes 3 s late (past the self-test's 2 s client timeout)",
+    ["RFC6749-4.3-issue"],
+    slow=True,
+)
+def _slow_token_endpoint(emulator: Emulator) -> None:
+    emulator.behaviour.request_hooks.append(stall_when("token", lambda params: True))

@@ -1,0 +1,194 @@
+"""Defects of refresh (RFC 6749 §6, RFC 9700 §4.14) and of the invalidation of earlier tokens."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING
+
+from conformance.emulator.defects import defect
+from conformance.emulator.hooks import on_token_success, stall_when
+from conformance.profile import Profile
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+__all__: list[str] = []
+
+_GATEWAY_TIMEOUT = (504, {"Content-Type": "text/plain"}, b"upstream timed out")
+
+
+def _refresh(profile: Profile) -> bool:
+    return profile.refresh.supported is True
+
+
+def _issues_refresh(profile: Profile) -> bool:
+    return _refresh(profile) and profile.refresh.issues_refresh_token is not False
+
+
+def _row_number(token: str) -> int:
+    return int.from_bytes(hashlib.sha256(token.encode()).digest()[:4], "big")
+
+
+# -- the refresh token in the token response --------------------------------------------------
+@defect(
+    "no-refresh-token",
+    "the password grant issues no refresh_token although one is documented",
+    ["DOC-refresh-new-pair", "DOC-response-fields"],
+    applies=lambda p: _issues_refresh(p) and "refresh_token" in p.response_fields,
+)
+def _no_refresh_token(emulator: Emulator) -> None:
+    emulator.behaviour.issues_refresh_token = False
+
+
+@defect(
+    "empty-refresh-token", 'refresh_token is the empty string ""', ["RFC6749-A.17"], applies=_issues_refresh
+)
+def _empty_refresh_token(emulator: Emulator) -> None:
+    emulator.behaviour.response_hooks.append(
+        on_token_success(lambda p: {**p, "refresh_token": ""} if "refresh_token" in p else p)
+    )
+
+
+@defect(
+    "refresh-token-as-number",
+    "refresh_token is a JSON number (a database row id), not a string",
+    ["RFC6749-A.17"],
+    applies=_issues_refresh,
+)
+def _refresh_token_as_number(emulator: Emulator) -> None:
+    emulator.behaviour.response_hooks.append(
+        on_token_success(
+            lambda p: {**p, "refresh_token": _row_number(p["refresh_token"])} if "refresh_token" in p else p
+        )
+    )
+
+
+# -- the refresh grant ------------------------------------------------------------------------
+@defect(
+    "refresh-not-rotated",
+    "refresh returns no new refresh token",
+    ["DOC-refresh-new-pair"],
+    applies=lambda p: _refresh(p) and p.refresh.rotation is True,
+)
+def _refresh_not_rotated(emulator: Emulator) -> None:
+    emulator.behaviour.rotation = False
+
+
+@defect(
+    "accepts-unknown-refresh-token",
+    "the refresh grant issues tokens for any refresh_token value",
+    ["RFC6749-6-invalid-refresh-token"],
+    applies=_refresh,
+)
+def _accepts_unknown_refresh_token(emulator: Emulator) -> None:
+    emulator.behaviour.check_refresh_token = False
+
+
+@defect(
+    "accepts-used-refresh-token",
+    "a rotated-out refresh token still works, though documented dead",
+    ["RFC9700-4.14.2-rotation"],
+    applies=lambda p: _refresh(p) and p.refresh.used_refresh_token == "rejected",
+)
+def _accepts_used_refresh_token(emulator: Emulator) -> None:
+    emulator.behaviour.used_refresh_token_accepted = True
+
+
+@defect(
+    "refresh-returns-same-access-token",
+    "a refresh returns the current access token, not a new one",
+    ["DOC-refresh-new-pair"],
+    applies=_refresh,
+)
+def _refresh_returns_same_access_token(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_reuses_access_token = True
+
+
+@defect(
+    "refresh-token-expires-immediately",
+    "refresh tokens are dead on arrival (a lifetime of 0)",
+    ["RFC6749-6-refresh"],
+    applies=_issues_refresh,
+)
+def _refresh_token_expires_immediately(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_token_lifetime = 0.0
+
+
+@defect(
+    "refreshed-token-not-accepted",
+    "access tokens issued by a refresh are refused by the resource",
+    ["RFC6750-2.1-accept"],
+    applies=_issues_refresh,
+)
+def _refreshed_token_not_accepted(emulator: Emulator) -> None:
+    emulator.behaviour.refreshed_tokens_usable = False
+
+
+@defect(
+    "expired-token-accepted-after-refresh",
+    "after a refresh, an expired access token of that account is accepted again",
+    ["RFC6749-5.1-lifetime", "RFC6750-3-reject"],
+    applies=lambda p: _issues_refresh(p) and "expires_in" in p.response_fields,
+)
+def _expired_token_accepted_after_refresh(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_revives_expired = True
+
+
+@defect(
+    "refresh-never-answers",
+    "the refresh grant never answers (a gateway gives up after 3 s)",
+    ["RFC6749-6-refresh"],
+    applies=_refresh,
+    slow=True,
+)
+def _refresh_never_answers(emulator: Emulator) -> None:
+    emulator.behaviour.request_hooks.append(
+        stall_when(
+            "token",
+            lambda params: ("grant_type", "refresh_token") in params,
+            then=_GATEWAY_TIMEOUT,
+        )
+    )
+
+
+# -- refresh where the documentation offers none ------------------------------------------------
+@defect(
+    "issues-undocumented-refresh-token",
+    "the password grant issues a refresh_token the documentation does not offer",
+    ["DOC-no-refresh"],
+    applies=lambda p: p.refresh.issues_refresh_token is False,
+)
+def _issues_undocumented_refresh_token(emulator: Emulator) -> None:
+    emulator.behaviour.issues_refresh_token = True
+
+
+@defect(
+    "accepts-undocumented-refresh-grant",
+    "the refresh grant, which is not documented, issues tokens",
+    ["DOC-no-refresh"],
+    applies=lambda p: p.refresh.supported is False,
+)
+def _accepts_undocumented_refresh_grant(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_grant = True
+    emulator.behaviour.check_refresh_token = False
+
+
+# -- invalidation of earlier tokens -------------------------------------------------------------
+@defect(
+    "keeps-earlier-tokens",
+    "a new token request leaves earlier tokens valid",
+    ["DOC-invalidates-earlier"],
+    applies=lambda p: p.invalidates_earlier is True,
+)
+def _keeps_earlier_tokens(emulator: Emulator) -> None:
+    emulator.behaviour.invalidate_earlier = False
+
+
+@defect(
+    "invalidates-earlier-tokens",
+    "a new token request logs out every earlier token, though documented not to",
+    ["DOC-keeps-earlier"],
+    applies=lambda p: p.invalidates_earlier is False,
+)
+def _invalidates_earlier_tokens(emulator: Emulator) -> None:
+    emulator.behaviour.invalidate_earlier = True
