@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from conformance import selftest
 from conformance.errors import ConformanceError, UsageError
 from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
@@ -104,6 +105,10 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("requirements", help="print the requirement catalogue")
     listing.add_argument("--markdown", action="store_true", help="as the README's table")
+
+    selftest.add_arguments(
+        commands.add_parser("selftest", help="every emulator defect against the suite: the kill matrix")
+    )
     return parser
 
 
@@ -235,7 +240,7 @@ def _requirements(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "emulate": _emulate, "requirements": _requirements}
+    handlers = {"run": _run, "emulate": _emulate, "requirements": _requirements, "selftest": selftest.command}
     try:
         return handlers[args.command](args)
     except ConformanceError as exc:
