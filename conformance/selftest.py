@@ -40,6 +40,7 @@ __all__ = [
     "Row",
     "RunResult",
     "Subject",
+    "judge",
     "run_suite",
     "selftest",
     "subjects",
@@ -247,7 +248,8 @@ def _task(task: tuple[str, str | None, float]) -> RunResult:
 
 
 # -- the matrix -------------------------------------------------------------------------------
-def _row(subject: Subject, defect_name: str, run: RunResult, baseline: RunResult) -> Row:
+def judge(subject: Subject, defect_name: str, run: RunResult, baseline: RunResult) -> Row:
+    """Killed by a failure; or, for a defect against a SHOULD, by a warning the conformant run lacks."""
     from conformance.emulator.defects import get_defect
     from conformance.requirements import get
 
@@ -299,7 +301,7 @@ def selftest(
     for subject, names in plan:
         baseline = _named(next(results), subject.name)
         matrix.baselines.append(baseline)
-        matrix.rows += [_row(subject, name, next(results), baseline) for name in names]
+        matrix.rows += [judge(subject, name, next(results), baseline) for name in names]
     return matrix
 
 
