@@ -88,7 +88,8 @@ def _observe(
         )
         if after.status is not None and 400 <= after.status < 500:
             return unit, True
-        outlived = unit
+        if after.ok:
+            outlived = unit
     return None, True
 
 

@@ -11,9 +11,16 @@ from conformance.scenario import Scenario
 requirement = pytest.mark.requirement
 
 
-# RFC 6749 Appendix B: parameter values are UTF-8; nothing bounds their length. A wrong
-# password is still a wrong password when it is not ASCII or is long.
-CREDENTIAL_CASES = ["wrong password", "unknown user", "empty password", "non-ASCII password", "long password"]
+# RFC 6749 Appendix B: parameter values are UTF-8; nothing bounds their length. Wrong
+# credentials are still wrong when they are not ASCII or are long. Those two go to an unknown
+# user, so that a live account's failed-login counter is not spent on them.
+CREDENTIAL_CASES = [
+    "wrong password",
+    "unknown user",
+    "empty password",
+    "non-ASCII credentials",
+    "long password",
+]
 
 
 @requirement(rfc6749.WRONG_CREDENTIALS.id, rfc6749.ERROR_RESPONSE.id)
@@ -25,8 +32,11 @@ def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, cas
         "wrong password": {"password": real.password + "x"},
         "unknown user": {"username": "conformance-no-such-user-" + real.username},
         "empty password": {"password": ""},
-        "non-ASCII password": {"password": real.password + "\u00e9\u00df\u2603"},
-        "long password": {"password": real.password + "x" * 256},
+        "non-ASCII credentials": {
+            "username": "conformance-n\u00f6-such-\u00fcser",
+            "password": real.password + "\u00e9\u00df\u2603",
+        },
+        "long password": {"username": "conformance-no-such-user", "password": real.password + "x" * 256},
     }[case]
     # RFC 6749 §3.2: an empty parameter counts as omitted, so invalid_request is right too; a
     # server may likewise judge unusual input malformed rather than wrong.
