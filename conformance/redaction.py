@@ -24,6 +24,9 @@ _AUTH_HEADER = re.compile(
     r"(?i)\b(Basic|Bearer)\s+(?![\w-]+\s*=\s*(?:\"|[\w-]+\s*(?:,|$)))[A-Za-z0-9\-._~+/=%!:@]+"
 )
 
+# A run of characters tokens are made of (RFC 6750 b64token, and percent-escapes of others).
+_TOKEN_RUN = re.compile(r"(?:[A-Za-z0-9\-._~+/=]|%[0-9A-Fa-f]{2}){" + str(MIN_SCRUB_LENGTH) + ",}")
+
 
 def token_key(value: str) -> str:
     """A stable, non-reversible key for a token (full SHA-256)."""
@@ -36,11 +39,18 @@ def fingerprint(value: str) -> str:
 
 
 class Redactor:
-    """Knows every secret of the run and scrubs them from any text."""
+    """Knows every secret of the run and scrubs them from any text.
+
+    Credentials (a handful, any characters) are found by one regular expression. Issued tokens
+    (hundreds in a property run) are found by looking up the runs of token characters in a
+    dict, so registering one more token costs nothing and scrubbing stays linear in the text.
+    """
 
     def __init__(self) -> None:
         self._labels: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
+        self._pattern_values: set[str] = set()  # found by the regular expression
+        self._token_lengths: set[int] = set()  # lengths of the values found by lookup
         self._lock = threading.Lock()
 
     def add(self, value: str | None, label: str) -> None:
@@ -50,7 +60,21 @@ class Redactor:
         with self._lock:
             for variant in variants:
                 self._labels.setdefault(variant, f"<{label}>")
+                self._pattern_values.add(variant)
             self._pattern = None
+
+    def _add_token_value(self, value: str, label: str) -> None:
+        variants = {value, quote(value, safe=""), quote_plus(value)}
+        with self._lock:
+            for variant in variants:
+                if variant in self._labels:
+                    continue
+                self._labels[variant] = f"<{label}>"
+                if _TOKEN_RUN.fullmatch(variant):
+                    self._token_lengths.add(len(variant))
+                else:
+                    self._pattern_values.add(variant)
+                    self._pattern = None
 
     def add_credentials(
         self,
@@ -76,7 +100,7 @@ class Redactor:
             return f"<{kind} empty>"
         label = f"{kind} {fingerprint(value)}"
         if len(value) >= MIN_SCRUB_LENGTH:
-            self.add(value, label)
+            self._add_token_value(value, label)
         return f"<{label}>"
 
     def label_for(self, value: str) -> str | None:
@@ -84,10 +108,33 @@ class Redactor:
 
     def _compiled(self) -> re.Pattern[str] | None:
         with self._lock:
-            if self._pattern is None and self._labels:
-                ordered = sorted(self._labels, key=len, reverse=True)
+            if self._pattern is None and self._pattern_values:
+                ordered = sorted(self._pattern_values, key=len, reverse=True)
                 self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
             return self._pattern
+
+    def _scrub_tokens(self, run: re.Match[str]) -> str:
+        """Every known token inside one run of token characters, leftmost-longest first."""
+        text = run.group(0)
+        labels = self._labels
+        found = labels.get(text)
+        if found is not None:
+            return found
+        lengths = sorted((n for n in self._token_lengths if n < len(text)), reverse=True)
+        if not lengths:
+            return text
+        out: list[str] = []
+        start = i = 0
+        while i <= len(text) - lengths[-1]:
+            for n in lengths:
+                label = labels.get(text[i : i + n])
+                if label is not None:
+                    out += [text[start:i], label]
+                    i = start = i + n
+                    break
+            else:
+                i += 1
+        return "".join(out) + text[start:] if out else text
 
     def scrub(self, text: str) -> str:
         """Replace every known secret in `text`; also masks any Basic/Bearer credential."""
@@ -96,6 +143,8 @@ class Redactor:
         pattern = self._compiled()
         if pattern is not None:
             text = pattern.sub(lambda m: self._labels[m.group(0)], text)
+        if self._token_lengths:
+            text = _TOKEN_RUN.sub(self._scrub_tokens, text)
         return _AUTH_HEADER.sub(lambda m: self._mask_auth(m), text)
 
     def _mask_auth(self, match: re.Match[str]) -> str:

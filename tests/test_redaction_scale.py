@@ -1,0 +1,39 @@
+"""The redactor stays fast and exact with the hundreds of tokens a property run issues."""
+
+from __future__ import annotations
+
+import secrets
+import time
+
+from conformance.redaction import Redactor
+
+
+def test_thousands_of_tokens_are_scrubbed_quickly_and_exactly() -> None:
+    redactor = Redactor()
+    redactor.add_credentials("client-one", "s3cret-value", "user-name", "pass word!")
+    tokens = [secrets.token_urlsafe(32) for _ in range(2000)]
+    began = time.perf_counter()
+    labels = [redactor.add_token(token, "access_token") for token in tokens]
+    text = " ".join(f'{{"access_token": "{t}"}} refresh_token={t}&x=1 x{t}y' for t in tokens[::100])
+    scrubbed = redactor.scrub(text)
+    assert time.perf_counter() - began < 2.0
+    assert not any(t in scrubbed for t in tokens)
+    assert all(label in scrubbed for label in labels[::100])
+
+
+def test_tokens_outside_the_token_alphabet_and_their_encodings() -> None:
+    redactor = Redactor()
+    odd = 'tok"en with spaces!'
+    padded = "abc/+def=="
+    odd_label = redactor.add_token(odd, "access_token")
+    padded_label = redactor.add_token(padded, "refresh_token")
+    assert redactor.scrub(f"[{odd}]") == f"[{odd_label}]"
+    assert redactor.scrub("refresh_token=abc%2F%2Bdef%3D%3D&a=b") == f"refresh_token={padded_label}&a=b"
+    assert redactor.scrub(f"{padded}x") == f"{padded_label}x"
+
+
+def test_credentials_still_match_inside_other_text() -> None:
+    redactor = Redactor()
+    redactor.add_credentials(None, None, "user-name", "password123")
+    redactor.add_token(secrets.token_urlsafe(32), "access_token")
+    assert redactor.scrub("xpassword123y") == "x<password>y"
