@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -150,3 +154,29 @@ def test_without_defects_the_emulator_is_conformant_on_these_requests(
     assert client.password_grant("t", password="p\u00e4ssword" + "x" * 300).status == 400
     token = client.password_grant("t").json["access_token"]
     assert client.call_resource(token, "fresh").status == 200
+
+
+def test_the_documented_example_defect_is_killed(tmp_path: Path) -> None:
+    """docs/selftest.md's "Adding a defect" entry, registered and run against the suite."""
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "selftest.md").read_text(encoding="utf-8")
+    block = re.findall(r"```python\n(.*?)```", doc, re.S)[0]
+    suite = [
+        "--pyargs",
+        "conformance.scenarios",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "-W",
+        "ignore::pytest.PytestAssertRewriteWarning",
+        "--rootdir",
+        str(tmp_path),
+        "--conformance-profile",
+        "tourpaq",
+        "--conformance-emulate",
+        "--conformance-defect",
+        "token-type-mac",
+    ]
+    script = f"{block}\nimport sys, pytest\nsys.exit(pytest.main({suite!r}))\n"
+    completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
+    assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]
+    assert "RFC6749-5.1-token-type" in completed.stdout
