@@ -131,6 +131,16 @@ def _refresh_accepts_wrong_secret(emulator: Emulator) -> None:
     emulator.behaviour.client_checks["refresh_token"].secret = lambda presented, registered: True
 
 
+@defect(
+    "refresh-accepts-any-auth-scheme",
+    "the refresh grant reads client credentials from the Authorization header whatever its scheme",
+    ["RFC6749-6-client-auth"],
+    applies=lambda p: _refresh_with_client_auth(p) and _basic_auth(p),
+)
+def _refresh_accepts_any_auth_scheme(emulator: Emulator) -> None:
+    emulator.behaviour.client_checks["refresh_token"].scheme = False
+
+
 # -- the resource owner -----------------------------------------------------------------------
 @defect("accepts-wrong-password", "any password is accepted for a known user", ["RFC6749-4.3-invalid-grant"])
 def _accepts_wrong_password(emulator: Emulator) -> None:
