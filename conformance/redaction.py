@@ -58,12 +58,18 @@ class Redactor:
             return
         variants = {value, quote(value, safe=""), quote_plus(value)}
         with self._lock:
-            for variant in variants:
+            for variant in variants - self._pattern_values:
                 self._labels.setdefault(variant, f"<{label}>")
                 self._pattern_values.add(variant)
-            self._pattern = None
+                self._pattern = None
 
-    def _add_token_value(self, value: str, label: str) -> None:
+    def add_derived(self, value: str, label: str) -> None:
+        """Register a value made from a secret or a token (a near miss, a suffix) as `<label>`.
+
+        Cheap to call for hundreds of values: those made of token characters are found by lookup.
+        """
+        if len(value) < MIN_SCRUB_LENGTH:
+            return
         variants = {value, quote(value, safe=""), quote_plus(value)}
         with self._lock:
             for variant in variants:
@@ -100,7 +106,7 @@ class Redactor:
             return f"<{kind} empty>"
         label = f"{kind} {fingerprint(value)}"
         if len(value) >= MIN_SCRUB_LENGTH:
-            self._add_token_value(value, label)
+            self.add_derived(value, label)
         return f"<{label}>"
 
     def label_for(self, value: str) -> str | None:

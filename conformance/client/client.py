@@ -265,6 +265,29 @@ class ConformanceClient:
         request = self._http.build_request(self.profile.resource.method, path, headers=headers)
         return self._send(request, "resource", purpose, token=token)
 
+    # -- a request exactly as given --------------------------------------------------------
+    def send_raw(
+        self,
+        method: str,
+        target: str,
+        *,
+        kind: ExchangeKind,
+        purpose: str,
+        headers: Sequence[tuple[str, str | bytes]] = (),
+        content: bytes | None = None,
+        grant_type: str | None = None,
+        token: str | None = None,
+    ) -> Exchange:
+        """Send `method target` as given: `target` is a path with its raw query string, kept as is.
+
+        For requests no profile builds (odd encodings, parameters in the wrong place, other
+        content types, malformed headers): the property layer and schemathesis make them. They
+        pass the same budget, recording, redaction and checks as every other request; `token`
+        is the bearer token presented, so the ledger can follow it.
+        """
+        request = self._http.build_request(method, target, content=content, headers=list(headers))
+        return self._send(request, kind, purpose, grant_type=grant_type, token=token)
+
     # -- recording -----------------------------------------------------------------------
     def _send(
         self,
