@@ -12,7 +12,8 @@ import pytest
 
 from conformance.cli import main
 from conformance.emulator import catalogue
-from conformance.selftest import Matrix, RunResult, Subject, judge, render, selftest
+from conformance.killmatrix import Matrix, RunResult, judge, render
+from conformance.selftest import selftest
 
 SEEDS = ("tourpaq", "daysoutguide")
 
@@ -88,14 +89,13 @@ def test_unknown_defect_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> 
 
 # -- how a run becomes a verdict --------------------------------------------------------------------
 BASELINE = RunResult("tourpaq", None, 0, (), ("RFC9700-2.4-password-grant",), 0.1)
-SUBJECT = Subject("tourpaq", "tourpaq")
 
 
 def _verdict(
     defect: str, failed: tuple[str, ...] = (), warned: tuple[str, ...] = ()
 ) -> tuple[str, str | None]:
     run = RunResult("tourpaq", defect, 1 if failed else 0, failed, warned + BASELINE.warned, 0.1)
-    row = judge(SUBJECT, defect, run, BASELINE)
+    row = judge("tourpaq", defect, run, BASELINE)
     return row.status, row.by
 
 
@@ -114,6 +114,6 @@ def test_warnings_of_the_conformant_run_kill_nothing() -> None:
 
 def test_a_catch_by_another_requirement_is_a_precision_note() -> None:
     run = RunResult("tourpaq", "no-pragma", 1, ("RFC6749-5.1-json",), (), 0.1)
-    row = judge(SUBJECT, "no-pragma", run, BASELINE)
+    row = judge("tourpaq", "no-pragma", run, BASELINE)
     assert (row.status, row.precise) == ("killed", False)
     assert "(expected RFC6749-5.1-pragma)" in render(Matrix(1, 0.0, [BASELINE], [row]))
