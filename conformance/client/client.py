@@ -283,9 +283,11 @@ class ConformanceClient:
         For requests no profile builds (odd encodings, parameters in the wrong place, other
         content types, malformed headers): the property layer and schemathesis make them. They
         pass the same budget, recording, redaction and checks as every other request; `token`
-        is the bearer token presented, so the ledger can follow it.
+        is the bearer token presented, so the ledger can follow it. Header values that are `str`
+        go out as UTF-8 (non-ASCII ones too: that is the point of some of them).
         """
-        request = self._http.build_request(method, target, content=content, headers=list(headers))
+        raw = [(k.encode("ascii"), v if isinstance(v, bytes) else v.encode("utf-8")) for k, v in headers]
+        request = self._http.build_request(method, target, content=content, headers=raw)
         return self._send(request, kind, purpose, grant_type=grant_type, token=token)
 
     # -- recording -----------------------------------------------------------------------
