@@ -79,7 +79,7 @@ def test_command_prints_the_matrix_and_writes_json(
     assert "mutation score 1/1 = 100.0%" in printed
     data = json.loads(out.read_text())
     assert data["totals"]["killed"] == 1
-    assert data["defects"][0]["caught_by"] == ["RFC6749-4.3-client-auth"]
+    assert data["defects"][0]["caught_by"] == ["RFC6749-4.3-client-auth", "RFC6749-6-client-auth"]
 
 
 def test_unknown_defect_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:

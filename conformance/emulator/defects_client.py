@@ -27,7 +27,18 @@ def _refresh_with_client_auth(profile: Profile) -> bool:
     return profile.refresh.supported is True and _client_auth(profile)
 
 
-# -- the client, on the password grant --------------------------------------------------------
+def _every_grant(emulator: Emulator, **loosened: Any) -> None:
+    """One client authentication routine for every grant, loosened the same way."""
+    for checks in emulator.behaviour.client_checks.values():
+        for name, value in loosened.items():
+            setattr(checks, name, value)
+
+
+# A routine shared by every grant is caught on the password grant, and on refresh where offered.
+_EVERY_GRANT = ["RFC6749-4.3-client-auth", "RFC6749-6-client-auth"]
+
+
+# -- the client ---------------------------------------------------------------------------------
 @defect(
     "accepts-missing-client-auth",
     "the password grant issues tokens without client authentication",
@@ -41,22 +52,25 @@ def _accepts_missing_client_auth(emulator: Emulator) -> None:
 @defect(
     "accepts-wrong-client-secret",
     "any client secret is accepted for the registered client id",
-    ["RFC6749-4.3-client-auth"],
+    _EVERY_GRANT,
     applies=_client_auth,
 )
 def _accepts_wrong_client_secret(emulator: Emulator) -> None:
-    emulator.behaviour.client_checks["password"].secret = lambda presented, registered: True
+    _every_grant(emulator, secret=lambda presented, registered: True)
 
 
 @defect(
     "accepts-near-miss-secret",
     "a client secret that differs from the right one only in its last character is accepted",
-    ["RFC6749-4.3-client-auth"],
+    _EVERY_GRANT,
     applies=_client_auth,
 )
 def _accepts_near_miss_secret(emulator: Emulator) -> None:
-    emulator.behaviour.client_checks["password"].secret = lambda presented, registered: (
-        len(presented) == len(registered) and presented[:-1] == registered[:-1]
+    _every_grant(
+        emulator,
+        secret=lambda presented, registered: (
+            len(presented) == len(registered) and presented[:-1] == registered[:-1]
+        ),
     )
 
 
@@ -67,17 +81,17 @@ def _accepts_near_miss_secret(emulator: Emulator) -> None:
     applies=_client_auth,
 )
 def _accepts_unknown_client(emulator: Emulator) -> None:
-    emulator.behaviour.client_checks["password"].client_id = False
+    _every_grant(emulator, client_id=False)
 
 
 @defect(
     "accepts-any-auth-scheme",
     "client credentials are read from the Authorization header whatever its scheme (Bearer too)",
-    ["RFC6749-4.3-client-auth"],
+    _EVERY_GRANT,
     applies=_basic_auth,
 )
 def _accepts_any_auth_scheme(emulator: Emulator) -> None:
-    emulator.behaviour.client_checks["password"].scheme = False
+    _every_grant(emulator, scheme=False)
 
 
 @defect(
