@@ -39,7 +39,8 @@ class Row:
     expected: tuple[str, ...]
     status: str  # killed | survived | error
     by: str | None  # failure | warning (how it was killed)
-    caught_by: tuple[str, ...]
+    caught_by: tuple[str, ...]  # the requirements failed, then those newly warned on
+    warned: tuple[str, ...]  # of caught_by, the ones warned on (not warned on when conformant)
     precise: bool  # caught (also) by a requirement the defect names
     seconds: float
     error: str | None = None
@@ -128,6 +129,7 @@ def judge(profile: str, defect_name: str, run: RunResult, baseline: RunResult) -
         status=status,
         by=by,
         caught_by=caught,
+        warned=tuple(new_warnings),
         precise=bool(set(found.violates) & set(caught)),
         seconds=round(run.seconds, 2),
         error=run.error,
@@ -164,10 +166,16 @@ def render(matrix: Matrix) -> str:
         for row in (r for r in matrix.rows if r.profile == baseline.profile):
             result = {"killed": "killed", "survived": "SURVIVED", "error": "ERROR"}[row.status]
             if row.by == "warning":
-                result = "warned"
-            note = "" if row.precise or row.status != "killed" else f"  (expected {_ids(row.expected)})"
-            detail = row.error if row.error else _ids(row.caught_by)
-            lines.append(f"  {row.defect:<{width}}  {result:<8}  {row.seconds:6.2f} s  {detail}{note}")
+                result = "killed (warning)"
+            if row.error:
+                detail = row.error
+            else:
+                hits = sorted(row.caught_by, key=lambda i: i not in row.expected)  # expected ones first
+                caught = [f"{i} (warned)" if i in row.warned else i for i in hits]
+                detail = f"by {_ids(caught)}; expected {_ids(row.expected)}"
+                if row.status == "killed" and not row.precise:
+                    detail += " (caught by another requirement)"
+            lines.append(f"  {row.defect:<{width}}  {result:<16}  {row.seconds:6.2f} s  {detail}")
         lines.append("")
     totals = matrix.totals()
     for name, counts in totals["profiles"].items():

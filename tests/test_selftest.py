@@ -116,4 +116,5 @@ def test_a_catch_by_another_requirement_is_a_precision_note() -> None:
     run = RunResult("tourpaq", "no-pragma", 1, ("RFC6749-5.1-json",), (), 0.1)
     row = judge("tourpaq", "no-pragma", run, BASELINE)
     assert (row.status, row.precise) == ("killed", False)
-    assert "(expected RFC6749-5.1-pragma)" in render(Matrix(1, 0.0, [BASELINE], [row]))
+    shown = render(Matrix(1, 0.0, [BASELINE], [row]))
+    assert "by RFC6749-5.1-json; expected RFC6749-5.1-pragma (caught by another requirement)" in shown
