@@ -270,7 +270,7 @@ def _decode_basic(credential: str) -> tuple[str, str] | None:
     """RFC 6749 §2.3.1: base64 of form-urlencoded id ':' secret."""
     try:
         decoded = base64.b64decode(credential, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
+    except (binascii.Error, UnicodeDecodeError, ValueError):  # ValueError: non-ASCII characters
         return None
     if ":" not in decoded:
         return None
