@@ -35,6 +35,7 @@ from conformance.errors import UsageError
 from conformance.killmatrix import Matrix, RunResult, judge, render
 
 __all__ = [
+    "SELFTEST_EXAMPLES",
     "SELFTEST_PROFILE_DIR",
     "SELFTEST_TIMEOUT",
     "Subject",
@@ -47,6 +48,9 @@ __all__ = [
 
 # The client timeout of every self-test run: stalling defects must exceed it (hooks.STALL_SECONDS).
 SELFTEST_TIMEOUT = 2.0
+# Examples per property-based search in a self-test run: the matrix is 130-odd suite runs, and
+# the scripted scenarios must kill every defect on their own; the searches still run, seeded.
+SELFTEST_EXAMPLES = 10
 SEED_PROFILES = ("tourpaq", "daysoutguide")
 SELFTEST_PROFILE_DIR = Path(__file__).resolve().parent / "selftest_profiles"
 # Profiles that exist only to host defects their parent cannot: name -> parent.
@@ -123,6 +127,7 @@ def run_suite(profile_ref: str, defect: str | None, timeout: float = SELFTEST_TI
     ]
     if defect is not None:
         argv += ["--conformance-defect", defect]
+    argv += _search_budget()
     output = io.StringIO()
     began = time.perf_counter()
     try:
@@ -153,6 +158,25 @@ def _slow(defect: str | None) -> bool:
     from conformance.emulator.defects import get_defect
 
     return defect is not None and get_defect(defect).slow
+
+
+def _search_budget() -> list[str]:
+    """Small, seeded property searches that stop at the first counterexample.
+
+    A self-test run asks whether the suite notices a defect, not for its minimal example:
+    shrinking would spend hundreds of requests per defect. The settings profile the property
+    layer uses for live targets (few examples, no shrinking, seeded) is exactly that.
+    """
+    from conformance.settings import OPTIONS
+
+    argv: list[str] = []
+    if any(option[0] == "examples" for option in OPTIONS):
+        argv += ["--conformance-examples", str(SELFTEST_EXAMPLES)]
+    try:
+        from conformance.search import LIVE
+    except ImportError:  # no property layer
+        return argv
+    return [*argv, "--hypothesis-profile", LIVE]
 
 
 def _warm_up() -> None:
