@@ -162,7 +162,7 @@ def test_the_documented_example_defect_is_killed(tmp_path: Path) -> None:
     block = re.findall(r"```python\n(.*?)```", doc, re.S)[0]
     suite = [
         "--pyargs",
-        "conformance.scenarios",
+        "conformance.scenarios.test_token_issuance",
         "-q",
         "-p",
         "no:cacheprovider",
