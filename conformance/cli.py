@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance import selftest
+from conformance import probe, selftest
 from conformance.errors import ConformanceError, UsageError
 from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
@@ -108,6 +108,9 @@ def _parser() -> argparse.ArgumentParser:
 
     selftest.add_arguments(
         commands.add_parser("selftest", help="every emulator defect against the suite: the kill matrix")
+    )
+    probe.add_arguments(
+        commands.add_parser("probe", help="learn a draft profile from a live server, by experiment")
     )
     return parser
 
@@ -240,7 +243,13 @@ def _requirements(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    handlers = {"run": _run, "emulate": _emulate, "requirements": _requirements, "selftest": selftest.command}
+    handlers = {
+        "run": _run,
+        "emulate": _emulate,
+        "requirements": _requirements,
+        "selftest": selftest.command,
+        "probe": probe.command,
+    }
     try:
         return handlers[args.command](args)
     except ConformanceError as exc:

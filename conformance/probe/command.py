@@ -1,0 +1,170 @@
+"""`conformance probe`: the same safety as `conformance run`, then learn, then print or write.
+
+A probe sends real credentials to someone's server and, on some providers, logs out every other
+client of the account; so it refuses plain http:// off this machine, says what it will do
+before a non-loopback target, and asks (or needs --yes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from conformance.client import ClientCredentials, Credentials
+from conformance.client.client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PASSWORD, ENV_USERNAME
+from conformance.errors import UsageError
+from conformance.loopback import is_loopback
+from conformance.probe.learn import DEFAULT_MAX_REQUESTS, NAME_PATTERN, ProbeSettings, learn_profile
+from conformance.profile import load_profile
+from conformance.safety import check_transport_security
+from conformance.settings import LIVE_MAX_RPS, RunSettings
+
+__all__ = ["add_arguments", "command", "credentials_from_environment", "plan"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--url", required=True, help="base URL of the server to learn from")
+    parser.add_argument("--token-path", required=True, help="path of its token endpoint, e.g. /api/token")
+    parser.add_argument(
+        "--resource-path",
+        help="a Bearer-protected resource; without it invalidation, expiry and rejections are not learned",
+    )
+    parser.add_argument(
+        "--expiry-wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="seconds the probe may wait to watch a token expire (default 0: expiry is not watched)",
+    )
+    parser.add_argument(
+        "--max-requests",
+        type=int,
+        default=DEFAULT_MAX_REQUESTS,
+        metavar="N",
+        help=f"request budget, token requests included (default {DEFAULT_MAX_REQUESTS})",
+    )
+    parser.add_argument(
+        "--max-rps",
+        type=float,
+        metavar="R",
+        help=f"requests per second at most (default {LIVE_MAX_RPS:g} off this machine, none on loopback)",
+    )
+    parser.add_argument(
+        "--output", type=Path, metavar="FILE", help="write the profile here (default: stdout)"
+    )
+    parser.add_argument("--name", help="the profile's name (default: from the URL's host)")
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds before a request is abandoned"
+    )
+    parser.add_argument(
+        "--allow-insecure-http",
+        action="store_true",
+        help="allow credentials over plain http:// to a host other than loopback",
+    )
+    parser.add_argument("--yes", action="store_true", help="do not ask before probing a non-loopback target")
+
+
+def credentials_from_environment() -> Credentials:
+    """CONFORMANCE_USERNAME/PASSWORD are needed; the client pair is optional but goes together."""
+    missing = [n for n in (ENV_USERNAME, ENV_PASSWORD) if not os.environ.get(n)]
+    if missing:
+        raise UsageError(f"set {', '.join(missing)} in the environment (never on the command line)")
+    client_id, secret = os.environ.get(ENV_CLIENT_ID), os.environ.get(ENV_CLIENT_SECRET)
+    if bool(client_id) != bool(secret):
+        given, absent = (
+            (ENV_CLIENT_ID, ENV_CLIENT_SECRET) if client_id else (ENV_CLIENT_SECRET, ENV_CLIENT_ID)
+        )
+        raise UsageError(f"{given} is set but {absent} is not: set both, or neither for no client auth")
+    client = ClientCredentials(client_id, secret) if client_id and secret else None
+    return Credentials(client, os.environ[ENV_USERNAME], os.environ[ENV_PASSWORD])
+
+
+def plan(settings: ProbeSettings, has_client: bool) -> str:
+    """What the probe will do to the account, said before it does it."""
+    rate = f"at most {settings.max_rps:g} per second" if settings.max_rps else "no rate limit"
+    wait = (
+        f"it may wait up to {settings.expiry_wait:g} s to watch a token expire"
+        if settings.expiry_wait
+        else "it does not wait for a token to expire"
+    )
+    styles = "with and without client credentials" if has_client else "without client credentials"
+    lines = [
+        f"conformance probe is about to learn how {settings.url} behaves, by experiment:",
+        f"  at most {settings.max_requests} requests in all, {rate}, no retries; {wait}.",
+        "  Side effects:",
+        "  - it requests several tokens for the account in CONFORMANCE_USERNAME: if the server "
+        "invalidates earlier tokens on every request (some do), EVERY OTHER CLIENT USING THESE "
+        "CREDENTIALS WILL BE LOGGED OUT; use a dedicated test account",
+        f"  - it asks for tokens {styles}, with the parameters in the body and then in the query "
+        "string (a server may log query strings); never with a wrong password or secret",
+        "  - it uses a refresh token twice: a server that detects reuse may revoke that token family",
+    ]
+    return "\n".join(lines)
+
+
+def _confirm(settings: ProbeSettings, has_client: bool) -> None:
+    print(plan(settings, has_client), file=sys.stderr)
+    if not sys.stdin.isatty():
+        raise UsageError("no terminal to confirm on: pass --yes to probe a live target unattended")
+    if input("Proceed? [y/N] ").strip().lower() not in {"y", "yes"}:
+        raise UsageError("not confirmed; nothing was sent")
+
+
+def _settings(args: argparse.Namespace) -> ProbeSettings:
+    url = str(args.url).rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise UsageError(f"--url {args.url!r}: expected an http:// or https:// URL")
+    if parts.username or parts.password or parts.query:
+        raise UsageError("--url: no credentials or query in the URL; credentials come from the environment")
+    for flag, path in (("--token-path", args.token_path), ("--resource-path", args.resource_path)):
+        if path is not None and not str(path).startswith("/"):
+            raise UsageError(f"{flag} {path!r}: expected a path starting with /")
+    if args.name is not None and not NAME_PATTERN.match(args.name):
+        raise UsageError(f"--name {args.name!r}: lower-case letters, digits, '-' and '_' only")
+    if args.max_requests < 1 or args.expiry_wait < 0:
+        raise UsageError("--max-requests must be at least 1 and --expiry-wait not negative")
+    check_transport_security(
+        RunSettings(
+            profile="probe",
+            url=url,
+            emulate=False,
+            resource_path=args.resource_path,
+            expiry_wait=args.expiry_wait,
+            report_dir=None,
+            timeout=args.timeout,
+            defects=(),
+            lifetime=None,
+            allow_insecure_http=args.allow_insecure_http,
+        )
+    )
+    max_rps = args.max_rps if args.max_rps is not None else (None if is_loopback(url) else LIVE_MAX_RPS)
+    return ProbeSettings(
+        url=url,
+        token_path=args.token_path,
+        resource_path=args.resource_path,
+        expiry_wait=args.expiry_wait,
+        max_requests=args.max_requests,
+        max_rps=max_rps or None,
+        timeout=args.timeout,
+        name=args.name,
+    )
+
+
+def command(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    credentials = credentials_from_environment()
+    if not is_loopback(settings.url) and not args.yes:
+        _confirm(settings, credentials.client is not None)
+    result = learn_profile(settings, credentials)
+    if args.output is None:
+        sys.stdout.write(result.text)
+        return 0
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(result.text, encoding="utf-8")
+    load_profile(str(args.output))  # it loads as a profile, extends and all
+    print(f"conformance probe: wrote {args.output}: review it, then commit it", file=sys.stderr)
+    return 0

@@ -1,0 +1,132 @@
+"""One probe of one server: settings in, a reviewed-ready profile text out.
+
+Plain Python (no argparse, no terminal): the command wraps it, and tests call it directly,
+with an in-process transport and a manual clock when they want expiry without waiting.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from urllib.parse import urlsplit
+
+import httpx
+
+from conformance.client import ConformanceClient, Credentials, Target
+from conformance.client.budget import RequestBudget
+from conformance.clock import Clock, SystemClock
+from conformance.probe.draft import Draft
+from conformance.probe.experiments import Prober
+from conformance.probe.render import render
+from conformance.profile import load_profile
+from conformance.redaction import Redactor
+
+__all__ = [
+    "DEFAULT_MAX_REQUESTS",
+    "NAME_PATTERN",
+    "ProbeResult",
+    "ProbeSettings",
+    "default_name",
+    "learn_profile",
+]
+
+# Enough for every experiment and a dozen polls of an expiring token; small for a live server.
+DEFAULT_MAX_REQUESTS = 40
+NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeSettings:
+    url: str
+    token_path: str
+    resource_path: str | None = None
+    expiry_wait: float = 0.0
+    max_requests: int = DEFAULT_MAX_REQUESTS
+    max_rps: float | None = None
+    timeout: float = 10.0
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProbeResult:
+    text: str
+    draft: Draft
+    requests: int
+    token_requests: int
+    elapsed: float
+    lines: list[str] = field(default_factory=list)
+
+
+def default_name(url: str) -> str:
+    """A profile name from the host: api.example.com -> api-example-com."""
+    host = urlsplit(url).hostname or ""
+    name = re.sub(r"[^a-z0-9]+", "-", host.lower()).strip("-")
+    return name if name and NAME_PATTERN.match(name) else "probed"
+
+
+def learn_profile(
+    settings: ProbeSettings,
+    credentials: Credentials,
+    *,
+    say: Callable[[str], None] | None = None,
+    transport: httpx.BaseTransport | None = None,
+    clock: Clock | None = None,
+) -> ProbeResult:
+    """Probe `settings.url` and return the draft profile; every line `say` gets is redacted."""
+    lines: list[str] = []
+
+    def emit(line: str) -> None:
+        lines.append(line)
+        (say or _stderr)(line)
+
+    # The generic profile, pointed at the token path; experiments change auth and location.
+    draft_profile = replace(load_profile("rfc6749"), token_path=settings.token_path)
+    redactor = Redactor()
+    client = ConformanceClient(
+        draft_profile,
+        Target(settings.url, False, settings.resource_path),
+        credentials,
+        redactor,
+        clock or SystemClock(),
+        transport=transport,
+        timeout=settings.timeout,
+        budget=RequestBudget(settings.max_requests, settings.max_rps),
+    )
+    name = settings.name or default_name(settings.url)
+    draft = Draft(name, settings.url, settings.token_path, settings.resource_path)
+    draft.learn("token_endpoint.path", settings.token_path, "given with --token-path")
+    draft.learn("token_endpoint.method", "POST", "RFC 6749 §3.2; the only method tried")
+    draft.source("token_endpoint", "probe §token endpoint (--token-path)")
+    if settings.resource_path:
+        draft.learn("resource.path", settings.resource_path, "given with --resource-path")
+    else:
+        draft.learn("resource.path", None, "no --resource-path: pass one to `conformance run`")
+    draft.learn("resource.method", "GET", "the only method tried")
+    emit(f"conformance probe: learning {settings.url} (at most {settings.max_requests} requests)")
+    began = time.monotonic()
+    try:
+        Prober(
+            client,
+            draft,
+            expiry_wait=settings.expiry_wait,
+            has_client_credentials=credentials.client is not None,
+            say=emit,
+        ).run()
+    finally:
+        client.close()
+    draft.requests = client.request_count
+    draft.token_requests = client.token_request_count
+    draft.elapsed = time.monotonic() - began
+    text = render(draft)
+    emit(
+        f"conformance probe: {draft.requests} requests ({draft.token_requests} token requests) "
+        f"in {draft.elapsed:.1f} s"
+    )
+    return ProbeResult(text, draft, draft.requests, draft.token_requests, draft.elapsed, lines)
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr, flush=True)
