@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+import conformance.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
 from conformance.errors import BudgetExhausted, ConformanceError, TargetError, TargetUnreachable, UsageError
 from conformance.findings import FindingLog
 from conformance.requirements import all_requirements

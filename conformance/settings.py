@@ -40,6 +40,11 @@ OPTIONS: list[tuple[str, str, str]] = [
     ("allow-insecure-http", "bool", "allow credentials over plain http:// to a host other than loopback"),
     ("yes", "bool", "confirm a run against a live, non-loopback target (its side effects are listed first)"),
     ("dry-run", "bool", "list the scenarios and the requests each would send; send nothing to the target"),
+    (
+        "examples",
+        "string",
+        "examples per property-based search (default: thorough against the emulator, few live)",
+    ),
 ]
 
 
@@ -92,6 +97,7 @@ class RunSettings:
     allow_insecure_http: bool = False
     confirmed: bool = False
     dry_run: bool = False
+    examples: int | None = None  # per property-based search; None: conformance.search decides
 
     @property
     def live(self) -> bool:
@@ -138,4 +144,5 @@ class RunSettings:
             allow_insecure_http=bool(_value(config, "allow-insecure-http")),
             confirmed=bool(_value(config, "yes")),
             dry_run=dry_run,
+            examples=int(_number(config, "examples", 0.0)) or None,
         )

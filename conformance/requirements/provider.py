@@ -14,6 +14,7 @@ __all__ = [
     "REFRESH_NOT_OFFERED",
     "REJECTION_BODY",
     "REJECTION_STATUS",
+    "SCOPE_UNENFORCED",
 ]
 
 DOCUMENTED_FIELDS = register(
@@ -72,4 +73,11 @@ REJECTION_BODY = register(
     Level.PROVIDER,
     "provider documentation (profile resource.rejection)",
     "The refusal body follows the documented shape.",
+)
+SCOPE_UNENFORCED = register(
+    "DOC-scope-unenforced",
+    Level.PROVIDER,
+    "provider documentation (profile scope)",
+    "Where the documentation says scope is not enforced, any scope value is treated like the "
+    "documented one: the token request succeeds and its token works alike.",
 )

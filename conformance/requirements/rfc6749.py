@@ -20,6 +20,7 @@ __all__ = [
     "REFRESH_TOKEN_CHARSET",
     "REFRESH_UNKNOWN_TOKEN",
     "REFRESH_WORKS",
+    "REPEATED_PARAMETER",
     "SUCCESS_JSON",
     "TOKEN_TYPE",
     "TOKENS_160_BITS",
@@ -174,4 +175,11 @@ REFRESH_CLIENT_AUTH = register(
     Level.MUST,
     "RFC 6749 §6",
     "A refresh without client authentication is refused (invalid_client) when the client is confidential.",
+)
+REPEATED_PARAMETER = register(
+    "RFC6749-3.2-repeated-parameter",
+    Level.MUST,
+    "RFC 6749 §3.2, §5.2",
+    "A token request that repeats a parameter with different values is refused (invalid_request); "
+    "it never yields a token.",
 )

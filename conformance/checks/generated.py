@@ -1,0 +1,97 @@
+"""Generated requests judged against what the RFC and the profile allow for them.
+
+The exchange checks (`conformance.checks.audit`) already judge every answer on its own: a 5xx
+or a malformed refusal is a finding whatever was sent. These add what only the request's
+moves tell: whether a token may come back at all, and which error codes a refusal may carry.
+"""
+
+from __future__ import annotations
+
+from conformance.checks.expectations import outcome
+from conformance.client import Exchange
+from conformance.findings import Finding
+from conformance.requirements import Requirement, provider, rfc6749, rfc6750
+from conformance.strategies import BearerCase, Outcome, RequestCase, Verdict
+
+__all__ = ["issued", "judge_resource", "judge_token"]
+
+
+def issued(exchange: Exchange) -> bool:
+    body = exchange.json
+    return exchange.ok and isinstance(body, dict) and isinstance(body.get("access_token"), str)
+
+
+def _issue_requirement(case: RequestCase) -> Requirement:
+    """A request that must succeed: the requirement its most telling move stands for."""
+    for move in case.moves:
+        if move.requirement in (rfc6749.UNKNOWN_PARAMETER_IGNORED, provider.SCOPE_UNENFORCED):
+            return move.requirement
+    return rfc6749.PASSWORD_GRANT_ISSUES
+
+
+def judge_token(case: RequestCase, exchange: Exchange) -> list[Finding]:
+    if exchange.status is None:
+        return []
+    verdict = case.verdict
+    deciding = case.deciding()
+    if verdict is Verdict.REFUSE and issued(exchange):
+        assert deciding is not None
+        return [
+            Finding(
+                deciding.requirement,
+                f"no token: {deciding.what} makes the request invalid (nothing but the documented "
+                "credentials yields a token)",
+                outcome(exchange),
+                exchange,
+            )
+        ]
+    if verdict is Verdict.ISSUE and not issued(exchange):
+        changes = "; ".join(m.what for m in case.moves) or "nothing"
+        return [
+            Finding(
+                _issue_requirement(case),
+                f"a token: the documented request with {changes} is still valid",
+                outcome(exchange),
+                exchange,
+            )
+        ]
+    code = exchange.error_code
+    allowed = case.codes
+    if issued(exchange) or code is None or not allowed or code in allowed or exchange.status >= 500:
+        return []
+    requirement = deciding.requirement if deciding is not None else rfc6749.ERROR_RESPONSE
+    return [
+        Finding(
+            requirement,
+            f"a refusal with {' or '.join(sorted(allowed))} (the request has "
+            f"{'; '.join(m.what for m in case.moves)})",
+            outcome(exchange),
+            exchange,
+        )
+    ]
+
+
+def judge_resource(case: BearerCase, exchange: Exchange) -> list[Finding]:
+    status = exchange.status
+    if status is None:
+        return []
+    wanted = case.move.outcome
+    if status >= 500:
+        requirement = rfc6750.ACCEPTS_VALID_TOKEN if wanted is Outcome.ACCEPT else rfc6750.REJECTS_BAD_TOKEN
+        return [Finding(requirement, f"no server error for {case.move.what}", outcome(exchange), exchange)]
+    if wanted is Outcome.ACCEPT and not 200 <= status < 300:
+        return [
+            Finding(
+                rfc6750.ACCEPTS_VALID_TOKEN,
+                f"HTTP 2xx for {case.move.what} (RFC 7235 §2.1: the scheme is case-insensitive)",
+                outcome(exchange),
+                exchange,
+            )
+        ]
+    if wanted is Outcome.REFUSE and not 400 <= status < 500:
+        return [
+            Finding(
+                rfc6750.REJECTS_BAD_TOKEN, f"a 4xx refusal of {case.move.what}", outcome(exchange), exchange
+            )
+        ]
+    return []

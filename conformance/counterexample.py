@@ -1,0 +1,231 @@
+"""One property search inside a scenario: examples kept apart, counterexamples explained.
+
+Hypothesis runs a property many times and does not reset pytest fixtures between examples, so
+each example opens here: the emulator (if any) is reset and the run's exchanges go to the
+example's own finding log. An example whose log holds a failing finding raises
+`Counterexample`, which hypothesis shrinks to a minimal one; the test then fails with that
+example's transcript, its findings and the seed to replay it, and only its findings reach the
+test's log (and so the reports). Warnings (SHOULD, INFO) are kept, one per requirement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+import pytest
+from hypothesis import given, seed
+from hypothesis.errors import Flaky
+from hypothesis.strategies import SearchStrategy
+
+from conformance.client import Exchange
+from conformance.errors import BudgetExhausted, ConformanceError, TargetError
+from conformance.findings import Finding, FindingLog
+from conformance.requirements import Requirement
+from conformance.run import ConformanceRun
+from conformance.scenario import Scenario
+from conformance.search import Budget, budget_for
+
+__all__ = ["OVERLOADED", "Counterexample", "Example", "Halt", "Search"]
+
+T = TypeVar("T")
+# Exchanges of the first few examples are kept in the report, to show what the search sent.
+SHOWN_EXAMPLES = 3
+
+
+class Counterexample(Exception):
+    """An example the target failed: its transcript and the findings that fail the run."""
+
+    def __init__(self, lines: list[str], findings: list[Finding], exchanges: list[Exchange]) -> None:
+        super().__init__(findings[0].requirement.id if findings else "counterexample")
+        self.lines = lines
+        self.findings = findings
+        self.exchanges = exchanges
+
+    def render(self) -> str:
+        steps = "\n".join(f"  {line}" for line in self.lines)
+        return f"minimal example:\n{steps}\n\n" + "\n\n".join(f.render() for f in self.findings)
+
+
+class Halt(BaseException):
+    """Stops a search at once, past hypothesis (which would otherwise shrink, sending more).
+
+    Raised when the budget is spent, the target cannot be talked to, or it says it is
+    overloaded (429, 503): going on, or shrinking, would only send more requests.
+    """
+
+    def __init__(self, error: ConformanceError | None, found: Counterexample | None = None) -> None:
+        super().__init__(str(error or found))
+        self.error = error
+        self.found = found
+
+
+# Statuses that ask a client to slow down or stop: the search stops at the first.
+OVERLOADED = (429, 503)
+
+_KINDS: dict[str, type[Counterexample]] = {}
+
+
+def _kind(requirement_id: str) -> type[Counterexample]:
+    """One exception class per requirement, so hypothesis tells different failures apart."""
+    if requirement_id not in _KINDS:
+        name = "Counterexample_" + "".join(c if c.isalnum() else "_" for c in requirement_id)
+        _KINDS[requirement_id] = type(name, (Counterexample,), {})
+    return _KINDS[requirement_id]
+
+
+class Example:
+    """What a property sees of one example: the client's exchanges go to `log`."""
+
+    def __init__(self, search: Search) -> None:
+        self.search = search
+        self.log = FindingLog()
+        self.lines: list[str] = []
+
+    def note(self, line: str) -> None:
+        self.lines.append(line)
+
+    def expect(self, findings: list[Finding]) -> None:
+        self.log.extend(findings)
+
+    def counterexample(self) -> Counterexample | None:
+        failures = self.log.failures
+        if not failures:
+            return None
+        return _kind(failures[0].requirement.id)(list(self.lines), failures, list(self.log.exchanges))
+
+    def check(self) -> None:
+        """Raise the counterexample if this example failed a requirement so far; halt the search
+        if the target asked to slow down."""
+        found = self.counterexample()
+        if any(e.status in OVERLOADED for e in self.log.exchanges):
+            raise Halt(None, found)
+        if found is not None:
+            raise found
+
+
+class Search:
+    """A property's search within one test: `run_given` or, for a state machine, `execute`."""
+
+    def __init__(
+        self,
+        conformance: Scenario,
+        run: ConformanceRun,
+        budget: Budget,
+        title: str,
+        *held: Requirement,
+        reset: bool = True,
+    ) -> None:
+        self.conformance = conformance
+        self.run = run
+        self.budget = budget
+        self.title = title
+        self.held = held
+        self.reset = reset  # reset the emulator before each example
+        self.stopped: ConformanceError | None = None
+        self.examples = 0
+        self._warned: set[str] = set()
+        self._outer: FindingLog | None = None
+
+    @classmethod
+    def for_test(
+        cls,
+        conformance: Scenario,
+        request: pytest.FixtureRequest,
+        kind: str,
+        title: str,
+        *held: Requirement,
+        reset: bool = True,
+    ) -> Search:
+        """The search of `kind` (see conformance.search.EXAMPLES) for the test `request` runs."""
+        run: ConformanceRun = request.getfixturevalue("conformance_run")
+        budget = budget_for(request.config, run.settings, kind, request.node.nodeid)
+        return cls(conformance, run, budget, title, *held, reset=reset)
+
+    # -- one example ---------------------------------------------------------------------
+    def open_example(self) -> Example:
+        example = Example(self)
+        if self.reset and self.run.emulator is not None:
+            self.run.emulator.reset()
+        self._outer = self.run.current
+        self.run.current = example.log
+        self.examples += 1
+        return example
+
+    def close_example(self, example: Example) -> None:
+        self.run.current = self._outer
+        log = self.conformance.log
+        for finding in example.log.warnings:
+            if finding.requirement.id not in self._warned:
+                self._warned.add(finding.requirement.id)
+                log.add(finding)
+        if self.examples <= SHOWN_EXAMPLES:
+            for exchange in example.log.exchanges:
+                log.record(exchange)
+
+    # -- the search ----------------------------------------------------------------------
+    def run_given(self, strategy: SearchStrategy[T], check: Callable[[T, Example], None]) -> None:
+        """Run `check` on examples drawn from `strategy`; a failing example fails the test."""
+
+        @seed(self.budget.seed)
+        @self.budget.settings
+        @given(strategy)
+        def search(value: T) -> None:
+            example = self.open_example()
+            try:
+                check(value, example)
+            except (BudgetExhausted, TargetError) as error:
+                raise Halt(error, example.counterexample()) from None
+            finally:
+                self.close_example(example)
+            example.check()
+
+        self.execute(search)
+
+    def execute(self, search: Callable[[], None]) -> None:
+        """Run a hypothesis-decorated callable and turn what it raises into the test's outcome."""
+        try:
+            search()
+        except Halt as halt:
+            self.stopped = halt.error
+            if halt.found is not None:
+                why = f"the search stopped: {halt.error}" if halt.error else "the target asked to slow down"
+                self._fail([halt.found], why)
+            if halt.error is None:
+                raise pytest.fail.Exception(
+                    f"{self.title}: the target answered 429 or 503; the search stopped", pytrace=False
+                ) from None
+        except Counterexample as single:
+            self._fail([single])
+        except Flaky as flaky:
+            replayed = _counterexamples(flaky)
+            self._fail(replayed, "the target answered the same example differently when it was replayed")
+        except BaseExceptionGroup as group:
+            several = _counterexamples(group)
+            if not several:
+                raise
+            self._fail(several)
+        if self.stopped is not None:
+            raise self.stopped
+        note = f"{self.examples} examples, no counterexample ({self.budget.replay_hint()})"
+        for requirement in self.held:
+            self.conformance.log.held(requirement, note)
+
+    def _fail(self, found: list[Counterexample], why: str = "") -> None:
+        log = self.conformance.log
+        for counterexample in found:
+            log.extend(counterexample.findings)
+            for exchange in counterexample.exchanges:
+                log.record(exchange)
+        headline = f"{self.title}: {len(found)} counterexample{'s' if len(found) != 1 else ''}"
+        parts = [headline + (f" ({why})" if why else ""), self.budget.replay_hint()]
+        parts += [c.render() for c in found]
+        raise pytest.fail.Exception("\n\n".join(parts), pytrace=False)
+
+
+def _counterexamples(error: BaseException) -> list[Counterexample]:
+    if isinstance(error, Counterexample):
+        return [error]
+    if isinstance(error, BaseExceptionGroup):
+        return [c for inner in error.exceptions for c in _counterexamples(inner)]
+    return []

@@ -1,0 +1,158 @@
+"""Properties of the token endpoint and the resource, searched with generated requests.
+
+Scripted scenarios check what someone thought of; these search for what nobody did. Every
+generated request is judged by the exchange checks (a 5xx or a malformed refusal is a
+finding whatever was sent) and against what its moves allow (see conformance.strategies):
+nothing but the documented credentials yields a token, a request the RFC still calls valid
+does, and a refusal carries an error code that fits. A failing example is shrunk to a minimal
+one, which the failure shows with the seed to replay it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.checks.expectations import expect_accepted
+from conformance.checks.generated import issued, judge_resource, judge_token
+from conformance.checks.token_sample import judge_sample
+from conformance.counterexample import Example, Search
+from conformance.findings import Finding
+from conformance.requirements import provider, rfc6749, rfc6750
+from conformance.scenario import Scenario
+from conformance.search import LIVE_EXAMPLES, budget_for
+from conformance.strategies import BearerCase, RequestCase, bearer_cases, scope_requests, token_requests
+
+requirement = pytest.mark.requirement
+
+TOKEN_REQUIREMENTS = (
+    rfc6749.ERROR_RESPONSE,
+    rfc6749.PASSWORD_GRANT_ISSUES,
+    rfc6749.WRONG_CREDENTIALS,
+    rfc6749.MISSING_PARAMETER,
+    rfc6749.MISSING_GRANT_TYPE,
+    rfc6749.UNSUPPORTED_GRANT,
+    rfc6749.UNKNOWN_PARAMETER_IGNORED,
+    rfc6749.REPEATED_PARAMETER,
+    rfc6749.CLIENT_AUTH_REQUIRED,
+)
+
+
+def _send(case: RequestCase, example: Example) -> None:
+    client = example.search.conformance.client
+    example.note(f"sent {case!r} (the RFC and the profile: {case.verdict.name.lower()})")
+    exchange = case.send(client, f"token: generated: {case!r}")
+    example.note(f"got {exchange.summary()}")
+    example.expect(judge_token(case, exchange))
+
+
+@requirement(*(r.id for r in TOKEN_REQUIREMENTS))
+def test_token_endpoint_answers_generated_requests(
+    conformance: Scenario, request: pytest.FixtureRequest
+) -> None:
+    conformance.requires(conformance.profile.grant_password is True, "the password grant is not offered")
+    search = Search.for_test(
+        conformance, request, "requests", "generated token requests", *TOKEN_REQUIREMENTS
+    )
+    strategy = token_requests(
+        conformance.profile, conformance.client.credentials, protect_account=search.budget.live
+    )
+    search.run_given(strategy, _send)
+
+
+@requirement(rfc6750.ACCEPTS_VALID_TOKEN.id, rfc6750.REJECTS_BAD_TOKEN.id, rfc6750.CHALLENGE.id)
+def test_resource_answers_generated_credentials(
+    conformance: Scenario, request: pytest.FixtureRequest
+) -> None:
+    conformance.requires_resource()
+    token = conformance.obtain_token("token: for the generated resource requests")
+    client = conformance.client
+    path = client.target.resource_path
+    assert path is not None
+    search = Search.for_test(
+        conformance,
+        request,
+        "resource",
+        "generated resource requests",
+        rfc6750.ACCEPTS_VALID_TOKEN,
+        rfc6750.REJECTS_BAD_TOKEN,
+        reset=False,  # the one token stays valid: only the resource is called
+    )
+
+    def call(case: BearerCase, example: Example) -> None:
+        move = case.move
+        header = move.header(token.access_token)
+        query = move.query(token.access_token) if move.query else ""
+        presented: str | None = None
+        if move.outcome.name == "ACCEPT":
+            presented = token.access_token
+        elif move.well_formed and header is not None:
+            presented = header.split(" ", 1)[1]
+        example.note(f"sent {case!r} (RFC 6750: {move.outcome.name.lower()})")
+        exchange = client.send_raw(
+            client.profile.resource.method,
+            path + (f"?{query}" if query else ""),
+            kind="resource",
+            purpose=f"resource: generated: {move.what}",
+            headers=[("Authorization", header)] if header is not None else [],
+            token=presented,
+        )
+        example.note(f"got {exchange.summary()}")
+        example.expect(judge_resource(case, exchange))
+
+    search.run_given(bearer_cases(), call)
+
+
+@requirement(provider.SCOPE_UNENFORCED.id, rfc6750.ACCEPTS_VALID_TOKEN.id)
+def test_any_scope_behaves_like_the_documented_one(
+    conformance: Scenario, request: pytest.FixtureRequest
+) -> None:
+    profile = conformance.profile
+    conformance.requires(
+        profile.scope_enforced is False and profile.scope_value is not None,
+        f"scope is not documented as unenforced ({profile.source_of('scope')})",
+    )
+    conformance.obtain_token("token: the documented request, before the search")
+    search = Search.for_test(conformance, request, "scope", "other scope values", provider.SCOPE_UNENFORCED)
+    client = conformance.client
+
+    def check(case: RequestCase, example: Example) -> None:
+        _send(case, example)
+        exchange = client.exchanges[-1]
+        if not issued(exchange) or client.target.resource_path is None:
+            return
+        token = conformance.issued(exchange)
+        used = client.call_resource(token.access_token, f"resource: token of {case!r}")
+        example.note(f"got {used.summary()}")
+        example.expect(expect_accepted(used, provider.SCOPE_UNENFORCED, f"a token issued for {case!r}"))
+
+    search.run_given(scope_requests(profile), check)
+
+
+SAMPLE = 12
+
+
+@requirement(rfc6749.TOKENS_UNIQUE.id, rfc6749.TOKENS_UNGUESSABLE.id, rfc6749.TOKENS_160_BITS.id)
+def test_issued_tokens_are_unique_and_unguessable(
+    conformance: Scenario, request: pytest.FixtureRequest
+) -> None:
+    conformance.requires(conformance.profile.grant_password is True, "the password grant is not offered")
+    live = budget_for(request.config, conformance.settings, "requests", request.node.nodeid).live
+    size = LIVE_EXAMPLES["resource"] if live else SAMPLE
+    tokens = [conformance.obtain_token(f"token: sample {n} of {size}") for n in range(1, size + 1)]
+    last = tokens[-1].exchange
+    for kind, values in (
+        ("access", [t.access_token for t in tokens]),
+        ("refresh", [t.refresh_token for t in tokens if t.refresh_token]),
+    ):
+        if not values:
+            continue
+        if len(set(values)) != len(values):
+            expected = f"{len(values)} distinct {kind} tokens"
+            got = f"{len(set(values))} distinct"
+            conformance.expect([Finding(rfc6749.TOKENS_UNIQUE, expected, got, last)])
+        findings, note = judge_sample(kind, values, last)
+        conformance.expect([f for f in findings if f.requirement is rfc6749.TOKENS_UNGUESSABLE])
+        conformance.expect([f for f in findings if f.requirement is rfc6749.TOKENS_160_BITS])
+        if not findings:
+            conformance.log.held(rfc6749.TOKENS_UNGUESSABLE, note)
+            conformance.log.held(rfc6749.TOKENS_160_BITS, note)

@@ -1,0 +1,125 @@
+"""How hard the property layer searches, and how one search runs.
+
+Three hypothesis settings profiles are registered on import (pick one with
+`--hypothesis-profile NAME`; the default follows the target):
+
+* `conformance-ci`: the default against the emulator. Each search is seeded from the test's
+  name, so every run tries the same examples; a failure prints the seed.
+* `conformance-dev`: a fresh random seed each run, printed with any failure.
+* `conformance-live`: the default against a live target. Few examples and no shrinking: each
+  shrinking step is another request to someone's server.
+
+`--conformance-examples N` (`conformance run --examples N`) sets every search's number of
+examples; `--hypothesis-seed S` replays a seed a failure printed. The request budget and rate
+limit of the client apply to every request the searches send.
+"""
+
+from __future__ import annotations
+
+import random
+import zlib
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, Phase, settings
+
+from conformance.loopback import is_loopback
+from conformance.settings import RunSettings
+
+__all__ = [
+    "DEV",
+    "EXAMPLES",
+    "LIVE",
+    "LIVE_EXAMPLES",
+    "SEEDED",
+    "Budget",
+    "budget_for",
+    "register_profiles",
+]
+
+DEV = "conformance-dev"
+SEEDED = "conformance-ci"
+LIVE = "conformance-live"
+
+# Examples per search kind against the emulator, and against a live target.
+EXAMPLES = {"requests": 120, "resource": 60, "scope": 15, "lifecycle": 40, "schema": 30}
+LIVE_EXAMPLES = {"requests": 10, "resource": 6, "scope": 3, "lifecycle": 3, "schema": 4}
+STEPS = 10
+LIVE_STEPS = 5
+
+_BASE = settings(
+    deadline=None,  # servers take their time; a slow answer is no counterexample
+    database=None,  # examples hold near misses of credentials: nothing is written to disk
+    suppress_health_check=list(HealthCheck),
+    print_blob=False,
+)
+
+
+def register_profiles() -> None:
+    settings.register_profile(DEV, max_examples=EXAMPLES["requests"], stateful_step_count=STEPS, parent=_BASE)
+    settings.register_profile(
+        SEEDED, max_examples=EXAMPLES["requests"], stateful_step_count=STEPS, derandomize=True, parent=_BASE
+    )
+    settings.register_profile(
+        LIVE,
+        max_examples=LIVE_EXAMPLES["requests"],
+        stateful_step_count=LIVE_STEPS,
+        derandomize=True,
+        phases=(Phase.explicit, Phase.generate),
+        report_multiple_bugs=False,
+        parent=_BASE,
+    )
+
+
+register_profiles()
+
+
+@dataclass(frozen=True, slots=True)
+class Budget:
+    """One search's settings, and how to replay it."""
+
+    profile: str
+    settings: settings
+    seed: int
+    live: bool
+
+    @property
+    def examples(self) -> int:
+        return int(self.settings.max_examples)
+
+    def replay_hint(self) -> str:
+        return (
+            f"hypothesis profile {self.profile}, {self.examples} examples, seed {self.seed}: replay with "
+            f"`--hypothesis-seed {self.seed}` (pytest) or `conformance run ... -- --hypothesis-seed "
+            f"{self.seed}`"
+        )
+
+
+def _option(config: pytest.Config, name: str) -> object:
+    try:
+        return config.getoption(name)
+    except ValueError:  # the hypothesis plugin is not loaded
+        return None
+
+
+def budget_for(config: pytest.Config, run: RunSettings, kind: str, test_id: str) -> Budget:
+    """The settings of one search of `kind` (a key of EXAMPLES) in the test `test_id`."""
+    # Someone else's server: a served emulator on this machine gets the thorough search.
+    live = run.live and not is_loopback(str(run.url))
+    chosen = _option(config, "hypothesis_profile")
+    name = str(chosen) if chosen else (LIVE if live else SEEDED)
+    base = settings.get_profile(name)
+    conformance_profile = name in (DEV, SEEDED, LIVE)
+    examples = run.examples
+    if examples is None:
+        table = LIVE_EXAMPLES if live else EXAMPLES
+        examples = table[kind] if conformance_profile else int(base.max_examples)
+    seed_option = _option(config, "hypothesis_seed")
+    if seed_option not in (None, ""):
+        seed = int(str(seed_option))
+    elif base.derandomize:
+        seed = zlib.crc32(f"{test_id} {run.profile}".encode())
+    else:
+        seed = random.SystemRandom().getrandbits(32)
+    derived = settings(base, max_examples=max(1, examples), derandomize=False)
+    return Budget(name, derived, seed, live)

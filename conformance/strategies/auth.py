@@ -1,0 +1,248 @@
+"""Moves on credentials in headers: the client's Basic credentials at the token endpoint and
+the bearer token at the protected resource.
+
+* RFC 7235 §2.1: the auth-scheme is case-insensitive, so `basic` and `BEARER` must work.
+* RFC 6749 §2.3.1: Basic carries the form-encoded client id and secret joined by a colon; a
+  secret with a colon added, a near miss, a truncated or malformed base64 credential, another
+  scheme or none at all must not authenticate (invalid_client, or invalid_request for a
+  malformed header). Base64 a decoder may read leniently (no padding, a space, the URL-safe
+  alphabet) is left unjudged.
+* RFC 6750 §2.1, §3: a changed, truncated, extended or malformed token, another scheme or no
+  credentials are refused with a 4xx; two spaces after the scheme or the token in the query as
+  well are left unjudged (RFC 6750 §2.3 lets a server read `access_token` from the URI).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import IntEnum
+from urllib.parse import quote_plus
+
+from conformance.requirements import rfc6749
+from conformance.strategies.model import Draft, Move, Value, Verdict
+
+__all__ = ["BearerCase", "BearerMove", "Outcome", "bearer_moves", "client_auth_moves"]
+
+_CLIENT = frozenset({"invalid_client"})
+_MALFORMED = frozenset({"invalid_client", "invalid_request"})
+
+
+def _basic(make: Callable[[dict[str, str]], str], label: str) -> Callable[[Draft], None]:
+    value = Value(f"Basic <client credentials: {label}>", make, "client_secret")
+
+    def change(draft: Draft) -> None:
+        draft.authorization = value
+
+    return change
+
+
+def _pair(client_id: str, client_secret: str) -> str:
+    return f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+
+def _documented(s: dict[str, str]) -> str:
+    return _b64(_pair(s["client_id"], s["client_secret"]))
+
+
+def _with_scheme(scheme: str, credential: Callable[[dict[str, str]], str]) -> Callable[[dict[str, str]], str]:
+    return lambda s: f"{scheme} {credential(s)}" if credential(s) else scheme
+
+
+def client_auth_moves(style: str) -> list[Move]:
+    """Client authentication changed, for a profile whose clients authenticate by `style`."""
+    if style == "none":
+        return [
+            Move(
+                "an Authorization: Basic header the provider does not ask for",
+                Verdict.EITHER,
+                rfc6749.ERROR_RESPONSE,
+                _basic(lambda s: "Basic " + _b64("conformance-client:x"), "unasked"),
+                _MALFORMED,
+                "client-auth",
+            ),
+        ]
+    if style != "basic":
+        return []
+    requirement = rfc6749.CLIENT_AUTH_REQUIRED
+
+    def refuse(
+        what: str,
+        credential: Callable[[dict[str, str]], str],
+        codes: frozenset[str] = _MALFORMED,
+        scheme: str = "Basic",
+    ) -> Move:
+        return Move(
+            f"client authentication: {what}",
+            Verdict.REFUSE,
+            requirement,
+            _basic(_with_scheme(scheme, credential), what),
+            codes,
+            "client-auth",
+        )
+
+    def same(
+        what: str, credential: Callable[[dict[str, str]], str], verdict: Verdict, scheme: str = "Basic"
+    ) -> Move:
+        return Move(
+            f"client authentication: {what}",
+            verdict,
+            rfc6749.PASSWORD_GRANT_ISSUES,
+            _basic(_with_scheme(scheme, credential), what),
+            _MALFORMED,
+            "client-auth",
+        )
+
+    def drop(draft: Draft) -> None:
+        draft.authorization = None
+
+    def near(value: str) -> str:
+        return value[:-1] + ("y" if value[-1:].lower() == "x" else "x")
+
+    moves = [
+        Move("client authentication: none", Verdict.REFUSE, requirement, drop, _CLIENT, "client-auth"),
+        same("scheme written 'basic'", _documented, Verdict.ISSUE, "basic"),
+        same("scheme written 'BASIC'", _documented, Verdict.ISSUE, "BASIC"),
+        refuse(
+            "secret's last character changed",
+            lambda s: _b64(_pair(s["client_id"], near(s["client_secret"]))),
+            _CLIENT,
+        ),
+        refuse(
+            "secret's last character dropped",
+            lambda s: _b64(_pair(s["client_id"], s["client_secret"][:-1])),
+            _CLIENT,
+        ),
+        refuse(
+            "client id's last character changed",
+            lambda s: _b64(_pair(near(s["client_id"]), s["client_secret"])),
+            _CLIENT,
+        ),
+        refuse(
+            "a colon appended to the secret", lambda s: _b64(_pair(s["client_id"], s["client_secret"] + ":"))
+        ),
+        refuse(
+            "':x' appended to the secret, the colon not encoded",
+            lambda s: _b64(_pair(s["client_id"], s["client_secret"]) + ":x"),
+        ),
+        refuse(
+            "the secret with '\\u00e9' appended",
+            lambda s: _b64(_pair(s["client_id"], s["client_secret"] + "\u00e9")),
+        ),
+        refuse("only the client id, no colon", lambda s: _b64(quote_plus(s["client_id"]))),
+        refuse("an empty client id", lambda s: _b64(":" + quote_plus(s["client_secret"]))),
+        refuse("base64 cut short by 4 characters", lambda s: _documented(s)[:-4]),
+        refuse("first base64 character changed", lambda s: _swap_first(_documented(s))),
+        refuse("not base64 at all", lambda s: "!!not*base64!!"),
+        refuse("'Basic' with no credentials", lambda s: ""),
+        refuse("non-ASCII bytes for credentials", lambda s: "\u00e9\u00e9\u00e9"),
+        refuse("the credentials under the Bearer scheme", _documented, scheme="Bearer"),
+        refuse("the credentials under the Digest scheme", _documented, scheme="Digest"),
+        same("base64 without its padding", lambda s: _documented(s).rstrip("="), Verdict.EITHER),
+        same(
+            "base64 with a space inside",
+            lambda s: _documented(s)[:8] + " " + _documented(s)[8:],
+            Verdict.EITHER,
+        ),
+        same(
+            "the URL-safe base64 alphabet",
+            lambda s: _documented(s).replace("+", "-").replace("/", "_"),
+            Verdict.EITHER,
+        ),
+    ]
+    return moves
+
+
+def _swap_first(encoded: str) -> str:
+    return ("B" if encoded[0] != "B" else "C") + encoded[1:]
+
+
+class Outcome(IntEnum):
+    """What the protected resource must do with a request."""
+
+    REFUSE = 0  # a 4xx
+    EITHER = 1  # anything but a 5xx
+    ACCEPT = 2  # a 2xx
+
+
+@dataclass(frozen=True, slots=True)
+class BearerMove:
+    """How the Authorization header (and query) of a resource request is built from a token."""
+
+    what: str
+    outcome: Outcome
+    header: Callable[[str], str | None] = field(repr=False, compare=False)
+    query: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
+    well_formed: bool = False  # a syntactically valid bearer credential (RFC 6750 §2.1 b64token)
+    same_token: bool = False  # the issued token itself is presented
+
+    def __repr__(self) -> str:
+        return self.what
+
+
+@dataclass(frozen=True, slots=True)
+class BearerCase:
+    move: BearerMove
+
+    def __repr__(self) -> str:
+        return f"the resource called with {self.move.what}"
+
+
+def _middle(token: str) -> str:
+    """A character in the middle changed (JWT payloads too: never only a base64 tail's spare bits)."""
+    i = len(token) // 2
+    while i < len(token) - 1 and not token[i].isalnum():
+        i += 1
+    swapped = "B" if token[i] != "B" else "C"
+    return token[:i] + swapped + token[i + 1 :]
+
+
+def bearer_moves() -> list[BearerMove]:
+    A, R, E = Outcome.ACCEPT, Outcome.REFUSE, Outcome.EITHER
+    return [
+        BearerMove("the token", A, lambda t: f"Bearer {t}", well_formed=True, same_token=True),
+        BearerMove(
+            "the token, scheme written 'bearer'",
+            A,
+            lambda t: f"bearer {t}",
+            well_formed=True,
+            same_token=True,
+        ),
+        BearerMove(
+            "the token, scheme written 'BEARER'",
+            A,
+            lambda t: f"BEARER {t}",
+            well_formed=True,
+            same_token=True,
+        ),
+        BearerMove("no credentials", R, lambda t: None),
+        BearerMove(
+            "a character in the middle of the token changed",
+            R,
+            lambda t: f"Bearer {_middle(t)}",
+            well_formed=True,
+        ),
+        BearerMove("the token cut short by 4 characters", R, lambda t: f"Bearer {t[:-4]}", well_formed=True),
+        BearerMove("the token with 'x' appended", R, lambda t: f"Bearer {t}x", well_formed=True),
+        BearerMove("the token with '!' appended (outside b64token)", R, lambda t: f"Bearer {t}!"),
+        BearerMove("the token with a space inside", R, lambda t: f"Bearer {t[:5]} {t[5:]}"),
+        BearerMove("the token with '\\u00e9' appended", R, lambda t: f"Bearer {t}\u00e9"),
+        BearerMove("'Bearer' with no token", R, lambda t: "Bearer"),
+        BearerMove("the token under the Basic scheme", R, lambda t: f"Basic {t}"),
+        BearerMove("the token under the Token scheme", R, lambda t: f"Token {t}"),
+        BearerMove("the token alone, no scheme", R, lambda t: t),
+        BearerMove("the token after two spaces", E, lambda t: f"Bearer  {t}", same_token=True),
+        BearerMove("the token in the query, no header", E, lambda t: None, lambda t: f"access_token={t}"),
+        BearerMove(
+            "the token in the header and the query",
+            E,
+            lambda t: f"Bearer {t}",
+            lambda t: f"access_token={t}",
+            same_token=True,
+        ),
+    ]

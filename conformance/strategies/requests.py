@@ -1,0 +1,131 @@
+"""Hypothesis strategies: token requests a profile allows and ones it must refuse, and the
+credentials presented to the protected resource."""
+
+from __future__ import annotations
+
+import string
+
+from hypothesis import strategies as st
+
+from conformance.client import Credentials
+from conformance.profile import Profile
+from conformance.requirements import provider, rfc6749
+from conformance.strategies.auth import BearerCase, bearer_moves, client_auth_moves
+from conformance.strategies.model import Move, RequestCase, Verdict, literal, secrets_of
+from conformance.strategies.params import (
+    NON_ASCII,
+    content_type_moves,
+    encoding_moves,
+    extra_parameter,
+    parameter_moves,
+    placement_moves,
+    unknown_user,
+)
+
+__all__ = [
+    "MAX_MOVES",
+    "bearer_cases",
+    "documented_names",
+    "move_catalogue",
+    "scope_requests",
+    "scope_values",
+    "token_requests",
+]
+
+MAX_MOVES = 3
+# RFC 6749 §3.3, Appendix A.4: scope-token = 1*NQCHAR (%x21 / %x23-5B / %x5D-7E).
+_NQCHAR = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"\\')
+
+
+def documented_names(profile: Profile) -> list[str]:
+    names = ["grant_type", "username", "password"]
+    if profile.scope_value is not None:
+        names.insert(1, "scope")
+    if profile.client_auth == "body":
+        names += ["client_id", "client_secret"]
+    return names
+
+
+def move_catalogue(profile: Profile, credentials: Credentials) -> list[Move]:
+    """Every fixed move for this profile, the simplest first (hypothesis shrinks towards them)."""
+    secrets = secrets_of(credentials)
+    names = documented_names(profile)
+    moves = parameter_moves(names, secrets, profile.scope_value)
+    moves += client_auth_moves(profile.client_auth if credentials.client else "none")
+    moves += placement_moves(profile.parameter_location, ["grant_type", "password"])
+    if profile.parameter_location == "body":
+        moves += content_type_moves()
+    moves += encoding_moves(names, secrets, profile.scope_value)
+    return moves
+
+
+def scope_values() -> st.SearchStrategy[str]:
+    """Syntactically valid scope values (RFC 6749 §3.3): space-separated scope tokens."""
+    token = st.text(alphabet=_NQCHAR, min_size=1, max_size=16)
+    return st.lists(token, min_size=1, max_size=3).map(" ".join)
+
+
+def _scope_move(profile: Profile, value: str) -> Move:
+    if profile.scope_enforced is False:
+        verdict, requirement = Verdict.ISSUE, provider.SCOPE_UNENFORCED
+    else:
+        verdict, requirement = Verdict.EITHER, rfc6749.ERROR_RESPONSE
+    return Move(
+        f"scope: {value!r}",
+        verdict,
+        requirement,
+        lambda d: d.set("scope", literal(value)),
+        frozenset({"invalid_scope"}),
+        "scope",
+    )
+
+
+def _extra_parameters() -> st.SearchStrategy[Move]:
+    names = st.text(alphabet=string.ascii_lowercase + string.digits, min_size=1, max_size=6).map(
+        lambda s: f"x_conformance_{s}"
+    )
+    values = st.one_of(
+        st.text(alphabet=string.printable.strip() + " ", max_size=20),
+        st.sampled_from(NON_ASCII).map(lambda c: f"value {c}"),
+        st.sampled_from([201, 1024, 5000]).map(lambda n: "v" * n),
+    )
+    return st.builds(extra_parameter, names, values)
+
+
+def _protect(case: RequestCase) -> RequestCase:
+    """On a live target a changed password goes to an unknown user: no failed login is spent on
+    the real account (it might lock it)."""
+    spends = any(m.target == "password" and m.verdict != Verdict.ISSUE for m in case.moves)
+    wrong_user = any(m.target == "username" and m.verdict == Verdict.REFUSE for m in case.moves)
+    if not spends or wrong_user:
+        return case
+    kept = tuple(m for m in case.moves if m.target != "username")
+    return RequestCase((*kept, unknown_user()))
+
+
+def token_requests(
+    profile: Profile,
+    credentials: Credentials,
+    *,
+    protect_account: bool = False,
+    max_moves: int = MAX_MOVES,
+) -> st.SearchStrategy[RequestCase]:
+    """The documented request changed by up to `max_moves` moves, each on a different target."""
+    fixed = st.sampled_from(move_catalogue(profile, credentials))
+    choices = [fixed, _extra_parameters()]
+    if profile.scope_value is not None:
+        choices.append(scope_values().map(lambda v: _scope_move(profile, v)))
+    move = st.one_of(*choices)
+    cases = st.lists(move, max_size=max_moves, unique_by=lambda m: m.target).map(
+        lambda moves: RequestCase(tuple(moves))
+    )
+    return cases.map(_protect) if protect_account else cases
+
+
+def scope_requests(profile: Profile) -> st.SearchStrategy[RequestCase]:
+    """The documented request with another (syntactically valid) scope value."""
+    return scope_values().map(lambda v: RequestCase((_scope_move(profile, v),)))
+
+
+def bearer_cases() -> st.SearchStrategy[BearerCase]:
+    return st.sampled_from(bearer_moves()).map(BearerCase)
