@@ -119,7 +119,8 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Probe
         probes = {}
         for name, (_, _, _, command, process, began) in started.items():
             out, err = process.communicate(timeout=60)
-            probes[name] = (subprocess.CompletedProcess(command, process.returncode, out, err), began)
+            done = subprocess.CompletedProcess(command, process.returncode, out, err)
+            probes[name] = (done, time.monotonic() - began)
         runs = {}
         for name, (_, url, written, *_) in started.items():
             command = _cli("run", "--profile", str(written), "--url", url, "--resource-path", "/protected")
@@ -134,10 +135,10 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Probe
             )
         results = {}
         for name, (emulator, url, written, *_) in started.items():
-            probe, began = probes[name]
+            probe, seconds = probes[name]
             out, err = runs[name].communicate(timeout=120)
             run = subprocess.CompletedProcess(runs[name].args, runs[name].returncode, out, err)
-            results[name] = Probed(name, url, emulator, written, probe, time.monotonic() - began, run)
+            results[name] = Probed(name, url, emulator, written, probe, seconds, run)
         yield results
 
 
@@ -247,7 +248,12 @@ def test_requests_and_time_stay_small(seed: Probed) -> None:
     assert match is not None
     assert int(match.group(1)) <= 40
     assert f"conformance probe: {match.group(1)} requests" in seed.probe.stderr
-    assert seed.probe_seconds < 20
+    # Its own account: about 4 s, most of it watching a 3-second token die.
+    reported = re.search(
+        r"conformance probe: \d+ requests \(\d+ token requests\) in ([\d.]+) s", seed.probe.stderr
+    )
+    assert reported is not None and float(reported.group(1)) < 3 * LIFETIME, seed.probe.stderr
+    assert seed.probe_seconds < 30  # the process, interpreter start included, both probes at once
 
 
 def _needles(name: str, tokens: list[str]) -> dict[str, str]:

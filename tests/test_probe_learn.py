@@ -6,6 +6,8 @@ token can be watched to its end; the served, real-time acceptance is in test_pro
 
 from __future__ import annotations
 
+import argparse
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -16,7 +18,7 @@ from conformance.client import ClientCredentials, Credentials, InProcessASGITran
 from conformance.clock import ManualClock
 from conformance.emulator import Emulator
 from conformance.errors import BudgetExhausted
-from conformance.probe import ProbeResult, ProbeSettings, learn_profile
+from conformance.probe import DEFAULT_MAX_REQUESTS, ProbeResult, ProbeSettings, add_arguments, learn_profile
 from conformance.probe.learn import default_name
 from conformance.profile import load_profile
 
@@ -177,3 +179,14 @@ def test_bad_options_are_one_line(
 ) -> None:
     assert main(["probe", "--token-path", "/token", *args]) == USAGE_ERROR
     assert message in capsys.readouterr().err
+
+
+def test_readme_section_tells_the_truth() -> None:
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Learning a provider: conformance probe\n", 1)[1].split("\n## ", 1)[0]
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    options = parser.format_help()
+    for flag in set(re.findall(r"--[a-z][a-z-]+", section)) - {"--profile"}:  # --profile: of `run`
+        assert flag in options, flag
+    assert f"**{DEFAULT_MAX_REQUESTS} requests**" in section
