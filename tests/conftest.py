@@ -16,7 +16,6 @@ from conformance.emulator import Emulator
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
 
-
 # httpx imports httpcore lazily, in its first HTTPTransport. pytester restores sys.modules after
 # each in-process run; were httpcore first imported inside one, the next run would raise
 # httpcore exceptions httpx no longer maps. Import it here, once, outside any run.

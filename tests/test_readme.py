@@ -39,5 +39,7 @@ def test_profile_examples_load(block: str, tmp_path: Path) -> None:
 def test_safety_defaults_are_the_real_ones() -> None:
     from conformance.settings import LIVE_MAX_REQUESTS, LIVE_MAX_RPS
 
-    expected = f"at most {LIVE_MAX_REQUESTS} requests per run and at most {LIVE_MAX_RPS:g} requests per second"
+    expected = (
+        f"at most {LIVE_MAX_REQUESTS} requests per run and at most {LIVE_MAX_RPS:g} requests per second"
+    )
     assert expected in " ".join(README.split())
