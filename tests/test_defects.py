@@ -157,8 +157,8 @@ def test_without_defects_the_emulator_is_conformant_on_these_requests(
 
 
 def test_the_documented_example_defect_is_killed(tmp_path: Path) -> None:
-    """docs/selftest.md's "Adding a defect" entry, registered and run against the suite."""
-    doc = (Path(__file__).resolve().parent.parent / "docs" / "selftest.md").read_text(encoding="utf-8")
+    """The README's "Adding a defect" entry, registered and run against the suite."""
+    doc = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = re.findall(r"```python\n(.*?)```", doc, re.S)[0]
     suite = [
         "--pyargs",
