@@ -220,7 +220,7 @@ class Search:
         headline = f"{self.title}: {len(found)} counterexample{'s' if len(found) != 1 else ''}"
         parts = [headline + (f" ({why})" if why else ""), self.budget.replay_hint()]
         parts += [c.render() for c in found]
-        raise pytest.fail.Exception("\n\n".join(parts), pytrace=False)
+        raise pytest.fail.Exception("\n\n".join(parts), pytrace=False) from None
 
 
 def _counterexamples(error: BaseException) -> list[Counterexample]:

@@ -35,6 +35,8 @@ class TrackedToken:
     issued_at: float
     lifetimes: tuple[float, ...]  # seconds, one per documented reading; empty if not stated
     superseded_by: int | None = None  # seq of a later issuance for the same account
+    # Issued by concurrent requests: which of them the server handled last is unknown.
+    concurrent: bool = False
 
     @property
     def shortest(self) -> float | None:
@@ -64,6 +66,20 @@ class TokenLedger:
     def get(self, token: str) -> TrackedToken | None:
         return self._access.get(token_key(token))
 
+    def issued_together(self, tokens: list[str]) -> None:
+        """These tokens came from concurrent requests: the server's order among them is unknown.
+
+        Each may have been the last one issued, so none is judged for outliving the others (a
+        scenario judges the group: exactly one left valid, or all of them); any later issuance
+        supersedes them all as usual.
+        """
+        with self._lock:
+            group = [t for t in (self._access.get(token_key(v)) for v in tokens) if t is not None]
+            last = max((t.issued_seq for t in group), default=0)
+            for tracked in group:
+                tracked.concurrent = True
+                tracked.superseded_by = tracked.superseded_by or last
+
     def observe(self, exchange: Exchange) -> list[Finding]:
         if exchange.kind == "token" and exchange.ok and isinstance(exchange.json, dict):
             return self._issued(exchange)
@@ -89,6 +105,7 @@ class TokenLedger:
                         )
                     )
                 for earlier in self._access.values():
+                    earlier.concurrent = False
                     if earlier.superseded_by is None:
                         earlier.superseded_by = exchange.seq
                 self._access[key] = TrackedToken(
@@ -120,7 +137,7 @@ class TokenLedger:
         accepted = 200 <= status < 300
         refused = status in (401, 403)
         rule = self.profile.invalidates_earlier
-        if accepted and tracked.superseded_by is not None and rule is True:
+        if accepted and tracked.superseded_by is not None and rule is True and not tracked.concurrent:
             return [
                 Finding(
                     provider.INVALIDATES_EARLIER,

@@ -1,0 +1,247 @@
+"""The token lifecycle as a state machine: the client's moves against the profile's prediction.
+
+The rules are what a client does: request a token, refresh, present a rotated-out refresh
+token again, call the resource with any token it holds, let time pass (the emulator's clock
+jumps; a live target is waited on within --expiry-wait). After each move the answer is
+compared with `conformance.lifecycle.Model`; where the documentation is silent the answer is
+not judged. A divergence fails the test with the shrunk sequence of moves as a transcript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import pytest
+from hypothesis import seed
+from hypothesis import strategies as st
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
+
+from conformance.checks.expectations import expect_issued, outcome
+from conformance.checks.generated import issued
+from conformance.client import Exchange
+from conformance.counterexample import Example, Halt, Search
+from conformance.errors import BudgetExhausted, TargetError
+from conformance.findings import Finding
+from conformance.lifecycle import STEPS, Held, Model, Prediction, Verdict
+from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
+from conformance.scenario import Scenario
+
+requirement = pytest.mark.requirement
+
+F = TypeVar("F", bound=Callable[..., None])
+PICK = st.integers(min_value=0, max_value=7)
+MAX_HELD = 5  # token pairs per example: enough for every rule, few enough to stay cheap
+_RANK = {Verdict.REFUSE: 0, Verdict.ACCEPT: 1, Verdict.UNJUDGED: 2}
+
+
+def _guarded(move: F) -> F:
+    """Stop the search at once when the budget is spent or the target cannot be reached."""
+
+    @wraps(move)
+    def guarded(self: Any, *args: Any, **kwargs: Any) -> None:
+        try:
+            move(self, *args, **kwargs)
+        except (BudgetExhausted, TargetError) as error:
+            raise Halt(error, self.example.counterexample()) from None
+
+    return guarded  # type: ignore[return-value]
+
+
+def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[RuleBasedStateMachine]:
+    client, clock, profile = conformance.client, conformance.clock, conformance.profile
+    refresh_offered = profile.refresh.supported is True
+    resource = client.target.resource_path is not None
+    waited = [0.0]  # real seconds spent waiting, over all examples
+
+    class Lifecycle(RuleBasedStateMachine):
+        def __init__(self) -> None:
+            super().__init__()
+            self.example: Example = search.open_example()
+            self.model = Model(profile)
+            self.moves = 0
+            self.called: set[tuple[str, float, int]] = set()  # calls that would tell nothing new
+            clock_kind = "the emulator's clock" if clock.is_manual else "real time"
+            self.example.note(f"profile {profile.name}, {clock_kind}")
+
+        def teardown(self) -> None:
+            search.close_example(self.example)
+
+        # -- helpers ---------------------------------------------------------------------
+        def _note(self, text: str) -> None:
+            self.moves += 1
+            self.example.note(f"{self.moves}. {text}")
+
+        def _issued(self, exchange: Exchange, via: Held | None = None) -> str:
+            body = exchange.json
+            assert isinstance(body, dict)
+            held = self.model.issue(str(body["access_token"]), body, clock.now(), via)
+            pair = f"{held.name}" + (f" and {held.refresh_name}" if held.refresh_name else "")
+            return f"{pair} (expires_in {body.get('expires_in')!r})"
+
+        def _judge(self, prediction: Prediction, accepted: bool, exchange: Exchange, what: str) -> None:
+            if not prediction.fits(accepted):
+                expected = f"{what} {prediction.verdict.value}: {prediction.why}"
+                self.example.expect([Finding(prediction.requirement, expected, outcome(exchange), exchange)])
+                self.example.note(f"   expected {prediction.verdict.value}: {prediction.why}")
+            self.example.check()
+
+        def _refresh(self, held: Held, what: str) -> None:
+            assert held.refresh is not None
+            prediction = self.model.refresh(held, clock.now())
+            exchange = client.refresh_grant(held.refresh, f"token: lifecycle move {self.moves + 1}: {what}")
+            if issued(exchange):
+                self._note(
+                    f"{what} with {held.refresh_name} -> HTTP {exchange.status}: "
+                    + self._issued(exchange, held)
+                )
+            else:
+                self._note(f"{what} with {held.refresh_name} -> {outcome(exchange)}")
+                if prediction.verdict is Verdict.UNJUDGED:
+                    self.model.refresh_refused(held)
+            if (
+                prediction.verdict is Verdict.REFUSE
+                and not issued(exchange)
+                and exchange.error_code != "invalid_grant"
+            ):
+                expected = f"invalid_grant: {prediction.why} (RFC 9700 §4.14.2)"
+                self.example.expect([Finding(prediction.requirement, expected, outcome(exchange), exchange)])
+            self._judge(prediction, issued(exchange), exchange, f"{held.refresh_name}")
+
+        # -- the client's moves (the first rule is the one hypothesis tries most) ------------
+        @precondition(lambda self: resource and bool(self.model.held))
+        @rule(pick=PICK)
+        @_guarded
+        def call_resource(self, pick: int) -> None:
+            self._call(pick)
+
+        @invariant()
+        @_guarded
+        def most_telling_token_as_predicted(self) -> None:
+            """After every move, the token whose answer the model is surest of is tried."""
+            if resource and self.model.held:
+                self._call(0)
+
+        def _call(self, pick: int) -> None:
+            # The most telling first: tokens that must be refused, then those that must work.
+            now = clock.now()
+            ranked = sorted(reversed(self.model.held), key=lambda h: _RANK[self.model.access(h, now).verdict])
+            held = ranked[pick % len(ranked)]
+            seen = (held.name, now, len(self.model.held))
+            if seen in self.called:
+                return  # the same call again, nothing having changed: no request
+            self.called.add(seen)
+            prediction = self.model.access(held, now)
+            exchange = client.call_resource(
+                held.access, f"resource: lifecycle move {self.moves + 1}: {held.name}"
+            )
+            age = now - held.issued_at
+            self._note(f"call the resource with {held.name} ({age:g} s old) -> {outcome(exchange)}")
+            status = exchange.status or 0
+            if status >= 500:
+                requirement = (
+                    rfc6750.ACCEPTS_VALID_TOKEN
+                    if prediction.verdict is Verdict.ACCEPT
+                    else rfc6750.REJECTS_BAD_TOKEN
+                )
+                prediction = Prediction(Verdict.ACCEPT, "never a server error", requirement)
+                self._judge(prediction, False, exchange, held.name)
+            self._judge(prediction, 200 <= status < 300, exchange, held.name)
+
+        @precondition(lambda self: bool(self.model.held) and (clock.is_manual or waited[0] < wait_budget))
+        @rule(kind=st.sampled_from(STEPS))
+        @_guarded
+        def let_time_pass(self, kind: str) -> None:
+            seconds, what = self.model.step(kind, clock.now())
+            if not clock.is_manual:
+                seconds = min(seconds, wait_budget - waited[0])
+                waited[0] += seconds
+            clock.advance(seconds)
+            self._note(f"let {seconds:g} s pass ({what} for {self.model.held[-1].name})")
+
+        @precondition(
+            lambda self: (
+                refresh_offered
+                and len(self.model.held) < MAX_HELD
+                and any(h.refresh and not h.refresh_used for h in self.model.held)
+            )
+        )
+        @rule(pick=PICK)
+        @_guarded
+        def refresh(self, pick: int) -> None:
+            unused = [h for h in self.model.held if h.refresh and not h.refresh_used]
+            self._refresh(unused[-1 - pick % len(unused)], "refresh")
+
+        @precondition(
+            lambda self: (
+                refresh_offered
+                and len(self.model.held) < MAX_HELD
+                and any(h.refresh_used for h in self.model.held)
+            )
+        )
+        @rule(pick=PICK)
+        @_guarded
+        def reuse_refresh_token(self, pick: int) -> None:
+            used = [h for h in self.model.held if h.refresh_used]
+            self._refresh(used[-1 - pick % len(used)], "refresh again")
+
+        @precondition(lambda self: len(self.model.held) < MAX_HELD)
+        @rule()
+        @_guarded
+        def request_another_token(self) -> None:
+            self._request_token()
+
+        @initialize()
+        @_guarded
+        def request_token(self) -> None:
+            self._request_token()
+
+        def _request_token(self) -> None:
+            exchange = client.password_grant(f"token: lifecycle move {self.moves + 1}: password grant")
+            if issued(exchange):
+                self._note(f"request a token -> HTTP {exchange.status}: {self._issued(exchange)}")
+            else:
+                self._note(f"request a token -> {outcome(exchange)}")
+                self.example.expect(
+                    expect_issued(exchange, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials")
+                )
+            self.example.check()
+
+    return Lifecycle
+
+
+@requirement(
+    rfc6749.LIFETIME_AS_STATED.id,
+    rfc6749.REFRESH_WORKS.id,
+    rfc9700.USED_REFRESH_TOKEN_REJECTED.id,
+    provider.INVALIDATES_EARLIER.id,
+    provider.KEEPS_EARLIER.id,
+    rfc6750.ACCEPTS_VALID_TOKEN.id,
+    rfc6750.REJECTS_BAD_TOKEN.id,
+)
+def test_token_lifecycle_follows_the_profile(conformance: Scenario, request: pytest.FixtureRequest) -> None:
+    profile = conformance.profile
+    conformance.requires(profile.grant_password is True, "the password grant is not offered")
+    conformance.requires(
+        conformance.client.target.resource_path is not None or profile.refresh.supported is True,
+        "no protected resource and no refresh: no lifecycle to follow (pass --resource-path)",
+    )
+    conformance.obtain_token("token: the documented request, before the search")
+    search = Search.for_test(
+        conformance,
+        request,
+        "lifecycle",
+        "token lifecycle",
+        rfc6749.LIFETIME_AS_STATED,
+        rfc6750.ACCEPTS_VALID_TOKEN,
+    )
+    machine = seed(search.budget.seed)(_machine(search, conformance, conformance.settings.expiry_wait))
+    search.execute(lambda: run_state_machine_as_test(machine, settings=search.budget.settings))

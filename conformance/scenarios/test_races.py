@@ -1,0 +1,203 @@
+"""Races: requests that arrive at once, as they do from a client with several workers.
+
+* One refresh token presented by several requests at once: where the profile says a used
+  refresh token is refused, at most one may succeed and the others get invalid_grant (RFC 9700
+  §4.14.2); at least one must succeed (RFC 6749 §6). Elsewhere only the answers' form is judged.
+* Token requests racing a refresh: every password grant still issues a token, no answer is a
+  server error, and every token is new.
+* Concurrent token requests where each invalidates the earlier tokens (Days Out Guide): exactly
+  one of the tokens is left valid; where none invalidates, all are.
+
+All requests of a round wait on a barrier and leave together (threads over the one client: the
+in-process transport or real HTTP). A live target's rate limit spaces them out, which makes a
+race less likely but never a false alarm.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+
+import pytest
+
+from conformance.checks.expectations import expect_issued, outcome
+from conformance.checks.generated import issued
+from conformance.client import Exchange
+from conformance.findings import Finding
+from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
+from conformance.scenario import Scenario
+from conformance.search import budget_for
+
+requirement = pytest.mark.requirement
+
+WIDTH = 8  # requests per round
+ROUNDS = 5  # rounds against the emulator; one against a live target
+
+
+def _rounds(conformance: Scenario, request: pytest.FixtureRequest) -> int:
+    live = budget_for(request.config, conformance.settings, "requests", request.node.nodeid).live
+    return 1 if live else ROUNDS
+
+
+def _at_once(moves: list[Callable[[], Exchange]]) -> list[Exchange]:
+    """Run every move in its own thread, all released together."""
+    barrier = threading.Barrier(len(moves))
+
+    def run(move: Callable[[], Exchange]) -> Exchange:
+        barrier.wait()
+        return move()
+
+    with ThreadPoolExecutor(max_workers=len(moves)) as pool:
+        return list(pool.map(run, moves))
+
+
+@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED.id, rfc6749.REFRESH_WORKS.id, rfc6749.ERROR_RESPONSE.id)
+def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pytest.FixtureRequest) -> None:
+    refresh = conformance.profile.refresh
+    conformance.requires(
+        refresh.supported is True, f"no refresh grant ({conformance.profile.source_of('grants')})"
+    )
+    conformance.documented(refresh.used_refresh_token, "refresh.used_refresh_token", "refresh")
+    conformance.requires(
+        refresh.used_refresh_token == "rejected",
+        f"a used refresh token stays valid ({refresh.source}): concurrent refreshes may all succeed",
+    )
+    client = conformance.client
+    for n in range(1, _rounds(conformance, request) + 1):
+        token = conformance.obtain_token(f"token: race {n}")
+        if token.refresh_token is None:
+            conformance.stop("the password grant issued no refresh token")
+        rt = token.refresh_token
+        answers = _at_once(
+            [
+                partial(client.refresh_grant, rt, f"token: race {n}, refresh {i} of {WIDTH}")
+                for i in range(WIDTH)
+            ]
+        )
+        winners = [e for e in answers if issued(e)]
+        findings = []
+        if len(winners) > 1:
+            findings.append(
+                Finding(
+                    rfc9700.USED_REFRESH_TOKEN_REJECTED,
+                    f"at most one of {WIDTH} concurrent refreshes with one refresh token succeeds "
+                    f"(RFC 9700 §4.14.2; {refresh.source})",
+                    f"{len(winners)} succeeded: " + ", ".join(f"#{e.seq}" for e in winners),
+                    winners[1],
+                )
+            )
+        if not winners:
+            findings.append(
+                Finding(
+                    rfc6749.REFRESH_WORKS, "one concurrent refresh succeeds", outcome(answers[0]), answers[0]
+                )
+            )
+        findings += [
+            Finding(
+                rfc9700.USED_REFRESH_TOKEN_REJECTED,
+                "the loser of a refresh race refused with invalid_grant (RFC 9700 §4.14.2)",
+                outcome(e),
+                e,
+            )
+            for e in answers
+            if not issued(e) and e.status is not None and e.status < 500 and e.error_code != "invalid_grant"
+        ]
+        conformance.expect(findings, rfc9700.USED_REFRESH_TOKEN_REJECTED, f"{WIDTH} at once, {n} rounds")
+
+
+@requirement(rfc6749.PASSWORD_GRANT_ISSUES.id, rfc6749.TOKENS_UNIQUE.id, rfc6749.ERROR_RESPONSE.id)
+def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.FixtureRequest) -> None:
+    refresh = conformance.profile.refresh
+    conformance.requires(
+        refresh.supported is True, f"no refresh grant ({conformance.profile.source_of('grants')})"
+    )
+    client = conformance.client
+    for n in range(1, _rounds(conformance, request) + 1):
+        token = conformance.obtain_token(f"token: race {n}")
+        if token.refresh_token is None:
+            conformance.stop("the password grant issued no refresh token")
+        rt = token.refresh_token
+        moves: list[Callable[[], Exchange]] = [
+            partial(client.refresh_grant, rt, f"token: race {n}, the refresh")
+        ]
+        moves += [
+            partial(client.password_grant, f"token: race {n}, password grant {i} of {WIDTH - 1}")
+            for i in range(1, WIDTH)
+        ]
+        answers = _at_once(moves)
+        findings = [
+            f
+            for e in answers[1:]
+            for f in expect_issued(e, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials, racing a refresh")
+        ]
+        refreshed = answers[0]
+        if not issued(refreshed) and refreshed.status is not None and refreshed.status < 500:
+            if refreshed.error_code != "invalid_grant":
+                findings.append(
+                    Finding(
+                        rfc6749.ERROR_RESPONSE,
+                        "a refused refresh answered invalid_grant (RFC 6749 §5.2)",
+                        outcome(refreshed),
+                        refreshed,
+                    )
+                )
+        conformance.expect(findings, rfc6749.PASSWORD_GRANT_ISSUES, f"{WIDTH - 1} at once with a refresh")
+
+
+@requirement(provider.INVALIDATES_EARLIER.id, provider.KEEPS_EARLIER.id, rfc6750.ACCEPTS_VALID_TOKEN.id)
+def test_concurrent_token_requests_and_earlier_tokens(
+    conformance: Scenario, request: pytest.FixtureRequest
+) -> None:
+    rule = conformance.profile.invalidates_earlier
+    conformance.documented(rule, "invalidation.new_token_invalidates_earlier", "invalidation")
+    conformance.requires_resource()
+    client = conformance.client
+    source = conformance.profile.source_of("invalidation")
+    for n in range(1, _rounds(conformance, request) + 1):
+        conformance.obtain_token(f"token: race {n}, before")
+        answers = _at_once(
+            [
+                partial(client.password_grant, f"token: race {n}, request {i} of {WIDTH}")
+                for i in range(1, WIDTH + 1)
+            ]
+        )
+        findings = [
+            f for e in answers for f in expect_issued(e, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials")
+        ]
+        tokens = [conformance.issued(e).access_token for e in answers if issued(e)]
+        conformance.ledger.issued_together(tokens)
+        used = [
+            client.call_resource(t, f"resource: race {n}, token {i} of {len(tokens)}")
+            for i, t in enumerate(tokens, 1)
+        ]
+        valid = [e for e in used if e.ok]
+        if rule is True and len(valid) > 1:
+            findings.append(
+                Finding(
+                    provider.INVALIDATES_EARLIER,
+                    f"exactly one of {len(tokens)} concurrently issued tokens valid ({source})",
+                    f"{len(valid)} accepted: " + ", ".join(f"#{e.seq}" for e in valid),
+                    valid[1],
+                )
+            )
+        if rule is True and tokens and not valid:
+            findings.append(
+                Finding(
+                    rfc6750.ACCEPTS_VALID_TOKEN,
+                    f"the last of {len(tokens)} concurrently issued tokens valid",
+                    "none accepted",
+                    used[-1],
+                )
+            )
+        if rule is False:
+            findings += [
+                Finding(
+                    provider.KEEPS_EARLIER, f"every concurrently issued token valid ({source})", outcome(e), e
+                )
+                for e in used
+                if not e.ok
+            ]
+        held = provider.INVALIDATES_EARLIER if rule is True else provider.KEEPS_EARLIER
+        conformance.expect(findings, held, f"{WIDTH} token requests at once, {n} rounds")
