@@ -190,3 +190,12 @@ def test_readme_section_tells_the_truth() -> None:
     for flag in set(re.findall(r"--[a-z][a-z-]+", section)) - {"--profile"}:  # --profile: of `run`
         assert flag in options, flag
     assert f"**{DEFAULT_MAX_REQUESTS} requests**" in section
+
+
+def test_an_unreachable_server_is_one_line_and_exit_code_2(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["probe", "--url", "http://127.0.0.1:9", "--token-path", "/token"]) == 2
+    err = capsys.readouterr().err
+    assert "-> no response (connection failed:" in err
+    assert "probe-password" not in err

@@ -15,14 +15,17 @@ from urllib.parse import urlsplit
 
 from conformance.client import ClientCredentials, Credentials
 from conformance.client.client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PASSWORD, ENV_USERNAME
-from conformance.errors import UsageError
+from conformance.errors import BudgetExhausted, TargetError, UsageError
 from conformance.loopback import is_loopback
+from conformance.probe.experiments import NoTokenIssued
 from conformance.probe.learn import DEFAULT_MAX_REQUESTS, NAME_PATTERN, ProbeSettings, learn_profile
 from conformance.profile import load_profile
 from conformance.safety import check_transport_security
 from conformance.settings import LIVE_MAX_RPS, RunSettings
 
-__all__ = ["add_arguments", "command", "credentials_from_environment", "plan"]
+__all__ = ["INCOMPLETE", "add_arguments", "command", "credentials_from_environment", "plan"]
+
+INCOMPLETE = 2  # the server could not be reached, issued no token, or the budget ran out first
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -159,7 +162,12 @@ def command(args: argparse.Namespace) -> int:
     credentials = credentials_from_environment()
     if not is_loopback(settings.url) and not args.yes:
         _confirm(settings, credentials.client is not None)
-    result = learn_profile(settings, credentials)
+    try:
+        result = learn_profile(settings, credentials)
+    except (TargetError, BudgetExhausted, NoTokenIssued) as exc:
+        # As for `conformance run`: 2 when the work could not be completed, 4 for misuse.
+        print(f"conformance probe: {exc}", file=sys.stderr)
+        return INCOMPLETE
     if args.output is None:
         sys.stdout.write(result.text)
         return 0

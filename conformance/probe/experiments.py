@@ -43,6 +43,12 @@ class NoTokenIssued(ConformanceError):
 
 
 class Prober:
+    """Runs the experiments in order against one client, writing what it learns into a Draft.
+
+    The client's profile is the draft's own: discovery switches its client authentication and
+    parameter location until a token is issued, and every later request is made that way.
+    """
+
     def __init__(
         self,
         client: ConformanceClient,
@@ -108,7 +114,8 @@ class Prober:
 
     # -- client authentication and parameter location ---------------------------------------
     def discover(self) -> Exchange:
-        """Try what the credentials allow, the RFC's way first, until a token is issued."""
+        """Try what the credentials allow until a token is issued: the body before the query string
+        (RFC 6749 §4.3.2), and no client credentials before any, so `none` is found as `none`."""
         styles: list[ClientAuth] = ["none", "basic", "body"] if self.has_client_credentials else ["none"]
         locations: tuple[Location, ...] = ("body", "query")
         tried: list[str] = []
