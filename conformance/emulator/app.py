@@ -110,7 +110,11 @@ class Emulator:
         names = [k for k, _ in pairs]
         repeated = sorted({k for k in names if names.count(k) > 1})
         if repeated:
-            raise _TokenError("malformed", f"repeated parameter {repeated[0]}")
+            # RFC 6749 A.8: error_description is printable ASCII without '"' or '\\': the name is
+            # given only when it fits.
+            fits = all(" " <= c <= "~" and c not in '"\\' for c in repeated[0])
+            named = f"repeated parameter {repeated[0]}" if fits else "a repeated parameter"
+            raise _TokenError("malformed", named)
         # RFC 6749 §3.2: a parameter sent without a value is treated as omitted.
         return {k: v for k, v in pairs if v != ""}, {k for k, v in pairs if v == ""}
 
