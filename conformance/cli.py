@@ -89,6 +89,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="list the scenarios and the requests each would send; send nothing",
     )
+    run.add_argument(
+        "--examples",
+        type=int,
+        metavar="N",
+        help="examples per property-based search (default: thorough against the emulator, few live)",
+    )
     run.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
 
     emulate = commands.add_parser("emulate", help="serve a profile's emulator over HTTP")
@@ -102,6 +108,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="access token lifetime in seconds (default: the profile's)",
     )
+
+    openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document a profile implies")
+    openapi.add_argument("--profile", required=True, help="built-in profile name or YAML path")
+    openapi.add_argument("--resource-path", help="the Bearer-protected resource (default: the profile's)")
+    openapi.add_argument("--json", action="store_true", help="JSON instead of YAML")
 
     listing = commands.add_parser("requirements", help="print the requirement catalogue")
     listing.add_argument("--markdown", action="store_true", help="as the README's table")
@@ -152,7 +163,11 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
         argv += ["--conformance-defect", name]
     if args.lifetime:
         argv += ["--conformance-lifetime", str(args.lifetime)]
-    for flag, value in (("max-requests", args.max_requests), ("max-rps", args.max_rps)):
+    for flag, value in (
+        ("max-requests", args.max_requests),
+        ("max-rps", args.max_rps),
+        ("examples", args.examples),
+    ):
         if value is not None:
             argv += [f"--conformance-{flag}", str(value)]
     for flag, given in (
@@ -232,6 +247,13 @@ def requirements_markdown() -> str:
     return "\n".join(lines) + "\n"
 
 
+def _openapi(args: argparse.Namespace) -> int:
+    from conformance.openapi import render
+
+    sys.stdout.write(render(load_profile(args.profile), args.resource_path, as_json=args.json))
+    return 0
+
+
 def _requirements(args: argparse.Namespace) -> int:
     if args.markdown:
         sys.stdout.write(requirements_markdown())
@@ -247,6 +269,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "run": _run,
         "emulate": _emulate,
         "requirements": _requirements,
+        "openapi": _openapi,
         "selftest": selftest.command,
         "probe": probe.command,
     }
