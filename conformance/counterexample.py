@@ -10,10 +10,11 @@ test's log (and so the reports). Warnings (SHOULD, INFO) are kept, one per requi
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import pytest
+from hypothesis import example as hypothesis_example
 from hypothesis import given, seed
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
@@ -26,11 +27,16 @@ from conformance.run import ConformanceRun
 from conformance.scenario import Scenario
 from conformance.search import Budget, budget_for
 
-__all__ = ["OVERLOADED", "Counterexample", "Example", "Halt", "Search"]
+__all__ = ["OVERLOADED", "Counterexample", "Example", "Halt", "Search", "search_id"]
 
 T = TypeVar("T")
 # Exchanges of the first few examples are kept in the report, to show what the search sent.
 SHOWN_EXAMPLES = 3
+
+
+def search_id(request: pytest.FixtureRequest) -> str:
+    """The test's module and name: the same wherever pytest runs from."""
+    return f"{request.node.module.__name__.rsplit('.', 1)[-1]}::{request.node.name}"
 
 
 class Counterexample(Exception):
@@ -139,7 +145,7 @@ class Search:
     ) -> Search:
         """The search of `kind` (see conformance.search.EXAMPLES) for the test `request` runs."""
         run: ConformanceRun = request.getfixturevalue("conformance_run")
-        budget = budget_for(request.config, run.settings, kind, request.node.nodeid)
+        budget = budget_for(request.config, run.settings, kind, search_id(request))
         return cls(conformance, run, budget, title, *held, reset=reset)
 
     # -- one example ---------------------------------------------------------------------
@@ -164,12 +170,12 @@ class Search:
                 log.record(exchange)
 
     # -- the search ----------------------------------------------------------------------
-    def run_given(self, strategy: SearchStrategy[T], check: Callable[[T, Example], None]) -> None:
-        """Run `check` on examples drawn from `strategy`; a failing example fails the test."""
+    def run_given(
+        self, strategy: SearchStrategy[T], check: Callable[[T, Example], None], explicit: Sequence[T] = ()
+    ) -> None:
+        """Run `check` on each of `explicit`, then on examples drawn from `strategy`; a failing
+        example fails the test."""
 
-        @seed(self.budget.seed)
-        @self.budget.settings
-        @given(strategy)
         def search(value: T) -> None:
             example = self.open_example()
             try:
@@ -180,7 +186,9 @@ class Search:
                 self.close_example(example)
             example.check()
 
-        self.execute(search)
+        for value in reversed(explicit):
+            search = hypothesis_example(value)(search)
+        self.execute(seed(self.budget.seed)(self.budget.settings(given(strategy)(search))))
 
     def execute(self, search: Callable[[], None]) -> None:
         """Run a hypothesis-decorated callable and turn what it raises into the test's outcome."""

@@ -103,7 +103,8 @@ def _option(config: pytest.Config, name: str) -> object:
 
 
 def budget_for(config: pytest.Config, run: RunSettings, kind: str, test_id: str) -> Budget:
-    """The settings of one search of `kind` (a key of EXAMPLES) in the test `test_id`."""
+    """The settings of one search of `kind` (a key of EXAMPLES) in the test `test_id` (its name,
+    not its path, so that the seed does not depend on where pytest was started)."""
     # Someone else's server: a served emulator on this machine gets the thorough search.
     live = run.live and not is_loopback(str(run.url))
     chosen = _option(config, "hypothesis_profile")

@@ -15,12 +15,19 @@ import pytest
 from conformance.checks.expectations import expect_accepted
 from conformance.checks.generated import issued, judge_resource, judge_token
 from conformance.checks.token_sample import judge_sample
-from conformance.counterexample import Example, Search
+from conformance.counterexample import Example, Search, search_id
 from conformance.findings import Finding
 from conformance.requirements import provider, rfc6749, rfc6750
 from conformance.scenario import Scenario
 from conformance.search import LIVE_EXAMPLES, budget_for
-from conformance.strategies import BearerCase, RequestCase, bearer_cases, scope_requests, token_requests
+from conformance.strategies import (
+    BearerCase,
+    RequestCase,
+    bearer_cases,
+    move_catalogue,
+    scope_requests,
+    token_requests,
+)
 
 requirement = pytest.mark.requirement
 
@@ -53,10 +60,11 @@ def test_token_endpoint_answers_generated_requests(
     search = Search.for_test(
         conformance, request, "requests", "generated token requests", *TOKEN_REQUIREMENTS
     )
-    strategy = token_requests(
-        conformance.profile, conformance.client.credentials, protect_account=search.budget.live
-    )
-    search.run_given(strategy, _send)
+    profile, credentials, live = conformance.profile, conformance.client.credentials, search.budget.live
+    strategy = token_requests(profile, credentials, protect_account=live)
+    # Every fixed move alone first (not on a live target: that is a request each), then the search.
+    alone = [] if live else [RequestCase((move,)) for move in move_catalogue(profile, credentials)]
+    search.run_given(strategy, _send, explicit=alone)
 
 
 @requirement(rfc6750.ACCEPTS_VALID_TOKEN.id, rfc6750.REJECTS_BAD_TOKEN.id, rfc6750.CHALLENGE.id)
@@ -136,7 +144,7 @@ def test_issued_tokens_are_unique_and_unguessable(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
     conformance.requires(conformance.profile.grant_password is True, "the password grant is not offered")
-    live = budget_for(request.config, conformance.settings, "requests", request.node.nodeid).live
+    live = budget_for(request.config, conformance.settings, "requests", search_id(request)).live
     size = LIVE_EXAMPLES["resource"] if live else SAMPLE
     tokens = [conformance.obtain_token(f"token: sample {n} of {size}") for n in range(1, size + 1)]
     last = tokens[-1].exchange

@@ -25,6 +25,7 @@ import pytest
 from conformance.checks.expectations import expect_issued, outcome
 from conformance.checks.generated import issued
 from conformance.client import Exchange
+from conformance.counterexample import search_id
 from conformance.findings import Finding
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import Scenario
@@ -37,7 +38,7 @@ ROUNDS = 5  # rounds against the emulator; one against a live target
 
 
 def _rounds(conformance: Scenario, request: pytest.FixtureRequest) -> int:
-    live = budget_for(request.config, conformance.settings, "requests", request.node.nodeid).live
+    live = budget_for(request.config, conformance.settings, "requests", search_id(request)).live
     return 1 if live else ROUNDS
 
 
