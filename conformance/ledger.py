@@ -60,6 +60,7 @@ class TokenLedger:
         self.profile = profile
         self.clock = clock
         self._access: dict[str, TrackedToken] = {}
+        self._latest: list[TrackedToken] = []  # not yet superseded, or issued together
         self._refresh: set[str] = set()
         self._lock = threading.Lock()
 
@@ -79,6 +80,7 @@ class TokenLedger:
             for tracked in group:
                 tracked.concurrent = True
                 tracked.superseded_by = tracked.superseded_by or last
+            self._latest += [t for t in group if t not in self._latest]
 
     def observe(self, exchange: Exchange) -> list[Finding]:
         if exchange.kind == "token" and exchange.ok and isinstance(exchange.json, dict):
@@ -104,16 +106,18 @@ class TokenLedger:
                             exchange,
                         )
                     )
-                for earlier in self._access.values():
+                for earlier in self._latest:
                     earlier.concurrent = False
                     if earlier.superseded_by is None:
                         earlier.superseded_by = exchange.seq
-                self._access[key] = TrackedToken(
+                tracked = TrackedToken(
                     key,
                     exchange.seq,
                     exchange.started_at,
                     stated_lifetimes(self.profile, body.get("expires_in")),
                 )
+                self._access[key] = tracked
+                self._latest = [tracked]
             if isinstance(refresh, str) and refresh:
                 key = token_key(refresh)
                 if key in self._refresh:

@@ -18,6 +18,7 @@ recording and redaction, in-process or over HTTP alike. Its checks then judge th
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -42,6 +43,17 @@ from conformance.requirements import Requirement, provider, rfc6749, rfc6750
 __all__ = ["CHECKS", "findings_for", "response_of", "send_case"]
 
 _DROPPED_HEADERS = {"user-agent", "accept-encoding", "connection", "content-length", "host"}
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # RFC 9110 §5.1 field-name
+
+
+def _sendable(name: str, value: str) -> tuple[str, str] | None:
+    """The header as HTTP/1.1 can carry it (RFC 9110 §5.5: surrounding blanks are not part of a
+    field value; control characters cannot be sent), or None."""
+    value = value.strip(" \t")
+    if not _TOKEN.fullmatch(name) or any(c < " " and c != "\t" or c == "\x7f" for c in value):
+        return None
+    return name, value
+
 
 CHECKS: dict[str, CheckFunction] = {
     "not_a_server_error": not_a_server_error,
@@ -73,11 +85,8 @@ def send_case(
 ) -> Exchange:
     """Send a schemathesis case through our client (`authorization` replaces the generated one)."""
     kwargs = case.as_transport_kwargs(base_url="")
-    headers = [
-        (str(k), str(v))
-        for k, v in kwargs.get("headers", {}).items()
-        if str(k).lower() not in _DROPPED_HEADERS
-    ]
+    sendable = (_sendable(str(k), str(v)) for k, v in kwargs.get("headers", {}).items())
+    headers = [h for h in sendable if h is not None and h[0].lower() not in _DROPPED_HEADERS]
     if authorization is not None:
         headers = [(k, v) for k, v in headers if k.lower() != "authorization"] + [
             ("Authorization", authorization)

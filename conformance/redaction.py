@@ -25,7 +25,9 @@ _AUTH_HEADER = re.compile(
 )
 
 # A run of characters tokens are made of (RFC 6750 b64token, and percent-escapes of others).
-_TOKEN_RUN = re.compile(r"(?:[A-Za-z0-9\-._~+/=]|%[0-9A-Fa-f]{2}){" + str(MIN_SCRUB_LENGTH) + ",}")
+_TOKEN_CHAR = r"(?:[A-Za-z0-9\-._~+/=]|%[0-9A-Fa-f]{2})"
+_UNESCAPED = re.compile(r"[A-Za-z0-9_.~-]+")
+_TOKEN_RUN = re.compile(_TOKEN_CHAR + "{" + str(MIN_SCRUB_LENGTH) + ",}")
 
 
 def token_key(value: str) -> str:
@@ -51,6 +53,10 @@ class Redactor:
         self._pattern: re.Pattern[str] | None = None
         self._pattern_values: set[str] = set()  # found by the regular expression
         self._token_lengths: set[int] = set()  # lengths of the values found by lookup
+        self._runs: re.Pattern[str] | None = None  # runs at least as long as the shortest of them
+        # Texts found clean (header values repeat on every exchange), with the patterns they were
+        # checked against: a new credential or a shorter token changes those and so the verdict.
+        self._clean: dict[str, tuple[object, object]] = {}
         self._lock = threading.Lock()
 
     def add(self, value: str | None, label: str) -> None:
@@ -68,15 +74,20 @@ class Redactor:
 
         Cheap to call for hundreds of values: those made of token characters are found by lookup.
         """
-        if len(value) < MIN_SCRUB_LENGTH:
+        if len(value) < MIN_SCRUB_LENGTH or value in self._labels:
             return
-        variants = {value, quote(value, safe=""), quote_plus(value)}
+        # Characters never escaped (most tokens): the value is its own URL-encoded form.
+        variants = (
+            {value} if _UNESCAPED.fullmatch(value) else {value, quote(value, safe=""), quote_plus(value)}
+        )
         with self._lock:
             for variant in variants:
                 if variant in self._labels:
                     continue
                 self._labels[variant] = f"<{label}>"
                 if _TOKEN_RUN.fullmatch(variant):
+                    if not self._token_lengths or len(variant) < min(self._token_lengths):
+                        self._runs = re.compile(_TOKEN_CHAR + "{" + str(len(variant)) + ",}")
                     self._token_lengths.add(len(variant))
                 else:
                     self._pattern_values.add(variant)
@@ -113,6 +124,9 @@ class Redactor:
         return self._labels.get(value)
 
     def _compiled(self) -> re.Pattern[str] | None:
+        pattern = self._pattern
+        if pattern is not None or not self._pattern_values:
+            return pattern
         with self._lock:
             if self._pattern is None and self._pattern_values:
                 ordered = sorted(self._pattern_values, key=len, reverse=True)
@@ -144,14 +158,21 @@ class Redactor:
 
     def scrub(self, text: str) -> str:
         """Replace every known secret in `text`; also masks any Basic/Bearer credential."""
-        if not text:
+        if len(text) < MIN_SCRUB_LENGTH:
+            return text  # shorter than any secret the redactor knows, or than "Basic x"
+        pattern, runs = self._compiled(), self._runs
+        if self._clean.get(text) == (pattern, runs):
             return text
-        pattern = self._compiled()
-        if pattern is not None:
-            text = pattern.sub(lambda m: self._labels[m.group(0)], text)
-        if self._token_lengths:
-            text = _TOKEN_RUN.sub(self._scrub_tokens, text)
-        return _AUTH_HEADER.sub(lambda m: self._mask_auth(m), text)
+        scrubbed = pattern.sub(lambda m: self._labels[m.group(0)], text) if pattern is not None else text
+        if runs is not None:
+            scrubbed = runs.sub(self._scrub_tokens, scrubbed)
+        scrubbed = _AUTH_HEADER.sub(lambda m: self._mask_auth(m), scrubbed)
+        # Clean, and no run long enough to hold a token: no token issued later can be in it.
+        if scrubbed == text and len(text) <= 256 and (runs is None or runs.search(text) is None):
+            if len(self._clean) > 4096:
+                self._clean.clear()
+            self._clean[text] = (pattern, runs)
+        return scrubbed
 
     def _mask_auth(self, match: re.Match[str]) -> str:
         credential = match.group(0).split(None, 1)[1]

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import secrets
 import time
+from urllib.parse import quote_plus, urlencode
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conformance.client.client import _quote
+from conformance.client.exchange import _form_quote
 from conformance.redaction import Redactor
 
 
@@ -37,3 +43,22 @@ def test_credentials_still_match_inside_other_text() -> None:
     redactor.add_credentials(None, None, "user-name", "password123")
     redactor.add_token(secrets.token_urlsafe(32), "access_token")
     assert redactor.scrub("xpassword123y") == "x<password>y"
+
+
+def test_fast_form_encoding_equals_urllib() -> None:
+    @settings(max_examples=500, derandomize=True, database=None)
+    @given(st.text())
+    def same(text: str) -> None:
+        assert _form_quote(text) == urlencode([(text, "")], safe="<>: ")[:-1]
+        assert _quote(text) == quote_plus(text)
+
+    same()
+
+
+def test_clean_texts_are_remembered_only_while_still_clean() -> None:
+    redactor = Redactor()
+    redactor.add_credentials(None, None, "user-name", "password123")
+    header = "application/json; x=password12"
+    assert redactor.scrub(header) == header  # remembered as clean
+    redactor.add_credentials(None, None, None, "password12")  # a new credential inside it
+    assert redactor.scrub(header) == "application/json; x=<password>"

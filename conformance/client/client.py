@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Final
 from urllib.parse import quote_plus
 
@@ -122,6 +124,7 @@ class Target:
         return f"{self.base_url} (in-process emulator)"
 
 
+@lru_cache(maxsize=64)
 def basic_authorization(client_id: str, client_secret: str) -> str:
     """RFC 6749 §2.3.1: form-urlencode id and secret, then Basic-encode them."""
     pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
@@ -335,7 +338,7 @@ class ConformanceClient:
         except ValueError as exc:
             exchange.json_error = f"body is not JSON ({exc.__class__.__name__})"
         exchange.response_body = redact_response_body(
-            text, response.headers.get("content-type", ""), self.redactor
+            text, response.headers.get("content-type", ""), self.redactor, exchange.json
         )
         exchange.response_headers = [(k, self.redactor.scrub(v)) for k, v in response.headers.multi_items()]
         self._notify(exchange)
@@ -346,8 +349,15 @@ class ConformanceClient:
             listener(exchange)
 
 
+_UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote_plus leaves as it is
+
+
+def _quote(text: str) -> str:
+    return text if _UNQUOTED.fullmatch(text) else quote_plus(text)
+
+
 def _form(params: Params) -> bytes:
-    return "&".join(f"{quote_plus(k)}={quote_plus(v)}" for k, v in params).encode("ascii")
+    return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params).encode("ascii")
 
 
 def _describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:

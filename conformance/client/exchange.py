@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+import re
 import shlex
 from dataclasses import dataclass, field
 from typing import Any, Literal
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote_plus, urlsplit, urlunsplit
 
 import httpx
 
@@ -25,6 +26,7 @@ SECRET_PARAMETERS = {
     "access_token": "access_token",
 }
 SECRET_RESPONSE_MEMBERS = ("access_token", "refresh_token", "id_token")
+SECRET_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
 BODY_LIMIT = 4000
 
 
@@ -39,11 +41,21 @@ def redacted_pairs(pairs: list[tuple[str, str]], redactor: Redactor) -> list[tup
     return masked
 
 
+# Characters urlencode(..., safe="<>: ") leaves as they are (a space becomes '+'): most values
+# (labels, parameter names, short words) are made of them only, and need no quoting.
+_PLAIN_FORM = re.compile(r"[A-Za-z0-9_.~<>: -]*")
+
+
+def _form_quote(text: str) -> str:
+    return text.replace(" ", "+") if _PLAIN_FORM.fullmatch(text) else quote_plus(text, safe="<>: ")
+
+
 def _redact_form(text: str, redactor: Redactor) -> str:
     pairs = parse_qsl(text, keep_blank_values=True)
     if not pairs:
         return redactor.scrub(text)
-    return urlencode(redacted_pairs(pairs, redactor), safe="<>: ")
+    # The same as urlencode(redacted_pairs(...), safe="<>: "), without quoting plain text.
+    return "&".join(f"{_form_quote(k)}={_form_quote(v)}" for k, v in redacted_pairs(pairs, redactor))
 
 
 def _redact_url(url: httpx.URL, redactor: Redactor) -> str:
@@ -55,7 +67,7 @@ def _redact_url(url: httpx.URL, redactor: Redactor) -> str:
 def _redact_headers(headers: httpx.Headers, redactor: Redactor) -> list[tuple[str, str]]:
     out = []
     for name, value in headers.multi_items():
-        if name.lower() in {"authorization", "proxy-authorization", "cookie", "set-cookie"}:
+        if name.lower() in SECRET_HEADERS:
             scheme = value.split(None, 1)[0] if value.strip() else ""
             credential = value[len(scheme) :].strip()
             label = redactor.label_for(credential) if credential else None
@@ -65,9 +77,9 @@ def _redact_headers(headers: httpx.Headers, redactor: Redactor) -> list[tuple[st
     return out
 
 
-def _redact_json_body(text: str, redactor: Redactor) -> str:
+def _redact_json_body(text: str, redactor: Redactor, parsed: Any = None) -> str:
     try:
-        data = json.loads(text)
+        data = dict(parsed) if isinstance(parsed, dict) else json.loads(text)
     except ValueError:
         return redactor.scrub(text)
     if isinstance(data, dict):
@@ -182,7 +194,8 @@ class Exchange:
         }
 
 
-def redact_response_body(text: str, content_type: str, redactor: Redactor) -> str:
+def redact_response_body(text: str, content_type: str, redactor: Redactor, parsed: Any = None) -> str:
+    """`parsed`: the body already parsed as JSON, if it was (saves parsing it twice)."""
     if "json" in content_type or text.lstrip().startswith(("{", "[")):
-        return _redact_json_body(text, redactor)
+        return _redact_json_body(text, redactor, parsed)
     return redactor.scrub(text)

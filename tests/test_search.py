@@ -1,0 +1,55 @@
+"""Budgets: settings profiles, example counts, seeds, live politeness."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import Phase, settings
+
+from conformance.search import DEV, EXAMPLES, LIVE, LIVE_EXAMPLES, SEEDED, budget_for
+from conformance.settings import RunSettings
+
+
+def _settings(url: str | None, examples: int | None = None) -> RunSettings:
+    return RunSettings(
+        profile="tourpaq",
+        url=url,
+        emulate=url is None,
+        resource_path=None,
+        expiry_wait=0.0,
+        report_dir=Path("reports"),
+        timeout=10.0,
+        defects=(),
+        lifetime=None,
+        examples=examples,
+    )
+
+
+def test_profiles_are_registered() -> None:
+    assert settings.get_profile(SEEDED).derandomize
+    assert settings.get_profile(LIVE).phases == (Phase.explicit, Phase.generate)  # no shrinking
+    assert settings.get_profile(DEV).database is None
+
+
+def test_emulator_is_thorough_and_seeded(pytestconfig: pytest.Config) -> None:
+    budget = budget_for(pytestconfig, _settings(None), "requests", "test_x::y")
+    again = budget_for(pytestconfig, _settings(None), "requests", "test_x::y")
+    assert budget.profile == SEEDED and budget.examples == EXAMPLES["requests"]
+    assert budget.seed == again.seed and not budget.live
+    assert "--hypothesis-seed" in budget.replay_hint()
+
+
+def test_live_targets_get_few_examples_and_no_shrinking(pytestconfig: pytest.Config) -> None:
+    budget = budget_for(pytestconfig, _settings("https://api.example.com"), "lifecycle", "t")
+    assert budget.live and budget.profile == LIVE
+    assert budget.examples == LIVE_EXAMPLES["lifecycle"]
+    assert Phase.shrink not in budget.settings.phases
+    loopback = budget_for(pytestconfig, _settings("http://127.0.0.1:8000"), "lifecycle", "t")
+    assert not loopback.live and loopback.profile == SEEDED  # this machine's server: shrinking too
+    assert loopback.examples == LIVE_EXAMPLES["lifecycle"]  # over HTTP: the smaller counts
+
+
+def test_examples_option_sets_every_search(pytestconfig: pytest.Config) -> None:
+    for kind in EXAMPLES:
+        assert budget_for(pytestconfig, _settings(None, examples=7), kind, "t").examples == 7
