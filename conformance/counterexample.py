@@ -165,7 +165,7 @@ class Search:
             if finding.requirement.id not in self._warned:
                 self._warned.add(finding.requirement.id)
                 log.add(finding)
-        if self.examples <= SHOWN_EXAMPLES:
+        if self.examples <= SHOWN_EXAMPLES or self.run.settings.dry_run:  # a dry run lists them all
             for exchange in example.log.exchanges:
                 log.record(exchange)
 

@@ -105,16 +105,17 @@ def _option(config: pytest.Config, name: str) -> object:
 def budget_for(config: pytest.Config, run: RunSettings, kind: str, test_id: str) -> Budget:
     """The settings of one search of `kind` (a key of EXAMPLES) in the test `test_id` (its name,
     not its path, so that the seed does not depend on where pytest was started)."""
-    # Someone else's server gets the polite search (no shrinking, few examples); a server on this
-    # machine is searched as thoroughly, but over HTTP with the smaller example counts.
-    live = run.live and not is_loopback(str(run.url))
+    # Someone else's server gets the polite search (no shrinking, few examples), also in a dry run
+    # (which shows what a live run would send); a server on this machine is searched as
+    # thoroughly, but over HTTP with the smaller example counts.
+    live = not run.emulate and not is_loopback(str(run.url))
     chosen = _option(config, "hypothesis_profile")
     name = str(chosen) if chosen else (LIVE if live else SEEDED)
     base = settings.get_profile(name)
     conformance_profile = name in (DEV, SEEDED, LIVE)
     examples = run.examples
     if examples is None:
-        table = EXAMPLES if not run.live else LIVE_EXAMPLES
+        table = EXAMPLES if run.emulate else LIVE_EXAMPLES
         examples = table[kind] if conformance_profile else int(base.max_examples)
     seed_option = _option(config, "hypothesis_seed")
     if seed_option not in (None, ""):

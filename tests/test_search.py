@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from hypothesis import Phase, settings
 
+from conformance.cli import _parser, pytest_arguments
 from conformance.search import DEV, EXAMPLES, LIVE, LIVE_EXAMPLES, SEEDED, budget_for
 from conformance.settings import RunSettings
 
@@ -53,3 +55,15 @@ def test_live_targets_get_few_examples_and_no_shrinking(pytestconfig: pytest.Con
 def test_examples_option_sets_every_search(pytestconfig: pytest.Config) -> None:
     for kind in EXAMPLES:
         assert budget_for(pytestconfig, _settings(None, examples=7), kind, "t").examples == 7
+
+
+def test_a_dry_run_of_a_live_target_uses_the_live_budget(pytestconfig: pytest.Config) -> None:
+    dry = replace(_settings("https://api.example.com"), dry_run=True)
+    budget = budget_for(pytestconfig, dry, "requests", "t")
+    assert budget.live and budget.examples == LIVE_EXAMPLES["requests"]
+
+
+def test_run_passes_examples_to_pytest(tmp_path: Path) -> None:
+    args = _parser().parse_args(["run", "--profile", "tourpaq", "--emulate", "--examples", "12"])
+    argv = pytest_arguments(args, tmp_path)
+    assert argv[argv.index("--conformance-examples") + 1] == "12"
