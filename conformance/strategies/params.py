@@ -198,7 +198,8 @@ def _repeated(name: str, source: str | None) -> list[Move]:
     codes = _REQUEST | _wrong(name)[1]
     verdict = EITHER if name == "scope" else REFUSE
     return [
-        Move(f"{name}: sent twice", EITHER, rfc6749.REPEATED_PARAMETER, again(same), _REQUEST, name),
+        # A server may join repeats ("password,password") and find the value wrong: its codes too.
+        Move(f"{name}: sent twice", EITHER, rfc6749.REPEATED_PARAMETER, again(same), codes, name),
         Move(
             f"{name}: sent twice, the second time {other!r}",
             verdict,
