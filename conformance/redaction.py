@@ -11,6 +11,7 @@ import base64
 import hashlib
 import re
 import threading
+from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
 __all__ = ["Redactor", "fingerprint", "token_key"]
@@ -30,6 +31,7 @@ _UNESCAPED = re.compile(r"[A-Za-z0-9_.~-]+")
 _TOKEN_RUN = re.compile(_TOKEN_CHAR + "{" + str(MIN_SCRUB_LENGTH) + ",}")
 
 
+@lru_cache(maxsize=8192)  # the redactor, the client and the ledger each ask for the same tokens
 def token_key(value: str) -> str:
     """A stable, non-reversible key for a token (full SHA-256)."""
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()

@@ -64,9 +64,9 @@ def _redact_url(url: httpx.URL, redactor: Redactor) -> str:
     return redactor.scrub(urlunsplit(parts._replace(query=query)))
 
 
-def _redact_headers(headers: httpx.Headers, redactor: Redactor) -> list[tuple[str, str]]:
+def _redact_headers(items: list[tuple[str, str]], redactor: Redactor) -> list[tuple[str, str]]:
     out = []
-    for name, value in headers.multi_items():
+    for name, value in items:
         if name.lower() in SECRET_HEADERS:
             scheme = value.split(None, 1)[0] if value.strip() else ""
             credential = value[len(scheme) :].strip()
@@ -93,12 +93,13 @@ def _redact_json_body(text: str, redactor: Redactor, parsed: Any = None) -> str:
 def redact_request(request: httpx.Request, redactor: Redactor) -> tuple[str, list[tuple[str, str]], str]:
     """URL, headers and body of a request, secrets masked."""
     body = request.content.decode("utf-8", "replace") if request.content else ""
-    content_type = request.headers.get("content-type", "")
+    items = request.headers.multi_items()  # names in lower case
+    content_type = next((v for k, v in items if k == "content-type"), "")
     if "x-www-form-urlencoded" in content_type:
         body = _redact_form(body, redactor)
     else:
         body = redactor.scrub(body)
-    return _redact_url(request.url, redactor), _redact_headers(request.headers, redactor), body
+    return _redact_url(request.url, redactor), _redact_headers(items, redactor), body
 
 
 @dataclass(slots=True)
