@@ -203,3 +203,12 @@ def test_documented_rejection_body() -> None:
     good = _rejection(body={"message": "Authorization has been denied for this request."})
     assert audit(DOG, good) == []
     assert ids(audit(DOG, _rejection(body={"error": "invalid_token"}))) == {"DOC-rejection-body"}
+
+
+def test_media_type_refusal_of_a_non_form_body_is_allowed() -> None:
+    refusal = exchange(status=415, body=None, headers=[("Content-Type", "text/html")])
+    refusal.request_headers = [("Content-Type", "application/json")]
+    assert audit(TOURPAQ, refusal) == []
+    form = exchange(status=415, body=None, headers=[("Content-Type", "text/html")])
+    form.request_headers = [("Content-Type", "application/x-www-form-urlencoded")]
+    assert ids(audit(TOURPAQ, form)) == {"RFC6749-5.2-error"}

@@ -20,8 +20,20 @@ _EXPECTED = (
 )
 
 
+def _refused_media_type(exchange: Exchange) -> bool:
+    """HTTP 415 to a request whose body is not the form RFC 6749 §4.3.2 prescribes.
+
+    The request never reached OAuth processing: a framework's media-type refusal is an allowed
+    answer there, not a malformed §5.2 error.
+    """
+    sent = next((v for k, v in exchange.request_headers if k.lower() == "content-type"), "")
+    return exchange.status == 415 and "application/x-www-form-urlencoded" not in sent.lower()
+
+
 @check("token-error")
 def error_is_rfc6749(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
+    if _refused_media_type(exchange):
+        return
     problems = []
     code = exchange.error_code
     allowed_status = {400, 401} if code == "invalid_client" else {400}
