@@ -4,6 +4,8 @@
     ├── ProfileError         a profile file is missing, malformed or invalid
     ├── UsageError           options that do not fit together
     ├── BudgetExhausted      the run's request budget is spent
+    ├── SuiteError           the suite itself failed (a request it built that could not be
+    │                        sent, a bug in a check): never the target's fault
     └── TargetError          the target could not be talked to
         ├── TargetUnreachable   connection refused, DNS failure, TLS error
         └── TransportFailure    timeout or broken exchange during a scenario
@@ -17,6 +19,7 @@ __all__ = [
     "BudgetExhausted",
     "ConformanceError",
     "ProfileError",
+    "SuiteError",
     "TargetError",
     "TargetUnreachable",
     "TransportFailure",
@@ -38,6 +41,14 @@ class UsageError(ConformanceError):
 
 class BudgetExhausted(ConformanceError):
     """The run has sent as many requests as it may; it stops, reports written."""
+
+
+class SuiteError(ConformanceError):
+    """The suite could not do what it meant to (a request the HTTP library refused to send).
+
+    A bug of the suite, reported as such: the requirements of the test are not established,
+    and no requirement fails.
+    """
 
 
 class TargetError(ConformanceError):

@@ -50,10 +50,14 @@ class Finding:
 
 @dataclass(frozen=True, slots=True)
 class Observation:
-    """A requirement the test checked and saw hold (or could not check), with a note."""
+    """A requirement the test checked and saw hold, in full or in part, or could not check.
+
+    `partial`: checked only in part (a window of a token's life, a search that found nothing
+    in N examples); the note says what was covered.
+    """
 
     requirement: Requirement
-    status: Literal["passed", "skipped"]
+    status: Literal["passed", "partial", "skipped"]
     note: str = ""
 
 
@@ -79,6 +83,11 @@ class FindingLog:
     def held(self, requirement: Requirement, note: str = "") -> None:
         with self._lock:
             self.observations.append(Observation(requirement, "passed", note))
+
+    def partial(self, requirement: Requirement, covered: str) -> None:
+        """Checked in part only; `covered` says what was seen (no violation in that part)."""
+        with self._lock:
+            self.observations.append(Observation(requirement, "partial", covered))
 
     def not_checked(self, requirement: Requirement, reason: str) -> None:
         with self._lock:

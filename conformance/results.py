@@ -14,7 +14,9 @@ from conformance.requirements import Level, all_requirements, get
 
 __all__ = ["ResultsCollector", "TestRecord"]
 
-_RANK = {"failed": 3, "warned": 2, "passed": 1, "skipped": 0}
+# A requirement's status is the strongest verdict any test gave it: one test that checked it in
+# full outweighs another that saw only part of it.
+_RANK = {"failed": 4, "warned": 3, "passed": 2, "partial": 1, "skipped": 0}
 
 
 @dataclass
