@@ -331,6 +331,7 @@ class ConformanceClient:
             error_type = TargetUnreachable if isinstance(exc, httpx.ConnectError) else TransportFailure
             raise error_type(f"{exchange.summary()}") from None
         exchange.elapsed = time.perf_counter() - began
+        exchange.finished_at = self.clock.now()
         text = response.text if response.content else ""
         exchange.status = response.status_code
         try:

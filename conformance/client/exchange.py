@@ -118,6 +118,8 @@ class Exchange:
     response_headers: list[tuple[str, str]] = field(default_factory=list)
     response_body: str = ""
     elapsed: float = 0.0
+    # The clock's time (emulated or real, as `started_at`) when the answer was in.
+    finished_at: float | None = None
     error: str | None = None
     auth_scheme_sent: str | None = None
     grant_type: str | None = None
