@@ -332,6 +332,7 @@ class ConformanceClient:
             raise error_type(f"{exchange.summary()}") from None
         exchange.elapsed = time.perf_counter() - began
         exchange.finished_at = self.clock.now()
+        exchange.last_sent_before_answer = len(self.exchanges)
         text = response.text if response.content else ""
         exchange.status = response.status_code
         try:

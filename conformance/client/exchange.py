@@ -125,6 +125,9 @@ class Exchange:
     grant_type: str | None = None
     # SHA-256 of the bearer token presented to the resource: lets the ledger follow it.
     token_key: str | None = None
+    # The seq of the last request sent before this answer came back (0: unknown). A request
+    # sent while another awaited its answer overlapped it, whatever the clock says.
+    last_sent_before_answer: int = 0
     # The parsed response body, unredacted, for checks only: never rendered.
     json: Any = field(default=None, repr=False)
     json_error: str | None = None
