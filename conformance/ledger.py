@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
+from conformance.checks.token_sample import Issuances
 from conformance.client.exchange import Exchange
 from conformance.clock import Clock
 from conformance.findings import Finding
@@ -61,7 +62,7 @@ class TokenLedger:
         self.clock = clock
         self._access: dict[str, TrackedToken] = {}
         self._latest: list[TrackedToken] = []  # not yet superseded, or issued together
-        self._refresh: set[str] = set()
+        self._issuances = Issuances()  # RFC 6749 §10.10: no token issued twice
         self._lock = threading.Lock()
 
     def get(self, token: str) -> TrackedToken | None:
@@ -93,19 +94,12 @@ class TokenLedger:
         body = exchange.json
         assert isinstance(body, dict)
         findings = []
-        access, refresh = body.get("access_token"), body.get("refresh_token")
+        access = body.get("access_token")
         with self._lock:
+            # One rule for every layer; concurrent duplicates handed one pair are one issuance.
+            findings += self._issuances.delivered(exchange)
             if isinstance(access, str) and access:
                 key = token_key(access)
-                if key in self._access:
-                    findings.append(
-                        Finding(
-                            rfc6749.TOKENS_UNIQUE,
-                            "an access token never issued before",
-                            f"the access token of exchange #{self._access[key].issued_seq} again",
-                            exchange,
-                        )
-                    )
                 for earlier in self._latest:
                     earlier.concurrent = False
                     if earlier.superseded_by is None:
@@ -118,18 +112,6 @@ class TokenLedger:
                 )
                 self._access[key] = tracked
                 self._latest = [tracked]
-            if isinstance(refresh, str) and refresh:
-                key = token_key(refresh)
-                if key in self._refresh:
-                    findings.append(
-                        Finding(
-                            rfc6749.TOKENS_UNIQUE,
-                            "a refresh token never issued before",
-                            "a refresh token issued earlier in this run",
-                            exchange,
-                        )
-                    )
-                self._refresh.add(key)
         return findings
 
     def _presented(self, exchange: Exchange) -> list[Finding]:

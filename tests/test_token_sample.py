@@ -1,51 +1,159 @@
-"""The entropy estimate: generous to random tokens, decisive on counters and short tokens."""
+"""The one RFC 6749 §10.10 judge: capacity is a sure bound, the estimate fails only far below it,
+counters always fail, and uniqueness counts concurrent duplicates of one pair as one issuance."""
 
 from __future__ import annotations
 
 import itertools
 import secrets
 import uuid
+from typing import Any
 
 import pytest
 
-from conformance.checks.token_sample import FAIL_BELOW, estimate, judge_sample
+from conformance.checks.token_sample import (
+    ESTIMATE_FAILS_BELOW,
+    Issuances,
+    estimate,
+    judge_issuances,
+    judge_tokens,
+)
+from conformance.client import Exchange
+from conformance.findings import FindingLog
 from conformance.requirements import rfc6749
 
 
-@pytest.mark.parametrize("size", [6, 12])
-def test_random_tokens_never_warn(size: int) -> None:
-    for _ in range(200):
-        tokens = [secrets.token_urlsafe(32) for _ in range(size)]
-        findings, note = judge_sample("access", tokens, None)
-        assert findings == [], note
-        assert estimate(tokens).bits > 200
+def _ids(findings: list[Any]) -> list[str]:
+    return [f.requirement.id for f in findings]
 
 
-def test_hex_128_bit_tokens_reach_the_must() -> None:
+def _answer(
+    seq: int, access: str, refresh: str | None = None, *, upto: int = 0, grant: str = "password"
+) -> Exchange:
+    """A token response; `upto`: the last request sent before its answer came back."""
+    body = {"access_token": access, "token_type": "bearer", "expires_in": 1799}
+    if refresh is not None:
+        body["refresh_token"] = refresh
+    return Exchange(
+        seq=seq,
+        kind="token",
+        purpose="issue",
+        method="POST",
+        url="u",
+        request_headers=[],
+        request_body="",
+        started_at=0.0,
+        status=200,
+        grant_type=grant,
+        json=body,
+        last_sent_before_answer=upto or seq,
+    )
+
+
+def _sample(tokens: list[str]) -> list[Exchange]:
+    return [_answer(n, t) for n, t in enumerate(tokens, 1)]
+
+
+# -- guessability -----------------------------------------------------------------------------
+@pytest.mark.parametrize("size", [1, 3, 12])
+def test_random_base64url_tokens_pass(size: int) -> None:
     for _ in range(100):
-        tokens = [secrets.token_hex(16) for _ in range(12)]
-        findings, _ = judge_sample("access", tokens, None)
-        assert all(f.requirement is not rfc6749.TOKENS_UNGUESSABLE for f in findings)
+        judged = judge_issuances(_sample([secrets.token_urlsafe(32) for _ in range(size)]))
+        assert judged.findings == [], judged.notes
+    assert estimate([secrets.token_urlsafe(32) for _ in range(6)]).bits > 200
+
+
+@pytest.mark.parametrize("size", [1, 2, 3, 4, 12])
+def test_a_small_sample_of_128_bit_hex_tokens_never_fails_the_must(size: int) -> None:
+    # 32 hex characters: exactly 128 bits of capacity, below the SHOULD; a position the sample
+    # leaves unchanged by chance must not tip the MUST.
+    for _ in range(300):
+        judged = judge_issuances(_sample([secrets.token_hex(16) for _ in range(size)]))
+        assert _ids(judged.findings) == ["RFC6749-10.10-entropy"], judged.findings
+
+
+@pytest.mark.parametrize("size", [1, 3, 12])
+def test_26_hex_characters_fail_the_must_whatever_the_sample(size: int) -> None:
+    judged = judge_issuances(_sample([secrets.token_hex(13) for _ in range(size)]))
+    assert _ids(judged.findings) == ["RFC6749-10.10-guessing"]
+    assert "26 characters over lower-case hex: at most 104 bits" in judged.findings[0].got
+
+
+@pytest.mark.parametrize("size", [1, 3, 12])
+def test_uuids_warn_under_the_should_and_never_fail_the_must(size: int) -> None:
+    for _ in range(50):
+        judged = judge_issuances(_sample([str(uuid.uuid4()) for _ in range(size)]))
+        assert _ids(judged.findings) == ["RFC6749-10.10-entropy"], judged.findings
+    assert ESTIMATE_FAILS_BELOW < estimate([str(uuid.uuid4()) for _ in range(12)]).bits < 128
 
 
 def test_counter_tokens_fail_the_must() -> None:
     counter = itertools.count(1_000_001)
     tokens = [f"tok_{next(counter):040d}" for _ in range(12)]
-    findings, note = judge_sample("access", tokens, None)
-    assert [f.requirement for f in findings] == [rfc6749.TOKENS_UNGUESSABLE]
-    assert estimate(tokens).bits < 10
-    assert "2 of 44 positions vary" in note
+    judged = judge_tokens("access", tokens, None)
+    assert _ids(judged.findings) == ["RFC6749-10.10-guessing"]
+    assert "differ only in their last 4 characters" in judged.findings[0].got
+    assert "2 of 44 positions vary" in judged.findings[0].got
+    # Two consecutive tokens are enough for the counter, without any estimate.
+    assert _ids(judge_tokens("access", tokens[:2], None).findings) == ["RFC6749-10.10-guessing"]
 
 
-def test_short_tokens_fail_and_uuids_only_warn() -> None:
-    short, _ = judge_sample("access", [secrets.token_hex(4) for _ in range(12)], None)
-    assert [f.requirement for f in short] == [rfc6749.TOKENS_UNGUESSABLE]
-    uuids = [str(uuid.uuid4()) for _ in range(12)]
-    warned, note = judge_sample("access", uuids, None)
-    assert [f.requirement for f in warned] == [rfc6749.TOKENS_160_BITS], note
-    assert FAIL_BELOW < estimate(uuids).bits < 160
+def test_a_constant_prefix_fails_by_the_estimate_alone() -> None:
+    # 40 characters of base64url hold 240 bits, but only the last 12 vary: 72 bits estimated.
+    prefix = secrets.token_urlsafe(21)[:28]
+    tokens = [prefix + secrets.token_urlsafe(9) for _ in range(6)]
+    judged = judge_tokens("refresh", tokens, None)
+    assert _ids(judged.findings) == ["RFC6749-10.10-guessing"]
+    assert "32 bits or more short of 128" in judged.findings[0].got
+    assert "estimated" not in judge_tokens("refresh", tokens[:2], None).notes[rfc6749.TOKENS_UNGUESSABLE.id][0]
 
 
-def test_too_small_a_sample_is_not_judged() -> None:
-    findings, note = judge_sample("refresh", ["abc", "abd"], None)
-    assert findings == [] and "too few" in note
+def test_short_tokens_fail_the_must() -> None:
+    judged = judge_issuances(_sample([secrets.token_hex(4) for _ in range(12)]))
+    assert _ids(judged.findings) == ["RFC6749-10.10-guessing"]
+
+
+def test_record_holds_what_found_nothing() -> None:
+    log = FindingLog()
+    judge_issuances(_sample([secrets.token_urlsafe(32) for _ in range(3)])).record(log)
+    assert log.findings == []
+    held = {o.requirement.id: o.note for o in log.observations if o.status == "passed"}
+    assert set(held) == {"RFC6749-10.10-unique", "RFC6749-10.10-guessing", "RFC6749-10.10-entropy"}
+    assert "43 characters over base64url" in held["RFC6749-10.10-guessing"]
+
+
+# -- uniqueness -------------------------------------------------------------------------------
+def test_the_same_pair_to_concurrent_duplicates_is_one_issuance() -> None:
+    # #2 and #3 were sent before either answer came back (a refresh race); both got A2/R2.
+    issuances = Issuances()
+    assert issuances.delivered(_answer(1, "A1", "R1")) == []
+    assert issuances.delivered(_answer(3, "A2", "R2", upto=3, grant="refresh_token")) == []
+    assert issuances.delivered(_answer(2, "A2", "R2", upto=3, grant="refresh_token")) == []
+
+
+def test_the_same_pair_to_a_later_request_is_a_second_issuance() -> None:
+    issuances = Issuances()
+    issuances.delivered(_answer(2, "A2", "R2", grant="refresh_token"))
+    again = issuances.delivered(_answer(3, "A2", "R2", grant="refresh_token"))
+    assert _ids(again) == ["RFC6749-10.10-unique"] * 2
+    assert "exchange #2 again, in exchange #3" in again[0].got
+
+
+@pytest.mark.parametrize(
+    "second",
+    [
+        _answer(3, "A2", "R3", upto=3, grant="refresh_token"),  # another refresh token with it
+        _answer(3, "A2", None, upto=3, grant="refresh_token"),  # alone
+        _answer(3, "A2", "R2", upto=3, grant="password"),  # from another grant
+    ],
+)
+def test_a_token_again_without_its_pair_is_a_second_issuance_even_concurrently(second: Exchange) -> None:
+    issuances = Issuances()
+    issuances.delivered(_answer(2, "A2", "R2", upto=3, grant="refresh_token"))
+    assert "RFC6749-10.10-unique" in _ids(issuances.delivered(second))
+
+
+def test_the_sample_judge_uses_the_same_uniqueness_rule() -> None:
+    racing = [_answer(2, "A" * 43, "R" * 43, upto=3), _answer(3, "A" * 43, "R" * 43, upto=3)]
+    assert "RFC6749-10.10-unique" not in _ids(judge_issuances(racing).findings)
+    apart = [_answer(2, "A" * 43, "R" * 43), _answer(3, "A" * 43, "R" * 43)]
+    assert "RFC6749-10.10-unique" in _ids(judge_issuances(apart).findings)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks.entropy import COUNTER_TAIL, alphabet_of, capacity_bits, counter_like
 from conformance.checks.expectations import expect_issued
+from conformance.checks.token_sample import judge_issuances
 from conformance.findings import Finding
 from conformance.requirements import provider, rfc6749, rfc9700
-from conformance.scenario import IssuedToken, Scenario
+from conformance.scenario import Scenario
 
 requirement = pytest.mark.requirement
 
@@ -43,67 +43,8 @@ def test_password_grant_issues_a_documented_token_response(conformance: Scenario
 @requirement(rfc6749.TOKENS_UNIQUE.id, rfc6749.TOKENS_UNGUESSABLE.id, rfc6749.TOKENS_160_BITS.id)
 def test_each_issuance_is_unique(conformance: Scenario) -> None:
     tokens = [conformance.obtain_token(f"token: issuance {n} of 3") for n in (1, 2, 3)]
-    access = {t.access_token for t in tokens}
-    refresh = [t.refresh_token for t in tokens if t.refresh_token]
-    findings = []
-    if len(access) != len(tokens):
-        findings.append(
-            Finding(
-                rfc6749.TOKENS_UNIQUE,
-                "3 distinct access tokens",
-                f"{len(access)} distinct",
-                tokens[-1].exchange,
-            )
-        )
-    if len(set(refresh)) != len(refresh):
-        findings.append(
-            Finding(
-                rfc6749.TOKENS_UNIQUE,
-                f"{len(refresh)} distinct refresh tokens",
-                f"{len(set(refresh))} distinct",
-                tokens[-1].exchange,
-            )
-        )
-    conformance.expect(findings, rfc6749.TOKENS_UNIQUE, "3 issuances, all distinct")
-    samples = [("access", [t.access_token for t in tokens]), ("refresh", refresh)]
-    guessable = [f for kind, values in samples for f in _guessability(kind, values, tokens[-1])]
-    conformance.expect(
-        [f for f in guessable if f.requirement is rfc6749.TOKENS_UNGUESSABLE],
-        rfc6749.TOKENS_UNGUESSABLE,
-    )
-    conformance.expect(
-        [f for f in guessable if f.requirement is rfc6749.TOKENS_160_BITS], rfc6749.TOKENS_160_BITS
-    )
-
-
-def _guessability(kind: str, values: list[str], last: IssuedToken) -> list[Finding]:
-    """RFC 6749 §10.10 on a sample of tokens of one kind (see conformance.checks.entropy)."""
-    if not values:
-        return []
-    name, symbols = alphabet_of(values)
-    bits = min(capacity_bits(v, symbols) for v in values)
-    shortest = min(len(v) for v in values)
-    shape = f"{kind} tokens of {shortest} characters over {name} hold at most {bits:.0f} bits"
-    findings = []
-    if bits < 128:
-        findings.append(
-            Finding(rfc6749.TOKENS_UNGUESSABLE, f"{kind} tokens able to hold 128 bits", shape, last.exchange)
-        )
-    elif bits < 160:
-        findings.append(
-            Finding(rfc6749.TOKENS_160_BITS, f"{kind} tokens able to hold 160 bits", shape, last.exchange)
-        )
-    if any(counter_like(a, b) for a, b in zip(values, values[1:], strict=False)):
-        findings.append(
-            Finding(
-                rfc6749.TOKENS_UNGUESSABLE,
-                f"{kind} tokens an attacker cannot derive from one another",
-                f"consecutive {kind} tokens differ only in their last {COUNTER_TAIL} characters "
-                "(a counter or a clock)",
-                last.exchange,
-            )
-        )
-    return findings
+    # The one RFC 6749 §10.10 judge (conformance.checks.token_sample), as every layer calls it.
+    judge_issuances([t.exchange for t in tokens]).record(conformance.log)
 
 
 @requirement(rfc6749.UNKNOWN_PARAMETER_IGNORED.id)
