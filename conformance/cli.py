@@ -59,6 +59,13 @@ def _parser() -> argparse.ArgumentParser:
         help="with --emulate: switch on an emulator defect (repeatable)",
     )
     run.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="with --emulate: switch on a benign emulator variant (repeatable)",
+    )
+    run.add_argument(
         "--lifetime",
         type=float,
         metavar="SECONDS",
@@ -102,6 +109,13 @@ def _parser() -> argparse.ArgumentParser:
     emulate.add_argument("--port", type=int, default=8000)
     emulate.add_argument("--host", default="127.0.0.1")
     emulate.add_argument("--defect", action="append", default=[], metavar="NAME")
+    emulate.add_argument(
+        "--variant",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a benign variant: behaviour real servers show and the RFCs allow (repeatable)",
+    )
     emulate.add_argument(
         "--lifetime",
         type=float,
@@ -161,6 +175,8 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
         argv += ["--conformance-resource-path", args.resource_path]
     for name in args.defect:
         argv += ["--conformance-defect", name]
+    for name in args.variant:
+        argv += ["--conformance-variant", name]
     if args.lifetime:
         argv += ["--conformance-lifetime", str(args.lifetime)]
     for flag, value in (
@@ -223,9 +239,14 @@ def _emulate(args: argparse.Namespace) -> int:
 
     profile = load_profile(args.profile)
     emulator = Emulator(
-        profile, clock=SystemClock(show_countdown=False), defects=args.defect, lifetime=args.lifetime
+        profile,
+        clock=SystemClock(show_countdown=False),
+        defects=args.defect,
+        lifetime=args.lifetime,
+        variants=args.variant,
     )
     defects = f", defects: {', '.join(args.defect)}" if args.defect else ""
+    defects += f", variants: {', '.join(args.variant)}" if args.variant else ""
     print(
         f"conformance: emulating {profile.title} ({profile.name}) on http://{args.host}:{args.port}"
         f"{defects}\n  token endpoint {profile.token_method} {profile.token_path}; protected resource: "

@@ -51,7 +51,11 @@ class ConformanceRun:
         if settings.emulate or settings.dry_run:
             self.clock: Clock = ManualClock()
             self.emulator = Emulator(
-                self.profile, clock=self.clock, defects=settings.defects, lifetime=settings.lifetime
+                self.profile,
+                clock=self.clock,
+                defects=settings.defects,
+                lifetime=settings.lifetime,
+                variants=settings.variants,
             )
             transport = InProcessASGITransport(self.emulator.app, timeout=settings.timeout)
             credentials = self.emulator.credentials

@@ -30,6 +30,11 @@ OPTIONS: list[tuple[str, str, str]] = [
     ("report-dir", "string", "directory for results.json (report.html and junit.xml come from the CLI)"),
     ("timeout", "string", "seconds before a request is abandoned (default 10)"),
     ("defect", "linelist", "with --conformance-emulate: switch on an emulator defect (repeatable)"),
+    (
+        "variant",
+        "linelist",
+        "with --conformance-emulate: switch on a benign emulator variant (repeatable)",
+    ),
     ("lifetime", "string", "with --conformance-emulate: access token lifetime in seconds"),
     (
         "max-requests",
@@ -98,6 +103,7 @@ class RunSettings:
     confirmed: bool = False
     dry_run: bool = False
     examples: int | None = None  # per property-based search; None: conformance.search decides
+    variants: tuple[str, ...] = ()  # benign emulator variants (conformance.emulator.variants)
 
     @property
     def live(self) -> bool:
@@ -122,9 +128,13 @@ class RunSettings:
         lifetime = _value(config, "lifetime")
         given_defects = _value(config, "defect") or []
         defects = tuple(str(d) for d in given_defects) if isinstance(given_defects, list) else ()
+        given_variants = _value(config, "variant") or []
+        variants = tuple(str(v) for v in given_variants) if isinstance(given_variants, list) else ()
         dry_run = bool(_value(config, "dry-run"))
         if (defects or lifetime) and not emulate:
             raise UsageError("--conformance-defect and --conformance-lifetime need --conformance-emulate")
+        if variants and not emulate:
+            raise UsageError("--conformance-variant needs --conformance-emulate")
         # Someone else's server gets the polite defaults; this machine's gets none.
         live = not emulate and not dry_run and not is_loopback(str(url))
         max_requests = _number(config, "max-requests", LIVE_MAX_REQUESTS if live else 0.0)
@@ -145,4 +155,5 @@ class RunSettings:
             confirmed=bool(_value(config, "yes")),
             dry_run=dry_run,
             examples=int(_number(config, "examples", 0.0)) or None,
+            variants=variants,
         )

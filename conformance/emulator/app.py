@@ -23,6 +23,7 @@ from conformance.clock import Clock, ManualClock
 from conformance.emulator.behaviour import Behaviour
 from conformance.emulator.defects import apply_defects
 from conformance.emulator.state import TokenStore
+from conformance.emulator.variants import apply_variants
 from conformance.profile import Profile
 
 __all__ = ["Emulator"]
@@ -52,6 +53,7 @@ class Emulator:
         credentials: Credentials | None = None,
         defects: Iterable[str] = (),
         lifetime: float | None = None,
+        variants: Iterable[str] = (),
     ) -> None:
         self.profile = profile
         self.clock: Clock = clock or ManualClock()
@@ -59,6 +61,9 @@ class Emulator:
         self.behaviour = Behaviour.from_profile(profile, lifetime)
         self.defects = tuple(defects)
         self.store = TokenStore(self.clock)
+        self.variants = tuple(variants)
+        # A benign variant first: a defect switched on with it bends the varied server.
+        apply_variants(self.variants, self)
         apply_defects(self.defects, self)
         self.requests_served = 0
         resource_methods = sorted({profile.resource.method, "GET"})

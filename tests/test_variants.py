@@ -1,0 +1,199 @@
+"""Benign variants: registered with their RFC reason, each really changes what the emulator sends.
+
+Whether the suite passes them is the self-test's business (tests/test_selftest.py); here, that
+each variant is not a no-op (a variant that changes nothing proves nothing about false alarms)
+and that it reaches the emulator by every route (`Emulator(variants=...)`, the pytest option,
+`conformance emulate --variant`, `conformance run --variant`).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from conformance.cli import _parser, pytest_arguments
+from conformance.client import InProcessASGITransport
+from conformance.emulator import Emulator
+from conformance.emulator.variants import applicable_variants, get_variant, variant, variants
+from conformance.errors import UsageError
+from conformance.profile import Profile, load_profile
+from conformance.selftest import subjects, variants_for
+
+SEEDS = ("tourpaq", "daysoutguide")
+# Variants whose effect shows only over time or under concurrency: tested by their own switch.
+BEHAVIOURAL = {"whole-second-expiry": "expiry_whole_seconds", "refresh-grace-pair": "refresh_grace_pair"}
+_RANDOM_MEMBERS = {"access_token", "refresh_token", "session_state", "trace_id"}
+
+
+def _shape(value: Any) -> Any:
+    """A random token reduced to what a variant may change: length, dots, hexadecimal or not."""
+    if not isinstance(value, str):
+        return value
+    return (len(value), value.count("."), all(c in "0123456789abcdef" for c in value))
+
+
+def _body(response: Any) -> Any:
+    try:
+        data = json.loads(response.content)
+    except ValueError:
+        return response.content
+    if isinstance(data, dict):
+        return {k: (_shape(v) if k in _RANDOM_MEMBERS else v) for k, v in sorted(data.items())}
+    return data
+
+
+def _seen(response: Any) -> tuple[Any, ...]:
+    headers = sorted(
+        (k.lower(), v) for k, v in response.headers.multi_items() if k.lower() != "content-length"
+    )
+    return response.status_code, tuple(headers), _body(response)
+
+
+def _fingerprint(profile: Profile, names: tuple[str, ...] = ()) -> list[tuple[Any, ...]]:
+    """What a client sees of the emulator on a fixed set of requests, random parts reduced."""
+    emulator = Emulator(profile, variants=names)
+    credentials = emulator.credentials
+    params = {"grant_type": "password", "username": credentials.username, "password": credentials.password}
+    if profile.scope_value:
+        params["scope"] = profile.scope_value
+    headers: dict[str, str] = {}
+    if profile.client_auth == "basic" and credentials.client is not None:
+        pair = f"{credentials.client.client_id}:{credentials.client.client_secret}".encode()
+        headers["Authorization"] = "Basic " + base64.b64encode(pair).decode()
+    path = profile.token_path
+    seen = []
+    with httpx.Client(
+        transport=InProcessASGITransport(emulator.app), base_url="http://emulator.conformance"
+    ) as http:
+
+        def token(values: dict[str, str], sent: dict[str, str], **extra: Any) -> Any:
+            if profile.parameter_location == "query":
+                return http.post(path, params=values, headers=sent, **extra)
+            return http.post(path, data=values, headers=sent, **extra)
+
+        issued = token(params, headers)
+        seen.append(_seen(issued))
+        seen.append(_seen(token({**params, "password": "wrong"}, headers)))
+        seen.append(_seen(token(params, {})))
+        seen.append(
+            _seen(
+                http.post(
+                    path, content=json.dumps(params), headers={**headers, "Content-Type": "application/json"}
+                )
+            )
+        )
+        seen.append(_seen(http.get(path)))
+        access = json.loads(issued.content).get("access_token", "")
+        for authorization in (f"Bearer {access}", "Bearer not-a-token", None):
+            sent = {"Authorization": authorization} if authorization else {}
+            seen.append(_seen(http.get("/protected", headers=sent)))
+    return seen
+
+
+def test_the_registry_has_ten_or_more_variants_each_with_its_reason() -> None:
+    assert len(variants()) >= 10
+    for found in variants().values():
+        assert found.summary.strip() and "\n" not in found.summary
+        assert "RFC" in found.allowed_by and "§" in found.allowed_by, found.name
+        assert found.seen_in.strip(), found.name
+
+
+@pytest.mark.parametrize("name", list(variants()))
+def test_each_variant_applies_to_a_seed_profile(name: str) -> None:
+    assert any(get_variant(name).applies(load_profile(p)) for p in SEEDS), f"{name} applies to no seed"
+
+
+@pytest.mark.parametrize("profile_name", SEEDS)
+def test_the_fingerprint_of_the_plain_emulator_is_stable(profile_name: str) -> None:
+    profile = load_profile(profile_name)
+    assert _fingerprint(profile) == _fingerprint(profile)
+
+
+@pytest.mark.parametrize(
+    ("profile_name", "name"),
+    [(p, v.name) for p in SEEDS for v in applicable_variants(load_profile(p)) if v.name not in BEHAVIOURAL],
+)
+def test_each_variant_changes_what_the_emulator_sends(profile_name: str, name: str) -> None:
+    profile = load_profile(profile_name)
+    plain, varied = _fingerprint(profile), _fingerprint(profile, (name,))
+    assert plain != varied, f"{name} changes nothing {profile_name}'s emulator sends"
+
+
+@pytest.mark.parametrize(("name", "switch"), sorted(BEHAVIOURAL.items()))
+def test_behavioural_variants_turn_on_their_switch(name: str, switch: str) -> None:
+    profile = load_profile("tourpaq")
+    plain = Emulator(profile)
+    if not hasattr(plain.behaviour, switch):
+        with pytest.raises(UsageError, match=f"no Behaviour.{switch}"):
+            Emulator(profile, variants=[name])
+        pytest.skip(f"Behaviour.{switch} is not in this emulator yet")
+    assert not getattr(plain.behaviour, switch)
+    assert getattr(Emulator(profile, variants=[name]).behaviour, switch) is True
+
+
+def test_a_variant_leaves_profiles_it_would_contradict_alone() -> None:
+    days = load_profile("daysoutguide")
+    # Days Out Guide documents its refusal body, takes its parameters in the query and has no refresh.
+    for name in ("resource-refusal-spring-body", "other-media-type-415", "refresh-grace-pair"):
+        assert not get_variant(name).applies(days)
+    assert [s.name for s in subjects() if variants_for(s, ())] == ["tourpaq", "daysoutguide"]
+
+
+def test_unknown_variant_suggests_the_close_name() -> None:
+    with pytest.raises(UsageError, match="no variant named 'hex-token'; did you mean 'hex-tokens'"):
+        Emulator(load_profile("tourpaq"), variants=["hex-token"])
+
+
+def test_registration_refuses_duplicates_and_a_missing_reason() -> None:
+    with pytest.raises(ValueError, match="registered twice"):
+        variant("hex-tokens", "again", allowed_by="RFC 6749 §10.10", seen_in="x")(lambda emulator: None)
+    with pytest.raises(ValueError, match="names no RFC section"):
+        variant("brand-new", "no reason", allowed_by="", seen_in="x")
+    assert "brand-new" not in variants()
+
+
+def test_the_command_line_passes_variants_on(tmp_path: Path) -> None:
+    run = _parser().parse_args(["run", "--profile", "tourpaq", "--emulate", "--variant", "hex-tokens"])
+    argv = pytest_arguments(run, tmp_path)
+    assert argv[argv.index("--conformance-variant") + 1] == "hex-tokens"
+    emulate = _parser().parse_args(["emulate", "--profile", "tourpaq", "--variant", "jwt-access-tokens"])
+    assert emulate.variant == ["jwt-access-tokens"]
+
+
+def test_the_pytest_option_switches_a_variant_on(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        def test_variant(conformance_run):
+            assert conformance_run.emulator.variants == ("hex-tokens",)
+        """
+    )
+    result = pytester.runpytest_inprocess(
+        "-p",
+        "no:cacheprovider",
+        "--conformance-profile",
+        "tourpaq",
+        "--conformance-emulate",
+        "--conformance-variant",
+        "hex-tokens",
+    )
+    result.assert_outcomes(passed=1)
+
+
+def test_a_variant_needs_the_emulator(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest_inprocess(
+        "-p",
+        "no:cacheprovider",
+        "--conformance-profile",
+        "tourpaq",
+        "--conformance-url",
+        "http://127.0.0.1:9",
+        "--conformance-variant",
+        "hex-tokens",
+    )
+    assert "--conformance-variant needs --conformance-emulate" in result.stdout.str() + result.stderr.str()
