@@ -5,6 +5,11 @@ profile then allows (`Verdict`), which error codes a refusal may carry, and whic
 a contradicting answer breaks. Values made from secrets are symbolic (`Value`), so a case's
 repr, hypothesis's output and the transcripts never hold a credential or a near miss of one;
 the redactor learns each such value, with a label naming the move, before it is sent.
+
+A move that sends the request in a shape the profile does not (parameters in the other place,
+another Content-Type) `reshapes` it: such a request may land where requests get logged (the
+URL in an access log, a body dumped by a framework that could not parse it), so its whole case
+renders every secret from `MADE_UP` instead of the real credentials.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ __all__ = [
     "Built",
     "Draft",
     "Location",
+    "MADE_UP",
     "Move",
     "Param",
     "RequestCase",
@@ -38,6 +44,13 @@ __all__ = [
 
 Location = Literal["body", "query"]
 SECRET_SOURCES = ("username", "password", "client_id", "client_secret")
+# Credentials no account has: what a reshaped request carries. They read as what they are.
+MADE_UP = {
+    "username": "conformance-made-up-user",
+    "password": "conformance-made-up-password",
+    "client_id": "conformance-made-up-client",
+    "client_secret": "conformance-made-up-secret",
+}
 
 
 class Verdict(IntEnum):
@@ -113,6 +126,7 @@ class Move:
     change: Callable[[Draft], None] = field(repr=False, compare=False)
     codes: frozenset[str] = frozenset()
     target: str = ""  # the parameter or credential it changes
+    reshapes: bool = False  # another shape than the profile's: the case carries MADE_UP credentials
 
     def __repr__(self) -> str:
         return self.what
@@ -161,6 +175,18 @@ class RequestCase:
     def with_moves(self, *moves: Move) -> RequestCase:
         return replace(self, moves=self.moves + moves)
 
+    @property
+    def made_up(self) -> bool:
+        """Whether the request carries made-up credentials (a move reshapes it)."""
+        return any(m.reshapes for m in self.moves)
+
+    def secrets(self, credentials: Credentials) -> dict[str, str]:
+        """The values the case's secrets render from: the real ones, or made-up ones."""
+        real = secrets_of(credentials)
+        if not self.made_up:
+            return real
+        return {name: MADE_UP[name] if real[name] else "" for name in SECRET_SOURCES}
+
     def draft(self, profile: Profile, credentials: Credentials) -> Draft:
         params = [Param("grant_type", literal("password"))]
         if profile.scope_value is not None:
@@ -181,7 +207,7 @@ class RequestCase:
 
     def build(self, profile: Profile, credentials: Credentials) -> Built:
         draft = self.draft(profile, credentials)
-        secrets = secrets_of(credentials)
+        secrets = self.secrets(credentials)
         in_query = [p for p in draft.params if draft.moved.get(p.name, draft.location) == "query"]
         in_body = [p for p in draft.params if draft.moved.get(p.name, draft.location) == "body"]
         query = _encode(in_query, secrets)
@@ -207,7 +233,7 @@ class RequestCase:
         """Register every value made from a secret with the redactor, then send the request."""
         credentials = client.credentials
         draft = self.draft(client.profile, credentials)
-        secrets = secrets_of(credentials)
+        secrets = self.secrets(credentials)
         for param in draft.params:
             _register(client, param.value, secrets, param.raw)
         if draft.authorization is not None:
@@ -239,8 +265,8 @@ def secrets_of(credentials: Credentials) -> dict[str, str]:
 
 
 def _register(client: ConformanceClient, value: Value, secrets: dict[str, str], raw: bool) -> None:
-    if value.source is None:
-        return
+    if value.source is None or secrets.get(value.source) == MADE_UP[value.source]:
+        return  # literal text, or made up: nothing to hide
     rendered = value.render(secrets)
     if rendered in secrets.values():
         return  # the secret itself: already known

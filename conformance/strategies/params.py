@@ -13,7 +13,8 @@ Each verdict follows the RFC text, never one server's habits:
 * Form encoding (Appendix B): another spelling of the same bytes (%61 for a) is the same
   value; a malformed escape (%zz, a lone %) or an encoded NUL is a different one.
 * Where the parameters go (body or query) and other Content-Types: a server may read them or
-  not, so only the form of a refusal is judged.
+  not. Such requests carry made-up credentials (the real ones would land in access logs), so
+  they must be refused, in a well-formed way.
 """
 
 from __future__ import annotations
@@ -303,37 +304,51 @@ def extra_parameter(name: str, value: str) -> Move:
     )
 
 
-def placement_moves(location: str, names: list[str]) -> list[Move]:
+def _reshaped(what: str, change: Callable[[Draft], None], target: str, client_auth: bool) -> Move:
+    """A request in a shape the profile does not send, so with made-up credentials (see
+    `conformance.strategies.model`): whether the server reads it or not, no token may come of it.
+    A refusal may say the request is malformed, or that the made-up user or client is unknown."""
+    codes = (
+        _REQUEST
+        | frozenset({"invalid_grant"})
+        | (frozenset({"invalid_client"}) if client_auth else frozenset())
+    )
+    return Move(
+        f"{what}, with made-up credentials",
+        REFUSE,
+        rfc6749.WRONG_CREDENTIALS,
+        change,
+        codes,
+        target,
+        reshapes=True,
+    )
+
+
+def placement_moves(location: str, names: list[str], client_auth: bool = False) -> list[Move]:
+    """Every parameter, or one of `names`, where the profile does not put them.
+
+    The real credentials never go there: in the query they would land in access logs.
+    """
     other: Location = "query" if location == "body" else "body"
 
     def everything(draft: Draft) -> None:
         draft.location = "query" if draft.location == "body" else "body"
 
     moves = [
-        Move(
-            f"every parameter in the {other} (documented: {location})",
-            EITHER,
-            rfc6749.ERROR_RESPONSE,
-            everything,
-            _REQUEST,
-            "location",
+        _reshaped(
+            f"every parameter in the {other} (documented: {location})", everything, "location", client_auth
         )
     ]
     for name in names:
-        moves.append(
-            Move(
-                f"{name} in the {other}",
-                EITHER,
-                rfc6749.ERROR_RESPONSE,
-                _move_one(name, other),
-                _REQUEST,
-                "location",
-            )
-        )
+        moves.append(_reshaped(f"{name} in the {other}", _move_one(name, other), "location", client_auth))
     return moves
 
 
-def content_type_moves() -> list[Move]:
+def content_type_moves(client_auth: bool = False) -> list[Move]:
+    """The form body labelled otherwise. Only the documented media type with a charset keeps
+    the real credentials (it is the documented shape, and must yield a token); every other label
+    is a request the profile does not send, made with made-up credentials."""
+
     def content_type(value: str | None, json_body: bool = False) -> Callable[[Draft], None]:
         def change(draft: Draft) -> None:
             draft.content_type, draft.json_body = value, json_body
@@ -358,7 +373,5 @@ def content_type_moves() -> list[Move]:
         ("a JSON body", "application/json", True),
         ("Content-Type: application/json over a form body", "application/json", False),
     ):
-        moves.append(
-            Move(what, EITHER, rfc6749.ERROR_RESPONSE, content_type(value, as_json), _REQUEST, "content-type")
-        )
+        moves.append(_reshaped(what, content_type(value, as_json), "content-type", client_auth))
     return moves

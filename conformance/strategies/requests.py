@@ -52,9 +52,10 @@ def move_catalogue(profile: Profile, credentials: Credentials) -> list[Move]:
     names = documented_names(profile)
     moves = parameter_moves(names, secrets, profile.scope_value)
     moves += client_auth_moves(profile.client_auth if credentials.client else "none")
-    moves += placement_moves(profile.parameter_location, ["grant_type", "password"])
+    client_auth = profile.client_auth != "none" and credentials.client is not None
+    moves += placement_moves(profile.parameter_location, ["grant_type", "password"], client_auth)
     if profile.parameter_location == "body":
-        moves += content_type_moves()
+        moves += content_type_moves(client_auth)
     moves += encoding_moves(names, secrets, profile.scope_value)
     return moves
 
