@@ -13,6 +13,7 @@ from functools import lru_cache
 from typing import Final
 from urllib.parse import quote_plus
 
+import h11
 import httpx
 
 from conformance.client.budget import RequestBudget
@@ -21,9 +22,10 @@ from conformance.client.exchange import (
     ExchangeKind,
     redact_request,
     redact_response_body,
+    redact_target,
 )
 from conformance.clock import Clock
-from conformance.errors import TargetUnreachable, TransportFailure, UsageError
+from conformance.errors import SuiteError, TargetUnreachable, TransportFailure, UsageError
 from conformance.profile import Profile
 from conformance.redaction import Redactor, token_key
 
@@ -175,11 +177,11 @@ class ConformanceClient:
     # -- counts for results.json -------------------------------------------------------
     @property
     def request_count(self) -> int:
-        return len(self.exchanges)
+        return sum(1 for e in self.exchanges if e.sent)
 
     @property
     def token_request_count(self) -> int:
-        return sum(1 for e in self.exchanges if e.kind == "token")
+        return sum(1 for e in self.exchanges if e.kind == "token" and e.sent)
 
     # -- token endpoint ------------------------------------------------------------------
     def password_params(
@@ -236,7 +238,9 @@ class ConformanceClient:
         elif credentials is not None and self.profile.client_auth == "body":
             params += [("client_id", credentials.client_id), ("client_secret", credentials.client_secret)]
         where = location or self.profile.parameter_location
-        request = self._http.build_request(
+        request = self._build(
+            "token",
+            purpose,
             self.profile.token_method,
             self.profile.token_path,
             params=list(params) if where == "query" else None,
@@ -265,7 +269,7 @@ class ConformanceClient:
             headers["Authorization"] = authorization
         elif token is not None:
             headers["Authorization"] = f"{scheme} {token}"
-        request = self._http.build_request(self.profile.resource.method, path, headers=headers)
+        request = self._build("resource", purpose, self.profile.resource.method, path, headers=headers)
         return self._send(request, "resource", purpose, token=token)
 
     # -- a request exactly as given --------------------------------------------------------
@@ -289,9 +293,51 @@ class ConformanceClient:
         is the bearer token presented, so the ledger can follow it. Header values that are `str`
         go out as UTF-8 (non-ASCII ones too: that is the point of some of them).
         """
-        raw = [(k.encode("ascii"), v if isinstance(v, bytes) else v.encode("utf-8")) for k, v in headers]
-        request = self._http.build_request(method, target, content=content, headers=raw)
+        try:
+            raw = [(k.encode("ascii"), v if isinstance(v, bytes) else v.encode("utf-8")) for k, v in headers]
+        except UnicodeEncodeError as exc:
+            reason = f"a header name that is not ASCII, or a value that is not text ({exc.reason})"
+            raise self._unbuilt(kind, purpose, method, target, reason) from None
+        request = self._build(kind, purpose, method, target, content=content, headers=raw)
         return self._send(request, kind, purpose, grant_type=grant_type, token=token)
+
+    # -- requests the HTTP library refuses: the suite's own fault ------------------------------
+    def _build(
+        self, kind: ExchangeKind, purpose: str, method: str, url: str, **options: object
+    ) -> httpx.Request:
+        try:
+            return self._http.build_request(method, url, **options)  # type: ignore[arg-type]
+        except (httpx.InvalidURL, ValueError, TypeError) as exc:  # UnicodeEncodeError is a ValueError
+            reason = f"{exc.__class__.__name__} while building it"
+            raise self._unbuilt(kind, purpose, method, url, reason) from None
+
+    def _unbuilt(self, kind: ExchangeKind, purpose: str, method: str, target: str, reason: str) -> SuiteError:
+        """A request that could not even be built, recorded with what is known of it."""
+        with self._lock:
+            exchange = Exchange(
+                seq=len(self.exchanges) + 1,
+                kind=kind,
+                purpose=purpose,
+                method=method,
+                url=redact_target(target, self.redactor),
+                request_headers=[],
+                request_body="",
+                started_at=self.clock.now(),
+                sent=False,
+            )
+            self.exchanges.append(exchange)
+        return self._suite_error(exchange, reason)
+
+    def _suite_error(self, exchange: Exchange, reason: str) -> SuiteError:
+        exchange.sent = False
+        exchange.error = self.redactor.scrub(f"not sent: the HTTP library refuses it: {reason}")
+        self._notify(exchange)
+        return SuiteError(
+            self.redactor.scrub(
+                f"{exchange.purpose}: the suite built a request the HTTP library refuses to send "
+                f"({reason}); this is a bug of the suite, not a fault of the target: {exchange.summary()}"
+            )
+        )
 
     # -- recording -----------------------------------------------------------------------
     def _send(
@@ -303,7 +349,9 @@ class ConformanceClient:
         grant_type: str | None = None,
         token: str | None = None,
     ) -> Exchange:
-        self.budget.acquire()
+        refusal = _unsendable(request)
+        if refusal is None:
+            self.budget.acquire()
         url, headers, body = redact_request(request, self.redactor)
         auth = request.headers.get("authorization")
         with self._lock:
@@ -321,9 +369,14 @@ class ConformanceClient:
                 token_key=token_key(token) if token is not None else None,
             )
             self.exchanges.append(exchange)
+        if refusal is not None:
+            raise self._suite_error(exchange, refusal)
         began = time.perf_counter()
         try:
             response = self._http.send(request)
+        except httpx.LocalProtocolError as exc:  # raised on our side, before the target saw anything
+            exchange.elapsed = time.perf_counter() - began
+            raise self._suite_error(exchange, _refusal(request, str(exc))) from None
         except httpx.TransportError as exc:
             exchange.elapsed = time.perf_counter() - began
             exchange.error = self.redactor.scrub(_describe_transport_error(exc, self.timeout))
@@ -360,6 +413,32 @@ def _quote(text: str) -> str:
 
 def _form(params: Params) -> bytes:
     return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params).encode("ascii")
+
+
+def _unsendable(request: httpx.Request) -> str | None:
+    """Why HTTP/1.1 cannot carry `request`, or None.
+
+    The network transport serialises requests with h11, which refuses what RFC 9110 forbids (a
+    header value with surrounding blanks or a line break, a target with spaces); the in-process
+    transport would pass them on. Asking h11 first makes both behave alike: a request the suite
+    could not send to a live server is never sent to the emulator either.
+    """
+    try:
+        h11.Request(method=request.method, target=request.url.raw_path, headers=request.headers.raw)
+    except h11.LocalProtocolError as exc:
+        return _refusal(request, str(exc))
+    return None
+
+
+def _refusal(request: httpx.Request, message: str) -> str:
+    """The library's reason, without the header value it quotes (it may be a credential)."""
+    for name, value in request.headers.raw:
+        if repr(value) in message:
+            header = name.decode("latin-1")
+            if value != value.strip(b" \t"):
+                return f"the {header} header's value begins or ends with a blank"
+            return f"the {header} header's value holds a character HTTP cannot carry (NUL, CR, LF)"
+    return message  # about the target or a header name: no value in it
 
 
 def _describe_transport_error(exc: httpx.TransportError, timeout: float) -> str:

@@ -13,7 +13,14 @@ import httpx
 
 from conformance.redaction import Redactor, fingerprint
 
-__all__ = ["Exchange", "ExchangeKind", "redact_request", "redact_response_body", "redacted_pairs"]
+__all__ = [
+    "Exchange",
+    "ExchangeKind",
+    "redact_request",
+    "redact_response_body",
+    "redact_target",
+    "redacted_pairs",
+]
 
 ExchangeKind = Literal["token", "resource"]
 
@@ -62,6 +69,12 @@ def _redact_url(url: httpx.URL, redactor: Redactor) -> str:
     parts = urlsplit(str(url))
     query = _redact_form(parts.query, redactor) if parts.query else ""
     return redactor.scrub(urlunsplit(parts._replace(query=query)))
+
+
+def redact_target(target: str, redactor: Redactor) -> str:
+    """A path with its raw query string (one that could not be made a URL), secrets masked."""
+    path, mark, query = target.partition("?")
+    return redactor.scrub(path + mark + (_redact_form(query, redactor) if query else ""))
 
 
 def _redact_headers(items: list[tuple[str, str]], redactor: Redactor) -> list[tuple[str, str]]:
@@ -131,6 +144,8 @@ class Exchange:
     # The parsed response body, unredacted, for checks only: never rendered.
     json: Any = field(default=None, repr=False)
     json_error: str | None = None
+    # False when the HTTP library refused the request the suite built: nothing reached the target.
+    sent: bool = True
 
     def header(self, name: str) -> str | None:
         """First response header of that name (case-insensitive)."""
