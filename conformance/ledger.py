@@ -1,10 +1,11 @@
 """Token liveness tracking: every token is watched for its whole stated life.
 
 Each issued token is recorded with its stated lifetime (under every reading of `expires_in`
-the profile allows). Each time the resource accepts or refuses a token the ledger compares
-that with the profile's prediction: refused before it should expire with no invalidation rule
-to explain it, or accepted after expiry or after the profile's invalidation, is a finding,
-whichever scenario noticed it.
+the profile allows) and the span in which the server issued it. Each time the resource accepts
+or refuses a token the ledger compares that with the profile's prediction: refused before it
+should expire with no invalidation rule to explain it, or accepted after expiry or after the
+profile's invalidation, is a finding, whichever scenario noticed it. When a token must work
+and when it must not is decided by `conformance.liveness`, from the times the run measured.
 """
 
 from __future__ import annotations
@@ -16,42 +17,33 @@ from conformance.checks.token_sample import Issuances
 from conformance.client.exchange import Exchange
 from conformance.clock import Clock
 from conformance.findings import Finding
+from conformance.liveness import (
+    ALLOWANCE_WHY,
+    Age,
+    Span,
+    acceptance_is_late,
+    describe_acceptance,
+    describe_refusal,
+    refusal_is_early,
+    seconds,
+    stated_lifetimes,
+)
 from conformance.profile import Profile
-from conformance.profile.model import UNIT_FACTORS
 from conformance.redaction import token_key
 from conformance.requirements import provider, rfc6749
 
-__all__ = ["TokenLedger", "TrackedToken", "tolerance"]
-
-
-def tolerance(lifetime: float) -> float:
-    """Slack for clocks, networks and the common `expires_in = lifetime - 1` convention."""
-    return 2.0 + 0.01 * lifetime
+__all__ = ["TokenLedger", "TrackedToken"]
 
 
 @dataclass(slots=True)
 class TrackedToken:
     key: str
     issued_seq: int
-    issued_at: float
+    issued: Span  # the server created it between the request and the answer
     lifetimes: tuple[float, ...]  # seconds, one per documented reading; empty if not stated
     superseded_by: int | None = None  # seq of a later issuance for the same account
     # Issued by concurrent requests: which of them the server handled last is unknown.
     concurrent: bool = False
-
-    @property
-    def shortest(self) -> float | None:
-        return min(self.lifetimes) if self.lifetimes else None
-
-    @property
-    def longest(self) -> float | None:
-        return max(self.lifetimes) if self.lifetimes else None
-
-
-def stated_lifetimes(profile: Profile, expires_in: object) -> tuple[float, ...]:
-    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float) or expires_in <= 0:
-        return ()
-    return tuple(expires_in * UNIT_FACTORS[unit] for unit in profile.expiry.readings)
 
 
 class TokenLedger:
@@ -107,7 +99,7 @@ class TokenLedger:
                 tracked = TrackedToken(
                     key,
                     exchange.seq,
-                    exchange.started_at,
+                    Span.of(exchange),
                     stated_lifetimes(self.profile, body.get("expires_in")),
                 )
                 self._access[key] = tracked
@@ -119,7 +111,8 @@ class TokenLedger:
         status = exchange.status
         if tracked is None or status is None:
             return []
-        age = exchange.started_at - tracked.issued_at
+        age = Age.between(tracked.issued, Span.of(exchange))
+        lifetimes = tracked.lifetimes
         accepted = 200 <= status < 300
         refused = status in (401, 403)
         rule = self.profile.invalidates_earlier
@@ -133,21 +126,19 @@ class TokenLedger:
                     exchange,
                 )
             ]
-        longest = tracked.longest
-        if accepted and longest is not None and age > longest + tolerance(longest):
+        if accepted and acceptance_is_late(age, lifetimes):
             return [
                 Finding(
                     rfc6749.LIFETIME_AS_STATED,
-                    f"refusal after the stated lifetime of {_seconds(longest)}",
-                    f"HTTP {status}: accepted {_seconds(age)} after issuance (exchange "
+                    f"refusal after the stated lifetime of {seconds(max(lifetimes))} ({ALLOWANCE_WHY})",
+                    f"HTTP {status}: {describe_acceptance(age, lifetimes)} (token of exchange "
                     f"#{tracked.issued_seq})",
                     exchange,
                 )
             ]
         if not refused:
             return []
-        shortest = tracked.shortest
-        if shortest is not None and age >= shortest - tolerance(shortest):
+        if lifetimes and not refusal_is_early(age, lifetimes):
             return []  # the token may have expired under one of the readings
         if tracked.superseded_by is not None:
             if rule is False:
@@ -162,20 +153,15 @@ class TokenLedger:
                     )
                 ]
             return []  # explained by the invalidation rule, or by its being unspecified
-        if shortest is not None:
+        if lifetimes:
             return [
                 Finding(
                     rfc6749.LIFETIME_AS_STATED,
-                    f"acceptance until the stated lifetime of {_seconds(shortest)}",
-                    f"HTTP {status}: refused {_seconds(age)} after issuance (exchange "
-                    f"#{tracked.issued_seq}) with nothing to explain it",
+                    f"acceptance until the stated lifetime of {seconds(min(lifetimes))} less the "
+                    f"{ALLOWANCE_WHY}",
+                    f"HTTP {status}: {describe_refusal(age, lifetimes)} (token of exchange "
+                    f"#{tracked.issued_seq}), with nothing to explain it",
                     exchange,
                 )
             ]
         return []
-
-
-def _seconds(value: float) -> str:
-    if value >= 3600:
-        return f"{value:.0f} s ({value / 3600:.1f} h)"
-    return f"{value:.1f} s"

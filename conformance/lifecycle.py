@@ -2,11 +2,13 @@
 refuse it, when a refresh token must work, and when the documentation leaves it open.
 
 Pure data and rules, no HTTP: the stateful scenario (test_lifecycle) plays the client's moves
-and compares each answer with `Model.access` or `Model.refresh`. The rules are the ledger's
-(`conformance.ledger`), with the same tolerance for clocks and networks:
+and compares each answer with `Model.access` or `Model.refresh`. The timing rules are the
+ledger's, the functions of `conformance.liveness`, judged on the span of the issuing exchange
+and of the call:
 
-* accepted until its shortest stated lifetime (less the tolerance), refused after its longest
-  (plus it); in between, under one reading or the other, either answer is allowed;
+* accepted while even its oldest possible age is short of its shortest stated lifetime less
+  ALLOWANCE, refused once even its youngest possible age is past its longest plus ALLOWANCE; in
+  between, under one reading or the other or too close to call, either answer is allowed;
 * a later token request invalidates it where the profile says so, leaves it valid where the
   profile says that, and otherwise either answer is allowed;
 * a refresh token works while the access token issued with it is within its life (the
@@ -19,7 +21,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
-from conformance.ledger import stated_lifetimes, tolerance
+from conformance.liveness import (
+    ALLOWANCE,
+    ALLOWANCE_WHY,
+    Age,
+    Span,
+    acceptance_is_late,
+    refusal_is_early,
+    seconds,
+    stated_lifetimes,
+)
 from conformance.profile import Profile
 from conformance.requirements import Requirement, provider, rfc6749, rfc6750, rfc9700
 
@@ -52,10 +63,10 @@ class Held:
     access: str = field(repr=False)
     refresh: str | None = field(repr=False)
     refresh_name: str | None
-    issued_at: float
+    issued: Span  # the span of the exchange that issued the access token
     lifetimes: tuple[float, ...]
     later_issuances: int = 0
-    refresh_issued_at: float = 0.0
+    refresh_issued: Span = Span.at(0.0)
     refresh_used: bool = False  # rotated out: a refresh with it returned a new refresh token
     refresh_dead: bool = False  # refused once where that was allowed: no longer predicted
 
@@ -67,21 +78,21 @@ class Model:
         self._count = 0
 
     # -- bookkeeping ---------------------------------------------------------------------
-    def issue(self, access: str, body: dict[str, object], now: float, via: Held | None = None) -> Held:
-        """Record a new pair; `via` is the pair whose refresh token was used."""
+    def issue(self, access: str, body: dict[str, object], issued: Span, via: Held | None = None) -> Held:
+        """Record a new pair issued within `issued`; `via` is the pair whose refresh token was used."""
         for earlier in self.held:
             earlier.later_issuances += 1
         self._count += 1
         refresh = body.get("refresh_token")
         refresh_token = refresh if isinstance(refresh, str) and refresh else None
         refresh_name = f"R{self._count}" if refresh_token else None
-        refresh_issued_at = now
+        refresh_issued = issued
         if via is not None and refresh_token is None:
             # RFC 6749 §6: no new refresh token, the old one stays the one to use.
-            refresh_token, refresh_name, refresh_issued_at = (
+            refresh_token, refresh_name, refresh_issued = (
                 via.refresh,
                 via.refresh_name,
-                via.refresh_issued_at,
+                via.refresh_issued,
             )
         elif via is not None and refresh_token != via.refresh:
             self._rotated(via.refresh)
@@ -90,9 +101,9 @@ class Model:
             access,
             refresh_token,
             refresh_name,
-            now,
+            issued,
             stated_lifetimes(self.profile, body.get("expires_in")),
-            refresh_issued_at=refresh_issued_at,
+            refresh_issued=refresh_issued,
         )
         self.held.append(held)
         return held
@@ -108,41 +119,39 @@ class Model:
                 other.refresh_dead = True
 
     # -- predictions ---------------------------------------------------------------------
-    def access(self, held: Held, now: float) -> Prediction:
-        """Must the resource accept `held`'s access token now?"""
-        age = now - held.issued_at
+    def access(self, held: Held, used: Span) -> Prediction:
+        """Must the resource accept `held`'s access token in a call made within `used`?"""
+        age = Age.between(held.issued, used)
+        lifetimes = held.lifetimes
         rule = self.profile.invalidates_earlier
         source = self.profile.source_of("invalidation")
-        if held.lifetimes:
-            longest, shortest = max(held.lifetimes), min(held.lifetimes)
-            if age > longest + tolerance(longest):
-                slack = tolerance(longest)
-                why = f"expired: {age:g} s old, stated lifetime {longest:g} s (tolerance {slack:g} s)"
-                return Prediction(Verdict.REFUSE, why, rfc6749.LIFETIME_AS_STATED)
+        if acceptance_is_late(age, lifetimes):
+            why = f"expired: {age} old, stated lifetime {seconds(max(lifetimes))} ({ALLOWANCE_WHY})"
+            return Prediction(Verdict.REFUSE, why, rfc6749.LIFETIME_AS_STATED)
         if held.later_issuances and rule is True:
             why = f"a later token request invalidates it ({source})"
             return Prediction(Verdict.REFUSE, why, provider.INVALIDATES_EARLIER)
-        if held.lifetimes and age >= shortest - tolerance(shortest):
+        if lifetimes and not refusal_is_early(age, lifetimes):
             return Prediction(
                 Verdict.UNJUDGED,
-                f"{age:g} s old: near or past a reading of its lifetime",
+                f"{age} old: within {ALLOWANCE:g} s of a reading of its lifetime, or past it",
                 rfc6749.LIFETIME_AS_STATED,
             )
         if held.later_issuances and rule is not False:
             why = f"a later token was issued; the documentation is silent on invalidation ({source})"
             return Prediction(Verdict.UNJUDGED, why, provider.INVALIDATES_EARLIER)
-        life = f"within its stated lifetime ({age:g} s old)" if held.lifetimes else f"{age:g} s old"
+        life = f"within its stated lifetime ({age} old)" if lifetimes else f"{age} old"
         if held.later_issuances:
             return Prediction(
                 Verdict.ACCEPT, f"{life}; later tokens leave it valid ({source})", provider.KEEPS_EARLIER
             )
         requirement = (
-            rfc6749.LIFETIME_AS_STATED if age > 0 and held.lifetimes else rfc6750.ACCEPTS_VALID_TOKEN
+            rfc6749.LIFETIME_AS_STATED if age.high > 0 and lifetimes else rfc6750.ACCEPTS_VALID_TOKEN
         )
         return Prediction(Verdict.ACCEPT, life, requirement)
 
-    def refresh(self, held: Held, now: float) -> Prediction:
-        """Must a refresh with `held`'s refresh token work now?"""
+    def refresh(self, held: Held, used: Span) -> Prediction:
+        """Must a refresh with `held`'s refresh token, sent within `used`, work?"""
         if held.refresh_dead:
             return Prediction(Verdict.UNJUDGED, "refused once already", rfc6749.REFRESH_WORKS)
         if held.refresh_used:
@@ -165,18 +174,18 @@ class Model:
                 "rotated out; the documentation is silent on reuse",
                 rfc9700.USED_REFRESH_TOKEN_REJECTED,
             )
-        age = now - held.refresh_issued_at
+        age = Age.between(held.refresh_issued, used)
         if held.lifetimes:
-            shortest = min(held.lifetimes)
-            if age < shortest - tolerance(shortest):
-                return Prediction(Verdict.ACCEPT, f"unused, {age:g} s old", rfc6749.REFRESH_WORKS)
+            # Within the life of the access token issued with it, it must work.
+            if refusal_is_early(age, held.lifetimes):
+                return Prediction(Verdict.ACCEPT, f"unused, {age} old", rfc6749.REFRESH_WORKS)
             return Prediction(
                 Verdict.UNJUDGED,
-                f"unused, {age:g} s old: its own lifetime is not documented",
+                f"unused, {age} old: its own lifetime is not documented",
                 rfc6749.REFRESH_WORKS,
             )
-        verdict = Verdict.ACCEPT if age == 0 else Verdict.UNJUDGED
-        return Prediction(verdict, f"unused, {age:g} s old", rfc6749.REFRESH_WORKS)
+        verdict = Verdict.ACCEPT if age.high == 0 else Verdict.UNJUDGED
+        return Prediction(verdict, f"unused, {age} old", rfc6749.REFRESH_WORKS)
 
     def step(self, kind: str, now: float) -> tuple[float, str]:
         """Seconds to advance for one of STEPS, aimed at the newest token's age."""
@@ -185,15 +194,20 @@ class Model:
         if kind == "a second" or not lifetimes:
             return 1.0, "a second"
         shortest, longest = min(lifetimes), max(lifetimes)
+        if kind == "half its life":
+            return max(1.0, shortest / 2), kind
+        # Inside: the oldest it can be (from its request) stays a second clear of early death;
+        # past: the youngest it can be (from its answer) is a second beyond late acceptance.
         targets = {
-            "half its life": shortest / 2,
-            "to just inside its life": shortest - 2 * tolerance(shortest),
-            "to just past its life": shortest + tolerance(shortest) + 1,
-            "to past every reading of its life": longest + tolerance(longest) + 1,
+            "to just inside its life": (shortest - ALLOWANCE - 1, newest.issued.sent if newest else now),
+            "to just past its life": (shortest + ALLOWANCE + 1, newest.issued.answered if newest else now),
+            "to past every reading of its life": (
+                longest + ALLOWANCE + 1,
+                newest.issued.answered if newest else now,
+            ),
         }
-        age = now - newest.issued_at if newest else 0.0
-        seconds = max(1.0, targets[kind] - age) if kind != "half its life" else max(1.0, targets[kind])
-        return seconds, kind
+        target, origin = targets[kind]
+        return max(1.0, target - (now - origin)), kind
 
     def _documented(self) -> tuple[float, ...]:
         example = self.profile.expiry.example_expires_in

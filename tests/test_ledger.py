@@ -12,7 +12,9 @@ from conformance.profile.loader import _load_merged, resolve_profile_path
 from conformance.redaction import token_key
 
 
-def _issue(seq: int, at: float, token: str, expires_in: Any = 1799) -> Exchange:
+def _issue(
+    seq: int, at: float, token: str, expires_in: Any = 1799, answered: float | None = None
+) -> Exchange:
     return Exchange(
         seq=seq,
         kind="token",
@@ -22,12 +24,13 @@ def _issue(seq: int, at: float, token: str, expires_in: Any = 1799) -> Exchange:
         request_headers=[],
         request_body="",
         started_at=at,
+        finished_at=at if answered is None else answered,
         status=200,
         json={"access_token": token, "token_type": "bearer", "expires_in": expires_in},
     )
 
 
-def _use(seq: int, at: float, token: str, status: int) -> Exchange:
+def _use(seq: int, at: float, token: str, status: int, answered: float | None = None) -> Exchange:
     return Exchange(
         seq=seq,
         kind="resource",
@@ -37,6 +40,7 @@ def _use(seq: int, at: float, token: str, status: int) -> Exchange:
         request_headers=[],
         request_body="",
         started_at=at,
+        finished_at=at if answered is None else answered,
         status=status,
         token_key=token_key(token),
     )
@@ -113,3 +117,45 @@ def test_tokens_without_expires_in_are_not_judged_on_time() -> None:
     ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
     ledger.observe(_issue(1, 0, "t1", expires_in=None))
     assert ledger.observe(_use(2, 10**6, "t1", 200)) == []
+
+
+def _short_lived(answered: float = 0.1) -> TokenLedger:
+    """A token stated to live 3 s, issued by a request sent at 0 and answered at `answered`."""
+    ledger = TokenLedger(load_profile("tourpaq"), ManualClock())
+    ledger.observe(_issue(1, 0.0, "t1", expires_in=3, answered=answered))
+    return ledger
+
+
+def test_death_well_before_a_short_lifetime_fails_with_the_numbers() -> None:
+    # 1.5 s into a 3 s life: no fixed slack (2 s + 1 % once let this pass) hides it.
+    findings = _short_lived().observe(_use(2, 1.5, "t1", 401, answered=1.53))
+    assert _ids(findings) == ["RFC6749-5.1-lifetime"]
+    assert "refused at an age of 1.40-1.53 s; stated 3 s; 1 s allowed for whole-second clocks" in (
+        findings[0].got
+    )
+
+
+def test_a_refusal_is_judged_on_the_upper_bound_of_the_age() -> None:
+    # Answered 1.999 s after the issuing request was sent: dead before 3 s less 1 s.
+    assert _ids(_short_lived().observe(_use(2, 1.9, "t1", 401, answered=1.999))) == ["RFC6749-5.1-lifetime"]
+    # Answered 2.001 s after: a whole-second clock may have killed it by then.
+    assert _short_lived().observe(_use(2, 1.9, "t1", 401, answered=2.001)) == []
+    # Sent early enough, but the answer came late: the age could be 2.05 s, nothing to blame.
+    assert _short_lived().observe(_use(2, 1.0, "t1", 401, answered=2.05)) == []
+
+
+def test_an_acceptance_is_judged_on_the_lower_bound_of_the_age() -> None:
+    # Sent 4.001 s after the issuing answer: alive past 3 s plus 1 s.
+    late = _short_lived().observe(_use(2, 4.101, "t1", 200, answered=4.2))
+    assert _ids(late) == ["RFC6749-5.1-lifetime"]
+    assert "accepted at an age of 4.00-4.20 s; stated 3 s" in late[0].got
+    # Sent 3.999 s after it: the server may round, or have stated lifetime - 1.
+    assert _short_lived().observe(_use(2, 4.099, "t1", 200, answered=4.2)) == []
+
+
+def test_the_issuing_exchange_bounds_the_age_too() -> None:
+    # The same use, judged against an issuance whose answer took 0.5 s: it may be 0.5 s younger.
+    assert _short_lived(answered=0.5).observe(_use(2, 4.3, "t1", 200, answered=4.35)) == []
+    assert _ids(_short_lived(answered=0.1).observe(_use(2, 4.3, "t1", 200, answered=4.35))) == [
+        "RFC6749-5.1-lifetime"
+    ]

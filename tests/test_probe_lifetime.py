@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.ledger import tolerance
+from conformance.liveness import ALLOWANCE
 from conformance.probe.lifetime import Watch, judge, schedule
 
 
@@ -61,7 +61,7 @@ def test_no_usable_expires_in(expires_in: object) -> None:
 def test_schedule_probes_just_inside_and_just_outside_each_readings_tolerance() -> None:
     ages = schedule(1799, 2000, 14)
     assert ages == sorted(ages) and len(ages) <= 14 and ages[-1] <= 2000
-    slack = tolerance(1799)
+    slack = ALLOWANCE
     assert any(1799 - slack - 0.1 < a < 1799 - slack for a in ages)
     assert any(1799 + slack < a < 1799 + slack + 0.1 for a in ages)
     assert all(b - a >= 0.09 for a, b in zip(ages, ages[1:], strict=False))

@@ -217,6 +217,7 @@ class Emulator:
             behaviour.invalidate_earlier,
             reuse=reuse or behaviour.reuse_access_tokens,
             activation_delay=behaviour.activation_delay,
+            whole_seconds=behaviour.expiry_whole_seconds,
         )
         payload: dict[str, Any] = {
             "access_token": access,

@@ -115,8 +115,16 @@ class Behaviour:
     unknown_grant_as: str | None = None  # serve an unknown grant_type as this grant
     error_codes: dict[str, str] = field(default_factory=lambda: dict(ERROR_CODES))
     real_lifetime_factor: float = 1.0
+    # Issue and expiry times stored as whole seconds (a Unix timestamp in an int column, as
+    # many servers keep them) while expires_in states the full lifetime: a token dies up to a
+    # second before issued_at + expires_in. RFC 6749 allows it; the suite allows that second.
+    expiry_whole_seconds: bool = False
     reuse_access_tokens: bool = False  # a new request returns the account's still-valid token
     refresh_reuses_access_token: bool = False
+    # Refreshes with one refresh token that arrive while the first one's answer is still on its
+    # way all receive that same new pair (a grace period limited to concurrent requests, as Ory
+    # Hydra and Keycloak offer); once that answer has gone, the used token is refused as usual.
+    refresh_grace_pair: bool = False
     refreshed_tokens_usable: bool = True
     refresh_revives_expired: bool = False
     resource_checks_token: bool = True
@@ -161,5 +169,7 @@ class Behaviour:
         return self.client_checks.get(grant or "", self.client_checks["password"])
 
     def stated_expires_in(self) -> int:
-        """expires_in as the documented examples state it: one second short of the lifetime."""
-        return int(round((self.lifetime - 1) / UNIT_FACTORS[self.expires_in_unit]))
+        """expires_in as the documented examples state it: one second short of the lifetime;
+        the whole lifetime where expiry is kept in whole seconds (`time() + lifetime`)."""
+        stated = self.lifetime if self.expiry_whole_seconds else self.lifetime - 1
+        return int(round(stated / UNIT_FACTORS[self.expires_in_unit]))

@@ -4,8 +4,8 @@ The documentation of a provider may say milliseconds where the server means seco
 Guide does); only watching a token die settles it. The probe polls the protected resource at
 ages spread geometrically over `--expiry-wait` (the same relative precision at every age, with
 few requests), plus the exact ages at which the suite itself would judge each reading: just
-after `lifetime + tolerance`, so a token still accepted there rules that reading out the way
-the suite would. The judgement is a pure function of what was seen, tested without waiting.
+after `lifetime + ALLOWANCE` (`conformance.liveness`), so a token still accepted there rules
+that reading out the way the suite would. The judgement is a pure function of what was seen, tested without waiting.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Literal
 
 from conformance.client import ConformanceClient
 from conformance.client.exchange import Exchange
-from conformance.ledger import tolerance
+from conformance.liveness import ALLOWANCE
 from conformance.profile.model import UNIT_FACTORS
 
 __all__ = ["Reading", "Watch", "judge", "schedule", "watch"]
@@ -25,7 +25,7 @@ Unit = Literal["seconds", "milliseconds"]
 UNITS: tuple[Unit, ...] = ("seconds", "milliseconds")
 FIRST_POLL = 0.25  # seconds after issuance: the first look, which also shows the token works
 MIN_GAP = 0.1  # polls closer than this add nothing
-JUST_AFTER = 0.05  # a poll for "after lifetime + tolerance" goes this much later
+JUST_AFTER = 0.05  # a poll for "after lifetime + ALLOWANCE" goes this much later
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +61,7 @@ def schedule(expires_in: object, wait: float, polls: int) -> list[float]:
         return []
     critical: set[float] = set()
     for lifetime in _readings(expires_in).values():
-        slack = tolerance(lifetime) + JUST_AFTER
+        slack = ALLOWANCE + JUST_AFTER
         critical |= {round(age, 3) for age in (lifetime - slack, lifetime + slack) if 0 < age <= wait}
     first = min(FIRST_POLL, wait)
     geometric = max(2, polls - len(critical))
@@ -94,8 +94,8 @@ def watch(client: ConformanceClient, token: str, issued: Exchange, ages: list[fl
 
 
 def _fit(lifetime: float, seen: Watch) -> str | None:
-    """Why a reading is ruled out by what was seen, or None when it fits (the suite's tolerance)."""
-    slack = tolerance(lifetime)
+    """Why a reading is ruled out by what was seen, or None when it fits (the suite's allowance)."""
+    slack = ALLOWANCE
     if seen.last_accepted is not None and seen.last_accepted > lifetime + slack:
         return f"still accepted at {seen.last_accepted:.2f} s"
     if seen.first_refused is not None and seen.first_refused < lifetime - slack:

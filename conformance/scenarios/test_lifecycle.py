@@ -32,6 +32,7 @@ from conformance.counterexample import Example, Halt, Search
 from conformance.errors import BudgetExhausted, TargetError
 from conformance.findings import Finding
 from conformance.lifecycle import STEPS, Held, Model, Prediction, Verdict
+from conformance.liveness import Age, Span
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import Scenario
 
@@ -83,7 +84,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
         def _issued(self, exchange: Exchange, via: Held | None = None) -> str:
             body = exchange.json
             assert isinstance(body, dict)
-            held = self.model.issue(str(body["access_token"]), body, clock.now(), via)
+            held = self.model.issue(str(body["access_token"]), body, Span.of(exchange), via)
             pair = f"{held.name}" + (f" and {held.refresh_name}" if held.refresh_name else "")
             return f"{pair} (expires_in {body.get('expires_in')!r})"
 
@@ -96,8 +97,9 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
 
         def _refresh(self, held: Held, what: str) -> None:
             assert held.refresh is not None
-            prediction = self.model.refresh(held, clock.now())
             exchange = client.refresh_grant(held.refresh, f"token: lifecycle move {self.moves + 1}: {what}")
+            # Judged on when the refresh reached the server, before the model records its answer.
+            prediction = self.model.refresh(held, Span.of(exchange))
             if issued(exchange):
                 self._note(
                     f"{what} with {held.refresh_name} -> HTTP {exchange.status}: "
@@ -133,18 +135,22 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
         def _call(self, pick: int) -> None:
             # The most telling first: tokens that must be refused, then those that must work.
             now = clock.now()
-            ranked = sorted(reversed(self.model.held), key=lambda h: _RANK[self.model.access(h, now).verdict])
+            ranked = sorted(
+                reversed(self.model.held), key=lambda h: _RANK[self.model.access(h, Span.at(now)).verdict]
+            )
             held = ranked[pick % len(ranked)]
             seen = (held.name, now, len(self.model.held))
             if seen in self.called:
                 return  # the same call again, nothing having changed: no request
             self.called.add(seen)
-            prediction = self.model.access(held, now)
             exchange = client.call_resource(
                 held.access, f"resource: lifecycle move {self.moves + 1}: {held.name}"
             )
-            age = now - held.issued_at
-            self._note(f"call the resource with {held.name} ({age:g} s old) -> {outcome(exchange)}")
+            # Judged on the span of this call: on a real clock the token aged while it travelled.
+            used = Span.of(exchange)
+            prediction = self.model.access(held, used)
+            age = Age.between(held.issued, used)
+            self._note(f"call the resource with {held.name} ({age} old) -> {outcome(exchange)}")
             status = exchange.status or 0
             if status >= 500:
                 requirement = (
