@@ -5,7 +5,8 @@ Guide does); only watching a token die settles it. The probe polls the protected
 ages spread geometrically over `--expiry-wait` (the same relative precision at every age, with
 few requests), plus the exact ages at which the suite itself would judge each reading: just
 after `lifetime + ALLOWANCE` (`conformance.liveness`), so a token still accepted there rules
-that reading out the way the suite would. The judgement is a pure function of what was seen, tested without waiting.
+that reading out the way the suite would. The judgement is a pure function of what was seen,
+tested without waiting.
 """
 
 from __future__ import annotations
