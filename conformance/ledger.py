@@ -76,20 +76,21 @@ class TokenLedger:
             self._latest += [t for t in group if t not in self._latest]
 
     def observe(self, exchange: Exchange) -> list[Finding]:
+        # RFC 6749 §10.10 uniqueness, by the rule every layer uses (it needs every exchange: a
+        # repeat waits for the concurrent requests that may make it one issuance).
+        unique = self._issuances.observe(exchange)
         if exchange.kind == "token" and exchange.ok and isinstance(exchange.json, dict):
-            return self._issued(exchange)
+            return unique + self._issued(exchange)
         if exchange.kind == "resource" and exchange.token_key and exchange.status is not None:
-            return self._presented(exchange)
-        return []
+            return unique + self._presented(exchange)
+        return unique
 
     def _issued(self, exchange: Exchange) -> list[Finding]:
         body = exchange.json
         assert isinstance(body, dict)
-        findings = []
+        findings: list[Finding] = []  # uniqueness is judged in observe, for every exchange
         access = body.get("access_token")
         with self._lock:
-            # One rule for every layer; concurrent duplicates handed one pair are one issuance.
-            findings += self._issuances.delivered(exchange)
             if isinstance(access, str) and access:
                 key = token_key(access)
                 for earlier in self._latest:

@@ -104,7 +104,8 @@ def test_a_constant_prefix_fails_by_the_estimate_alone() -> None:
     judged = judge_tokens("refresh", tokens, None)
     assert _ids(judged.findings) == ["RFC6749-10.10-guessing"]
     assert "32 bits or more short of 128" in judged.findings[0].got
-    assert "estimated" not in judge_tokens("refresh", tokens[:2], None).notes[rfc6749.TOKENS_UNGUESSABLE.id][0]
+    two = judge_tokens("refresh", tokens[:2], None)
+    assert two.findings == [] and "too few to estimate" in two.notes[rfc6749.TOKENS_UNGUESSABLE.id][0]
 
 
 def test_short_tokens_fail_the_must() -> None:
@@ -125,17 +126,39 @@ def test_record_holds_what_found_nothing() -> None:
 def test_the_same_pair_to_concurrent_duplicates_is_one_issuance() -> None:
     # #2 and #3 were sent before either answer came back (a refresh race); both got A2/R2.
     issuances = Issuances()
-    assert issuances.delivered(_answer(1, "A1", "R1")) == []
-    assert issuances.delivered(_answer(3, "A2", "R2", upto=3, grant="refresh_token")) == []
-    assert issuances.delivered(_answer(2, "A2", "R2", upto=3, grant="refresh_token")) == []
+    assert issuances.observe(_answer(1, "A1", "R1")) == []
+    assert issuances.observe(_answer(3, "A2", "R2", upto=3, grant="refresh_token")) == []
+    assert issuances.observe(_answer(2, "A2", "R2", upto=3, grant="refresh_token")) == []
+    assert issuances.flush() == []
+
+
+def test_a_repeat_waits_for_the_request_that_makes_it_one_issuance() -> None:
+    # #2 created A2/R2 and held its answer; #3 got the pair at once; #4 was sent after #3's answer
+    # but before #2's: it overlaps #2 only, whose answer is seen last.
+    issuances = Issuances()
+    assert issuances.observe(_answer(1, "A1", "R1")) == []
+    assert issuances.observe(_answer(3, "A2", "R2", upto=3, grant="refresh_token")) == []
+    assert issuances.observe(_answer(4, "A2", "R2", upto=4, grant="refresh_token")) == []
+    assert issuances.observe(_answer(2, "A2", "R2", upto=4, grant="refresh_token")) == []
+    assert issuances.flush() == []
+
+
+def test_a_waiting_repeat_is_judged_once_every_overlapping_request_is_answered() -> None:
+    issuances = Issuances()
+    issuances.observe(_answer(1, "A1", "R1"))
+    issuances.observe(_answer(3, "A1", "R1", upto=4))  # #2 and #4 still unanswered
+    assert issuances.observe(Exchange(2, "resource", "use", "GET", "u", [], "", 0.0, status=200)) == []
+    late = issuances.observe(Exchange(4, "resource", "use", "GET", "u", [], "", 0.0, status=200))
+    assert _ids(late) == ["RFC6749-10.10-unique"] * 2
+    assert "exchange #1 again, in exchange #3" in late[0].got
 
 
 def test_the_same_pair_to_a_later_request_is_a_second_issuance() -> None:
     issuances = Issuances()
-    issuances.delivered(_answer(2, "A2", "R2", grant="refresh_token"))
-    again = issuances.delivered(_answer(3, "A2", "R2", grant="refresh_token"))
+    issuances.observe(_answer(1, "A2", "R2", grant="refresh_token"))
+    again = issuances.observe(_answer(2, "A2", "R2", grant="refresh_token"))
     assert _ids(again) == ["RFC6749-10.10-unique"] * 2
-    assert "exchange #2 again, in exchange #3" in again[0].got
+    assert "exchange #1 again, in exchange #2" in again[0].got
 
 
 @pytest.mark.parametrize(
@@ -148,8 +171,9 @@ def test_the_same_pair_to_a_later_request_is_a_second_issuance() -> None:
 )
 def test_a_token_again_without_its_pair_is_a_second_issuance_even_concurrently(second: Exchange) -> None:
     issuances = Issuances()
-    issuances.delivered(_answer(2, "A2", "R2", upto=3, grant="refresh_token"))
-    assert "RFC6749-10.10-unique" in _ids(issuances.delivered(second))
+    issuances.observe(_answer(1, "A0"))
+    issuances.observe(_answer(2, "A2", "R2", upto=3, grant="refresh_token"))
+    assert "RFC6749-10.10-unique" in _ids(issuances.observe(second) + issuances.flush())
 
 
 def test_the_sample_judge_uses_the_same_uniqueness_rule() -> None:

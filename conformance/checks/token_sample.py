@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 import string
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -225,49 +226,84 @@ class _Delivery:
 
 
 class Issuances:
-    """Every token delivered so far, by key: a token delivered again is judged on arrival.
+    """Every token delivered in a run, by key: a token delivered again is judged by one rule.
 
-    Not thread-safe: the ledger calls it under its lock. Deliveries may arrive out of `seq`
-    order (answers to concurrent requests); the rule is symmetric, so the order does not matter.
+    Answers to concurrent requests arrive in any order, and the delivery that makes a repeat
+    one issuance may come last (the request that created the pair, held while duplicates got
+    it). So a repeat with no overlapping delivery of its pair yet waits: it is judged once every
+    request that could overlap it (sent before its answer came back) has been answered. Exchanges
+    made without a client (`last_sent_before_answer` 0) are judged at once. Thread-safe.
     """
 
     def __init__(self) -> None:
         self._seen: dict[str, list[_Delivery]] = {}
+        self._waiting: list[tuple[_Delivery, str, Exchange]] = []  # repeat, kind, first delivery
+        self._answered: set[int] = set()
+        self._all_answered_upto = 0  # every request up to this seq has been answered
+        self._lock = threading.Lock()
 
-    def delivered(self, exchange: Exchange) -> list[Finding]:
-        access, refresh = _tokens(exchange)
-        credentials = (
-            token_key(access) if access else None,
-            token_key(refresh) if refresh else None,
-        )
-        delivery = _Delivery(exchange, credentials)
-        findings = []
-        for kind, key in zip(("access", "refresh"), credentials, strict=True):
+    def observe(self, exchange: Exchange) -> list[Finding]:
+        """Every exchange of the run, as it is answered (token responses are judged)."""
+        with self._lock:
+            self._answered.add(exchange.seq)
+            while self._all_answered_upto + 1 in self._answered:
+                self._all_answered_upto += 1
+                self._answered.discard(self._all_answered_upto)
+            access, refresh = _tokens(exchange) if exchange.ok and exchange.kind == "token" else (None, None)
+            if access is not None:
+                self._delivered(exchange, access, refresh)
+            return self._settle()
+
+    def flush(self) -> list[Finding]:
+        """Judge every repeat still waiting with what is known now (the end of a sample)."""
+        with self._lock:
+            findings = self._settle(final=True)
+            self._waiting = []
+            return findings
+
+    def _delivered(self, exchange: Exchange, access: str, refresh: str | None) -> None:
+        delivery = _Delivery(exchange, (token_key(access), token_key(refresh) if refresh else None))
+        for kind, key in zip(("access", "refresh"), delivery.credentials, strict=True):
             if key is None:
                 continue
             earlier = self._seen.setdefault(key, [])
-            if earlier and not any(self._one_issuance(e, delivery) for e in earlier):
-                findings.append(self._repeated(kind, earlier[0].exchange, exchange))
+            if earlier:
+                self._waiting.append((delivery, kind, earlier[0].exchange))
             earlier.append(delivery)
+
+    def _settle(self, *, final: bool = False) -> list[Finding]:
+        findings, waiting = [], []
+        for delivery, kind, first in self._waiting:
+            key = delivery.credentials[0 if kind == "access" else 1]
+            assert key is not None
+            if any(_one_issuance(d, delivery) for d in self._seen[key] if d is not delivery):
+                continue
+            exchange = delivery.exchange
+            answered = max(exchange.seq, exchange.last_sent_before_answer) <= self._all_answered_upto
+            if final or answered or exchange.last_sent_before_answer == 0:
+                findings.append(_repeated(kind, first, exchange))
+            else:
+                waiting.append((delivery, kind, first))
+        self._waiting = waiting
         return findings
 
-    @staticmethod
-    def _one_issuance(earlier: _Delivery, later: _Delivery) -> bool:
-        return (
-            earlier.credentials == later.credentials
-            and earlier.exchange.grant_type == later.exchange.grant_type
-            and overlapped(earlier.exchange, later.exchange)
-        )
 
-    @staticmethod
-    def _repeated(kind: str, first: Exchange, again: Exchange) -> Finding:
-        return Finding(
-            rfc6749.TOKENS_UNIQUE,
-            f"a new {kind} token (one comes back only with the same pair, to a duplicate request "
-            "sent before the first was answered)",
-            f"the {kind} token of exchange #{first.seq} again, in exchange #{again.seq}",
-            again,
-        )
+def _one_issuance(one: _Delivery, other: _Delivery) -> bool:
+    return (
+        one.credentials == other.credentials
+        and one.exchange.grant_type == other.exchange.grant_type
+        and overlapped(one.exchange, other.exchange)
+    )
+
+
+def _repeated(kind: str, first: Exchange, again: Exchange) -> Finding:
+    return Finding(
+        rfc6749.TOKENS_UNIQUE,
+        f"a new {kind} token (one comes back only with the same pair, to a duplicate request "
+        "sent before the first was answered)",
+        f"the {kind} token of exchange #{first.seq} again, in exchange #{again.seq}",
+        again,
+    )
 
 
 def judge_issuances(exchanges: Sequence[Exchange]) -> Judgement:
@@ -276,7 +312,8 @@ def judge_issuances(exchanges: Sequence[Exchange]) -> Judgement:
     issuances = Issuances()
     judged = Judgement()
     for exchange in ordered:
-        judged.findings += issuances.delivered(exchange)
+        judged.findings += issuances.observe(exchange)
+    judged.findings += issuances.flush()
     last = ordered[-1] if ordered else None
     judged.notes[rfc6749.TOKENS_UNIQUE.id] = [f"{len(ordered)} token responses, no token issued twice"]
     for index, kind in enumerate(("access", "refresh")):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
+import anyio
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -29,6 +30,8 @@ from conformance.profile import Profile
 __all__ = ["Emulator"]
 
 REALM = "conformance-emulator"
+# Seconds a refresh that opened a grace period holds its answer (Behaviour.refresh_grace_pair).
+GRACE_HOLD = 0.1
 TOKEN_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 # RFC 6750 §2.1 b64token
 _B64TOKEN = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~+/")
@@ -91,6 +94,11 @@ class Emulator:
             params, blanks = self._parameters(pairs)
             client_id = self._authenticate_client(request, params)
             payload = self._grant(params, blanks, client_id)
+            if self.store.opened_grace(params.get("refresh_token"), payload):
+                # The answer takes a while to leave (a database write, a replica): refreshes with
+                # the same token that arrive meanwhile share its pair; later ones are refused.
+                await anyio.sleep(GRACE_HOLD)
+                self.store.close_grace(params["refresh_token"])
         except _TokenError as error:
             headers = {"WWW-Authenticate": error.challenge} if error.challenge else {}
             if error.status == 405:
@@ -191,6 +199,9 @@ class Emulator:
         behaviour = self.behaviour
         reusable = behaviour.used_refresh_token_accepted or not behaviour.rotation
         record = self.store.take_refresh(token, client_id, reusable)
+        shared = self.store.grace_pair(token, client_id) if record is None else None
+        if shared is not None:
+            return shared
         if record is not None:
             account = record.account
         elif not behaviour.check_refresh_token:
@@ -204,6 +215,8 @@ class Emulator:
         )
         if not behaviour.refreshed_tokens_usable:
             self.store.revoke_access(payload["access_token"])
+        if behaviour.refresh_grace_pair and record is not None and not reusable:
+            self.store.open_grace(token, client_id, payload)
         return payload
 
     def _issue(

@@ -121,6 +121,10 @@ class Behaviour:
     expiry_whole_seconds: bool = False
     reuse_access_tokens: bool = False  # a new request returns the account's still-valid token
     refresh_reuses_access_token: bool = False
+    # Refreshes with one refresh token that arrive while the first one's answer is still on its
+    # way all receive that same new pair (a grace period limited to concurrent requests, as Ory
+    # Hydra and Keycloak offer); once that answer has gone, the used token is refused as usual.
+    refresh_grace_pair: bool = False
     refreshed_tokens_usable: bool = True
     refresh_revives_expired: bool = False
     resource_checks_token: bool = True

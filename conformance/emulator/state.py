@@ -7,6 +7,7 @@ import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.clock import Clock
 
@@ -37,12 +38,16 @@ class TokenStore:
         self.new_token: Callable[[], str] = token_factory or (lambda: secrets.token_urlsafe(32))
         self._access: dict[str, AccessRecord] = {}
         self._refresh: dict[str, RefreshRecord] = {}
+        # A used refresh token -> (client id, the pair its first use issued), while that answer
+        # is on its way (Behaviour.refresh_grace_pair).
+        self._grace: dict[str, tuple[str, dict[str, Any]]] = {}
         self.lock = threading.RLock()
 
     def reset(self) -> None:
         with self.lock:
             self._access.clear()
             self._refresh.clear()
+            self._grace.clear()
 
     def issue_access(
         self,
@@ -123,3 +128,24 @@ class TokenStore:
                 return None
             record.used = True
             return record
+
+    def open_grace(self, token: str, client_id: str, payload: dict[str, Any]) -> None:
+        """Until `close_grace`, a refresh with the used `token` receives `payload` again."""
+        with self.lock:
+            self._grace[token] = (client_id, payload)
+
+    def grace_pair(self, token: str, client_id: str) -> dict[str, Any] | None:
+        """A copy of the pair `token`'s first use issued, while that answer is on its way."""
+        with self.lock:
+            held = self._grace.get(token)
+            return dict(held[1]) if held is not None and held[0] == client_id else None
+
+    def opened_grace(self, token: str | None, payload: dict[str, Any]) -> bool:
+        """This answer is the one that opened a grace period for `token`."""
+        with self.lock:
+            held = self._grace.get(token or "")
+            return held is not None and held[1] is payload
+
+    def close_grace(self, token: str) -> None:
+        with self.lock:
+            self._grace.pop(token, None)
