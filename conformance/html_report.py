@@ -10,12 +10,20 @@ from typing import Any
 
 import pytest
 
+from conformance.results import NOT_ESTABLISHED, STATUSES, count_statuses
 from conformance.run import ConformanceRun
 from conformance.stash import RESULTS
 
 __all__ = ["HtmlReportHooks"]
 
-_COLOURS = {"failed": "#c62828", "warned": "#ef6c00", "passed": "#2e7d32", "skipped": "#616161"}
+_COLOURS = {
+    "failed": "#c62828",
+    "warned": "#ef6c00",
+    "partial": "#1565c0",
+    "passed": "#2e7d32",
+    "skipped": "#616161",
+}
+_ORDER = ("failed", "warned", "partial", "passed", "skipped")
 
 
 class HtmlReportHooks:
@@ -29,12 +37,13 @@ class HtmlReportHooks:
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
     ) -> None:
-        rows = self.config.stash[RESULTS].requirement_statuses()
-        counts = {s: sum(1 for r in rows if r["status"] == s) for s in _COLOURS}
+        results = self.config.stash[RESULTS]
+        rows = results.requirement_statuses()
+        counts = count_statuses(rows)
         client = self.run.client
         prefix.append(
             "<p><strong>Requirements:</strong> "
-            + ", ".join(f'<span style="color:{_COLOURS[s]}">{n} {s}</span>' for s, n in counts.items())
+            + ", ".join(f'<span style="color:{_COLOURS[s]}">{counts[s]} {s}</span>' for s in STATUSES)
             + f" (of {len(rows)}); {client.request_count} requests, "
             f"{client.token_request_count} token requests.</p>"
         )
@@ -47,8 +56,19 @@ class HtmlReportHooks:
             f'<td style="color:{_COLOURS[r["status"]]}">{r["status"]}</td>'
             f"<td>{html.escape(r['source'])}</td>"
             f"<td>{html.escape(self.run.redactor.scrub(r['message']))}</td></tr>"
-            for r in sorted(rows, key=lambda r: ("failed", "warned", "passed", "skipped").index(r["status"]))
+            for r in sorted(rows, key=lambda r: _ORDER.index(r["status"]))
         )
+        if results.incomplete:
+            scrub = self.run.redactor.scrub
+            items = "".join(
+                f"<li><code>{html.escape(e['test'])}</code>: {html.escape(scrub(e['cause']))}</li>"
+                for e in results.incomplete
+            )
+            prefix.append(
+                f"<p><strong>The run is incomplete:</strong> {len(results.incomplete)} test(s) could not "
+                f"establish their requirements ({NOT_ESTABLISHED}; no requirement is failed by them)."
+                f"</p><ul>{items}</ul>"
+            )
         prefix.append(
             "<details open><summary><strong>Requirement verdicts</strong></summary>"
             '<table id="requirements"><tr><th>id</th><th>level</th><th>status</th><th>source</th>'

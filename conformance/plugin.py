@@ -12,10 +12,17 @@ from typing import Any
 import pytest
 
 import conformance.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
-from conformance.errors import BudgetExhausted, ConformanceError, TargetError, TargetUnreachable, UsageError
+from conformance.errors import (
+    BudgetExhausted,
+    ConformanceError,
+    SuiteError,
+    TargetError,
+    TargetUnreachable,
+    UsageError,
+)
 from conformance.findings import FindingLog
-from conformance.requirements import all_requirements
-from conformance.results import ResultsCollector, TestRecord
+from conformance.requirements import all_requirements, get
+from conformance.results import NOT_ESTABLISHED, ResultsCollector, TestRecord, count_statuses
 from conformance.run import ConformanceRun
 from conformance.safety import is_loopback, plan
 from conformance.scenario import ScenarioStopped
@@ -25,7 +32,7 @@ from conformance.stash import LOG, RESULTS, RUN, SETTINGS
 pytest_plugins = ["conformance.fixtures"]
 
 SCENARIO_PACKAGE = "conformance.scenarios"
-UNREACHABLE_EXIT = pytest.ExitCode.INTERRUPTED
+INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED  # 2: the run could not be completed
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,7 +58,9 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConformanceError as exc:
         raise pytest.UsageError(f"conformance: {exc}") from None
     config.stash[RUN] = run
-    config.stash[RESULTS] = ResultsCollector(run.profile.name, run.target.description)
+    config.stash[RESULTS] = ResultsCollector(
+        run.profile.name, run.target.description, dry_run=run.settings.dry_run
+    )
     if config.pluginmanager.hasplugin("html"):
         from conformance.html_report import HtmlReportHooks
 
@@ -81,7 +90,22 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         run.unreachable = str(exc)
 
 
+def _check_requirement_ids(items: list[pytest.Item]) -> None:
+    """A typo in a marker would report on nothing: collection fails and names it."""
+    for item in items:
+        for marker in item.iter_markers("requirement"):
+            for requirement_id in marker.args:
+                try:
+                    get(requirement_id)
+                except KeyError:
+                    raise pytest.UsageError(
+                        f"conformance: {item.nodeid}: unknown requirement id {requirement_id!r} in its "
+                        "requirement marker (see `conformance requirements`)"
+                    ) from None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _check_requirement_ids(items)
     run = config.stash.get(RUN, None)
     if run is not None:
         if run.unreachable is not None and items:
@@ -119,11 +143,19 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         if log is not None:
             log.stopped = str(exc)
         raise pytest.skip.Exception(f"not established: {exc}") from None
-    except (ScenarioStopped, TargetError) as exc:
-        kind = "scenario stopped" if isinstance(exc, ScenarioStopped) else "transport failure"
+    except (ScenarioStopped, TargetError, SuiteError) as exc:
+        if isinstance(exc, ScenarioStopped):
+            kind = "scenario stopped"
+        elif isinstance(exc, SuiteError):
+            kind = "error of the suite, not of the target"
+        else:
+            kind = "the target did not answer"
         if log is not None:
             log.stopped = f"{kind}: {exc}"
-        raise pytest.fail.Exception(_failure_text(log, f"{kind}: {exc}"), pytrace=False) from None
+        headline = f"{kind}: {exc}"
+        if log is None or not log.failures:
+            headline = f"{NOT_ESTABLISHED} ({headline}): no requirement is failed by this test"
+        raise pytest.fail.Exception(_failure_text(log, headline), pytrace=False) from None
     if log is not None and log.failures:
         count = len(log.failures)
         headline = f"{count} requirement{'s' if count > 1 else ''} not met"
@@ -163,14 +195,31 @@ def pytest_runtest_makereport(
         or (report.when == "setup" and not report.passed)
         or (report.when == "teardown" and report.failed)
     ):
-        message = ""
+        message, not_established = "", None
         if report.skipped and isinstance(report.longrepr, tuple):
             message = str(report.longrepr[2]).removeprefix("Skipped: ")
         elif report.failed:
             message = scrub(str(report.longrepr)).splitlines()[0] if report.longrepr else ""
+            if log is None or not log.failures:
+                not_established = scrub(_cause(log, call))
         ids = tuple(i for marker in item.iter_markers("requirement") for i in marker.args)
-        item.config.stash[RESULTS].add(TestRecord(item.nodeid, report.outcome, ids, log, message))
+        item.config.stash[RESULTS].add(
+            TestRecord(item.nodeid, report.outcome, ids, log, message, not_established)
+        )
     return report
+
+
+def _cause(log: FindingLog | None, call: pytest.CallInfo[None]) -> str:
+    """Why a test failed when no finding fails it: the suite's own error, said as such."""
+    if log is not None and log.stopped:
+        return log.stopped
+    excinfo = call.excinfo
+    if excinfo is None:
+        return "the test failed with no finding"
+    if isinstance(excinfo.value, pytest.fail.Exception):
+        lines = str(excinfo.value).strip().splitlines()
+        return lines[0] if lines else "the test failed with no finding"
+    return f"error of the suite, not of the target: {excinfo.typename}: {excinfo.value}"
 
 
 def _attach_html(config: pytest.Config, report: pytest.TestReport, text: str) -> None:
@@ -187,7 +236,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         return
     results = config.stash[RESULTS]
     rows = results.requirement_statuses()
-    counts = {s: sum(1 for r in rows if r["status"] == s) for s in ("passed", "failed", "warned", "skipped")}
+    counts = count_statuses(rows)
     warned = [r for r in rows if r["status"] == "warned"]
     if warned:
         terminalreporter.section("conformance warnings (SHOULD / INFO: the run does not fail on these)")
@@ -202,6 +251,18 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.line(
                 run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}")
             )
+    partial = [r for r in rows if r["status"] == "partial"]
+    if partial:
+        terminalreporter.section("conformance: checked in part only")
+        for row in partial:
+            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}]: {row['message']}"))
+    incomplete = results.incomplete
+    if incomplete:
+        terminalreporter.section(
+            f"conformance: {NOT_ESTABLISHED} (no finding: these fail no requirement; the run is incomplete)"
+        )
+        for entry in incomplete:
+            terminalreporter.line(run.redactor.scrub(f"{entry['test']}: {entry['cause']}"))
     if run.settings.dry_run:
         _list_requests(terminalreporter, config)
     terminalreporter.section("conformance summary")
@@ -209,13 +270,26 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.line(f"conformance: {run.unreachable}; no scenario was run", red=True)
     if run.stopped is not None:
         terminalreporter.line(f"conformance: {run.stopped}", red=True)
-    terminalreporter.line(
-        f"profile {run.profile.name} against {run.target.description}: "
-        f"{counts['passed']} requirements passed, {counts['failed']} failed, "
-        f"{counts['warned']} warned, {counts['skipped']} skipped "
-        f"(of {len(all_requirements())}); {run.client.request_count} requests, "
-        f"{run.client.token_request_count} token requests"
-    )
+    if incomplete:
+        terminalreporter.line(
+            f"conformance: the run is incomplete: {len(incomplete)} test(s) could not establish "
+            "their requirements (see above)",
+            red=True,
+        )
+    if run.settings.dry_run:
+        terminalreporter.line(
+            f"dry run of profile {run.profile.name} for {run.target.description}: nothing was sent, "
+            f"no requirement judged ({len(all_requirements())} not run); "
+            f"{run.client.request_count} requests listed"
+        )
+    else:
+        terminalreporter.line(
+            f"profile {run.profile.name} against {run.target.description}: "
+            f"{counts['passed']} requirements passed, {counts['partial']} partial, "
+            f"{counts['failed']} failed, {counts['warned']} warned, {counts['skipped']} skipped "
+            f"(of {len(all_requirements())}); {run.client.request_count} requests, "
+            f"{run.client.token_request_count} token requests"
+        )
     if run.settings.report_dir is not None:
         terminalreporter.line(f"results: {run.settings.report_dir / 'results.json'}")
 
@@ -239,8 +313,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN, None)
     if run is None:
         return
-    if run.unreachable is not None:
-        session.exitstatus = exitstatus = UNREACHABLE_EXIT
+    results = session.config.stash[RESULTS]
+    if run.settings.dry_run:
+        pass
+    elif results.must_failures():
+        session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
+    elif run.unreachable is not None or run.stopped is not None or results.incomplete:
+        # Could not be completed: nothing proven wrong, but not everything established either.
+        session.exitstatus = exitstatus = INCOMPLETE_EXIT
     if run.settings.report_dir is not None:
         session.config.stash[RESULTS].write(
             run.settings.report_dir / "results.json",

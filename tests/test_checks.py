@@ -182,11 +182,15 @@ def test_conformant_rejection() -> None:
     [
         (
             _rejection(challenge=None),
-            {"RFC6750-3-challenge", "RFC6750-3.1-invalid-token", "DOC-rejection-status"},
+            {"RFC6750-3-challenge", "RFC6750-3.1-invalid-token-code", "DOC-rejection-challenge"},
         ),
+        # One statement, one requirement: a 403 is the status's fault only, a bare challenge the code's.
         (_rejection(status=403), {"RFC6750-3.1-invalid-token", "DOC-rejection-status"}),
-        (_rejection(challenge="Bearer"), {"RFC6750-3.1-invalid-token"}),
-        (_rejection(challenge='Bearer realm="a", realm="b", error="invalid_token"'), {"RFC6750-3-challenge"}),
+        (_rejection(challenge="Bearer"), {"RFC6750-3.1-invalid-token-code"}),
+        (
+            _rejection(challenge='Bearer realm="a", realm="b", error="invalid_token"'),
+            {"RFC6750-3-realm-once"},
+        ),
         (
             _rejection(auth=None, key=None, challenge='Bearer error="invalid_token"'),
             {"RFC6750-3.1-no-error-code"},

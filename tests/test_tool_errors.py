@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -145,8 +146,14 @@ def test_hung_token_endpoint_is_a_clear_failure(
         "test_fresh_token_is_accepted",
         emulate=False,
     )
-    assert run.ret == 1
-    assert "transport failure: #1 token: password grant: POST" in run.output
+    # No answer proves no statement false: the run is incomplete (2), not failed (1).
+    assert run.ret == 2
+    assert "the target did not answer: #1 token: password grant: POST" in run.output
     assert "no response (timed out after 0.3 s (ReadTimeout))" in run.output
+    assert "the run is incomplete" in run.output
+    results = json.loads((run.report_dir / "results.json").read_text())
+    assert results["complete"] is False
+    assert results["summary"]["requirements"]["failed"] == 0
+    assert results["incomplete"][0]["cause"].startswith("the target did not answer")
     assert "secret-password" not in run.output
     _clean(run.output)

@@ -27,12 +27,18 @@ def bearer_challenge(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     if not bearer:
         yield Finding(rfc6750.CHALLENGE, "WWW-Authenticate: Bearer ...", _shown(exchange), exchange)
     elif any(c.count("realm") > 1 for c in bearer):
-        yield Finding(rfc6750.CHALLENGE, "realm at most once", _shown(exchange), exchange)
+        yield Finding(rfc6750.REALM_ONCE, "realm at most once", _shown(exchange), exchange)
 
 
 def _well_formed_bearer(exchange: Exchange) -> bool:
     """A syntactically valid bearer token was presented (not a malformed request, §3.1)."""
     return (exchange.auth_scheme_sent or "").lower() == "bearer" and exchange.token_key is not None
+
+
+@check("resource-rejection")
+def invalid_token_status(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
+    if _well_formed_bearer(exchange) and exchange.status != 401:
+        yield Finding(rfc6750.INVALID_TOKEN_STATUS, "HTTP 401", f"HTTP {exchange.status}", exchange)
 
 
 @check("resource-rejection")
@@ -44,12 +50,11 @@ def invalid_token_code(profile: Profile, exchange: Exchange) -> Iterator[Finding
         for c in parse_challenges(exchange.headers_named("www-authenticate"))
         if c.scheme.lower() == "bearer"
     ]
-    has_code = any(c.param("error") == "invalid_token" for c in bearer)
-    if exchange.status != 401 or not has_code:
+    if not any(c.param("error") == "invalid_token" for c in bearer):
         yield Finding(
             rfc6750.INVALID_TOKEN_CODE,
-            'HTTP 401 with WWW-Authenticate: Bearer error="invalid_token"',
-            f"HTTP {exchange.status}; {_shown(exchange)}",
+            'WWW-Authenticate: Bearer error="invalid_token"',
+            _shown(exchange),
             exchange,
         )
 
@@ -94,7 +99,7 @@ def documented_challenge_scheme(profile: Profile, exchange: Exchange) -> Iterato
     schemes = {c.scheme.lower() for c in parse_challenges(exchange.headers_named("www-authenticate"))}
     if documented.lower() not in schemes:
         yield Finding(
-            provider.REJECTION_STATUS,
+            provider.REJECTION_CHALLENGE,
             f"WWW-Authenticate: {documented} ({profile.resource.source})",
             _shown(exchange),
             exchange,

@@ -75,7 +75,7 @@ def _resource_403(emulator: Emulator) -> None:
 @defect(
     "resource-no-www-authenticate",
     "the resource's refusals carry no WWW-Authenticate header",
-    ["RFC6750-3-challenge"],
+    ["RFC6750-3-challenge", "RFC6750-3.1-invalid-token-code", "DOC-rejection-challenge"],
 )
 def _resource_no_www_authenticate(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: None))
@@ -84,7 +84,7 @@ def _resource_no_www_authenticate(emulator: Emulator) -> None:
 @defect(
     "resource-basic-challenge",
     'the resource challenges with WWW-Authenticate: Basic realm="api"',
-    ["RFC6750-3-challenge"],
+    ["RFC6750-3-challenge", "RFC6750-3.1-invalid-token-code", "DOC-rejection-challenge"],
 )
 def _resource_basic_challenge(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: 'Basic realm="api"'))
@@ -93,7 +93,7 @@ def _resource_basic_challenge(emulator: Emulator) -> None:
 @defect(
     "resource-no-error-code",
     'a refused token gets a bare "Bearer" challenge, no error="invalid_token"',
-    ["RFC6750-3.1-invalid-token"],
+    ["RFC6750-3.1-invalid-token-code"],
 )
 def _resource_no_error_code(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: value.split(",")[0]))
@@ -113,7 +113,7 @@ def _resource_error_code_without_credentials(emulator: Emulator) -> None:
 @defect(
     "duplicate-realm",
     'the challenge names realm twice (a gateway adds its own: realm="api", realm="...")',
-    ["RFC6750-3-challenge"],
+    ["RFC6750-3-realm-once"],
 )
 def _duplicate_realm(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: f'{value}, realm="api"'))

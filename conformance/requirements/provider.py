@@ -13,6 +13,7 @@ __all__ = [
     "REFRESH_NEW_PAIR",
     "REFRESH_NOT_OFFERED",
     "REJECTION_BODY",
+    "REJECTION_CHALLENGE",
     "REJECTION_STATUS",
     "SCOPE_UNENFORCED",
 ]
@@ -67,6 +68,13 @@ REJECTION_STATUS = register(
     Level.PROVIDER,
     "provider documentation (profile resource.rejection)",
     "The protected resource refuses an unusable token with the documented status.",
+)
+# Split from DOC-rejection-status, which once judged the challenge's scheme too.
+REJECTION_CHALLENGE = register(
+    "DOC-rejection-challenge",
+    Level.PROVIDER,
+    "provider documentation (profile resource.rejection)",
+    "The refusal of an unusable token carries a WWW-Authenticate challenge of the documented scheme.",
 )
 REJECTION_BODY = register(
     "DOC-rejection-body",

@@ -8,7 +8,9 @@ __all__ = [
     "ACCEPTS_VALID_TOKEN",
     "CHALLENGE",
     "INVALID_TOKEN_CODE",
+    "INVALID_TOKEN_STATUS",
     "NO_ERROR_WITHOUT_CREDENTIALS",
+    "REALM_ONCE",
     "REJECTS_BAD_TOKEN",
     "SHORT_LIVED",
 ]
@@ -30,15 +32,28 @@ CHALLENGE = register(
     "RFC6750-3-challenge",
     Level.MUST,
     "RFC 6750 §3",
-    "A refusal for missing or unusable credentials carries WWW-Authenticate with the Bearer "
-    "scheme, realm at most once.",
+    "A refusal for missing or unusable credentials carries WWW-Authenticate with the Bearer scheme.",
 )
-INVALID_TOKEN_CODE = register(
+# Split from RFC6750-3-challenge, which once bundled it.
+REALM_ONCE = register(
+    "RFC6750-3-realm-once",
+    Level.MUST,
+    "RFC 6750 §3",
+    "The realm attribute appears at most once in a Bearer challenge.",
+)
+# The id once bundled the status and the error code; it keeps the status.
+INVALID_TOKEN_STATUS = register(
     "RFC6750-3.1-invalid-token",
     Level.SHOULD,
     "RFC 6750 §3.1",
-    'An expired, revoked, malformed or invalid token is answered 401 with error="invalid_token" '
-    "in the challenge.",
+    "A request with an expired, revoked, malformed or otherwise invalid access token is answered HTTP 401.",
+)
+INVALID_TOKEN_CODE = register(
+    "RFC6750-3.1-invalid-token-code",
+    Level.SHOULD,
+    "RFC 6750 §3, §3.1",
+    "The refusal of an expired, revoked, malformed or otherwise invalid access token carries "
+    'error="invalid_token" in its Bearer challenge.',
 )
 NO_ERROR_WITHOUT_CREDENTIALS = register(
     "RFC6750-3.1-no-error-code",

@@ -36,9 +36,12 @@ REFUSALS = {
 @requirement(
     rfc6750.REJECTS_BAD_TOKEN.id,
     rfc6750.CHALLENGE.id,
+    rfc6750.REALM_ONCE.id,
+    rfc6750.INVALID_TOKEN_STATUS.id,
     rfc6750.INVALID_TOKEN_CODE.id,
     rfc6750.NO_ERROR_WITHOUT_CREDENTIALS.id,
     provider.REJECTION_STATUS.id,
+    provider.REJECTION_CHALLENGE.id,
     provider.REJECTION_BODY.id,
 )
 @pytest.mark.parametrize("case", list(REFUSALS))
