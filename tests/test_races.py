@@ -3,16 +3,21 @@ served emulator (its TokenStore's lock must hold either way)."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from conformance.checks.token_sample import Issuances
+from conformance.client import Exchange
 from conformance.clock import SystemClock
-from conformance.emulator import Emulator
+from conformance.emulator import Emulator, app
 from conformance.emulator.server import serve
+from conformance.emulator.state import TokenStore
 from conformance.profile import load_profile
 from conformance.selftest import SELFTEST_PROFILE_DIR
-from tests.conftest import SuiteRun
+from tests.conftest import SuiteRun, emulated_client
 
 ASSUMED = str(SELFTEST_PROFILE_DIR / "tourpaq-assumed.yaml")  # used refresh tokens are refused
 RACES = ("-k", "test_races")
@@ -57,3 +62,62 @@ def test_one_refresh_token_at_once_over_http(
     else:
         assert run.ret == 1 and "RFC9700-4.14.2-rotation" in run.failed_requirements(), run.output
         assert "concurrent refreshes with one refresh token" in run.output
+
+
+# -- judged by credentials: a grace period for concurrent refreshes is no defect ----------------
+GRACE = ("--conformance-variant", "refresh-grace-pair")
+
+
+def test_concurrent_refreshes_share_one_pair_on_the_grace_emulator(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(app, "GRACE_HOLD", 1.0)  # ample time for every thread to arrive
+    client, _ = emulated_client(load_profile(ASSUMED), variants=["refresh-grace-pair"])
+    rt = client.password_grant("token").json["refresh_token"]
+    barrier = threading.Barrier(4)
+
+    def refresh(n: int) -> Exchange:
+        barrier.wait()
+        return client.refresh_grant(rt, f"token: refresh {n}")
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(refresh, range(4)))
+    assert {(e.status, e.json["access_token"], e.json["refresh_token"]) for e in answers} == {
+        (200, answers[0].json["access_token"], answers[0].json["refresh_token"])
+    }
+    issuances = Issuances()
+    assert [f for e in client.exchanges for f in issuances.observe(e)] == []
+    late = client.refresh_grant(rt, "token: once the race is over")
+    assert (late.status, late.error_code) == (400, "invalid_grant")
+
+
+@pytest.mark.parametrize("profile", ["tourpaq", ASSUMED])
+def test_the_grace_variant_passes_every_layer(run_suite: Callable[..., SuiteRun], profile: str) -> None:
+    run = run_suite(profile, *GRACE)
+    assert run.ret == 0, run.output
+    assert run.failed_requirements() == set()
+    if profile == ASSUMED:
+        row = next(r for r in run.results["requirements"] if r["id"] == "RFC9700-4.14.2-rotation")
+        assert row["status"] == "passed" and "refused once used" in row["message"], row
+        assert "test_one_refresh_token_presented_at_once" in " ".join(row["tests"])
+
+
+@pytest.mark.parametrize("defect", ["accepts-used-refresh-token", "repeated-tokens"])
+def test_the_grace_variant_hides_no_defect(run_suite: Callable[..., SuiteRun], defect: str) -> None:
+    expected = {
+        "accepts-used-refresh-token": "RFC9700-4.14.2-rotation",
+        "repeated-tokens": "RFC6749-10.10-unique",
+    }
+    run = run_suite(ASSUMED, *GRACE, "--conformance-defect", defect)
+    assert run.ret == 1 and expected[defect] in run.failed_requirements(), run.output
+
+
+def test_a_used_refresh_token_answering_its_pair_forever_fails_rotation(
+    run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The grace period never closes: the same pair again at once is no verdict, but after any
+    # grace period a deployed server uses it is one.
+    monkeypatch.setattr(TokenStore, "close_grace", lambda self, token: None)
+    run = run_suite(ASSUMED, *GRACE, "-k", "test_one_refresh_token_presented_at_once")
+    assert run.ret == 1
+    assert "RFC9700-4.14.2-rotation" in run.failed_requirements(), run.output
+    assert "refused once any grace period is over" in run.output
+    assert "60 s later (past any grace period)" in run.output

@@ -4,12 +4,15 @@ counters always fail, and uniqueness counts concurrent duplicates of one pair as
 from __future__ import annotations
 
 import itertools
+import os
 import secrets
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
+from conformance.checks import token_sample
 from conformance.checks.token_sample import (
     ESTIMATE_FAILS_BELOW,
     Issuances,
@@ -18,8 +21,10 @@ from conformance.checks.token_sample import (
     judge_tokens,
 )
 from conformance.client import Exchange
+from conformance.emulator.state import TokenStore
 from conformance.findings import FindingLog
 from conformance.requirements import rfc6749
+from tests.conftest import SuiteRun
 
 
 def _ids(findings: list[Any]) -> list[str]:
@@ -181,3 +186,35 @@ def test_the_sample_judge_uses_the_same_uniqueness_rule() -> None:
     assert "RFC6749-10.10-unique" not in _ids(judge_issuances(racing).findings)
     apart = [_answer(2, "A" * 43, "R" * 43), _answer(3, "A" * 43, "R" * 43)]
     assert "RFC6749-10.10-unique" in _ids(judge_issuances(apart).findings)
+
+
+# -- every layer calls the one judge ------------------------------------------------------------
+LAYERS = ("test_each_issuance_is_unique", "test_issued_tokens_are_unique_and_unguessable")
+
+
+def test_26_hex_characters_fail_the_must_in_every_layer(
+    run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = TokenStore.__init__
+
+    def hex26(self: TokenStore, clock: Any, token_factory: Any = None) -> None:
+        made(self, clock, lambda: secrets.token_hex(13))
+
+    monkeypatch.setattr(TokenStore, "__init__", hex26)
+    # Which test judged which tokens: the layers share the function, so the spy sees them all.
+    judged: dict[str, list[str]] = {}
+    real = token_sample.judge_tokens
+
+    def spy(kind: str, tokens: Any, exchange: Any) -> Any:
+        verdict = real(kind, tokens, exchange)
+        test = os.environ["PYTEST_CURRENT_TEST"].split("::")[-1].split(" ")[0]
+        judged.setdefault(test, []).extend(f.requirement.id for f in verdict.findings)
+        return verdict
+
+    monkeypatch.setattr(token_sample, "judge_tokens", spy)
+    run = run_suite("tourpaq", "-k", " or ".join(LAYERS))
+    assert run.ret == 1
+    assert run.failed_requirements() == {"RFC6749-10.10-guessing"}, run.output
+    assert set(judged) == set(LAYERS)
+    assert all(ids == ["RFC6749-10.10-guessing"] * 2 for ids in judged.values()), judged  # access, refresh
+    assert run.output.count("26 characters over lower-case hex: at most 104 bits") >= 4
