@@ -135,6 +135,15 @@ def test_slow_exchanges_widen_the_margin_and_still_catch_early_death() -> None:
     assert _ids(findings) == ["RFC6749-5.1-lifetime"]
 
 
+def test_a_lifetime_within_the_allowance_has_no_early_side_to_watch() -> None:
+    """expires_in 2 read as milliseconds: nothing can be early, only late."""
+    watcher, _, _ = _watched()
+    assert watcher.approach(0.002, "milliseconds") is None and watcher.sightings == []
+    assert watcher.reached(0.002)
+    after = watcher.after(0.002, "milliseconds")
+    assert after is not None and after.accepted and after.age.low > 0.002 + ALLOWANCE
+
+
 def test_a_budget_short_of_the_lifetime_costs_one_look() -> None:
     watcher, findings, _ = _watched()
     watcher.budget = 6.0

@@ -97,7 +97,10 @@ def test_suite_passes_over_http_with_real_expiry(served: tuple[str, str], tmp_pa
     assert completed.returncode == 0, completed.stdout[-4000:]
     results = json.loads((report_dir / "results.json").read_text())
     statuses = {r["id"]: (r["status"], r["message"]) for r in results["requirements"]}
-    assert statuses["RFC6749-5.1-lifetime"] == ("passed", "expired at 2 s as stated")
+    lifetime = next(r for r in results["requirements"] if r["id"] == "RFC6749-5.1-lifetime")
+    # Passed by the watch that saw the token die, not only by searches that saw nothing wrong.
+    assert lifetime["status"] == "passed"
+    assert any(t.endswith("test_token_lives_as_long_as_expires_in_says") for t in lifetime["tests"])
     assert statuses["DOC-expires-in-unit"][0] == "passed"
     # A 3-second deployment is not the documented lifespan: a warning, never a failure.
     assert statuses["DOC-nominal-lifetime"][0] == "warned"
