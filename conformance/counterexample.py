@@ -104,6 +104,8 @@ class Example:
         """Raise the counterexample if this example failed a requirement so far; halt the search
         if the target asked to slow down."""
         found = self.counterexample()
+        if found is not None:
+            self.search.saw(found)
         if any(e.status in OVERLOADED for e in self.log.exchanges):
             raise Halt(None, found)
         if found is not None:
@@ -130,6 +132,8 @@ class Search:
         self.reset = reset  # reset the emulator before each example
         self.stopped: ConformanceError | None = None
         self.examples = 0
+        # The first counterexample the search met: the evidence, should its replay differ.
+        self.first_found: Counterexample | None = None
         self._warned: set[str] = set()
         self._outer: FindingLog | None = None
 
@@ -149,6 +153,10 @@ class Search:
         return cls(conformance, run, budget, title, *held, reset=reset)
 
     # -- one example ---------------------------------------------------------------------
+    def saw(self, found: Counterexample) -> None:
+        if self.first_found is None:
+            self.first_found = found
+
     def open_example(self) -> Example:
         example = Example(self)
         if self.reset and self.run.emulator is not None:
@@ -206,8 +214,20 @@ class Search:
         except Counterexample as single:
             self._fail([single])
         except Flaky as flaky:
-            replayed = _counterexamples(flaky)
-            self._fail(replayed, "the target answered the same example differently when it was replayed")
+            replayed = _counterexamples(flaky) or ([self.first_found] if self.first_found else [])
+            if not replayed:
+                # Nothing seen fails a requirement: the test establishes nothing (no blame).
+                raise pytest.fail.Exception(
+                    f"{self.title}: the search could not replay what it saw ({type(flaky).__name__}) "
+                    f"and kept no counterexample, after {self.examples} examples "
+                    f"({self.budget.replay_hint()})",
+                    pytrace=False,
+                ) from None
+            self._fail(
+                replayed,
+                "the target answered differently when the example was replayed (its state had "
+                "moved on): the counterexample as first seen",
+            )
         except BaseExceptionGroup as group:
             several = _counterexamples(group)
             if not several:
@@ -225,6 +245,16 @@ class Search:
             log.extend(counterexample.findings)
             for exchange in counterexample.exchanges:
                 log.record(exchange)
+        failed = {f.requirement.id for c in found for f in c.findings}
+        for requirement in self.held:
+            if requirement.id not in failed:
+                log.partial(
+                    requirement,
+                    f"no violation in {self.examples} examples, before the search stopped at a "
+                    "counterexample of another requirement",
+                )
+        # The search ended at its counterexample: what else the test carries is not established.
+        log.stopped = log.stopped or f"{self.title}: the search stopped at its first counterexample"
         headline = f"{self.title}: {len(found)} counterexample{'s' if len(found) != 1 else ''}"
         parts = [headline + (f" ({why})" if why else ""), self.budget.replay_hint()]
         parts += [c.render() for c in found]

@@ -182,3 +182,45 @@ def test_statuses_are_documented_in_the_readme() -> None:
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     for status in ("`passed`", "`partial`", "`failed`", "`warned`", "`skipped`", "not established"):
         assert status in readme, status
+
+
+_MOVING_TARGET = """
+import pytest
+from hypothesis import strategies as st
+from conformance.counterexample import Search
+from conformance.findings import Finding
+from conformance.requirements import rfc6749, rfc6750
+
+answers = []
+
+@pytest.mark.requirement(rfc6750.ACCEPTS_VALID_TOKEN.id, rfc6749.PASSWORD_GRANT_ISSUES.id)
+def test_a_target_whose_state_moves_on(conformance, request):
+    search = Search.for_test(
+        conformance, request, "scope", "moving target", rfc6749.PASSWORD_GRANT_ISSUES
+    )
+
+    def check(value, example):
+        exchange = conformance.client.password_grant("token: password grant")
+        example.note(f"request a token with {value} -> HTTP {exchange.status}")
+        answers.append(value)
+        if len(answers) == 1:  # only the first time: a replay sees nothing wrong
+            example.expect([Finding(rfc6750.ACCEPTS_VALID_TOKEN, "HTTP 200", "HTTP 401", exchange)])
+
+    search.run_given(st.integers(0, 3), check)
+"""
+
+
+def test_a_search_whose_replay_differs_reports_what_it_saw_first(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(_MOVING_TARGET)
+    result = pytester.runpytest_inprocess(*RUN, "--conformance-report-dir", "out")
+    out = result.stdout.str()
+    assert result.ret == 1, out
+    assert "0 counterexamples" not in out
+    assert "moving target: 1 counterexample (the target answered differently when the example was" in out
+    assert "request a token with" in out  # the transcript
+    assert "--hypothesis-seed" in out  # the seed to replay it
+    results = _results(pytester)
+    row = _row(results, rfc6750.ACCEPTS_VALID_TOKEN.id)
+    assert (row["status"], row["message"]) == ("failed", "expected HTTP 200; got HTTP 401")
+    # The search's own requirement held in what it saw, but the search stopped early.
+    assert _row(results, rfc6749.PASSWORD_GRANT_ISSUES.id)["status"] in ("partial", "passed")

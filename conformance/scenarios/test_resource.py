@@ -56,6 +56,10 @@ def test_unusable_credentials_are_refused(conformance: Scenario, case: str) -> N
         conformance.log.not_checked(
             provider.REJECTION_BODY, f"body unspecified ({conformance.profile.resource.source})"
         )
+    if rejection.www_authenticate is None:
+        conformance.log.not_checked(
+            provider.REJECTION_CHALLENGE, f"challenge unspecified ({conformance.profile.resource.source})"
+        )
     exchange = conformance.client.call_resource(
         REFUSALS[case].get("token"),
         f"resource: {case}",
