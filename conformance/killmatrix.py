@@ -1,9 +1,19 @@
-"""The kill matrix: how a self-test run becomes a verdict, the totals, and the printed matrix.
+"""The kill matrix: how self-test runs become verdicts, the totals, and the printed matrix.
 
-A defect is killed when its run fails a requirement (MUST or provider documentation), or,
-for a defect against a SHOULD-level requirement, warns on one the conformant run did not
-warn on; otherwise it survives. Whether the catch came by a requirement the defect names is
-kept as a note on the suite's precision, never a failure.
+Three measures, each against the conformant run of the same profile (the baseline):
+
+* **Kills.** A defect is killed when its run fails a requirement (MUST or provider
+  documentation), or, for a defect against a SHOULD-level requirement, warns on one the
+  conformant run did not warn on; otherwise it survives.
+* **Blame.** A defect declares the requirements it breaks (`violates`). Any other requirement
+  its run fails, or newly warns on, that the conformant run did not is *spurious blame*: a
+  verdict on a requirement with no deviation behind it.
+* **False alarms.** A benign variant (behaviour the RFCs allow, as real servers show it) passes
+  when its run fails no requirement, warns on none the conformant run did not, and completes
+  (exit 0, no requirement left "not established").
+
+A run is *incomplete* when its results.json says so (tests that failed with no finding behind
+them leave their requirements "not established"); the matrix shows it on every row.
 """
 
 from __future__ import annotations
@@ -12,7 +22,10 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Matrix", "Row", "RunResult", "judge", "render"]
+__all__ = ["Matrix", "Row", "RunResult", "VariantRow", "judge", "judge_variant", "read_results", "render"]
+
+# The message of a requirement a test could not establish starts so (conformance.results).
+NOT_ESTABLISHED = "not established"
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +39,28 @@ class RunResult:
     warned: tuple[str, ...]
     seconds: float
     error: str | None = None
+    variant: str | None = None
+    incomplete: tuple[str, ...] = ()  # why: "test: cause", as results.json lists them
+    not_established: tuple[str, ...] = ()  # requirement ids left "not established"
+
+
+def read_results(document: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
+    """(failed, warned, incomplete causes, not-established ids) from a results.json document."""
+    rows = document.get("requirements", [])
+    failed = tuple(r["id"] for r in rows if r["status"] == "failed")
+    warned = tuple(r["id"] for r in rows if r["status"] == "warned")
+    not_established = tuple(r["id"] for r in rows if str(r.get("message", "")).startswith(NOT_ESTABLISHED))
+    causes: list[str] = []
+    listed = document.get("incomplete")
+    if isinstance(listed, list):
+        for entry in listed:
+            if isinstance(entry, dict):
+                causes.append(f"{entry.get('test', '?')}: {entry.get('cause', '?')}")
+            else:
+                causes.append(str(entry))
+    if not causes and (not_established or document.get("complete") is False):
+        causes.append("results.json says the run is incomplete")
+    return failed, warned, tuple(causes), not_established
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +79,29 @@ class Row:
     precise: bool  # caught (also) by a requirement the defect names
     seconds: float
     error: str | None = None
+    spurious: tuple[str, ...] = ()  # blamed, not named by the defect, not failed when conformant
+    incomplete: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class VariantRow:
+    """One benign variant against one profile."""
+
+    profile: str
+    variant: str
+    summary: str
+    allowed_by: str
+    status: str  # passed | false alarm | incomplete | error
+    failed: tuple[str, ...]  # requirements the run failed
+    warned: tuple[str, ...]  # requirements warned on that the conformant run did not warn on
+    exit_code: int
+    seconds: float
+    error: str | None = None
+    incomplete: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
 
 
 @dataclass
@@ -52,12 +110,17 @@ class Matrix:
     wall_seconds: float
     baselines: list[RunResult] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
+    variant_rows: list[VariantRow] = field(default_factory=list)
 
     @property
     def false_failures(self) -> int:
         return sum(
             len(b.failed) + (1 if b.error or (b.exit_code and not b.failed) else 0) for b in self.baselines
         )
+
+    @property
+    def incomplete_baselines(self) -> list[RunResult]:
+        return [b for b in self.baselines if b.incomplete or b.not_established]
 
     @property
     def killed(self) -> int:
@@ -68,8 +131,22 @@ class Matrix:
         return [r for r in self.rows if r.status != "killed"]
 
     @property
+    def false_alarms(self) -> list[VariantRow]:
+        return [v for v in self.variant_rows if not v.passed]
+
+    @property
+    def spurious_blame(self) -> int:
+        return sum(len(r.spurious) for r in self.rows)
+
+    @property
     def ok(self) -> bool:
-        return not self.survivors and self.false_failures == 0
+        return (
+            not self.survivors
+            and self.false_failures == 0
+            and not self.incomplete_baselines
+            and not self.false_alarms
+            and self.spurious_blame == 0
+        )
 
     def totals(self) -> dict[str, Any]:
         per_profile = {
@@ -77,10 +154,13 @@ class Matrix:
                 "defects": sum(1 for r in self.rows if r.profile == b.profile),
                 "killed": sum(1 for r in self.rows if r.profile == b.profile and r.status == "killed"),
                 "false_failures": len(b.failed),
+                "variants": sum(1 for v in self.variant_rows if v.profile == b.profile),
+                "variants_passed": sum(1 for v in self.variant_rows if v.profile == b.profile and v.passed),
             }
             for b in self.baselines
         }
-        runs = len(self.rows)
+        runs, variant_runs = len(self.rows), len(self.variant_rows)
+        passed = variant_runs - len(self.false_alarms)
         return {
             "profiles": per_profile,
             "defect_runs": runs,
@@ -90,21 +170,45 @@ class Matrix:
             "survived": [f"{r.profile}:{r.defect}" for r in self.survivors],
             "mutation_score": round(self.killed / runs, 4) if runs else 1.0,
             "imprecise": sum(1 for r in self.rows if r.status == "killed" and not r.precise),
+            "spurious_blame": self.spurious_blame,
+            "spurious_by_defect": {
+                f"{r.profile}:{r.defect}": list(r.spurious) for r in self.rows if r.spurious
+            },
+            "variant_runs": variant_runs,
+            "distinct_variants": len({v.variant for v in self.variant_rows}),
+            "variants_passed": passed,
+            "benign_pass_rate": round(passed / variant_runs, 4) if variant_runs else 1.0,
+            "false_alarms": {
+                f"{v.profile}:{v.variant}": [*v.failed, *(f"{i} (warned)" for i in v.warned)] or [v.status]
+                for v in self.false_alarms
+            },
+            "incomplete_runs": self._incomplete_names(),
             "false_failures": self.false_failures,
             "wall_seconds": round(self.wall_seconds, 1),
             "jobs": self.jobs,
         }
+
+    def _incomplete_names(self) -> list[str]:
+        names = [f"{b.profile}:conformant" for b in self.incomplete_baselines]
+        names += [f"{r.profile}:{r.defect}" for r in self.rows if r.incomplete]
+        names += [f"{v.profile}:{v.variant}" for v in self.variant_rows if v.incomplete]
+        return names
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "totals": self.totals(),
             "conformant": [asdict(b) for b in self.baselines],
             "defects": [asdict(r) for r in self.rows],
+            "variants": [asdict(v) for v in self.variant_rows],
         }
 
 
 def judge(profile: str, defect_name: str, run: RunResult, baseline: RunResult) -> Row:
-    """Killed by a failure; or, for a defect against a SHOULD, by a warning the conformant run lacks."""
+    """Killed by a failure; or, for a defect against a SHOULD, by a warning the conformant run lacks.
+
+    Whatever it is killed by, every failure or new warning on a requirement the defect does not
+    name, and the conformant run did not fail, is spurious blame.
+    """
     from conformance.emulator.defects import get_defect
     from conformance.requirements import get
 
@@ -120,6 +224,8 @@ def judge(profile: str, defect_name: str, run: RunResult, baseline: RunResult) -
         status, by = "killed", "warning"
     else:
         status, by = "survived", None
+    named, conformant = set(found.violates), set(baseline.failed)
+    spurious = tuple(i for i in caught if i not in named and i not in conformant)
     return Row(
         profile=profile,
         defect=found.name,
@@ -130,9 +236,41 @@ def judge(profile: str, defect_name: str, run: RunResult, baseline: RunResult) -
         by=by,
         caught_by=caught,
         warned=tuple(new_warnings),
-        precise=bool(set(found.violates) & set(caught)),
+        precise=bool(named & set(caught)),
         seconds=round(run.seconds, 2),
         error=run.error,
+        spurious=spurious,
+        incomplete=run.incomplete,
+    )
+
+
+def judge_variant(profile: str, variant_name: str, run: RunResult, baseline: RunResult) -> VariantRow:
+    """Passed only when the run failed nothing, warned on nothing new, and completed."""
+    from conformance.emulator.variants import get_variant
+
+    found = get_variant(variant_name)
+    new_warnings = tuple(sorted(set(run.warned) - set(baseline.warned)))
+    incomplete = run.incomplete or tuple(f"{i}: {NOT_ESTABLISHED}" for i in run.not_established)
+    if run.error is not None:
+        status = "error"
+    elif run.failed or new_warnings or (run.exit_code != 0 and not incomplete):
+        status = "false alarm"
+    elif incomplete or run.exit_code != 0:
+        status = "incomplete"
+    else:
+        status = "passed"
+    return VariantRow(
+        profile=profile,
+        variant=found.name,
+        summary=found.summary,
+        allowed_by=found.allowed_by,
+        status=status,
+        failed=tuple(sorted(run.failed)),
+        warned=new_warnings,
+        exit_code=run.exit_code,
+        seconds=round(run.seconds, 2),
+        error=run.error,
+        incomplete=incomplete,
     )
 
 
@@ -145,11 +283,52 @@ def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
+def _percent(part: int, whole: int) -> str:
+    return f"{part}/{whole} = {100 * part / whole if whole else 100:.1f}%"
+
+
+def _defect_line(row: Row, width: int) -> str:
+    result = {"killed": "killed", "survived": "SURVIVED", "error": "ERROR"}[row.status]
+    if row.by == "warning":
+        result = "killed (warning)"
+    if row.error:
+        detail = row.error
+    else:
+        hits = sorted(row.caught_by, key=lambda i: i not in row.expected)  # expected ones first
+        caught = [f"{i} (warned)" if i in row.warned else i for i in hits]
+        detail = f"by {_ids(caught)}; expected {_ids(row.expected)}"
+        if row.status == "killed" and not row.precise:
+            detail += " (caught by another requirement)"
+    if row.spurious:
+        shown = [f"{i} (warned)" if i in row.warned else i for i in row.spurious]
+        detail += f"; SPURIOUS BLAME {_ids(shown, 8)}"
+    if row.incomplete:
+        detail += f"; incomplete ({_plural(len(row.incomplete), 'test')} not established)"
+    return f"  {row.defect:<{width}}  {result:<16}  {row.seconds:6.2f} s  {detail}"
+
+
+def _variant_line(row: VariantRow, width: int) -> str:
+    result = {"passed": "passed", "false alarm": "FALSE ALARM", "incomplete": "INCOMPLETE"}.get(
+        row.status, "ERROR"
+    )
+    if row.error:
+        detail = row.error
+    elif row.status == "passed":
+        detail = row.summary
+    else:
+        blamed = [*row.failed, *(f"{i} (warned)" for i in row.warned)]
+        detail = f"blamed {_ids(blamed, 8)}" if blamed else f"exit {row.exit_code}"
+        if row.incomplete:
+            detail += f"; not established: {_ids(row.incomplete, 2)}"
+    return f"  {row.profile:<12} {row.variant:<{width}}  {result:<11}  {row.seconds:6.2f} s  {detail}"
+
+
 def render(matrix: Matrix) -> str:
-    """The kill matrix as text: one block per profile, one line per defect, then the totals."""
+    """The matrix as text: one block per profile, the benign variants, then the totals."""
     lines = [
-        f"conformance selftest: the suite against {len(matrix.rows)} defect runs on "
-        f"{_plural(len(matrix.baselines), 'profile')}, {_plural(matrix.jobs, 'job')}",
+        f"conformance selftest: the suite against {len(matrix.rows)} defect runs and "
+        f"{len(matrix.variant_rows)} benign variant runs on {_plural(len(matrix.baselines), 'profile')}, "
+        f"{_plural(matrix.jobs, 'job')}",
         "",
     ]
     width = max((len(r.defect) for r in matrix.rows), default=20)
@@ -159,35 +338,47 @@ def render(matrix: Matrix) -> str:
             verdict = f"ERROR {baseline.error}"
         elif baseline.failed:
             verdict = f"FALSE FAILURES {_ids(baseline.failed, 8)}"
+        if baseline.incomplete or baseline.not_established:
+            verdict += f", INCOMPLETE {_ids(baseline.not_established or baseline.incomplete, 4)}"
         lines.append(
             f"{baseline.profile}: conformant emulator {verdict} "
             f"({len(baseline.warned)} warnings, {baseline.seconds:.2f} s)"
         )
-        for row in (r for r in matrix.rows if r.profile == baseline.profile):
-            result = {"killed": "killed", "survived": "SURVIVED", "error": "ERROR"}[row.status]
-            if row.by == "warning":
-                result = "killed (warning)"
-            if row.error:
-                detail = row.error
-            else:
-                hits = sorted(row.caught_by, key=lambda i: i not in row.expected)  # expected ones first
-                caught = [f"{i} (warned)" if i in row.warned else i for i in hits]
-                detail = f"by {_ids(caught)}; expected {_ids(row.expected)}"
-                if row.status == "killed" and not row.precise:
-                    detail += " (caught by another requirement)"
-            lines.append(f"  {row.defect:<{width}}  {result:<16}  {row.seconds:6.2f} s  {detail}")
+        lines += [_defect_line(r, width) for r in matrix.rows if r.profile == baseline.profile]
+        lines.append("")
+    if matrix.variant_rows:
+        lines.append("benign variants (behaviour the RFCs allow; each must fail and newly warn on nothing):")
+        vwidth = max(len(v.variant) for v in matrix.variant_rows)
+        lines += [_variant_line(v, vwidth) for v in matrix.variant_rows]
         lines.append("")
     totals = matrix.totals()
     for name, counts in totals["profiles"].items():
-        lines.append(f"{name}: {counts['killed']}/{counts['defects']} defects killed")
-    score = totals["mutation_score"] * 100
+        lines.append(
+            f"{name}: {counts['killed']}/{counts['defects']} defects killed, "
+            f"{counts['variants_passed']}/{counts['variants']} benign variants passed"
+        )
     lines.append(
-        f"mutation score {totals['killed']}/{totals['defect_runs']} = {score:.1f}% "
+        f"mutation score {_percent(totals['killed'], totals['defect_runs'])} "
         f"({totals['distinct_defects']} distinct defects, {totals['killed_by_warning']} killed by a "
         f"SHOULD warning, {totals['imprecise']} caught by another requirement than expected); "
-        f"false failures on the conformant emulator: {totals['false_failures']}; "
+        f"false failures on the conformant emulator: {totals['false_failures']}"
+    )
+    spurious_runs = len(totals["spurious_by_defect"])
+    lines.append(
+        f"benign pass rate {_percent(totals['variants_passed'], totals['variant_runs'])} "
+        f"({totals['distinct_variants']} distinct variants); spurious blame: {totals['spurious_blame']} "
+        f"(in {_plural(spurious_runs, 'defect run')}); incomplete runs: {len(totals['incomplete_runs'])}; "
         f"wall time {totals['wall_seconds']:.1f} s with {totals['jobs']} jobs"
     )
     if matrix.survivors:
         lines.append("survivors: " + ", ".join(totals["survived"]))
+    if matrix.false_alarms:
+        lines.append("false alarms: " + ", ".join(totals["false_alarms"]))
+    if totals["spurious_by_defect"]:
+        lines.append(
+            "spurious blame: "
+            + "; ".join(f"{k} -> {', '.join(v)}" for k, v in totals["spurious_by_defect"].items())
+        )
+    if totals["incomplete_runs"]:
+        lines.append("incomplete: " + ", ".join(totals["incomplete_runs"]))
     return "\n".join(lines) + "\n"

@@ -1,23 +1,25 @@
-"""`conformance selftest`: the suite tested by the emulator's defect catalogue (the kill matrix).
+"""`conformance selftest`: the suite tested by the emulator's defects and benign variants.
 
 The emulator is the reference implementation of a profile: the whole suite against it must
-pass (a failure there is a false alarm), and against it with any one defect switched on the
-suite must notice (a defect it misses survives). Each run is the ordinary scenario suite
-under pytest, in a worker process, reading the run's results.json like any tool would:
+pass (a failure there is a false alarm), against it with any one defect switched on the suite
+must notice (a defect it misses survives) and blame only what the defect breaks, and against
+it with any one benign variant (behaviour the RFCs allow, as real servers show it) the suite
+must again pass. Each run is the ordinary scenario suite under pytest, in a worker process,
+reading the run's results.json like any tool would:
 
     pytest --pyargs conformance.scenarios --conformance-profile P --conformance-emulate
-           --conformance-defect D --conformance-timeout 2 --conformance-report-dir DIR
+           [--conformance-defect D | --conformance-variant V] --conformance-timeout 2
+           --conformance-report-dir DIR
 
-A defect is killed when its run fails a requirement, or, for a defect against a SHOULD-level
-requirement, warns on one the conformant run did not warn on. The matrix also says whether
-the catch came by a requirement the defect names (a note on the suite's precision, not a
-failure). Runs are independent, so they spread over processes and the matrix is the same
-whatever the number of jobs.
+How a run becomes a verdict (kills, spurious blame, false alarms) is `conformance.killmatrix`.
+Runs are independent, so they spread over processes and the matrix is the same whatever the
+number of jobs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import json
 import multiprocessing
@@ -32,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.errors import UsageError
-from conformance.killmatrix import Matrix, RunResult, judge, render
+from conformance.killmatrix import Matrix, RunResult, judge, judge_variant, read_results, render
 
 __all__ = [
     "SELFTEST_EXAMPLES",
@@ -44,6 +46,7 @@ __all__ = [
     "run_suite",
     "selftest",
     "subjects",
+    "variants_for",
 ]
 
 # The client timeout of every self-test run: stalling defects must exceed it (hooks.STALL_SECONDS).
@@ -96,11 +99,35 @@ def _defects_for(subject: Subject, only: Sequence[str]) -> list[str]:
     return names
 
 
-# -- one run ----------------------------------------------------------------------------------
-def run_suite(profile_ref: str, defect: str | None, timeout: float = SELFTEST_TIMEOUT) -> RunResult:
-    """The scenario suite against the emulator of `profile_ref` with `defect` (None: conformant).
+def variants_for(subject: Subject, only: Sequence[str]) -> list[str]:
+    """The benign variants a profile runs: those that apply to it, on the seed profiles only.
 
-    In-process pytest: call it in a process of its own (the self-test's workers do).
+    A host profile differs from its parent only where it hosts defects: its parent's variant
+    runs already say whether the suite takes the variant for a deviation.
+    """
+    from conformance.emulator.variants import applicable_variants, get_variant
+    from conformance.profile import load_profile
+
+    if subject.parent is not None:
+        return []
+    names = [v.name for v in applicable_variants(load_profile(subject.ref))]
+    if only:
+        wanted = {get_variant(n).name for n in only}
+        names = [n for n in names if n in wanted]
+    return names
+
+
+# -- one run ----------------------------------------------------------------------------------
+def run_suite(
+    profile_ref: str,
+    defect: str | None,
+    timeout: float = SELFTEST_TIMEOUT,
+    variant: str | None = None,
+) -> RunResult:
+    """The scenario suite against the emulator of `profile_ref` with `defect` or `variant`.
+
+    Neither: the conformant emulator. In-process pytest: call it in a process of its own (the
+    self-test's workers do).
     """
     import pytest
 
@@ -127,6 +154,8 @@ def run_suite(profile_ref: str, defect: str | None, timeout: float = SELFTEST_TI
     ]
     if defect is not None:
         argv += ["--conformance-defect", defect]
+    if variant is not None:
+        argv += ["--conformance-variant", variant]
     argv += _search_budget()
     output = io.StringIO()
     began = time.perf_counter()
@@ -145,13 +174,15 @@ def run_suite(profile_ref: str, defect: str | None, timeout: float = SELFTEST_TI
                 (),
                 seconds,
                 f"no results.json (exit {exit_code}): {' | '.join(tail)}",
+                variant,
             )
-        rows = json.loads(results_file.read_text(encoding="utf-8"))["requirements"]
+        document = json.loads(results_file.read_text(encoding="utf-8"))
     finally:
         shutil.rmtree(report_dir, ignore_errors=True)
-    failed = tuple(r["id"] for r in rows if r["status"] == "failed")
-    warned = tuple(r["id"] for r in rows if r["status"] == "warned")
-    return RunResult(profile_ref, defect, exit_code, failed, warned, seconds)
+    failed, warned, incomplete, not_established = read_results(document)
+    return RunResult(
+        profile_ref, defect, exit_code, failed, warned, seconds, None, variant, incomplete, not_established
+    )
 
 
 def _slow(defect: str | None) -> bool:
@@ -192,7 +223,10 @@ def _warm_up() -> None:
             plugin.load()
 
 
-def _task(task: tuple[str, str | None, float]) -> RunResult:
+Task = tuple[str, str | None, float, str | None]  # profile, defect, timeout, variant
+
+
+def _task(task: Task) -> RunResult:
     return run_suite(*task)
 
 
@@ -202,10 +236,28 @@ def selftest(
     jobs: int | None = None,
     defects: Sequence[str] = (),
     timeout: float = SELFTEST_TIMEOUT,
+    variants: Sequence[str] = (),
 ) -> Matrix:
-    """Run the conformant emulator and every applicable defect of every profile; the matrix."""
-    plan = [(subject, _defects_for(subject, defects)) for subject in subjects(profiles)]
-    tasks = [(subject.ref, name, timeout) for subject, names in plan for name in (None, *names)]
+    """The conformant emulator, every applicable defect and benign variant of every profile.
+
+    Naming defects (or variants) narrows the matrix to them: naming only defects runs no
+    variant, naming only variants runs no defect.
+    """
+    run_defects = bool(defects) or not variants
+    run_variants = bool(variants) or not defects
+    plan = [
+        (
+            subject,
+            _defects_for(subject, defects) if run_defects else [],
+            variants_for(subject, variants) if run_variants else [],
+        )
+        for subject in subjects(profiles)
+    ]
+    tasks: list[Task] = []
+    for subject, names, varied in plan:
+        tasks.append((subject.ref, None, timeout, None))
+        tasks += [(subject.ref, name, timeout, None) for name in names]
+        tasks += [(subject.ref, None, timeout, name) for name in varied]
     jobs = max(1, jobs or os.cpu_count() or 1)
     # Stalling defects take seconds each: start them first so they overlap the quick ones.
     order = sorted(range(len(tasks)), key=lambda i: not _slow(tasks[i][1]))
@@ -215,17 +267,16 @@ def selftest(
         futures = {i: pool.submit(_task, tasks[i]) for i in order}
         results = iter([futures[i].result() for i in range(len(tasks))])
     matrix = Matrix(jobs=jobs, wall_seconds=time.perf_counter() - began)
-    for subject, names in plan:
+    for subject, names, varied in plan:
         baseline = _named(next(results), subject.name)
         matrix.baselines.append(baseline)
         matrix.rows += [judge(subject.name, name, next(results), baseline) for name in names]
+        matrix.variant_rows += [judge_variant(subject.name, name, next(results), baseline) for name in varied]
     return matrix
 
 
 def _named(run: RunResult, name: str) -> RunResult:
-    return RunResult(
-        name, run.defect, run.exit_code, run.failed, run.warned, round(run.seconds, 2), run.error
-    )
+    return dataclasses.replace(run, profile=name, seconds=round(run.seconds, 2))
 
 
 def check_jobs(jobs: int | None) -> int | None:
@@ -235,8 +286,14 @@ def check_jobs(jobs: int | None) -> int | None:
 
 
 def command(args: Any) -> int:
-    """The `conformance selftest` handler: exit 0 only when every defect dies and nothing false fails."""
-    matrix = selftest(args.profile or (), jobs=check_jobs(args.jobs), defects=args.defect or ())
+    """`conformance selftest`: exit 0 only when every defect dies, blames only what it breaks, and
+    every benign variant passes."""
+    matrix = selftest(
+        args.profile or (),
+        jobs=check_jobs(args.jobs),
+        defects=args.defect or (),
+        variants=args.variant or (),
+    )
     print(render(matrix), end="")
     if args.json is not None:
         Path(args.json).parent.mkdir(parents=True, exist_ok=True)
@@ -254,3 +311,9 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the matrix as JSON")
     parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU count)")
     parser.add_argument("--defect", action="append", metavar="NAME", help="only this defect (repeatable)")
+    parser.add_argument(
+        "--variant",
+        action="append",
+        metavar="NAME",
+        help="only this benign variant (repeatable; naming only defects runs no variant)",
+    )

@@ -12,11 +12,11 @@ import pytest
 
 from conformance.client import ClientCredentials, ConformanceClient
 from conformance.emulator import Emulator, catalogue, get_defect
-from conformance.emulator.defects import defect
+from conformance.emulator.defects import EXEMPT, defect
 from conformance.emulator.hooks import STALL_SECONDS
 from conformance.errors import UsageError
 from conformance.profile import load_profile
-from conformance.requirements import get
+from conformance.requirements import all_requirements, get
 from conformance.selftest import SELFTEST_TIMEOUT, subjects
 from tests.conftest import emulated_client
 
@@ -72,6 +72,16 @@ def test_each_defect_switches_on_where_it_applies(name: str) -> None:
     for profile in SELFTEST_PROFILES:
         if catalogue()[name].applies(profile):
             assert Emulator(profile, defects=[name]).defects == (name,)
+
+
+def test_every_requirement_is_named_by_a_defect_or_exempt_with_a_reason() -> None:
+    named = {i for found in catalogue().values() for i in found.violates}
+    ids = {r.id for r in all_requirements()}
+    missing = sorted(ids - named - set(EXEMPT))
+    assert not missing, f"requirements no defect breaks and no exemption explains: {missing}"
+    assert set(EXEMPT) <= ids, "an exemption names no requirement"
+    assert not set(EXEMPT) & named, "an exempt requirement is broken by a defect: drop its exemption"
+    assert all(len(reason.split()) >= 8 for reason in EXEMPT.values())
 
 
 def test_unknown_defect_suggests_the_close_name() -> None:
@@ -144,6 +154,29 @@ def test_sequential_tokens(emulated: Callable[..., tuple[ConformanceClient, Emul
     client, _ = emulated("daysoutguide", defects=["sequential-tokens"])
     first, second = (client.password_grant("t").json["access_token"] for _ in range(2))
     assert int(second.removeprefix("tok_")) == int(first.removeprefix("tok_")) + 1
+
+
+@pytest.mark.parametrize("profile", ["tourpaq", "daysoutguide"])
+def test_repeated_parameter_first_wins(
+    emulated: Callable[..., tuple[ConformanceClient, Emulator]], profile: str
+) -> None:
+    client, _ = emulated(profile)
+    params = [*client.password_params(), ("password", "wrong")]
+    assert client.token_request(params, purpose="repeat").status == 400
+    client, _ = emulated(profile, defects=["repeated-parameter-first-wins"])
+    assert client.token_request(params, purpose="repeat").status == 200
+    wrong_first = [("password", "wrong"), *client.password_params()]
+    assert client.token_request(wrong_first, purpose="repeat").status == 400
+
+
+def test_enforces_scope(emulated: Callable[..., tuple[ConformanceClient, Emulator]]) -> None:
+    client, _ = emulated("tourpaq", defects=["enforces-scope"])
+    assert client.password_grant("documented").status == 200
+    other = [(k, "write" if k == "scope" else v) for k, v in client.password_params()]
+    refused = client.token_request(other, purpose="other scope")
+    assert (refused.status, refused.json["error"]) == (400, "invalid_scope")
+    client, _ = emulated("tourpaq")
+    assert client.token_request(other, purpose="other scope").status == 200
 
 
 @pytest.mark.parametrize("profile", ["tourpaq", "daysoutguide"])

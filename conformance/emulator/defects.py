@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from conformance.emulator.app import Emulator
 
 __all__ = [
+    "EXEMPT",
     "Defect",
     "applicable",
     "apply_defects",
@@ -58,6 +59,14 @@ class Defect:
 
 
 _CATALOGUE: dict[str, Defect] = {}
+
+# Requirements no defect can break, each with the reason; every other requirement is named by
+# some defect's `violates` (tests/test_defects.py) and killed by it in the matrix.
+EXEMPT: dict[str, str] = {
+    "RFC9700-2.4-password-grant": "an advisory on the profile, not a behaviour: it is raised because "
+    "the profile offers the password grant, which every emulator of a password-grant profile does; "
+    "no deviation of the server adds or removes it",
+}
 
 
 def _any_profile(profile: Profile) -> bool:

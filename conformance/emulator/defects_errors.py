@@ -141,6 +141,41 @@ def _rejects_unknown_parameter(emulator: Emulator) -> None:
     emulator.behaviour.request_hooks.append(hook)
 
 
+@defect(
+    "repeated-parameter-first-wins",
+    "a repeated parameter is read by its first value (Java's ServletRequest.getParameter)",
+    ["RFC6749-3.2-repeated-parameter"],
+)
+def _repeated_parameter_first_wins(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token":
+            # The emulator refuses repeats when it reads `params`: keeping only each name's first
+            # value, in place, is reading it as such a server does.
+            kept = {name: value for name, value in reversed(params)}
+            params[:] = [(name, kept[name]) for name in dict.fromkeys(name for name, _ in params)]
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@defect(
+    "enforces-scope",
+    "a scope other than the documented one is refused with invalid_scope, though documented unenforced",
+    ["DOC-scope-unenforced"],
+    applies=lambda p: p.scope_enforced is False and p.scope_value is not None,
+)
+def _enforces_scope(emulator: Emulator) -> None:
+    documented = emulator.profile.scope_value
+
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        scopes = [value for name, value in params if name == "scope"]
+        if kind != "token" or not scopes or all(value == documented for value in scopes):
+            return None
+        return 400, {}, {"error": "invalid_scope", "error_description": "the requested scope is not granted"}
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
 # -- request handling -------------------------------------------------------------------------
 @defect(
     "500-on-non-ascii",
