@@ -24,7 +24,8 @@ class Clock(Protocol):
 class ManualClock:
     """A clock that only moves when told: expiry scenarios run instantly against the emulator."""
 
-    def __init__(self, start: float = 1_700_000_000.0) -> None:
+    # Half past a second: a server keeping whole-second timestamps shows it from the first token.
+    def __init__(self, start: float = 1_700_000_000.5) -> None:
         self._now = start
         self._lock = threading.Lock()
 

@@ -86,12 +86,12 @@ def test_a_token_outliving_its_life_by_more_than_the_allowance_is_late() -> None
     assert "accepted at an age of" in findings[0].got
 
 
-@pytest.mark.parametrize("fraction", [0.0, 0.3, 0.99])
+@pytest.mark.parametrize("fraction", [0.0, 0.3, 0.49, 0.99])
 def test_whole_second_expiry_passes(fraction: float) -> None:
     profile = load_profile("tourpaq")
     client, emulator = emulated_client(profile)
     emulator.behaviour.expiry_whole_seconds = True
-    client.clock.advance(fraction)  # issued that far into a second: it dies that much early
+    client.clock.advance(fraction)  # issued further into a second: it dies that much earlier
     ledger = TokenLedger(profile, client.clock)
     findings: list[Finding] = []
     client.listeners.append(lambda exchange: findings.extend(ledger.observe(exchange)))
@@ -104,13 +104,13 @@ def test_whole_second_expiry_passes(fraction: float) -> None:
 
 
 def test_whole_second_expiry_does_kill_early() -> None:
-    """The switch bites: the token is dead before issued_at + expires_in."""
+    """The switch bites from the first token: the moved clock starts half past a second."""
     profile = load_profile("tourpaq")
     client, emulator = emulated_client(profile)
     emulator.behaviour.expiry_whole_seconds = True
-    client.clock.advance(0.5)
     issued = client.password_grant("token")
-    client.clock.advance(LIFETIME - 0.4)
+    assert issued.started_at % 1 == 0.5
+    client.clock.advance(LIFETIME - 0.4)  # alive by issued_at + lifetime, dead by its whole second
     assert client.call_resource(issued.json["access_token"], "resource").status == 401
 
 
