@@ -121,3 +121,30 @@ def test_a_used_refresh_token_answering_its_pair_forever_fails_rotation(
     assert "RFC9700-4.14.2-rotation" in run.failed_requirements(), run.output
     assert "refused once any grace period is over" in run.output
     assert "60 s later (past any grace period)" in run.output
+
+
+def test_over_http_the_pair_again_is_checked_only_in_part(
+    run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A live clock is not moved past a grace period: the same pair again is reported as partly
+    # checked (no second pair), never as passed. Delivered to a later request, it is a second
+    # issuance of those tokens (RFC 6749 §10.10).
+    monkeypatch.setattr(TokenStore, "close_grace", lambda self, token: None)
+    profile = load_profile(ASSUMED)
+    settings = profile.emulator
+    for name, value in (
+        ("CLIENT_ID", settings.client_id),
+        ("CLIENT_SECRET", settings.client_secret),
+        ("USERNAME", settings.username),
+        ("PASSWORD", settings.password),
+    ):
+        monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+    emulator = Emulator(profile, clock=SystemClock(show_countdown=False), variants=["refresh-grace-pair"])
+    with serve(emulator.app) as url:
+        run = run_suite(
+            ASSUMED, "-k", "test_one_refresh_token_presented_at_once", "--conformance-url", url, emulate=False
+        )
+    assert run.status("RFC9700-4.14.2-rotation") == "partial", run.output
+    row = next(r for r in run.results["requirements"] if r["id"] == "RFC9700-4.14.2-rotation")
+    assert "returned the pair it had bought" in row["message"] and "not watched" in row["message"]
+    assert run.failed_requirements() == {"RFC6749-10.10-unique"}
