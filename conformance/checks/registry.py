@@ -37,7 +37,11 @@ def classify(exchange: Exchange) -> Applicability | None:
     if exchange.status is None:
         return None
     if exchange.kind == "token":
-        return "token-success" if exchange.ok else "token-error"
+        # A 2xx whose JSON says "error" and holds no token is a refusal with the wrong status (as
+        # GitHub sends): judged as an error response, not as a token response missing its members.
+        body = exchange.json
+        refusal = isinstance(body, dict) and "error" in body and "access_token" not in body
+        return "token-success" if exchange.ok and not refusal else "token-error"
     if 400 <= exchange.status < 500:
         return "resource-rejection"
     return None

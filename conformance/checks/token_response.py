@@ -11,10 +11,10 @@ from conformance.profile import Profile
 from conformance.requirements import Requirement, provider, rfc6749
 from conformance.schemas import violations
 
-__all__ = ["describe_value"]
+__all__ = ["MEMBER_REQUIREMENT", "describe_value"]
 
 # Which requirement a schema violation at a given member breaks.
-_MEMBER_REQUIREMENT: dict[str, Requirement] = {
+MEMBER_REQUIREMENT: dict[str, Requirement] = {
     "access_token": rfc6749.ACCESS_TOKEN_CHARSET,
     "token_type": rfc6749.TOKEN_TYPE,
     "expires_in": rfc6749.EXPIRES_IN_TYPE,
@@ -67,7 +67,7 @@ def success_matches_schema(profile: Profile, exchange: Exchange) -> Iterator[Fin
                 f" ({rule})" if rule else ""
             )
             got = f"{member} is {describe_value(member, error.instance)}"
-        requirement = _MEMBER_REQUIREMENT.get(member, rfc6749.SUCCESS_JSON)
+        requirement = MEMBER_REQUIREMENT.get(member, rfc6749.SUCCESS_JSON)
         if member == "access_token" and error.validator == "required":
             requirement = rfc6749.SUCCESS_JSON
         yield Finding(requirement, f"{expected} per token-response.schema.json", got, exchange)

@@ -173,7 +173,8 @@ def _accepts_unknown_user(emulator: Emulator) -> None:
 @defect(
     "accepts-empty-password",
     "an empty password logs in (an LDAP unauthenticated bind)",
-    ["RFC6749-4.3-invalid-grant"],
+    # RFC 6749 §3.2: a parameter without a value is an omitted one, so a missing password too.
+    ["RFC6749-4.3-invalid-grant", "RFC6749-4.3-missing-parameter"],
 )
 def _accepts_empty_password(emulator: Emulator) -> None:
     emulator.behaviour.accept_empty_password = True

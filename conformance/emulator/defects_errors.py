@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
@@ -25,6 +26,18 @@ _KNOWN_PARAMETERS = {
 }
 
 
+# Every requirement that a refusal carries a given error code: a refusal that is no RFC 6749
+# error response (HTTP 200, HTML, no error member) breaks each of them, not only §5.2's shape.
+_CODED_REFUSALS = [
+    "RFC6749-4.3-invalid-grant",
+    "RFC6749-4.3-missing-parameter",
+    "RFC6749-5.2-missing-grant-type",
+    "RFC6749-5.2-unsupported-grant",
+    "RFC6749-6-invalid-refresh-token",
+]
+_REFUSALS = [*_CODED_REFUSALS, "RFC6749-4.3-client-auth", "RFC6749-6-client-auth", "DOC-no-refresh"]
+
+
 # -- the shape of refusals --------------------------------------------------------------------
 @defect(
     "invalid-grant-401", "a wrong password is HTTP 401 invalid_grant (RFC 6749: 400)", ["RFC6749-5.2-error"]
@@ -39,7 +52,14 @@ def _invalid_grant_401(emulator: Emulator) -> None:
 @defect(
     "errors-status-200",
     "token errors come back as HTTP 200 with an error member (as GitHub does)",
-    ["RFC6749-5.2-error"],
+    # An HTTP 200 is a successful token response: one that holds no token and none of its members.
+    [
+        "RFC6749-5.2-error",
+        *_REFUSALS,
+        "RFC6749-5.2-invalid-client-401",
+        "RFC6749-5.1-json",
+        "DOC-response-fields",
+    ],
 )
 def _errors_status_200(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(
@@ -47,7 +67,9 @@ def _errors_status_200(emulator: Emulator) -> None:
     )
 
 
-@defect("errors-as-html", "token errors are an HTML page (text/html), not JSON", ["RFC6749-5.2-error"])
+@defect(
+    "errors-as-html", "token errors are an HTML page (text/html), not JSON", ["RFC6749-5.2-error", *_REFUSALS]
+)
 def _errors_as_html(emulator: Emulator) -> None:
     def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         page = f"<html><body><h1>Bad Request</h1><p>{body['error']}</p></body></html>"
@@ -56,7 +78,11 @@ def _errors_as_html(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(on_token_error(bend))
 
 
-@defect("errors-500", "every token error is HTTP 500 (errors raised as exceptions)", ["RFC6749-5.2-error"])
+@defect(
+    "errors-500",
+    "every token error is HTTP 500 (errors raised as exceptions)",
+    ["RFC6749-5.2-error", "RFC6749-5.2-invalid-client-401"],
+)
 def _errors_500(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_error(lambda status, headers, body: (500, headers, body))
@@ -66,7 +92,7 @@ def _errors_500(emulator: Emulator) -> None:
 @defect(
     "nonstandard-error-body",
     'token errors are {"message": ...} without an error member',
-    ["RFC6749-5.2-error"],
+    ["RFC6749-5.2-error", *_REFUSALS],
 )
 def _nonstandard_error_body(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(
@@ -132,13 +158,23 @@ def _missing_parameter_invalid_grant(emulator: Emulator) -> None:
     ["RFC6749-3.2-unknown-parameter"],
 )
 def _rejects_unknown_parameter(emulator: Emulator) -> None:
-    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
-        unknown = sorted({k for k, _ in params} - _KNOWN_PARAMETERS)
-        if kind != "token" or not unknown:
-            return None
-        return 400, {}, {"error": "invalid_request", "error_description": f"unknown parameter {unknown[0]}"}
+    # Checked where such servers check it: after the client authenticated (Spring Authorization
+    # Server's filters authenticate the client first), so a wrong secret is still invalid_client.
+    unknown: ContextVar[str | None] = ContextVar("unknown_parameter", default=None)
 
-    emulator.behaviour.request_hooks.append(hook)
+    async def note(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        names = sorted({k for k, _ in params} - _KNOWN_PARAMETERS)
+        unknown.set(names[0] if kind == "token" and names else None)
+        return None
+
+    def refuse(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind == "token" and status == 200 and unknown.get() is not None:
+            # The name is not echoed: a generated one may hold characters RFC 6749 A.8 forbids.
+            return 400, {}, {"error": "invalid_request", "error_description": "unknown parameter"}
+        return status, headers, payload
+
+    emulator.behaviour.request_hooks.append(note)
+    emulator.behaviour.response_hooks.append(refuse)
 
 
 @defect(
@@ -202,7 +238,7 @@ def _500_on_long_parameter(emulator: Emulator) -> None:
 @defect(
     "reads-query-not-body",
     "the token endpoint reads the query string and ignores the form body",
-    ["RFC6749-4.3-issue"],
+    ["RFC6749-4.3-issue", *_CODED_REFUSALS],
     applies=lambda p: p.parameter_location == "body",
 )
 def _reads_query_not_body(emulator: Emulator) -> None:
@@ -212,7 +248,7 @@ def _reads_query_not_body(emulator: Emulator) -> None:
 @defect(
     "reads-body-not-query",
     "the token endpoint reads only a form body, not the documented query string",
-    ["RFC6749-4.3-issue"],
+    ["RFC6749-4.3-issue", *_CODED_REFUSALS],
     applies=lambda p: p.parameter_location == "query",
 )
 def _reads_body_not_query(emulator: Emulator) -> None:

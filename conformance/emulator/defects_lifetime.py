@@ -29,7 +29,8 @@ def _nominal(profile: Profile) -> int | None:
 @defect(
     "token-outlives-expiry",
     "tokens stay valid for twice their stated lifetime",
-    ["RFC6749-5.1-lifetime"],
+    # Accepted when expired; and a real lifetime no reading of expires_in matches.
+    ["RFC6749-5.1-lifetime", "RFC6750-3-reject", "DOC-expires-in-unit"],
     applies=_documents_expires_in,
 )
 def _token_outlives_expiry(emulator: Emulator) -> None:
@@ -39,7 +40,7 @@ def _token_outlives_expiry(emulator: Emulator) -> None:
 @defect(
     "token-dies-early",
     "tokens die at half their stated lifetime",
-    ["RFC6749-5.1-lifetime"],
+    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit"],
     applies=_documents_expires_in,
 )
 def _token_dies_early(emulator: Emulator) -> None:
@@ -49,7 +50,7 @@ def _token_dies_early(emulator: Emulator) -> None:
 @defect(
     "expires-in-minutes",
     "expires_in counts minutes (30) where the documentation says seconds",
-    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit"],
+    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC6750-3-reject"],
     applies=_documents_expires_in,
 )
 def _expires_in_minutes(emulator: Emulator) -> None:
@@ -82,7 +83,7 @@ def _lifetime_not_as_documented(emulator: Emulator) -> None:
 @defect(
     "long-lived-tokens",
     "access tokens live 8 hours (RFC 6750 §5.3: one hour or less)",
-    ["RFC6750-5.3-short-lived"],
+    ["RFC6750-5.3-short-lived", "DOC-nominal-lifetime"],
     applies=lambda p: _documents_expires_in(p) and (_nominal(p) or 0) <= 3600,
 )
 def _long_lived_tokens(emulator: Emulator) -> None:
@@ -92,7 +93,8 @@ def _long_lived_tokens(emulator: Emulator) -> None:
 @defect(
     "repeated-tokens",
     "a token request returns the account's still-valid access token again",
-    ["RFC6749-10.10-unique"],
+    # A refresh is a token request too; and the earlier token stays valid where it must not.
+    ["RFC6749-10.10-unique", "DOC-refresh-new-pair", "DOC-invalidates-earlier"],
 )
 def _repeated_tokens(emulator: Emulator) -> None:
     emulator.behaviour.reuse_access_tokens = True

@@ -41,7 +41,10 @@ def _no_refresh_token(emulator: Emulator) -> None:
 
 
 @defect(
-    "empty-refresh-token", 'refresh_token is the empty string ""', ["RFC6749-A.17"], applies=_issues_refresh
+    "empty-refresh-token",
+    'refresh_token is the empty string ""',
+    ["RFC6749-A.17", "DOC-refresh-new-pair"],
+    applies=_issues_refresh,
 )
 def _empty_refresh_token(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(
@@ -52,7 +55,7 @@ def _empty_refresh_token(emulator: Emulator) -> None:
 @defect(
     "refresh-token-as-number",
     "refresh_token is a JSON number (a database row id), not a string",
-    ["RFC6749-A.17"],
+    ["RFC6749-A.17", "DOC-refresh-new-pair"],
     applies=_issues_refresh,
 )
 def _refresh_token_as_number(emulator: Emulator) -> None:
@@ -67,7 +70,7 @@ def _refresh_token_as_number(emulator: Emulator) -> None:
 @defect(
     "refresh-not-rotated",
     "refresh returns no new refresh token",
-    ["DOC-refresh-new-pair"],
+    ["DOC-refresh-new-pair", "DOC-response-fields"],
     applies=lambda p: _refresh(p) and p.refresh.rotation is True,
 )
 def _refresh_not_rotated(emulator: Emulator) -> None:
@@ -97,7 +100,7 @@ def _accepts_used_refresh_token(emulator: Emulator) -> None:
 @defect(
     "refresh-returns-same-access-token",
     "a refresh returns the current access token, not a new one",
-    ["DOC-refresh-new-pair"],
+    ["DOC-refresh-new-pair", "RFC6749-10.10-unique"],
     applies=_refresh,
 )
 def _refresh_returns_same_access_token(emulator: Emulator) -> None:
@@ -117,7 +120,7 @@ def _refresh_token_expires_immediately(emulator: Emulator) -> None:
 @defect(
     "refreshed-token-not-accepted",
     "access tokens issued by a refresh are refused by the resource",
-    ["RFC6750-2.1-accept"],
+    ["RFC6750-2.1-accept", "RFC6749-5.1-lifetime"],
     applies=_issues_refresh,
 )
 def _refreshed_token_not_accepted(emulator: Emulator) -> None:

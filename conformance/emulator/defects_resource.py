@@ -38,7 +38,8 @@ def _malformed_bearer(request: Request, params: list[tuple[str, str]]) -> bool:
 @defect(
     "resource-accepts-any-token",
     "the resource serves any well-formed Bearer token, known or not",
-    ["RFC6750-3-reject"],
+    # Expired tokens served too: a real lifetime no reading of expires_in matches.
+    ["RFC6750-3-reject", "RFC6749-5.1-lifetime", "DOC-expires-in-unit", "DOC-invalidates-earlier"],
 )
 def _resource_accepts_any_token(emulator: Emulator) -> None:
     emulator.behaviour.resource_checks_token = False
@@ -47,7 +48,7 @@ def _resource_accepts_any_token(emulator: Emulator) -> None:
 @defect(
     "resource-ignores-expiry",
     "the resource serves expired tokens (it never checks expiry)",
-    ["RFC6749-5.1-lifetime", "RFC6750-3-reject"],
+    ["RFC6749-5.1-lifetime", "RFC6750-3-reject", "DOC-expires-in-unit"],
     applies=lambda p: "expires_in" in p.response_fields,
 )
 def _resource_ignores_expiry(emulator: Emulator) -> None:
@@ -57,7 +58,7 @@ def _resource_ignores_expiry(emulator: Emulator) -> None:
 @defect(
     "replication-lag",
     "a new token is honoured only 5 s after issuance (token store replication lag)",
-    ["RFC6750-2.1-accept"],
+    ["RFC6750-2.1-accept", "RFC6749-5.1-lifetime"],
 )
 def _replication_lag(emulator: Emulator) -> None:
     emulator.behaviour.activation_delay = 5.0

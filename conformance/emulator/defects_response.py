@@ -32,7 +32,9 @@ def _header_hook(change: dict[str, str | None]) -> ResponseHook:
     return hook
 
 
-@defect("no-token-type", "the token response omits token_type", ["RFC6749-5.1-token-type"])
+@defect(
+    "no-token-type", "the token response omits token_type", ["RFC6749-5.1-token-type", "DOC-response-fields"]
+)
 def _no_token_type(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(_without("token_type"))
 
@@ -40,7 +42,7 @@ def _no_token_type(emulator: Emulator) -> None:
 @defect(
     "no-access-token",
     "the token response carries the token as 'token', not access_token",
-    ["RFC6749-5.1-json"],
+    ["RFC6749-5.1-json", "DOC-response-fields", "RFC6749-4.3-issue"],
 )
 def _no_access_token(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(
@@ -48,7 +50,7 @@ def _no_access_token(emulator: Emulator) -> None:
     )
 
 
-@defect("empty-access-token", 'access_token is the empty string ""', ["RFC6749-A.12"])
+@defect("empty-access-token", 'access_token is the empty string ""', ["RFC6749-A.12", "RFC6749-4.3-issue"])
 def _empty_access_token(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(on_token_success(lambda p: {**p, "access_token": ""}))
 
@@ -107,7 +109,7 @@ def _no_expires_in(emulator: Emulator) -> None:
 @defect(
     "token-response-form-encoded",
     "the token response is application/x-www-form-urlencoded (access_token=...&token_type=...)",
-    ["RFC6749-5.1-json"],
+    ["RFC6749-5.1-json", "RFC6749-4.3-issue"],
 )
 def _token_response_form_encoded(emulator: Emulator) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
@@ -128,7 +130,11 @@ def _token_response_text_plain(emulator: Emulator) -> None:
     emulator.behaviour.response_hooks.append(_header_hook({"Content-Type": "text/plain; charset=utf-8"}))
 
 
-@defect("truncated-json", "the token response body is cut off after 40 bytes", ["RFC6749-5.1-json"])
+@defect(
+    "truncated-json",
+    "the token response body is cut off after 40 bytes",
+    ["RFC6749-5.1-json", "RFC6749-4.3-issue"],
+)
 def _truncated_json(emulator: Emulator) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind == "token" and status == 200 and isinstance(payload, dict):
