@@ -99,7 +99,7 @@ LIFETIME_AS_STATED = register(
     Level.MUST,
     "RFC 6749 §5.1",
     "expires_in states the access token's real lifetime: accepted until then, rejected after "
-    "(a small tolerance for clock and network).",
+    "(1 s allowed either way for whole-second clocks).",
 )
 ERROR_RESPONSE = register(
     "RFC6749-5.2-error",
