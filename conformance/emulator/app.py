@@ -65,17 +65,18 @@ class Emulator:
         self.defects = tuple(defects)
         self.store = TokenStore(self.clock)
         self.variants = tuple(variants)
-        # A benign variant first: a defect switched on with it bends the varied server.
-        apply_variants(self.variants, self)
-        apply_defects(self.defects, self)
         self.requests_served = 0
         resource_methods = sorted({profile.resource.method, "GET"})
-        self.app = Starlette(
+        self.app: Any = Starlette(
             routes=[
                 Route(self.behaviour.token_path, self._token_endpoint, methods=["POST", "GET"]),
                 Route("/{path:path}", self._resource, methods=resource_methods),
             ]
         )
+        # A benign variant first (it may also wrap the app): a defect switched on with it bends
+        # the varied server.
+        apply_variants(self.variants, self)
+        apply_defects(self.defects, self)
 
     def reset(self) -> None:
         self.store.reset()

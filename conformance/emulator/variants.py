@@ -69,7 +69,7 @@ class Variant:
 _REGISTRY: dict[str, Variant] = {}
 
 
-_NOT_A_FORM = "expected an application/x-www-form-urlencoded body"
+_FORM = "application/x-www-form-urlencoded"
 
 
 def _any_profile(profile: Profile) -> bool:
@@ -368,13 +368,20 @@ def _missing_client_auth_400(emulator: Emulator) -> None:
     applies=_form_body,
 )
 def _other_media_type_415(emulator: Emulator) -> None:
-    def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
-        # The emulator refuses such a body before any request hook sees it, with this description.
-        if status == 400 and str(body.get("error_description", "")).startswith(_NOT_A_FORM):
-            return 415, {"Content-Type": "text/plain; charset=utf-8"}, b""
-        return status, headers, body
+    # A framework refuses the body before any OAuth code runs: an ASGI layer in front of the
+    # emulator. Media types compare case-insensitively (RFC 7231 §3.1.1.1), as frameworks do.
+    inner, path = emulator.app, emulator.behaviour.token_path
 
-    emulator.behaviour.response_hooks.append(on_token_error(bend))
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == path:
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            if _FORM not in headers.get("content-type", "").lower():
+                refusal = Response(b"", status_code=415, media_type="text/plain")
+                await refusal(scope, receive, send)
+                return
+        await inner(scope, receive, send)
+
+    emulator.app = app
 
 
 @variant(
