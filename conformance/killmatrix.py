@@ -4,7 +4,9 @@ Three measures, each against the conformant run of the same profile (the baselin
 
 * **Kills.** A defect is killed when its run fails a requirement (MUST or provider
   documentation), or, for a defect against a SHOULD-level requirement, warns on one the
-  conformant run did not warn on; otherwise it survives.
+  conformant run did not warn on, or when the target stopped answering and the run said so
+  (exit 2, "the target did not answer": no statement is proven false by silence, but a user
+  sees the run fail); otherwise it survives.
 * **Blame.** A defect declares the requirements it breaks (`violates`). Any other requirement
   its run fails, or newly warns on, that the conformant run did not is *spurious blame*: a
   verdict on a requirement with no deviation behind it.
@@ -22,10 +24,9 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-__all__ = ["Matrix", "Row", "RunResult", "VariantRow", "judge", "judge_variant", "read_results", "render"]
+from conformance.results import NOT_ESTABLISHED, TARGET_SILENT
 
-# The message of a requirement a test could not establish starts so (conformance.results).
-NOT_ESTABLISHED = "not established"
+__all__ = ["Matrix", "Row", "RunResult", "VariantRow", "judge", "judge_variant", "read_results", "render"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,7 @@ class Row:
     summary: str
     expected: tuple[str, ...]
     status: str  # killed | survived | error
-    by: str | None  # failure | warning (how it was killed)
+    by: str | None  # failure | warning | no answer (how it was killed)
     caught_by: tuple[str, ...]  # the requirements failed, then those newly warned on
     warned: tuple[str, ...]  # of caught_by, the ones warned on (not warned on when conformant)
     precise: bool  # caught (also) by a requirement the defect names
@@ -224,6 +225,8 @@ def judge(profile: str, defect_name: str, run: RunResult, baseline: RunResult) -
         status, by = "killed", "failure"
     elif new_warnings and against_should:
         status, by = "killed", "warning"
+    elif run.exit_code == 2 and any(TARGET_SILENT in cause for cause in run.incomplete):
+        status, by = "killed", "no answer"
     else:
         status, by = "survived", None
     named, conformant = set(found.violates), set(baseline.failed)
@@ -291,15 +294,17 @@ def _percent(part: int, whole: int) -> str:
 
 def _defect_line(row: Row, width: int) -> str:
     result = {"killed": "killed", "survived": "SURVIVED", "error": "ERROR"}[row.status]
-    if row.by == "warning":
-        result = "killed (warning)"
+    if row.by in ("warning", "no answer"):
+        result = f"killed ({row.by})"
     if row.error:
         detail = row.error
     else:
         hits = sorted(row.caught_by, key=lambda i: i not in row.expected)  # expected ones first
         caught = [f"{i} (warned)" if i in row.warned else i for i in hits]
         detail = f"by {_ids(caught)}; expected {_ids(row.expected)}"
-        if row.status == "killed" and not row.precise:
+        if row.by == "no answer":
+            detail = f"{TARGET_SILENT}: the run stopped incomplete (exit 2); declared {_ids(row.expected)}"
+        elif row.status == "killed" and not row.precise:
             detail += " (caught by another requirement)"
     if row.spurious:
         shown = [f"{i} (warned)" if i in row.warned else i for i in row.spurious]

@@ -22,7 +22,7 @@ from conformance.errors import (
 )
 from conformance.findings import FindingLog
 from conformance.requirements import all_requirements, get
-from conformance.results import NOT_ESTABLISHED, ResultsCollector, TestRecord, count_statuses
+from conformance.results import NOT_ESTABLISHED, TARGET_SILENT, ResultsCollector, TestRecord, count_statuses
 from conformance.run import ConformanceRun
 from conformance.safety import is_loopback, plan
 from conformance.scenario import ScenarioStopped
@@ -149,7 +149,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         elif isinstance(exc, SuiteError):
             kind = "error of the suite, not of the target"
         else:
-            kind = "the target did not answer"
+            kind = TARGET_SILENT
         if log is not None:
             log.stopped = f"{kind}: {exc}"
         headline = f"{kind}: {exc}"

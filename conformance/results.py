@@ -25,13 +25,14 @@ from conformance.findings import FindingLog
 from conformance.redaction import Redactor
 from conformance.requirements import Level, all_requirements, get
 
-__all__ = ["NOT_ESTABLISHED", "STATUSES", "ResultsCollector", "TestRecord", "count_statuses"]
+__all__ = ["NOT_ESTABLISHED", "STATUSES", "TARGET_SILENT", "ResultsCollector", "TestRecord", "count_statuses"]
 
 # A requirement's status is the strongest verdict any test gave it: one test that checked it in
 # full outweighs another that saw only part of it.
 _RANK = {"failed": 4, "warned": 3, "passed": 2, "partial": 1, "skipped": 0}
 STATUSES = ("passed", "partial", "failed", "warned", "skipped")
 NOT_ESTABLISHED = "not established"
+TARGET_SILENT = "the target did not answer"  # the cause when a request got no complete answer
 NOT_RUN = "not run: a dry run sends nothing to the target"
 
 

@@ -46,7 +46,7 @@ def test_every_applicable_defect_is_killed(matrix: Matrix) -> None:
     assert not survivors, "defects the suite does not catch:\n" + "\n".join(survivors)
     for row in matrix.rows:
         # A warning only counts for a defect against a SHOULD-level requirement.
-        assert row.by == "failure" or row.by == "warning", row
+        assert row.by in ("failure", "warning", "no answer"), row
     assert matrix.ok
 
 
