@@ -32,7 +32,13 @@ def _ids(findings: list[Any]) -> list[str]:
 
 
 def _answer(
-    seq: int, access: str, refresh: str | None = None, *, upto: int = 0, grant: str = "password"
+    seq: int,
+    access: str,
+    refresh: str | None = None,
+    *,
+    upto: int = 0,
+    grant: str = "password",
+    presented: str | None = None,
 ) -> Exchange:
     """A token response; `upto`: the last request sent before its answer came back."""
     body = {"access_token": access, "token_type": "bearer", "expires_in": 1799}
@@ -51,6 +57,7 @@ def _answer(
         grant_type=grant,
         json=body,
         last_sent_before_answer=upto or seq,
+        token_key=presented,
     )
 
 
@@ -135,6 +142,19 @@ def test_the_same_pair_to_concurrent_duplicates_is_one_issuance() -> None:
     assert issuances.observe(_answer(3, "A2", "R2", upto=3, grant="refresh_token")) == []
     assert issuances.observe(_answer(2, "A2", "R2", upto=3, grant="refresh_token")) == []
     assert issuances.flush() == []
+
+
+def test_the_same_pair_again_to_the_same_refresh_token_is_one_issuance() -> None:
+    # A grace period: R1 presented at #2, then again at #3 after #2's answer; both got A2/R2.
+    issuances = Issuances()
+    assert issuances.observe(_answer(1, "A1", "R1")) == []
+    refresh = {"grant": "refresh_token", "presented": "key of R1"}
+    assert issuances.observe(_answer(2, "A2", "R2", **refresh)) == []
+    assert issuances.observe(_answer(3, "A2", "R2", **refresh)) == []
+    assert issuances.flush() == []
+    # The same pair to another refresh token, later, is a second issuance.
+    again = issuances.observe(_answer(4, "A2", "R2", grant="refresh_token", presented="key of R2"))
+    assert _ids(again + issuances.flush()) == ["RFC6749-10.10-unique"] * 2
 
 
 def test_a_repeat_waits_for_the_request_that_makes_it_one_issuance() -> None:

@@ -289,11 +289,20 @@ class Issuances:
 
 
 def _one_issuance(one: _Delivery, other: _Delivery) -> bool:
-    return (
-        one.credentials == other.credentials
-        and one.exchange.grant_type == other.exchange.grant_type
-        and overlapped(one.exchange, other.exchange)
+    """The same pair delivered twice for one grant: to duplicates in flight together, or again to
+    the same refresh token presented later (a server's grace period answering a retried
+    refresh with the pair it already issued: nothing new was generated, and only the holder of
+    that refresh token gets it; whether the used token should still work is RFC 9700 §4.14.2's
+    question, judged apart)."""
+    if one.credentials != other.credentials or one.exchange.grant_type != other.exchange.grant_type:
+        return False
+    presented = one.exchange.token_key
+    same_refresh_token = (
+        one.exchange.grant_type == "refresh_token"
+        and presented is not None
+        and presented == other.exchange.token_key
     )
+    return same_refresh_token or overlapped(one.exchange, other.exchange)
 
 
 def _repeated(kind: str, first: Exchange, again: Exchange) -> Finding:

@@ -249,7 +249,10 @@ class ConformanceClient:
         )
         if where == "body" and "content-type" not in request.headers:
             request.headers["Content-Type"] = "application/x-www-form-urlencoded"
-        return self._send(request, "token", purpose, grant_type=dict(params).get("grant_type"))
+        grant = dict(params)
+        # The refresh token presented, keyed like a bearer token: a re-delivered pair is judged by it.
+        presented = grant.get("refresh_token") if grant.get("grant_type") == "refresh_token" else None
+        return self._send(request, "token", purpose, grant_type=grant.get("grant_type"), token=presented)
 
     # -- protected resource --------------------------------------------------------------
     def call_resource(
