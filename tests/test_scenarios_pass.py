@@ -8,7 +8,6 @@ import pytest
 
 from tests.conftest import SuiteRun
 
-
 # What each profile leaves open (its documents are silent, or say the opposite): a clean run
 # must not read as having checked it.
 OPEN = {

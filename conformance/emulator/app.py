@@ -207,6 +207,8 @@ class Emulator:
             account = record.account
         elif not behaviour.check_refresh_token:
             account = self.credentials.username
+        elif self.store.was_used(token):
+            raise _TokenError("used-refresh-token", "the refresh token was used and is revoked")
         else:
             raise _TokenError("bad-refresh-token", "the refresh token is invalid, expired or revoked")
         if behaviour.refresh_revives_expired:

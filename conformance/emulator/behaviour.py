@@ -53,6 +53,7 @@ ERROR_CODES: dict[str, str] = {
     "unsupported-grant": "unsupported_grant_type",
     "bad-credentials": "invalid_grant",
     "bad-refresh-token": "invalid_grant",
+    "used-refresh-token": "invalid_grant",
 }
 
 

@@ -34,6 +34,7 @@ _CODED_REFUSALS = [
     "RFC6749-5.2-missing-grant-type",
     "RFC6749-5.2-unsupported-grant",
     "RFC6749-6-invalid-refresh-token",
+    "RFC6749-6-used-refresh-token-code",
 ]
 _REFUSALS = [*_CODED_REFUSALS, "RFC6749-4.3-client-auth", "RFC6749-6-client-auth", "DOC-no-refresh"]
 

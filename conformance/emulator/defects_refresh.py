@@ -78,6 +78,16 @@ def _refresh_not_rotated(emulator: Emulator) -> None:
 
 
 @defect(
+    "used-refresh-token-invalid-request",
+    "a used (rotated-out) refresh token is refused with invalid_request, not invalid_grant",
+    ["RFC6749-6-used-refresh-token-code"],
+    applies=lambda p: _refresh(p) and p.refresh.used_refresh_token == "rejected",
+)
+def _used_refresh_token_invalid_request(emulator: Emulator) -> None:
+    emulator.behaviour.error_codes["used-refresh-token"] = "invalid_request"
+
+
+@defect(
     "accepts-unknown-refresh-token",
     "the refresh grant issues tokens for any refresh_token value",
     ["RFC6749-6-invalid-refresh-token"],

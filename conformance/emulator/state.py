@@ -129,6 +129,12 @@ class TokenStore:
             record.used = True
             return record
 
+    def was_used(self, token: str) -> bool:
+        """`token` is a refresh token this store issued and saw used (rotated out)."""
+        with self.lock:
+            record = self._refresh.get(token)
+            return record is not None and record.used
+
     def open_grace(self, token: str, client_id: str, payload: dict[str, Any]) -> None:
         """Until `close_grace`, a refresh with the used `token` receives `payload` again."""
         with self.lock:

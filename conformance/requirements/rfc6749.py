@@ -16,6 +16,7 @@ __all__ = [
     "NO_STORE",
     "PASSWORD_GRANT_ISSUES",
     "PRAGMA_NO_CACHE",
+    "REFRESH_USED_TOKEN_CODE",
     "REFRESH_CLIENT_AUTH",
     "REFRESH_TOKEN_CHARSET",
     "REFRESH_UNKNOWN_TOKEN",
@@ -169,6 +170,13 @@ REFRESH_UNKNOWN_TOKEN = register(
     Level.MUST,
     "RFC 6749 §6, §5.2",
     "An unknown refresh token is refused with invalid_grant.",
+)
+# Split from RFC9700-4.14.2-rotation, which once bundled the refusal and its code.
+REFRESH_USED_TOKEN_CODE = register(
+    "RFC6749-6-used-refresh-token-code",
+    Level.MUST,
+    "RFC 6749 §6, §5.2",
+    "A used (rotated-out) refresh token, when refused, is refused with invalid_grant (revoked).",
 )
 REFRESH_CLIENT_AUTH = register(
     "RFC6749-6-client-auth",

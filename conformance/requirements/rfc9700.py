@@ -17,6 +17,6 @@ USED_REFRESH_TOKEN_REJECTED = register(
     "RFC9700-4.14.2-rotation",
     Level.PROVIDER,
     "RFC 9700 §4.14.2; the profile's rotation rule",
-    "A refresh token behaves after use as the profile says: rejected with invalid_grant once "
-    "rotated, or still accepted.",
+    "A refresh token behaves after use as the profile says: refused once rotated (one pair per "
+    "refresh token), or still accepted.",
 )

@@ -114,8 +114,11 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
                 and not issued(exchange)
                 and exchange.error_code != "invalid_grant"
             ):
-                expected = f"invalid_grant: {prediction.why} (RFC 9700 §4.14.2)"
-                self.example.expect([Finding(prediction.requirement, expected, outcome(exchange), exchange)])
+                expected = f"invalid_grant: {prediction.why} (RFC 6749 §5.2)"
+                judged = prediction.requirement
+                if judged is rfc9700.USED_REFRESH_TOKEN_REJECTED:
+                    judged = rfc6749.REFRESH_USED_TOKEN_CODE  # the refusal is right; its code is not
+                self.example.expect([Finding(judged, expected, outcome(exchange), exchange)])
             self._judge(prediction, issued(exchange), exchange, f"{held.refresh_name}")
 
         # -- the client's moves (the first rule is the one hypothesis tries most) ------------
@@ -228,6 +231,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
     rfc6749.LIFETIME_AS_STATED.id,
     rfc6749.REFRESH_WORKS.id,
     rfc9700.USED_REFRESH_TOKEN_REJECTED.id,
+    rfc6749.REFRESH_USED_TOKEN_CODE.id,
     provider.INVALIDATES_EARLIER.id,
     provider.KEEPS_EARLIER.id,
     rfc6750.ACCEPTS_VALID_TOKEN.id,
@@ -281,4 +285,8 @@ def _not_judged_by_this_profile(conformance: Scenario) -> None:
         log.not_checked(
             rfc9700.USED_REFRESH_TOKEN_REJECTED,
             f"the profile does not say what a used refresh token does ({refresh.source})",
+        )
+    if refresh.supported is not True or refresh.used_refresh_token != "rejected":
+        log.not_checked(
+            rfc6749.REFRESH_USED_TOKEN_CODE, f"a used refresh token is not refused here ({refresh.source})"
         )

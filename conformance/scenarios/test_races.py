@@ -65,7 +65,9 @@ def _at_once(moves: list[Callable[[], Exchange]]) -> list[Exchange]:
         return list(pool.map(run, moves))
 
 
-@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED.id, rfc6749.REFRESH_WORKS.id)
+@requirement(
+    rfc9700.USED_REFRESH_TOKEN_REJECTED.id, rfc6749.REFRESH_WORKS.id, rfc6749.REFRESH_USED_TOKEN_CODE.id
+)
 def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     refresh = conformance.profile.refresh
     conformance.requires(

@@ -21,7 +21,7 @@ from conformance.checks.generated import issued
 from conformance.client import Exchange
 from conformance.findings import Finding
 from conformance.redaction import token_key
-from conformance.requirements import rfc9700
+from conformance.requirements import rfc6749, rfc9700
 from conformance.scenario import Scenario
 
 __all__ = [
@@ -73,8 +73,8 @@ def refused_without_invalid_grant(answers: Sequence[Exchange], what: str) -> lis
     """Refusals of a used refresh token must say invalid_grant (RFC 6749 §5.2: revoked)."""
     return [
         Finding(
-            rfc9700.USED_REFRESH_TOKEN_REJECTED,
-            f"{what} refused with invalid_grant (RFC 6749 §5.2, RFC 9700 §4.14.2)",
+            rfc6749.REFRESH_USED_TOKEN_CODE,
+            f"{what} refused with invalid_grant (RFC 6749 §5.2: revoked)",
             outcome(e),
             e,
         )
