@@ -3,6 +3,12 @@
 Credentials are registered when the run starts, tokens the moment a response carries them;
 `scrub` replaces each known secret, and its URL-encoded and base64 forms, by a label.
 Tokens get a short SHA-256 fingerprint so a reader can still tell two tokens apart.
+
+`scrub` masks known values only: a challenge (`Bearer error="invalid_token"`), an error code,
+a requirement's statement ("... with the Bearer scheme") and made-up values read as they are.
+An unknown credential can only be told by where it stands: the Authorization request header
+(masked by name where requests are recorded, `conformance.client.exchange`) and the secret
+request parameters.
 """
 
 from __future__ import annotations
@@ -19,11 +25,6 @@ __all__ = ["Redactor", "fingerprint", "token_key"]
 # Shorter values ("name", "read") are too common to scrub from free text without mangling it;
 # they are masked only where they stand in a known field (see conformance.client.exchange).
 MIN_SCRUB_LENGTH = 6
-
-# A credential after an auth scheme, but not a challenge's auth-param (Bearer realm="x").
-_AUTH_HEADER = re.compile(
-    r"(?i)\b(Basic|Bearer)\s+(?![\w-]+\s*=\s*(?:\"|[\w-]+\s*(?:,|$)))[A-Za-z0-9\-._~+/=%!:@]+"
-)
 
 # A run of characters tokens are made of (RFC 6750 b64token, and percent-escapes of others).
 _TOKEN_CHAR = r"(?:[A-Za-z0-9\-._~+/=]|%[0-9A-Fa-f]{2})"
@@ -159,25 +160,18 @@ class Redactor:
         return "".join(out) + text[start:] if out else text
 
     def scrub(self, text: str) -> str:
-        """Replace every known secret in `text`; also masks any Basic/Bearer credential."""
+        """Replace every known secret in `text`, and nothing else."""
         if len(text) < MIN_SCRUB_LENGTH:
-            return text  # shorter than any secret the redactor knows, or than "Basic x"
+            return text  # shorter than any secret the redactor knows
         pattern, runs = self._compiled(), self._runs
         if self._clean.get(text) == (pattern, runs):
             return text
         scrubbed = pattern.sub(lambda m: self._labels[m.group(0)], text) if pattern is not None else text
         if runs is not None:
             scrubbed = runs.sub(self._scrub_tokens, scrubbed)
-        scrubbed = _AUTH_HEADER.sub(lambda m: self._mask_auth(m), scrubbed)
         # Clean, and no run long enough to hold a token: no token issued later can be in it.
         if scrubbed == text and len(text) <= 256 and (runs is None or runs.search(text) is None):
             if len(self._clean) > 4096:
                 self._clean.clear()
             self._clean[text] = (pattern, runs)
         return scrubbed
-
-    def _mask_auth(self, match: re.Match[str]) -> str:
-        credential = match.group(0).split(None, 1)[1]
-        if credential.startswith("<"):
-            return match.group(0)
-        return f"{match.group(1)} <redacted {fingerprint(credential)}>"

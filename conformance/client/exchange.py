@@ -16,6 +16,7 @@ from conformance.redaction import Redactor, fingerprint
 __all__ = [
     "Exchange",
     "ExchangeKind",
+    "mask_credentials",
     "redact_request",
     "redact_response_body",
     "redact_target",
@@ -77,15 +78,34 @@ def redact_target(target: str, redactor: Redactor) -> str:
     return redactor.scrub(path + mark + (_redact_form(query, redactor) if query else ""))
 
 
+# What an auth-scheme looks like in practice (Basic, Bearer, Digest, SCRAM-SHA-256 less its digits):
+# a bare word that does not is a credential sent without a scheme.
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z-]{0,19}")
+
+
+def mask_credentials(value: str, redactor: Redactor) -> str:
+    """An Authorization (or Cookie) request header value with its credential masked, the scheme
+    kept (RFC 7235 §2.1: `scheme token68`). A credential the run knows gets its label; any other
+    (a malformed one the suite made from a real token) is masked all the same, and registered, so
+    the same text is masked wherever else it shows."""
+    scheme, _, credential = value.strip().partition(" ")
+    if not credential and not _SCHEME.fullmatch(scheme):
+        scheme, credential = "", scheme
+    credential = credential.strip()
+    if not credential:
+        return value
+    label = redactor.label_for(credential)
+    if label is None:
+        label = f"<redacted {fingerprint(credential)}>"
+        redactor.add_derived(credential, label[1:-1])
+    return f"{scheme} {label}" if scheme else label
+
+
 def _redact_headers(items: list[tuple[str, str]], redactor: Redactor) -> list[tuple[str, str]]:
     out = []
     for name, value in items:
         if name.lower() in SECRET_HEADERS:
-            scheme = value.split(None, 1)[0] if value.strip() else ""
-            credential = value[len(scheme) :].strip()
-            label = redactor.label_for(credential) if credential else None
-            masked = label or f"<redacted {fingerprint(credential)}>"
-            value = f"{scheme} {masked}" if credential else value
+            value = mask_credentials(value, redactor)
         out.append((name, redactor.scrub(value)))
     return out
 
