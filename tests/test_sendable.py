@@ -250,3 +250,18 @@ def test_an_unbuildable_request_is_a_suite_error() -> None:
         assert wire.sent == 0 and [e.sent for e in client.exchanges] == [False, False]
     finally:
         client.close()
+
+
+def test_a_token_outside_vschar_is_not_called_a_bug_of_the_suite() -> None:
+    """A token with a line break (RFC 6749 §A.12 forbids it) cannot be presented at all: the
+    requirement under test is not established, and the message says whose token it was."""
+    profile = load_profile("tourpaq")
+    client, wire = _client(profile, Credentials.for_emulator(profile))
+    try:
+        with pytest.raises(SuiteError) as caught:
+            client.call_resource("issued-token\nwith-a-line-break", "resource: the issued token")
+    finally:
+        client.close()
+    message = str(caught.value)
+    assert "outside RFC 6749 §A.12 VSCHAR" in message and "bug of the suite" not in message
+    assert "with-a-line-break" not in message and wire.sent == 0

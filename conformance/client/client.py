@@ -331,14 +331,22 @@ class ConformanceClient:
             self.exchanges.append(exchange)
         return self._suite_error(exchange, reason)
 
-    def _suite_error(self, exchange: Exchange, reason: str) -> SuiteError:
+    def _suite_error(self, exchange: Exchange, reason: str, token: str | None = None) -> SuiteError:
         exchange.sent = False
         exchange.error = self.redactor.scrub(f"not sent: the HTTP library refuses it: {reason}")
         self._notify(exchange)
+        if token is not None and not _VSCHAR.fullmatch(token):
+            # The suite presented what the target issued: the token itself cannot travel.
+            blame = (
+                "the token the target issued holds characters outside RFC 6749 §A.12 VSCHAR, "
+                "which no HTTP header can carry; this says nothing of the requirement under test"
+            )
+        else:
+            blame = "this is a bug of the suite, not a fault of the target"
         return SuiteError(
             self.redactor.scrub(
                 f"{exchange.purpose}: the suite built a request the HTTP library refuses to send "
-                f"({reason}); this is a bug of the suite, not a fault of the target: {exchange.summary()}"
+                f"({reason}); {blame}: {exchange.summary()}"
             )
         )
 
@@ -373,13 +381,13 @@ class ConformanceClient:
             )
             self.exchanges.append(exchange)
         if refusal is not None:
-            raise self._suite_error(exchange, refusal)
+            raise self._suite_error(exchange, refusal, token)
         began = time.perf_counter()
         try:
             response = self._http.send(request)
         except httpx.LocalProtocolError as exc:  # raised on our side, before the target saw anything
             exchange.elapsed = time.perf_counter() - began
-            raise self._suite_error(exchange, _refusal(request, str(exc))) from None
+            raise self._suite_error(exchange, _refusal(request, str(exc)), token) from None
         except httpx.TransportError as exc:
             exchange.elapsed = time.perf_counter() - began
             exchange.error = self.redactor.scrub(_describe_transport_error(exc, self.timeout))
@@ -408,6 +416,7 @@ class ConformanceClient:
 
 
 _UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote_plus leaves as it is
+_VSCHAR = re.compile(r"[\x20-\x7e]*")  # RFC 6749 §A.12: what a token is made of
 
 
 def _quote(text: str) -> str:
