@@ -7,7 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conformance.checks.generated import judge_resource, judge_token
-from conformance.client import Credentials
+from conformance.client import ClientCredentials, Credentials
 from conformance.profile import Profile, load_profile
 from conformance.strategies import (
     BearerCase,
@@ -19,6 +19,8 @@ from conformance.strategies import (
 )
 from conformance.strategies.model import secrets_of
 from tests.conftest import emulated_client
+
+FORM = "application/x-www-form-urlencoded"
 
 QUICK = settings(max_examples=150, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
 
@@ -122,3 +124,24 @@ def test_strategies_build_requests_without_hypothesis_errors() -> None:
             assert built.target.startswith(profile.token_path)
 
     check()
+
+
+def test_a_request_in_another_shape_carries_made_up_credentials(seed_profile: Profile) -> None:
+    """Parameters in the other place or another Content-Type: the real credentials stay home,
+    so no token may come of it (issue 8, point 6)."""
+    client = ClientCredentials("cid-Zq81", "sec-Wf93") if seed_profile.client_auth != "none" else None
+    credentials = Credentials(client, "user-Hn27", "pw-Xy64")  # none of them a word of a request
+    real = [v for v in secrets_of(credentials).values() if v]
+    documented = RequestCase().build(seed_profile, credentials)
+    reshaping = [m for m in move_catalogue(seed_profile, credentials) if m.reshapes]
+    assert {m.target for m in reshaping} >= {"location"}
+    for move in move_catalogue(seed_profile, credentials):
+        built = RequestCase((move,)).build(seed_profile, credentials)
+        if move.reshapes:
+            sent = built.target + repr(built.headers) + (built.content or b"").decode("utf-8", "replace")
+            assert not any(v in sent for v in real), move
+            assert move.verdict is Verdict.REFUSE and "made-up" in move.what, move
+        elif move.target in ("location", "content-type"):
+            # Only the documented media type with a charset keeps the documented shape.
+            content_type = str(dict(built.headers).get("Content-Type", ""))
+            assert built.target == documented.target and content_type.startswith(FORM), move
