@@ -32,7 +32,10 @@ from conformance.stash import LOG, RESULTS, RUN, SETTINGS
 pytest_plugins = ["conformance.fixtures"]
 
 SCENARIO_PACKAGE = "conformance.scenarios"
-INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED  # 2: the run could not be completed
+INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED
+SILENT_TESTS = (
+    3  # tests in a row whose target did not answer: the run stops  # 2: the run could not be completed
+)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -134,6 +137,7 @@ def _failure_text(log: FindingLog | None, headline: str | None = None) -> str:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     log = item.stash.get(LOG, None)
+    run: ConformanceRun | None = item.config.stash.get(RUN, None)
     try:
         result = yield
     except BudgetExhausted as exc:
@@ -144,23 +148,44 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
             log.stopped = str(exc)
         raise pytest.skip.Exception(f"not established: {exc}") from None
     except (ScenarioStopped, TargetError, SuiteError) as exc:
-        if isinstance(exc, ScenarioStopped):
-            kind = "scenario stopped"
-        elif isinstance(exc, SuiteError):
-            kind = "error of the suite, not of the target"
-        else:
+        if isinstance(exc, TargetError):
             kind = TARGET_SILENT
+            _count_silence(item, run)
+        else:
+            kind = (
+                "scenario stopped"
+                if isinstance(exc, ScenarioStopped)
+                else "error of the suite, not of the target"
+            )
+            if run is not None:
+                run.unanswered = 0
         if log is not None:
             log.stopped = f"{kind}: {exc}"
         headline = f"{kind}: {exc}"
         if log is None or not log.failures:
             headline = f"{NOT_ESTABLISHED} ({headline}): no requirement is failed by this test"
         raise pytest.fail.Exception(_failure_text(log, headline), pytrace=False) from None
+    if run is not None:
+        run.unanswered = 0
     if log is not None and log.failures:
         count = len(log.failures)
         headline = f"{count} requirement{'s' if count > 1 else ''} not met"
         raise pytest.fail.Exception(_failure_text(log, headline), pytrace=False)
     return result
+
+
+def _count_silence(item: pytest.Item, run: ConformanceRun | None) -> None:
+    """A target that stopped answering is left alone: every further test would only wait out
+    its timeout against it (someone's production server, perhaps)."""
+    if run is None:
+        return
+    run.unanswered += 1
+    if run.unanswered >= SILENT_TESTS:
+        run.stopped = (
+            f"{TARGET_SILENT}: {run.unanswered} tests in a row ended without an answer; the run "
+            f"stopped after {run.client.request_count} requests"
+        )
+        item.session.shouldstop = f"conformance: {run.stopped}"
 
 
 @pytest.hookimpl(wrapper=True)

@@ -86,7 +86,8 @@ class ConformanceRun:
         self.ledger = TokenLedger(self.profile, self.clock)
         self.current: FindingLog | None = None
         self.unreachable: str | None = None  # the target could not be reached: nothing ran
-        self.stopped: str | None = None  # the run ended early (request budget spent)
+        self.stopped: str | None = None  # the run ended early (request budget spent, target silent)
+        self.unanswered = 0  # tests in a row that ended because the target did not answer
         self.client.listeners.append(self._on_exchange)
         self._log_filter = RedactingLogFilter(self.redactor)
         for name in ("httpx", "httpcore"):

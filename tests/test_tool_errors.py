@@ -157,3 +157,27 @@ def test_hung_token_endpoint_is_a_clear_failure(
     assert results["incomplete"][0]["cause"].startswith("the target did not answer")
     assert "secret-password" not in run.output
     _clean(run.output)
+
+
+def test_a_target_that_stops_answering_is_left_alone(
+    run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Every token request hangs: after three tests in a row without an answer the run stops,
+    # instead of waiting out the timeout in every remaining test against the server.
+    monkeypatch.setenv("CONFORMANCE_USERNAME", "someone")
+    monkeypatch.setenv("CONFORMANCE_PASSWORD", "secret-password")
+    run = run_suite(
+        "daysoutguide",
+        "--conformance-url",
+        slow_server,
+        "--conformance-resource-path",
+        "/protected",
+        "--conformance-timeout",
+        "0.3",
+        emulate=False,
+    )
+    assert run.ret == 2, run.output
+    assert "3 tests in a row ended without an answer; the run stopped after 3 requests" in run.output
+    assert run.results["summary"]["requests"] == 3
+    assert run.results["summary"]["requirements"]["failed"] == 0
+    assert "secret-password" not in run.output
