@@ -35,6 +35,7 @@ from conformance.lifecycle import STEPS, Held, Model, Prediction, Verdict
 from conformance.liveness import Age, Span
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import Scenario
+from conformance.scenarios.used_refresh_token import refused_without_invalid_grant
 
 requirement = pytest.mark.requirement
 
@@ -109,16 +110,11 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
                 self._note(f"{what} with {held.refresh_name} -> {outcome(exchange)}")
                 if prediction.verdict is Verdict.UNJUDGED:
                     self.model.refresh_refused(held)
-            if (
-                prediction.verdict is Verdict.REFUSE
-                and not issued(exchange)
-                and exchange.error_code != "invalid_grant"
-            ):
-                expected = f"invalid_grant: {prediction.why} (RFC 6749 §5.2)"
-                judged = prediction.requirement
-                if judged is rfc9700.USED_REFRESH_TOKEN_REJECTED:
-                    judged = rfc6749.REFRESH_USED_TOKEN_CODE  # the refusal is right; its code is not
-                self.example.expect([Finding(judged, expected, outcome(exchange), exchange)])
+            if prediction.verdict is Verdict.REFUSE:
+                # The refusal's code, by the same judge as the scripted and race scenarios.
+                self.example.expect(
+                    refused_without_invalid_grant([exchange], f"{held.refresh_name}: {prediction.why}")
+                )
             self._judge(prediction, issued(exchange), exchange, f"{held.refresh_name}")
 
         # -- the client's moves (the first rule is the one hypothesis tries most) ------------
