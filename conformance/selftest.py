@@ -100,16 +100,15 @@ def _defects_for(subject: Subject, only: Sequence[str]) -> list[str]:
 
 
 def variants_for(subject: Subject, only: Sequence[str]) -> list[str]:
-    """The benign variants a profile runs: those that apply to it, on the seed profiles only.
+    """The benign variants a profile runs: those that apply to it.
 
-    A host profile differs from its parent only where it hosts defects: its parent's variant
-    runs already say whether the suite takes the variant for a deviation.
+    Host profiles too: their claims (a used refresh token is dead, a second login keeps the
+    first) switch on checks their parent skips, and a variant must pass those as well (the same
+    pair to concurrent refreshes, against a profile that rejects used refresh tokens).
     """
     from conformance.emulator.variants import applicable_variants, get_variant
     from conformance.profile import load_profile
 
-    if subject.parent is not None:
-        return []
     names = [v.name for v in applicable_variants(load_profile(subject.ref))]
     if only:
         wanted = {get_variant(n).name for n in only}
