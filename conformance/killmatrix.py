@@ -172,7 +172,11 @@ class Matrix:
             "killed_by_warning": sum(1 for r in self.rows if r.by == "warning"),
             "survived": [f"{r.profile}:{r.defect}" for r in self.survivors],
             "mutation_score": round(self.killed / runs, 4) if runs else 1.0,
-            "imprecise": sum(1 for r in self.rows if r.status == "killed" and not r.precise),
+            # Killed by a requirement, but not one the defect names (a silent target names none).
+            "imprecise": sum(
+                1 for r in self.rows if r.status == "killed" and r.by != "no answer" and not r.precise
+            ),
+            "killed_by_no_answer": sum(1 for r in self.rows if r.by == "no answer"),
             "spurious_blame": self.spurious_blame,
             "spurious_by_defect": {
                 f"{r.profile}:{r.defect}": list(r.spurious) for r in self.rows if r.spurious
@@ -354,7 +358,7 @@ def render(matrix: Matrix) -> str:
         lines += [_defect_line(r, width) for r in matrix.rows if r.profile == baseline.profile]
         lines.append("")
     if matrix.variant_rows:
-        lines.append("benign variants (behaviour the RFCs allow; each must fail and newly warn on nothing):")
+        lines.append("benign variants (behaviour the RFCs allow; each must fail nothing and warn on nothing new):")
         vwidth = max(len(v.variant) for v in matrix.variant_rows)
         lines += [_variant_line(v, vwidth) for v in matrix.variant_rows]
         lines.append("")
@@ -367,7 +371,8 @@ def render(matrix: Matrix) -> str:
     lines.append(
         f"mutation score {_percent(totals['killed'], totals['defect_runs'])} "
         f"({totals['distinct_defects']} distinct defects, {totals['killed_by_warning']} killed by a "
-        f"SHOULD warning, {totals['imprecise']} caught by another requirement than expected); "
+        f"SHOULD warning, {totals['killed_by_no_answer']} by the run stopping without an answer, "
+        f"{totals['imprecise']} caught by another requirement than expected); "
         f"false failures on the conformant emulator: {totals['false_failures']}"
     )
     spurious_runs = len(totals["spurious_by_defect"])
