@@ -21,12 +21,11 @@ values), `defects_client` (client and resource owner authentication), `defects_e
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from conformance.errors import UsageError
+from conformance.emulator.bends import Applies, Bend, Registry, any_profile
 from conformance.profile import Profile
 from conformance.requirements import get as get_requirement
 
@@ -43,9 +42,6 @@ __all__ = [
     "get_defect",
 ]
 
-Applies = Callable[[Profile], bool]
-Bend = Callable[["Emulator"], None]
-
 
 @dataclass(frozen=True, slots=True)
 class Defect:
@@ -58,7 +54,7 @@ class Defect:
     slow: bool = False  # stalls past the client timeout: the self-test starts these first
 
 
-_CATALOGUE: dict[str, Defect] = {}
+_CATALOGUE: Registry[Defect] = Registry("defect")
 
 # Requirements no defect can break, each with the reason; every other requirement is named by
 # some defect's `violates` (tests/test_defects.py) and killed by it in the matrix.
@@ -69,15 +65,11 @@ EXEMPT: dict[str, str] = {
 }
 
 
-def _any_profile(profile: Profile) -> bool:
-    return True
-
-
 def defect(
     name: str,
     summary: str,
     violates: Iterable[str],
-    applies: Applies = _any_profile,
+    applies: Applies = any_profile,
     *,
     slow: bool = False,
 ) -> Callable[[Bend], Bend]:
@@ -89,10 +81,8 @@ def defect(
         raise ValueError(f"defect {name} names no requirement it violates")
 
     def register(func: Bend) -> Bend:
-        if name in _CATALOGUE:
-            raise ValueError(f"defect {name} registered twice")
         area = func.__module__.rsplit(".", 1)[-1].removeprefix("defects_")
-        _CATALOGUE[name] = Defect(name, summary, ids, applies, func, area, slow)
+        _CATALOGUE.add(Defect(name, summary, ids, applies, func, area, slow))
         return func
 
     return register
@@ -100,25 +90,19 @@ def defect(
 
 def catalogue() -> dict[str, Defect]:
     """Every registered defect by name, in registration order."""
-    return dict(_CATALOGUE)
+    return _CATALOGUE.all()
 
 
 def applicable(profile: Profile) -> list[Defect]:
-    return [d for d in _CATALOGUE.values() if d.applies(profile)]
+    return _CATALOGUE.applicable(profile)
 
 
 def get_defect(name: str) -> Defect:
-    found = _CATALOGUE.get(name)
-    if found is None:
-        close = difflib.get_close_matches(name, _CATALOGUE, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise UsageError(f"no defect named {name!r}{hint} (see `conformance selftest`)")
-    return found
+    return _CATALOGUE.get(name)
 
 
 def apply_defects(names: Iterable[str], emulator: Emulator) -> None:
-    for name in names:
-        get_defect(name).apply(emulator)
+    _CATALOGUE.apply(names, emulator)
 
 
 # The areas register themselves on import; they need `defect` above, hence the late import.

@@ -21,7 +21,6 @@ promise a new pair).
 from __future__ import annotations
 
 import base64
-import difflib
 import hashlib
 import hmac
 import json
@@ -33,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from conformance.emulator.behaviour import Reply, ResponseHook
+from conformance.emulator.bends import Applies, Bend, Registry, any_profile
 from conformance.emulator.hooks import on_resource_rejection, on_token_error, on_token_success
 from conformance.errors import UsageError
 from conformance.profile import Profile
@@ -52,9 +52,6 @@ __all__ = [
     "variants",
 ]
 
-Applies = Callable[[Profile], bool]
-Bend = Callable[["Emulator"], None]
-
 
 @dataclass(frozen=True, slots=True)
 class Variant:
@@ -66,27 +63,21 @@ class Variant:
     apply: Bend
 
 
-_REGISTRY: dict[str, Variant] = {}
+_REGISTRY: Registry[Variant] = Registry("variant")
 
 
 _FORM = "application/x-www-form-urlencoded"
 
 
-def _any_profile(profile: Profile) -> bool:
-    return True
-
-
 def variant(
-    name: str, summary: str, *, allowed_by: str, seen_in: str, applies: Applies = _any_profile
+    name: str, summary: str, *, allowed_by: str, seen_in: str, applies: Applies = any_profile
 ) -> Callable[[Bend], Bend]:
     """Register the decorated function as the benign variant `name`."""
     if not allowed_by.strip() or "RFC" not in allowed_by:
         raise ValueError(f"variant {name} names no RFC section that allows it")
 
     def register(func: Bend) -> Bend:
-        if name in _REGISTRY:
-            raise ValueError(f"variant {name} registered twice")
-        _REGISTRY[name] = Variant(name, summary, allowed_by, seen_in, applies, func)
+        _REGISTRY.add(Variant(name, summary, allowed_by, seen_in, applies, func))
         return func
 
     return register
@@ -94,25 +85,19 @@ def variant(
 
 def variants() -> dict[str, Variant]:
     """Every registered variant by name, in registration order."""
-    return dict(_REGISTRY)
+    return _REGISTRY.all()
 
 
 def applicable_variants(profile: Profile) -> list[Variant]:
-    return [v for v in _REGISTRY.values() if v.applies(profile)]
+    return _REGISTRY.applicable(profile)
 
 
 def get_variant(name: str) -> Variant:
-    found = _REGISTRY.get(name)
-    if found is None:
-        close = difflib.get_close_matches(name, _REGISTRY, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise UsageError(f"no variant named {name!r}{hint} (see `conformance selftest`)")
-    return found
+    return _REGISTRY.get(name)
 
 
 def apply_variants(names: Iterable[str], emulator: Emulator) -> None:
-    for name in names:
-        get_variant(name).apply(emulator)
+    _REGISTRY.apply(names, emulator)
 
 
 # -- profile predicates -------------------------------------------------------------------------
