@@ -358,7 +358,7 @@ def render(matrix: Matrix) -> str:
         lines += [_defect_line(r, width) for r in matrix.rows if r.profile == baseline.profile]
         lines.append("")
     if matrix.variant_rows:
-        lines.append("benign variants (behaviour the RFCs allow; each must fail nothing and warn on nothing new):")
+        lines.append("benign variants (what the RFCs allow; each must fail nothing and warn on nothing new):")
         vwidth = max(len(v.variant) for v in matrix.variant_rows)
         lines += [_variant_line(v, vwidth) for v in matrix.variant_rows]
         lines.append("")
