@@ -132,7 +132,8 @@ def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> 
     again = conformance.client.refresh_grant(
         token.refresh_token, "token: second use of the same refresh token"
     )
-    findings = expect_issued(again, requirement_, "a refresh token the profile says stays usable")
+    source = conformance.profile.refresh.source
+    findings = expect_issued(again, requirement_, f"a refresh token the profile says stays usable ({source})")
     conformance.expect(findings, requirement_, f"used refresh token {rule}")
 
 

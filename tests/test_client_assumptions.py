@@ -1,0 +1,66 @@
+"""The README's walkthrough, run: a client's assumptions about Tourpaq, checked against Tourpaq.
+
+The profile is the README's own `my-client.yaml` block, so the walkthrough stays true. Against
+the provider's served emulator (Tourpaq as its documents describe it: a second login leaves the
+first token valid, a used refresh token is refused), the assumption that holds passes and the
+broken one fails, its failure citing the assumption's own source (the ticket).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from conformance.clock import SystemClock
+from conformance.emulator import Emulator
+from conformance.emulator.server import serve
+from conformance.profile import load_profile
+from tests.conftest import SuiteRun
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def _walkthrough_profile() -> str:
+    section = README.split("### Checking your client's assumptions", 1)[1]
+    block = re.search(r"```yaml\n(.*?)```", section, re.S)
+    assert block is not None, "the walkthrough's profile block is gone from the README"
+    return block.group(1)
+
+
+def test_the_readme_walkthrough_fails_the_broken_assumption_citing_its_source(
+    run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profile_file = pytester.path / "my-client.yaml"
+    profile_file.write_text(_walkthrough_profile(), encoding="utf-8")
+    tourpaq = load_profile("tourpaq")
+    known = tourpaq.emulator
+    for name, value in (
+        ("CLIENT_ID", known.client_id),
+        ("CLIENT_SECRET", known.client_secret),
+        ("USERNAME", known.username),
+        ("PASSWORD", known.password),
+    ):
+        monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+    provider = Emulator(tourpaq, clock=SystemClock(show_countdown=False))
+    with serve(provider.app) as url:
+        run = run_suite(
+            str(profile_file),
+            "--conformance-url",
+            url,
+            "-k",
+            "invalidation or rotation_rule",
+            emulate=False,
+        )
+    out = run.output
+    # Broken: Tourpaq refuses a used refresh token; the client retries with one.
+    assert run.ret == 1, out
+    assert run.failed_requirements() == {"RFC9700-4.14.2-rotation"}
+    rotation = next(r for r in run.results["requirements"] if r["id"] == "RFC9700-4.14.2-rotation")
+    assert "ticket BOOK-188" in rotation["message"]
+    assert "ticket BOOK-188" in out
+    # Holding: a second login leaves the first token valid, as the client assumes.
+    assert run.status("DOC-keeps-earlier") == "passed"
+    assert run.status("DOC-invalidates-earlier") == "skipped"
