@@ -1,0 +1,169 @@
+"""junit.xml for CI systems: named after the run, requirements as properties, never 0 tests.
+
+pytest's junitxml plugin writes the file; this module adds what a CI system needs to read it:
+
+* the test suite is named `conformance <profile> @ <host>` (unless `junit_suite_name` is set)
+  and every testcase's classname starts with `<profile>@<host>`, so that the runs of two
+  profiles, or of one profile against staging and production, never merge into one class in
+  Jenkins or GitLab (pytest names classes after test modules, the same in every run);
+* each testcase carries `requirement`, `level` and `source` properties, one triple per
+  requirement it carries (its marker's ids, then those its findings name);
+* a run that could not be completed (unreachable target, request budget spent, silent target)
+  gets a testcase with an `<error>`: an unreachable target deselects every scenario, and a
+  junit.xml of 0 tests reads as green in a CI system.
+
+The suite name and classnames are set by rewriting the file pytest wrote, at the end of the
+session: pytest reads `junit_suite_name` before the run's target is known and has no public
+way to set it afterwards, and `record_xml_attribute` is experimental and refused by xunit2.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+from conformance.findings import Finding
+from conformance.requirements import get
+from conformance.run import ConformanceRun
+from conformance.stash import LOG
+
+__all__ = [
+    "INCOMPLETE_TESTCASE",
+    "JunitHooks",
+    "classname_prefix",
+    "failure_headline",
+    "requirement_properties",
+    "suite_name",
+]
+
+INCOMPLETE_TESTCASE = "run could not be completed"
+_GOT_WIDTH = 160  # a CI system shows the message attribute on one line
+
+
+def _one_line(text: str, width: int = _GOT_WIDTH) -> str:
+    line = " ".join(text.split())
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def failure_headline(failures: list[Finding]) -> str:
+    """The first line of a failed test: its first failed requirement and what came back.
+
+    CI systems show this line alone (junit's `message` attribute is the report's first line), so
+    it names the requirement and the one-line "got"; the others follow in the full text.
+    """
+    first = failures[0]
+    more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
+    return f"{first.requirement.id} [{first.requirement.level.value}]: got {_one_line(first.got)}{more}"
+
+
+def requirement_properties(ids: Iterable[str]) -> list[tuple[str, str]]:
+    """One (requirement, level, source) triple per id, ids in order, each once."""
+    properties: list[tuple[str, str]] = []
+    for requirement_id in dict.fromkeys(ids):
+        requirement = get(requirement_id)
+        properties += [
+            ("requirement", requirement.id),
+            ("level", requirement.level.value),
+            ("source", requirement.source),
+        ]
+    return properties
+
+
+def _host(run: ConformanceRun) -> str:
+    return urlsplit(run.target.base_url).netloc or run.target.base_url
+
+
+def suite_name(run: ConformanceRun) -> str:
+    return f"conformance {run.profile.name} @ {_host(run)}"
+
+
+def classname_prefix(run: ConformanceRun) -> str:
+    # Jenkins reads dots in a classname as packages: the host's dots would split it in pieces.
+    return f"{run.profile.name}@{re.sub(r'[^A-Za-z0-9_-]', '_', _host(run))}"
+
+
+def _junit_path(config: pytest.Config) -> Path | None:
+    xmlpath = config.getoption("xmlpath", None)
+    if not xmlpath:
+        return None
+    # As pytest's junitxml resolves it.
+    return Path(os.path.normpath(os.path.abspath(os.path.expanduser(os.path.expandvars(xmlpath)))))
+
+
+class JunitHooks:
+    """Registered by the plugin when --junitxml is given."""
+
+    def __init__(self, run: ConformanceRun, config: pytest.Config) -> None:
+        self.run = run
+        self.config = config
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_teardown(self, item: pytest.Item) -> None:
+        # junit.xml takes a testcase's properties from its teardown report, which copies
+        # item.user_properties when teardown ends: findings are all known by then.
+        ids = [i for marker in item.iter_markers("requirement") for i in marker.args]
+        log = item.stash.get(LOG, None)
+        if log is not None:
+            ids += [f.requirement.id for f in log.findings]
+        item.user_properties.extend(requirement_properties(ids))
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session) -> None:
+        # After pytest's junitxml wrote the file; xdist workers write none.
+        path = _junit_path(self.config)
+        if path is None or hasattr(self.config, "workerinput") or not path.exists():
+            return
+        rewrite(path, self.run, self.config)
+
+
+def rewrite(path: Path, run: ConformanceRun, config: pytest.Config) -> None:
+    tree = ET.parse(path)
+    root = tree.getroot()
+    suite = root if root.tag == "testsuite" else root.find("testsuite")
+    if suite is None:
+        return
+    if config.getini("junit_suite_name") == "pytest":  # pytest's default: not chosen by the user
+        name = suite_name(run)
+        suite.set("name", name)
+        if root is not suite:
+            root.set("name", name)
+    if config.getoption("junitprefix", None) is None:  # a prefix the user chose is kept as it is
+        prefix = classname_prefix(run)
+        for testcase in suite.iter("testcase"):
+            testcase.set("classname", f"{prefix}.{testcase.get('classname', '')}".rstrip("."))
+    for verdict in (*suite.iter("failure"), *suite.iter("error")):
+        # pytest keeps as many lines as fit in 500 characters; CI systems show this attribute as
+        # the one-line verdict (the headline), and the element's text has the whole report.
+        verdict.set("message", verdict.get("message", "").split("\n", 1)[0])
+    reason = run.unreachable or run.stopped
+    if reason is not None:
+        _add_incomplete(suite, run, reason)
+    tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _add_incomplete(suite: ET.Element, run: ConformanceRun, reason: str) -> None:
+    """The run could not be completed: an error a CI system counts, whatever else ran."""
+    ran = len(suite.findall("testcase"))
+    testcase = ET.SubElement(
+        suite,
+        "testcase",
+        classname=f"{classname_prefix(run)}.conformance",
+        name=INCOMPLETE_TESTCASE,
+        time="0.000",
+    )
+    error = ET.SubElement(
+        testcase, "error", type="conformance.incomplete", message=run.redactor.scrub(_one_line(reason, 500))
+    )
+    error.text = run.redactor.scrub(
+        f"profile {run.profile.name} against {run.target.description}: {reason}\n"
+        f"{ran} test(s) ran; {run.client.request_count} requests were sent. The requirements "
+        "not checked are not established: results.json lists them as skipped, with the cause."
+    )
+    for attribute in ("tests", "errors"):
+        suite.set(attribute, str(int(suite.get(attribute, "0")) + 1))
