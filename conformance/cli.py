@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance import probe, selftest
+from conformance import baseline, diff, probe, selftest
 from conformance.errors import ConformanceError, UsageError
 from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
@@ -102,6 +102,17 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="examples per property-based search (default: thorough against the emulator, few live)",
     )
+    run.add_argument(
+        "--baseline",
+        type=Path,
+        metavar="FILE",
+        help="YAML of accepted deviations: the run passes when each failure is one",
+    )
+    run.add_argument(
+        "--strict-baseline",
+        action="store_true",
+        help="fail when a baselined requirement now holds (remove it)",
+    )
     run.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
 
     emulate = commands.add_parser("emulate", help="serve a profile's emulator over HTTP")
@@ -136,6 +147,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     probe.add_arguments(
         commands.add_parser("probe", help="learn a draft profile from a live server, by experiment")
+    )
+    baseline.add_arguments(
+        commands.add_parser("baseline", help="print a baseline accepting the failures in a results.json")
+    )
+    diff.add_arguments(
+        commands.add_parser("diff", help="what changed between two results.json; exit 1 on a new failure")
     )
     return parser
 
@@ -186,10 +203,13 @@ def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     ):
         if value is not None:
             argv += [f"--conformance-{flag}", str(value)]
+    if args.baseline is not None:
+        argv += ["--conformance-baseline", str(args.baseline)]
     for flag, given in (
         ("allow-insecure-http", args.allow_insecure_http),
         ("yes", args.yes),
         ("dry-run", args.dry_run),
+        ("strict-baseline", args.strict_baseline),
     ):
         if given:
             argv.append(f"--conformance-{flag}")
@@ -200,6 +220,8 @@ def _run(args: argparse.Namespace) -> int:
     import pytest
 
     profile = load_profile(args.profile)
+    if args.baseline is not None:
+        baseline.load_baseline(args.baseline)  # a bad baseline: one line, exit 4, nothing sent
     if args.url and not args.dry_run and not is_loopback(args.url) and not args.yes:
         _confirm(profile, args)
         args.yes = True
@@ -293,6 +315,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "openapi": _openapi,
         "selftest": selftest.command,
         "probe": probe.command,
+        "baseline": baseline.command,
+        "diff": diff.command,
     }
     try:
         return handlers[args.command](args)

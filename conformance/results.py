@@ -11,21 +11,48 @@ A requirement's status is evidence, never a guess:
   search whose replay differed without a counterexample) leaves its requirements "not
   established", names the cause, and makes the run incomplete. A dry run sends nothing and so
   establishes nothing: every requirement is "not run".
+
+The document is a contract (schemas/results.schema.json): scripts, `conformance diff` and
+`conformance baseline` read it. Besides the verdicts it says which tool version ran, when, for
+how long, on which profile (name and a hash of its content) and with which settings, each
+finding as structured evidence, and, when a baseline was given, each entry's verdict.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime
+import hashlib
+import importlib.metadata
 import json
+import os
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from conformance.baseline import ACCEPTED, FIXED, Baseline, load_baseline
 from conformance.findings import FindingLog
 from conformance.redaction import Redactor
 from conformance.requirements import Level, all_requirements, get
 
-__all__ = ["NOT_ESTABLISHED", "STATUSES", "TARGET_SILENT", "ResultsCollector", "TestRecord", "count_statuses"]
+if TYPE_CHECKING:
+    from conformance.profile import Profile
+    from conformance.run import ConformanceRun
+    from conformance.settings import RunSettings
+
+__all__ = [
+    "NOT_ESTABLISHED",
+    "STATUSES",
+    "TARGET_SILENT",
+    "VALIDATE_ENV",
+    "ResultsCollector",
+    "TestRecord",
+    "count_statuses",
+    "profile_hash",
+    "settings_record",
+]
 
 # A requirement's status is the strongest verdict any test gave it: one test that checked it in
 # full outweighs another that saw only part of it.
@@ -34,6 +61,44 @@ STATUSES = ("passed", "partial", "failed", "warned", "skipped")
 NOT_ESTABLISHED = "not established"
 TARGET_SILENT = "the target did not answer"  # the cause when a request got no complete answer
 NOT_RUN = "not run: a dry run sends nothing to the target"
+# When set (the project's own tests set it), every results.json written is validated against
+# its schema first: a document that breaks the contract fails the run that wrote it.
+VALIDATE_ENV = "CONFORMANCE_VALIDATE_RESULTS"
+EVIDENCE_LIMIT = 10  # findings kept per requirement; a search can repeat one many times
+
+
+def tool_version() -> str:
+    try:
+        return importlib.metadata.version("conformance")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown"
+
+
+def profile_hash(profile: Profile) -> str:
+    """sha256 of the loaded profile's canonical JSON: two runs with the same hash checked the
+    same claims, whichever file or `extends:` chain they came from (the origin is left out)."""
+    data = dataclasses.asdict(profile)
+    data.pop("origin", None)
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def settings_record(settings: RunSettings, seed: int | None = None) -> dict[str, Any]:
+    """The settings a run's verdicts depend on: waits, budgets, the search's seed when fixed."""
+    return {
+        "emulate": settings.emulate,
+        "dry_run": settings.dry_run,
+        "resource_path": settings.resource_path,
+        "expiry_wait": settings.expiry_wait,
+        "timeout": settings.timeout,
+        "max_requests": settings.max_requests,
+        "max_rps": settings.max_rps,
+        "examples": settings.examples,
+        "seed": seed,
+        "defects": list(settings.defects),
+        "variants": list(settings.variants),
+        "lifetime": settings.lifetime,
+    }
 
 
 def count_statuses(rows: list[dict[str, Any]]) -> dict[str, int]:
@@ -57,6 +122,28 @@ class ResultsCollector:
     target: str
     dry_run: bool = False
     tests: dict[str, TestRecord] = field(default_factory=dict)
+    baseline: Baseline | None = None
+    strict_baseline: bool = False
+    profile_hash: str | None = None
+    settings: dict[str, Any] | None = None
+    today: datetime.date | None = None  # for the baseline's `until` dates; None: today
+    started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
+    _clock_start: float = field(default_factory=time.monotonic, repr=False)
+
+    @classmethod
+    def for_run(cls, run: ConformanceRun, seed: object = None) -> ResultsCollector:
+        """The collector of a run: its profile, target, settings and baseline (loaded here, so a
+        bad baseline is a usage error before any request is sent)."""
+        settings = run.settings
+        return cls(
+            run.profile.name,
+            run.target.description,
+            dry_run=settings.dry_run,
+            baseline=load_baseline(settings.baseline) if settings.baseline is not None else None,
+            strict_baseline=settings.strict_baseline,
+            profile_hash=profile_hash(run.profile),
+            settings=settings_record(settings, int(str(seed)) if seed not in (None, "") else None),
+        )
 
     def add(self, record: TestRecord) -> None:
         existing = self.tests.get(record.nodeid)
@@ -136,6 +223,70 @@ class ResultsCollector:
         rows = self.requirement_statuses() if rows is None else rows
         return sum(1 for r in rows if r["status"] == "failed" and get(r["id"]).level.fails_run)
 
+    def baseline_verdicts(self, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        if self.baseline is None:
+            return []
+        rows = self.requirement_statuses() if rows is None else rows
+        return self.baseline.verdicts(rows, self.today)
+
+    def blocking_failures(self, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+        """The failures that fail the run: every MUST / provider failure the baseline does not
+        (or no longer) accept."""
+        rows = self.requirement_statuses() if rows is None else rows
+        accepted = {v["requirement"] for v in self.baseline_verdicts(rows) if v["verdict"] == ACCEPTED}
+        return [
+            r
+            for r in rows
+            if r["status"] == "failed" and get(r["id"]).level.fails_run and r["id"] not in accepted
+        ]
+
+    def fails_run(self, rows: list[dict[str, Any]] | None = None) -> bool:
+        """Exit 1: a failure no baseline accepts, or (--strict-baseline) a baselined one fixed."""
+        rows = self.requirement_statuses() if rows is None else rows
+        if self.blocking_failures(rows):
+            return True
+        return self.strict_baseline and any(v["verdict"] == FIXED for v in self.baseline_verdicts(rows))
+
+    def evidence(self) -> dict[str, list[dict[str, Any]]]:
+        """Each requirement's findings: expected, got, the exchange and a line to replay it."""
+        found: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        seen: set[tuple[str, str, str]] = set()
+        if self.dry_run:
+            return found
+        for record in self.tests.values():
+            for finding in record.log.findings if record.log is not None else []:
+                rid = finding.requirement.id
+                key = (rid, finding.expected, finding.got)
+                if key in seen or len(found[rid]) >= EVIDENCE_LIMIT:
+                    continue
+                seen.add(key)
+                exchange = finding.exchange
+                found[rid].append(
+                    {
+                        "test": record.nodeid,
+                        "expected": finding.expected,
+                        "got": finding.got,
+                        "exchange": exchange.seq if exchange is not None else None,
+                        "replay": exchange.curl() if exchange is not None else None,
+                    }
+                )
+        return found
+
+    def _baseline_block(self, rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+        if self.baseline is None:
+            return None
+        verdicts = self.baseline_verdicts(rows)
+        return {
+            "file": self.baseline.path,
+            "strict": self.strict_baseline,
+            "counts": {
+                v: sum(1 for e in verdicts if e["verdict"] == v)
+                for v in ("accepted", "expired", "fixed", "not checked")
+            },
+            "unaccepted_failures": [r["id"] for r in self.blocking_failures(rows)],
+            "entries": verdicts,
+        }
+
     def document(
         self,
         requests: int,
@@ -145,11 +296,19 @@ class ResultsCollector:
         dry_run: bool = False,
     ) -> dict[str, Any]:
         rows = self.requirement_statuses()
+        evidence = self.evidence()
+        for row in rows:
+            row["evidence"] = evidence.get(row["id"], [])
         outcomes = [t.outcome for t in self.tests.values()]
         incomplete = self.incomplete
         return {
+            "tool": {"name": "conformance", "version": tool_version()},
+            "started": self.started.isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "duration_s": round(time.monotonic() - self._clock_start, 3),
             "profile": self.profile,
+            "profile_hash": self.profile_hash,
             "target": self.target,
+            "settings": self.settings,
             "error": error,
             "dry_run": dry_run,
             "complete": error is None and not incomplete and not dry_run,
@@ -164,10 +323,18 @@ class ResultsCollector:
                 "exit_code": exit_code,
                 "levels": {level.value: level.fails_run for level in Level},
             },
+            "baseline": self._baseline_block(rows),
             "requirements": rows,
         }
 
     def write(self, path: Path, redactor: Redactor, **summary: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.document(**summary), indent=2, ensure_ascii=False)
-        path.write_text(redactor.scrub(text) + "\n", encoding="utf-8")
+        text = redactor.scrub(json.dumps(self.document(**summary), indent=2, ensure_ascii=False))
+        if os.environ.get(VALIDATE_ENV):
+            from conformance.schemas import violations
+
+            problems = violations("results", json.loads(text))
+            if problems:
+                where = "/".join(str(p) for p in problems[0].absolute_path)
+                raise AssertionError(f"results.json breaks its schema at {where}: {problems[0].message}")
+        path.write_text(text + "\n", encoding="utf-8")

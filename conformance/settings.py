@@ -50,6 +50,8 @@ OPTIONS: list[tuple[str, str, str]] = [
         "string",
         "examples per property-based search (default: thorough against the emulator, few live)",
     ),
+    ("baseline", "string", "YAML file of accepted deviations: a run whose every failure is listed passes"),
+    ("strict-baseline", "bool", "fail the run when a baselined requirement now holds (remove it)"),
 ]
 
 
@@ -104,6 +106,8 @@ class RunSettings:
     dry_run: bool = False
     examples: int | None = None  # per property-based search; None: conformance.search decides
     variants: tuple[str, ...] = ()  # benign emulator variants (conformance.emulator.variants)
+    baseline: Path | None = None  # accepted deviations (conformance.baseline)
+    strict_baseline: bool = False
 
     @property
     def live(self) -> bool:
@@ -156,4 +160,6 @@ class RunSettings:
             dry_run=dry_run,
             examples=int(_number(config, "examples", 0.0)) or None,
             variants=variants,
+            baseline=Path(str(_value(config, "baseline"))) if _value(config, "baseline") else None,
+            strict_baseline=bool(_value(config, "strict-baseline")),
         )

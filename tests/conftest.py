@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,11 @@ from conformance.clock import ManualClock
 from conformance.emulator import Emulator
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
+from conformance.results import VALIDATE_ENV
+
+# Every results.json a test's run writes (in-process, or a `conformance run` subprocess, which
+# inherits the environment) is validated against schemas/results.schema.json before it is written.
+os.environ[VALIDATE_ENV] = "1"
 
 # httpx imports httpcore lazily, in its first HTTPTransport. pytester restores sys.modules after
 # each in-process run; were httpcore first imported inside one, the next run would raise

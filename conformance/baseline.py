@@ -1,0 +1,223 @@
+"""Baselines: the deviations a deployment is known to have, accepted for now.
+
+A real server has a few accepted deviations; without a baseline every run of it fails forever
+and a new regression hides among them. A baseline (YAML, schemas/baseline.schema.json) lists
+them, each with its reason and optionally the last day it holds (`until`) and a link. Against a
+run's requirement rows each entry gets one verdict:
+
+* `accepted`: still failing (or warned), and the acceptance holds: it does not fail the run;
+* `expired`: still failing, but past its `until` date: its failure fails the run again;
+* `fixed`: the requirement now holds: remove the entry (fails the run under --strict-baseline,
+  so that a baseline never silently hides a future regression of what was fixed);
+* `not checked`: this run did not establish the requirement either way (skipped, partial).
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from conformance.errors import UsageError
+from conformance.requirements import all_requirements, get
+from conformance.schemas import violations
+
+__all__ = [
+    "ACCEPTED",
+    "EXPIRED",
+    "FIXED",
+    "NOT_CHECKED",
+    "Baseline",
+    "BaselineEntry",
+    "add_arguments",
+    "baseline_yaml",
+    "command",
+    "load_baseline",
+    "summary_lines",
+    "write_section",
+]
+
+ACCEPTED = "accepted"
+EXPIRED = "expired"
+FIXED = "fixed"
+NOT_CHECKED = "not checked"
+FIXED_HINT = "fixed: remove it from the baseline"
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineEntry:
+    requirement: str
+    reason: str
+    until: datetime.date | None = None
+    link: str | None = None
+
+    def expired(self, today: datetime.date) -> bool:
+        return self.until is not None and today > self.until
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    path: str
+    entries: tuple[BaselineEntry, ...]
+
+    def verdicts(
+        self, rows: Iterable[dict[str, Any]], today: datetime.date | None = None
+    ) -> list[dict[str, Any]]:
+        """One verdict per entry against a run's requirement rows (results.json `requirements`)."""
+        today = today or datetime.date.today()
+        by_id = {row["id"]: row for row in rows}
+        verdicts = []
+        for entry in self.entries:
+            row = by_id.get(entry.requirement, {"status": "skipped", "message": "not in this run"})
+            status = row["status"]
+            if status == "passed":
+                verdict, note = FIXED, FIXED_HINT
+            elif status in ("failed", "warned") and entry.expired(today):
+                verdict, note = EXPIRED, f"the acceptance expired on {entry.until}: its failure counts again"
+            elif status in ("failed", "warned"):
+                verdict, note = ACCEPTED, "accepted: still deviating, as the baseline says"
+            else:
+                verdict, note = NOT_CHECKED, f"not checked by this run ({status})"
+            verdicts.append(
+                {
+                    "requirement": entry.requirement,
+                    "verdict": verdict,
+                    "note": note,
+                    "status": status,
+                    "message": row.get("message", ""),
+                    "reason": entry.reason,
+                    "until": entry.until.isoformat() if entry.until else None,
+                    "link": entry.link,
+                }
+            )
+        return verdicts
+
+
+def _did_you_mean(requirement_id: str) -> str:
+    close = difflib.get_close_matches(requirement_id, [r.id for r in all_requirements()], n=1)
+    return f" (did you mean {close[0]}?)" if close else " (see `conformance requirements`)"
+
+
+def load_baseline(path: str | Path) -> Baseline:
+    """Read and validate a baseline; every problem is one `UsageError` line naming the file."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise UsageError(f"baseline {path}: cannot read it: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        raise UsageError(f"baseline {path}: not YAML: {' '.join(str(exc).split())}") from None
+    data = [] if data is None else data
+    if isinstance(data, list):
+        # YAML reads an unquoted 2026-12-31 as a date; the schema speaks of its text.
+        for item in data:
+            if isinstance(item, dict) and isinstance(item.get("until"), datetime.date):
+                item["until"] = item["until"].isoformat()
+    problems = violations("baseline", data)
+    if problems:
+        first = problems[0]
+        where = "/".join(str(p) for p in first.absolute_path) or "(top)"
+        raise UsageError(f"baseline {path}: at {where}: {first.message}")
+    entries = []
+    seen: set[str] = set()
+    for index, item in enumerate(data):
+        requirement_id = item["requirement"]
+        try:
+            get(requirement_id)
+        except KeyError:
+            raise UsageError(
+                f"baseline {path}: entry {index + 1}: unknown requirement id {requirement_id!r}"
+                + _did_you_mean(requirement_id)
+            ) from None
+        if requirement_id in seen:
+            raise UsageError(f"baseline {path}: entry {index + 1}: {requirement_id} is listed twice")
+        seen.add(requirement_id)
+        until = None
+        if "until" in item:
+            try:
+                until = datetime.date.fromisoformat(item["until"])
+            except ValueError:
+                raise UsageError(
+                    f"baseline {path}: entry {index + 1}: until {item['until']!r} is not a date"
+                ) from None
+        entries.append(BaselineEntry(requirement_id, item["reason"], until, item.get("link")))
+    return Baseline(str(path), tuple(entries))
+
+
+def baseline_yaml(document: dict[str, Any]) -> str:
+    """A baseline accepting every failed requirement of a results.json document.
+
+    Warnings are left out: they never fail a run, so there is nothing to accept. Each reason is
+    the current evidence, a placeholder for the person who accepts it to replace.
+    """
+    failed = [row for row in document.get("requirements", []) if row.get("status") == "failed"]
+    header = (
+        f"# Baseline from a run of profile {document.get('profile')} against {document.get('target')}"
+        f"{' at ' + str(document['started']) if document.get('started') else ''}.\n"
+        "# Each reason is the evidence of that run: replace it with why the deviation is accepted,\n"
+        "# and add `until: YYYY-MM-DD` and `link:` where they apply.\n"
+    )
+    if not failed:
+        return header + "[]\n"
+    entries = [
+        {"requirement": row["id"], "reason": row.get("message") or "failed in this run"} for row in failed
+    ]
+    return header + yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100)
+
+
+def add_arguments(parser: Any) -> None:
+    parser.add_argument("results", type=Path, metavar="RESULTS.json", help="a run's results.json")
+    parser.add_argument("--output", type=Path, metavar="FILE", help="write the baseline here, not to stdout")
+
+
+def command(args: Any) -> int:
+    from conformance.diff import load_results
+
+    text = baseline_yaml(load_results(args.results))
+    if args.output is not None:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
+        args.output.write_text(text, encoding="utf-8")
+        print(f"conformance: baseline written to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def summary_lines(verdicts: list[dict[str, Any]], strict: bool) -> list[tuple[str, bool]]:
+    """The terminal's baseline section: (line, whether it fails the run)."""
+    lines = []
+    for v in verdicts:
+        failing = v["verdict"] == EXPIRED or (v["verdict"] == FIXED and strict)
+        if v["verdict"] == ACCEPTED:
+            now = f"; now: {v['message']}" if v["message"] and v["message"] != v["reason"] else ""
+            text = f"{v['requirement']}: accepted ({v['reason']}){now}"
+        elif v["verdict"] == FIXED:
+            tail = " (--strict-baseline: the run fails until it is removed)" if strict else ""
+            text = f"{v['requirement']}: {FIXED_HINT}{tail}"
+        else:
+            text = f"{v['requirement']}: {v['note']}" + (
+                f": {v['message']}" if v["verdict"] == EXPIRED else ""
+            )
+        lines.append((text, failing))
+    return lines
+
+
+def write_section(
+    terminalreporter: Any, verdicts: list[dict[str, Any]], strict: bool, path: str, scrub: Any
+) -> None:
+    """The `conformance baseline` section of the terminal summary."""
+    counts = {
+        name: sum(1 for v in verdicts if v["verdict"] == name)
+        for name in (ACCEPTED, FIXED, EXPIRED, NOT_CHECKED)
+    }
+    terminalreporter.section(
+        f"conformance baseline {path}: " + ", ".join(f"{n} {name}" for name, n in counts.items())
+    )
+    for text, failing in summary_lines(verdicts, strict):
+        terminalreporter.line(scrub(text), red=failing)
