@@ -10,10 +10,12 @@ Every text passes the run's redactor first.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
 
+from conformance.baseline import ACCEPTED, FIXED, FIXED_HINT
 from conformance.results import NOT_ESTABLISHED, ResultsCollector, count_statuses
 from conformance.run import ConformanceRun
 from conformance.stash import RESULTS
@@ -48,19 +50,38 @@ def escape_property(text: str) -> str:
     return escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
-def error_commands(rows: list[dict[str, Any]], run: ConformanceRun) -> list[str]:
-    """One `::error` per failed requirement, and one for a run that could not be completed."""
+def _command(kind: str, title: str, message: str) -> str:
+    return f"::{kind} title={escape_property(title)}::{escape_data(message)}"
+
+
+def error_commands(
+    failed: list[dict[str, Any]],
+    run: ConformanceRun,
+    verdicts: Sequence[dict[str, Any]] = (),
+    strict: bool = False,
+) -> list[str]:
+    """One `::error` per failed requirement (the baseline's accepted ones excepted), and one for a
+    run that could not be completed; a baselined requirement now fixed is a warning, an error
+    under --strict-baseline, an accepted one a notice."""
     scrub = run.redactor.scrub
     lines = [
-        f"::error title={escape_property(scrub(row['id']))}::"
-        + escape_data(scrub(f"[{row['level']}, {row['source']}] {row['statement']}: {row['message']}"))
-        for row in rows
-        if row["status"] == "failed"
+        _command(
+            "error",
+            scrub(row["id"]),
+            scrub(f"[{row['level']}, {row['source']}] {row['statement']}: {row['message']}"),
+        )
+        for row in failed
     ]
+    for verdict in verdicts:
+        if verdict["verdict"] == FIXED:
+            lines.append(_command("error" if strict else "warning", verdict["requirement"], FIXED_HINT))
+        elif verdict["verdict"] == ACCEPTED:
+            message = f"accepted by the baseline ({verdict['reason']}): {verdict['message']}"
+            lines.append(_command("notice", verdict["requirement"], scrub(message)))
     reason = run.unreachable or run.stopped
     if reason is not None:
         title = f"conformance {run.profile.name}: the run could not be completed"
-        lines.append(f"::error title={escape_property(title)}::{escape_data(scrub(reason))}")
+        lines.append(_command("error", title, scrub(reason)))
     return lines
 
 
@@ -82,12 +103,15 @@ def step_summary(results: ResultsCollector, run: ConformanceRun, rows: list[dict
     reason = run.unreachable or run.stopped
     if reason is not None:
         out += [f"**The run could not be completed:** {_cell(reason)}", ""]
+    verdicts = results.baseline_verdicts(rows)
+    accepted = {v["requirement"]: v for v in verdicts if v["verdict"] == ACCEPTED}
+    failed = results.blocking_failures(rows)
     sections = (
-        ("failed", "Failed requirements", "expected / got"),
-        ("partial", "Checked in part only", "what was covered"),
+        (failed, "Failed requirements", "expected / got"),
+        ([r for r in rows if r["id"] in accepted], "Accepted by the baseline", "expected / got"),
+        ([r for r in rows if r["status"] == "partial"], "Checked in part only", "what was covered"),
     )
-    for status, title, column in sections:
-        chosen = [r for r in rows if r["status"] == status]
+    for chosen, title, column in sections:
         if chosen:
             out += [f"### {title} ({len(chosen)})", "", f"| requirement | level | source | {column} |"]
             out.append("|---|---|---|---|")
@@ -96,6 +120,11 @@ def step_summary(results: ResultsCollector, run: ConformanceRun, rows: list[dict
                 for r in chosen
             ]
             out.append("")
+    fixed = [v for v in verdicts if v["verdict"] == FIXED]
+    if fixed:
+        out += [f"### Baselined, now holding: {FIXED_HINT} ({len(fixed)})", ""]
+        out += [f"- `{v['requirement']}` (baseline reason: {_cell(v['reason'])})" for v in fixed]
+        out.append("")
     incomplete = results.incomplete
     if incomplete:
         out += [f"### Tests that could not establish their requirements ({NOT_ESTABLISHED})", ""]
@@ -117,7 +146,10 @@ class GithubActionsHooks:
             return
         results = self.config.stash[RESULTS]
         rows = results.requirement_statuses()
-        for line in error_commands(rows, self.run):
+        verdicts = results.baseline_verdicts(rows)
+        for line in error_commands(
+            results.blocking_failures(rows), self.run, verdicts, results.strict_baseline
+        ):
             terminalreporter.write_line(line)
         summary_file = os.environ.get("GITHUB_STEP_SUMMARY")
         if summary_file:

@@ -8,6 +8,8 @@ pytest's junitxml plugin writes the file; this module adds what a CI system need
   Jenkins or GitLab (pytest names classes after test modules, the same in every run);
 * each testcase carries `requirement`, `level` and `source` properties, one triple per
   requirement it carries (its marker's ids, then those its findings name);
+* with a baseline, a test that failed only requirements the baseline accepts shows as skipped,
+  saying so (each testcase's `failed` properties name the requirements it failed);
 * a run that could not be completed (unreachable target, request budget spent, silent target)
   gets a testcase with an `<error>`: an unreachable target deselects every scenario, and a
   junit.xml of 0 tests reads as green in a CI system.
@@ -28,10 +30,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from conformance.baseline import ACCEPTED
 from conformance.findings import Finding
 from conformance.requirements import get
+from conformance.results import ResultsCollector
 from conformance.run import ConformanceRun
-from conformance.stash import LOG
+from conformance.stash import LOG, RESULTS
 
 __all__ = [
     "INCOMPLETE_TESTCASE",
@@ -109,9 +113,13 @@ class JunitHooks:
         # item.user_properties when teardown ends: findings are all known by then.
         ids = [i for marker in item.iter_markers("requirement") for i in marker.args]
         log = item.stash.get(LOG, None)
+        failed: list[str] = []
         if log is not None:
             ids += [f.requirement.id for f in log.findings]
+            failed = list(dict.fromkeys(f.requirement.id for f in log.failures))
         item.user_properties.extend(requirement_properties(ids))
+        # Which of them this test failed: a baseline may accept exactly those (see `rewrite`).
+        item.user_properties.extend(("failed", requirement_id) for requirement_id in failed)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
@@ -119,10 +127,12 @@ class JunitHooks:
         path = _junit_path(self.config)
         if path is None or hasattr(self.config, "workerinput") or not path.exists():
             return
-        rewrite(path, self.run, self.config)
+        rewrite(path, self.run, self.config, self.config.stash.get(RESULTS, None))
 
 
-def rewrite(path: Path, run: ConformanceRun, config: pytest.Config) -> None:
+def rewrite(
+    path: Path, run: ConformanceRun, config: pytest.Config, results: ResultsCollector | None = None
+) -> None:
     tree = ET.parse(path)
     root = tree.getroot()
     suite = root if root.tag == "testsuite" else root.find("testsuite")
@@ -141,10 +151,31 @@ def rewrite(path: Path, run: ConformanceRun, config: pytest.Config) -> None:
         # pytest keeps as many lines as fit in 500 characters; CI systems show this attribute as
         # the one-line verdict (the headline), and the element's text has the whole report.
         verdict.set("message", verdict.get("message", "").split("\n", 1)[0])
+    if results is not None and results.baseline is not None:
+        _mark_accepted(suite, results)
     reason = run.unreachable or run.stopped
     if reason is not None:
         _add_incomplete(suite, run, reason)
     tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _mark_accepted(suite: ET.Element, results: ResultsCollector) -> None:
+    """A test that failed only requirements the baseline accepts is no failure to a CI system
+    (Jenkins marks a build with a junit failure unstable): it shows as skipped, saying so."""
+    verdicts = {v["requirement"]: v for v in results.baseline_verdicts() if v["verdict"] == ACCEPTED}
+    for testcase in suite.iter("testcase"):
+        failure = testcase.find("failure")
+        failed = [p.get("value", "") for p in testcase.iter("property") if p.get("name") == "failed"]
+        if failure is None or not failed or not all(i in verdicts for i in failed):
+            continue
+        reasons = "; ".join(f"{i} ({verdicts[i]['reason']})" for i in failed)
+        accepted = ET.Element(
+            "skipped", type="conformance.accepted", message=f"accepted by the baseline: {reasons}"
+        )
+        accepted.text = failure.text
+        testcase[list(testcase).index(failure)] = accepted
+        suite.set("failures", str(int(suite.get("failures", "0")) - 1))
+        suite.set("skipped", str(int(suite.get("skipped", "0")) + 1))
 
 
 def _add_incomplete(suite: ET.Element, run: ConformanceRun, reason: str) -> None:
