@@ -10,6 +10,8 @@ pytest's junitxml plugin writes the file; this module adds what a CI system need
   requirement it carries (its marker's ids, then those its findings name);
 * with a baseline, a test that failed only requirements the baseline accepts shows as skipped,
   saying so (each testcase's `failed` properties name the requirements it failed);
+* a test that failed with no finding behind it (its requirements not established) is an
+  `<error>`, not a `<failure>`: a requirement fails only by a finding;
 * a run that could not be completed (unreachable target, request budget spent, silent target)
   gets a testcase with an `<error>`: an unreachable target deselects every scenario, and a
   junit.xml of 0 tests reads as green in a CI system.
@@ -33,7 +35,7 @@ import pytest
 from conformance.baseline import ACCEPTED
 from conformance.findings import Finding
 from conformance.requirements import get
-from conformance.results import ResultsCollector
+from conformance.results import NOT_ESTABLISHED, ResultsCollector
 from conformance.run import ConformanceRun
 from conformance.stash import LOG, RESULTS
 
@@ -151,12 +153,27 @@ def rewrite(
         # pytest keeps as many lines as fit in 500 characters; CI systems show this attribute as
         # the one-line verdict (the headline), and the element's text has the whole report.
         verdict.set("message", verdict.get("message", "").split("\n", 1)[0])
+    _mark_not_established(suite)
     if results is not None and results.baseline is not None:
         _mark_accepted(suite, results, run)
     reason = run.unreachable or run.stopped
     if reason is not None:
         _add_incomplete(suite, run, reason)
     tree.write(path, encoding="utf-8", xml_declaration=True)
+
+
+def _mark_not_established(suite: ET.Element) -> None:
+    """A test that failed with no finding behind it (the target did not answer, an error of the
+    suite) proved nothing wrong: to a CI system that is an error, not a failure."""
+    for testcase in suite.iter("testcase"):
+        failure = testcase.find("failure")
+        if failure is None or not failure.get("message", "").startswith(NOT_ESTABLISHED):
+            continue
+        error = ET.Element("error", type="conformance.not-established", message=failure.get("message", ""))
+        error.text = failure.text
+        testcase[list(testcase).index(failure)] = error
+        suite.set("failures", str(int(suite.get("failures", "0")) - 1))
+        suite.set("errors", str(int(suite.get("errors", "0")) + 1))
 
 
 def _mark_accepted(suite: ET.Element, results: ResultsCollector, run: ConformanceRun) -> None:
