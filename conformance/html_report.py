@@ -1,20 +1,39 @@
-"""pytest-html additions: a title naming profile and target, and the requirement verdicts.
+"""pytest-html additions: a report a person can navigate.
 
-Registered only when pytest-html is loaded (see `plugin.pytest_configure`).
+* the title names profile and target; the environment table the run's settings;
+* the requirement verdicts: each id anchored (`#req-ID`), linked to its source (the RFC's own
+  section anchor, or the profile's citation for `DOC-*`) and to the rows of the tests that
+  judged it; its statement beside the verdict;
+* the baseline's verdict on each entry (accepted, fixed: remove it, expired, not checked);
+* "Documentation settled by evidence": each contradiction the profile records, with what the
+  run found;
+* each test row: its exchanges inline in a `<details>` (never a `data:` link, which browsers
+  refuse to open as a page), requirement ids in its failure linked back to the verdicts, and a
+  skip's reason as text.
+
+Registered only when pytest-html is loaded (see `plugin.pytest_configure`). Every text written
+passes the run's redactor.
 """
 
 from __future__ import annotations
 
 import html
+import re
+from collections import Counter
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 
+from conformance.profile import Profile
+from conformance.requirements import get, provider
+from conformance.requirements.links import SourceLink, cited_documents, profile_section, source_links
 from conformance.results import NOT_ESTABLISHED, STATUSES, count_statuses
 from conformance.run import ConformanceRun
+from conformance.search import EXAMPLES, LIVE_EXAMPLES
 from conformance.stash import RESULTS
 
-__all__ = ["HtmlReportHooks"]
+__all__ = ["HtmlReportHooks", "exchanges_html", "requirement_anchor", "settled_contradictions"]
 
 _COLOURS = {
     "failed": "#c62828",
@@ -24,15 +43,145 @@ _COLOURS = {
     "skipped": "#616161",
 }
 _ORDER = ("failed", "warned", "partial", "passed", "skipped")
+_BASELINE_COLOURS = {"accepted": "#ef6c00", "fixed": "#2e7d32", "expired": "#c62828"}
+EXCHANGES_SECTION = "conformance exchanges"
+# A finding's first line in a failure: "RFC6749-5.1-expires-in [MUST, ...]".
+_FINDING_LINE = re.compile(r"^((?:RFC\d+|DOC)-[\w.-]+)(?= \[)", re.MULTILINE)
+# Which requirement's verdict settles a contradiction the profile records, by its field.
+SETTLED_BY = {"expiry.unit": provider.EXPIRES_IN_UNIT.id}
+_READING = re.compile(r"reads as (\w+)")
+
+
+def requirement_anchor(requirement_id: str) -> str:
+    return f"req-{requirement_id}"
+
+
+def exchanges_html(text: str) -> str:
+    """The (already redacted) exchanges of a test, folded: one line per exchange ends in `replay:`."""
+    count = sum(1 for line in text.splitlines() if line.startswith("replay: "))
+    return (
+        f'<details class="conformance-exchanges"><summary>exchanges ({count})</summary>'
+        f'<pre style="white-space:pre-wrap">{html.escape(text)}</pre></details>'
+    )
+
+
+def settled_contradictions(profile: Profile, rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Each contradiction of the profile, with what this run found (`found` empty: not weighed)."""
+    by_id = {r["id"]: r for r in rows}
+    entries = []
+    for contradiction in profile.contradictions:
+        found = verdict = ""
+        row = by_id.get(SETTLED_BY.get(contradiction.field, ""))
+        if row is not None and row["status"] in ("passed", "partial") and row["message"]:
+            found = row["message"]
+            reading = _READING.search(found)
+            if contradiction.field == "expiry.unit" and reading is not None:
+                claimed, counted = profile.expiry.unit, reading.group(1)
+                verdict = (
+                    f"the document says {claimed}; the service counts {counted}"
+                    if counted != claimed
+                    else f"the document's {claimed} holds: the service counts {counted}"
+                )
+        elif row is not None and row["status"] in ("failed", "warned"):
+            found, verdict = row["message"], f"{row['id']} {row['status']}"
+        entries.append(
+            {
+                "field": contradiction.field,
+                "claim": contradiction.claim,
+                "evidence": contradiction.evidence,
+                "source": contradiction.source,
+                "found": found,
+                "verdict": verdict,
+            }
+        )
+    return entries
+
+
+def _link(link: SourceLink) -> str:
+    text = html.escape(link.text)
+    if link.url is None:
+        return text
+    return f'<a href="{html.escape(link.url)}" target="_blank" rel="noopener">{text}</a>'
+
+
+def _row_href(test_id: str) -> str:
+    # pytest-html gives each test's <tbody> the test id as its id.
+    return "#" + quote(test_id, safe="/:")
 
 
 class HtmlReportHooks:
     def __init__(self, run: ConformanceRun, config: pytest.Config) -> None:
         self.run = run
         self.config = config
+        self._row_ids: dict[str, str] = {}  # node id -> the id of the row that shows its outcome
 
     def pytest_html_report_title(self, report: Any) -> None:
         report.title = f"Conformance: {self.run.profile.title} against {self.run.target.description}"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        """The run's settings in pytest-html's Environment table (read at its own sessionstart)."""
+        try:
+            from pytest_metadata.plugin import metadata_key
+        except ImportError:  # pragma: no cover - pytest-html depends on pytest-metadata
+            return
+        metadata = session.config.stash.get(metadata_key, None)
+        if metadata is not None:
+            metadata.update(self.environment())
+
+    def environment(self) -> dict[str, str]:
+        settings, profile, scrub = self.run.settings, self.run.profile, self.run.redactor.scrub
+        seed = _hypothesis_option(self.config, "hypothesis_seed")
+        examples = settings.examples
+        table = EXAMPLES if settings.emulate else LIVE_EXAMPLES
+        rows = {
+            "Conformance profile": f"{profile.name} ({profile.origin})",
+            "Target": self.run.target.description,
+            "Resource path": self.run.target.resource_path or "(none)",
+            "Expiry wait": f"{settings.expiry_wait:g} s"
+            + ("" if settings.expiry_wait else " (checks that need real time to pass skip)"),
+            "Timeout": f"{settings.timeout:g} s per request",
+            "Budget": f"max requests {settings.max_requests or 'unlimited'}, "
+            f"max rate {f'{settings.max_rps:g} requests/s' if settings.max_rps else 'unlimited'}",
+            "Examples": f"{examples} per search"
+            if examples
+            else "per search kind: " + ", ".join(f"{k} {v}" for k, v in table.items()),
+            "Seed": str(seed) if seed not in (None, "") else "per test, printed with each search",
+        }
+        if settings.defects:
+            rows["Emulator defects"] = ", ".join(settings.defects)
+        if settings.variants:
+            rows["Emulator variants"] = ", ".join(settings.variants)
+        return {key: scrub(value) for key, value in rows.items()}
+
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        # The row pytest-html keeps for a test: its call, or a setup/teardown that did not pass.
+        if report.when == "call" or (report.when in ("setup", "teardown") and not report.passed):
+            test_id = report.nodeid if report.when == "call" else f"{report.nodeid}::{report.when}"
+            if report.nodeid not in self._row_ids or report.failed:
+                self._row_ids[report.nodeid] = test_id
+
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        """`data` is the row's log, one entry per part: rewritten in place."""
+        if (
+            report.skipped
+            and isinstance(report.longrepr, (tuple, list))
+            and len(report.longrepr) == 3
+            and data
+        ):
+            # A skip's longrepr is (path, line, "Skipped: reason"): show the reason, not the tuple.
+            reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+            data[0] = html.escape(self.run.redactor.scrub(f"skipped: {reason}")) + "\n"
+        if any(e.get("format_type") == "html" for e in getattr(report, "extras", [])):
+            # Shown folded in the row's extras; the log keeps the findings.
+            header = f"{' ' + EXCHANGES_SECTION + ' ':-^80}"
+            data[:] = [entry for entry in data if not entry.startswith(header)]
+        data[:] = [
+            _FINDING_LINE.sub(
+                lambda m: f'<a href="#{requirement_anchor(m.group(1))}">{m.group(1)}</a>', entry
+            )
+            for entry in data
+        ]
 
     def pytest_html_results_summary(
         self, prefix: list[str], summary: list[str], postfix: list[str], session: pytest.Session
@@ -41,6 +190,16 @@ class HtmlReportHooks:
         rows = results.requirement_statuses()
         counts = count_statuses(rows)
         client = self.run.client
+        scrub = self.run.redactor.scrub
+        contradictions = settled_contradictions(self.run.profile, rows)
+        baseline = results.baseline_verdicts(rows)
+        nav = ['<a href="#requirements">Requirement verdicts</a>']
+        if results.baseline is not None:
+            nav.append('<a href="#baseline">Baseline</a>')
+        if contradictions:
+            nav.append('<a href="#settled">Documentation settled by evidence</a>')
+        nav.append('<a href="#results-table">Tests</a>')
+        prefix.append(f'<p class="conformance-nav">Go to: {" · ".join(nav)}</p>')
         prefix.append(
             "<p><strong>Requirements:</strong> "
             + ", ".join(f'<span style="color:{_COLOURS[s]}">{counts[s]} {s}</span>' for s in STATUSES)
@@ -49,19 +208,11 @@ class HtmlReportHooks:
         )
         if self.run.unreachable:
             prefix.append(
-                f"<p><strong>{html.escape(self.run.unreachable)}</strong>; no scenario was run.</p>"
+                f"<p><strong>{html.escape(scrub(self.run.unreachable))}</strong>; no scenario was run.</p>"
             )
-        cells = "".join(
-            f"<tr><td><code>{html.escape(r['id'])}</code></td><td>{r['level']}</td>"
-            f'<td style="color:{_COLOURS[r["status"]]}">{r["status"]}</td>'
-            f"<td>{html.escape(r['source'])}</td>"
-            f"<td>{html.escape(self.run.redactor.scrub(r['message']))}</td></tr>"
-            for r in sorted(rows, key=lambda r: _ORDER.index(r["status"]))
-        )
         if results.incomplete:
-            scrub = self.run.redactor.scrub
             items = "".join(
-                f"<li><code>{html.escape(e['test'])}</code>: {html.escape(scrub(e['cause']))}</li>"
+                f"<li>{self._test_link(e['test'])}: {html.escape(scrub(e['cause']))}</li>"
                 for e in results.incomplete
             )
             prefix.append(
@@ -69,8 +220,103 @@ class HtmlReportHooks:
                 f"establish their requirements ({NOT_ESTABLISHED}; no requirement is failed by them)."
                 f"</p><ul>{items}</ul>"
             )
-        prefix.append(
+        if results.baseline is not None:
+            prefix.append(self._baseline(baseline, results.baseline.path, results.strict_baseline))
+        prefix.append(self._verdicts_table(rows, {v["requirement"]: v["verdict"] for v in baseline}))
+        if contradictions:
+            prefix.append(self._contradictions(contradictions))
+
+    def _test_link(self, nodeid: str) -> str:
+        name = html.escape(nodeid.rsplit("/", 1)[-1])
+        row = self._row_ids.get(nodeid)
+        if row is None:  # no row in this report (deselected, or run elsewhere)
+            return f"<code>{name}</code>"
+        return f'<a href="{html.escape(_row_href(row))}"><small><code>{name}</code></small></a>'
+
+    def _source_cell(self, requirement_id: str) -> str:
+        requirement = get(requirement_id)
+        links = source_links(requirement, self.run.profile)
+        cell = ", ".join(_link(link) for link in links)
+        section = profile_section(requirement)
+        if section is not None:
+            documents = cited_documents(self.run.profile, self.run.profile.source_of(section))
+            if documents:
+                cell += "<br><small>" + "; ".join(html.escape(d) for d in documents) + "</small>"
+        return cell
+
+    def _verdicts_table(self, rows: list[dict[str, Any]], baselined: dict[str, str]) -> str:
+        scrub = self.run.redactor.scrub
+        cells = "".join(
+            f'<tr id="{requirement_anchor(r["id"])}"><td><a href="#{requirement_anchor(r["id"])}">'
+            f"<code>{html.escape(r['id'])}</code></a></td><td>{r['level']}</td>"
+            f'<td style="color:{_COLOURS[r["status"]]}">{r["status"]}'
+            + (
+                f'<br><small><a href="#baseline">baseline: {html.escape(baselined[r["id"]])}</a></small>'
+                if r["id"] in baselined
+                else ""
+            )
+            + "</td>"
+            f"<td>{self._source_cell(r['id'])}</td>"
+            f"<td>{html.escape(r['statement'])}</td>"
+            f"<td>{html.escape(scrub(r['message']))}</td>"
+            f"<td>{'<br>'.join(self._test_link(t) for t in r['tests'])}</td></tr>"
+            for r in sorted(rows, key=lambda r: _ORDER.index(r["status"]))
+        )
+        return (
             "<details open><summary><strong>Requirement verdicts</strong></summary>"
             '<table id="requirements"><tr><th>id</th><th>level</th><th>status</th><th>source</th>'
-            f"<th>message</th></tr>{cells}</table></details>"
+            f"<th>requirement</th><th>verdict</th><th>tests</th></tr>{cells}</table></details>"
         )
+
+    def _baseline(self, verdicts: list[dict[str, Any]], path: str, strict: bool) -> str:
+        """Each baseline entry's verdict: accepted, fixed (remove it), expired, or not checked."""
+        scrub = self.run.redactor.scrub
+        cells = []
+        for v in verdicts:
+            link = v.get("link") or ""
+            shown = (
+                f'<a href="{html.escape(link)}" target="_blank" rel="noopener">{html.escape(link)}</a>'
+                if link.startswith(("https://", "http://"))
+                else html.escape(link)
+            )
+            cells.append(
+                f'<tr><td><a href="#{requirement_anchor(v["requirement"])}"><code>'
+                f"{html.escape(v['requirement'])}</code></a></td>"
+                f'<td style="color:{_BASELINE_COLOURS.get(v["verdict"], "#616161")}">'
+                f"{html.escape(v['verdict'])}</td><td>{html.escape(scrub(v['note']))}</td>"
+                f"<td>{html.escape(scrub(v['reason']))}</td><td>{html.escape(v.get('until') or '')}</td>"
+                f"<td>{shown}</td></tr>"
+            )
+        counts = Counter(v["verdict"] for v in verdicts)
+        tally = ", ".join(f"{n} {verdict}" for verdict, n in counts.items()) or "no entries"
+        return (
+            f'<details open id="baseline"><summary><strong>Baseline</strong> {html.escape(path)}'
+            f"{' (strict: a fixed entry fails the run)' if strict else ''}: {html.escape(tally)}</summary>"
+            "<table><tr><th>requirement</th><th>verdict</th><th>what it means</th><th>reason</th>"
+            f"<th>until</th><th>link</th></tr>{''.join(cells)}</table></details>"
+        )
+
+    def _contradictions(self, entries: list[dict[str, str]]) -> str:
+        scrub = self.run.redactor.scrub
+        items = []
+        for e in entries:
+            found = (f"<br><strong>{html.escape(e['verdict'])}</strong>" if e["verdict"] else "") + (
+                f"<br>what the run found: {html.escape(scrub(e['found']))}"
+                if e["found"]
+                else "<br>not settled by this run: no verdict weighs it"
+            )
+            items.append(
+                f"<li><code>{html.escape(e['field'])}</code> ({html.escape(e['source'])}): the document "
+                f"says “{html.escape(e['claim'])}”, yet {html.escape(e['evidence'])}{found}</li>"
+            )
+        return (
+            '<details open id="settled"><summary><strong>Documentation settled by evidence</strong>'
+            f"</summary><ul>{''.join(items)}</ul></details>"
+        )
+
+
+def _hypothesis_option(config: pytest.Config, name: str) -> object:
+    try:
+        return config.getoption(name)
+    except ValueError:  # the hypothesis plugin is not loaded
+        return None
