@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 import conformance.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
+from conformance import baseline
 from conformance.errors import (
     BudgetExhausted,
     ConformanceError,
@@ -61,9 +62,10 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConformanceError as exc:
         raise pytest.UsageError(f"conformance: {exc}") from None
     config.stash[RUN] = run
-    config.stash[RESULTS] = ResultsCollector(
-        run.profile.name, run.target.description, dry_run=run.settings.dry_run
-    )
+    try:
+        config.stash[RESULTS] = ResultsCollector.for_run(run, config.getoption("hypothesis_seed", None))
+    except ConformanceError as exc:
+        raise pytest.UsageError(f"conformance: {exc}") from None
     if config.pluginmanager.hasplugin("html"):
         from conformance.html_report import HtmlReportHooks
 
@@ -269,7 +271,7 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.line(
                 run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}")
             )
-    failed = [r for r in rows if r["status"] == "failed"]
+    failed = results.blocking_failures(rows)  # a failure the baseline accepts is listed there
     if failed:
         terminalreporter.section("conformance failures (MUST / provider documentation)")
         for row in failed:
@@ -290,6 +292,14 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             terminalreporter.line(run.redactor.scrub(f"{entry['test']}: {entry['cause']}"))
     if run.settings.dry_run:
         _list_requests(terminalreporter, config)
+    if results.baseline is not None:
+        baseline.write_section(
+            terminalreporter,
+            results.baseline_verdicts(rows),
+            results.strict_baseline,
+            results.baseline.path,
+            run.redactor.scrub,
+        )
     terminalreporter.section("conformance summary")
     if run.unreachable is not None:
         terminalreporter.line(f"conformance: {run.unreachable}; no scenario was run", red=True)
@@ -341,11 +351,14 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     results = session.config.stash[RESULTS]
     if run.settings.dry_run:
         pass
-    elif results.must_failures():
+    elif results.fails_run():
         session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
     elif run.unreachable is not None or run.stopped is not None or results.incomplete:
         # Could not be completed: nothing proven wrong, but not everything established either.
         session.exitstatus = exitstatus = INCOMPLETE_EXIT
+    elif results.baseline is not None and exitstatus == pytest.ExitCode.TESTS_FAILED:
+        # Every test failed on findings the baseline accepts: the run passes.
+        session.exitstatus = exitstatus = pytest.ExitCode.OK
     if run.settings.report_dir is not None:
         session.config.stash[RESULTS].write(
             run.settings.report_dir / "results.json",

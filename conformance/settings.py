@@ -139,6 +139,8 @@ class RunSettings:
             raise UsageError("--conformance-defect and --conformance-lifetime need --conformance-emulate")
         if variants and not emulate:
             raise UsageError("--conformance-variant needs --conformance-emulate")
+        if _value(config, "strict-baseline") and not _value(config, "baseline"):
+            raise UsageError("--conformance-strict-baseline needs --conformance-baseline FILE")
         # Someone else's server gets the polite defaults; this machine's gets none.
         live = not emulate and not dry_run and not is_loopback(str(url))
         max_requests = _number(config, "max-requests", LIVE_MAX_REQUESTS if live else 0.0)
