@@ -40,6 +40,7 @@ __all__ = [
     "command",
     "load_baseline",
     "summary_lines",
+    "verdict_line",
     "write_section",
 ]
 
@@ -221,3 +222,14 @@ def write_section(
     )
     for text, failing in summary_lines(verdicts, strict):
         terminalreporter.line(scrub(text), red=failing)
+
+
+def verdict_line(verdicts: list[dict[str, Any]], unaccepted: list[str], strict: bool) -> str:
+    """The summary's one line on the baseline: what it accepted, and what still fails the run."""
+    accepted = [v["requirement"] for v in verdicts if v["verdict"] == ACCEPTED]
+    fixed = [v["requirement"] for v in verdicts if v["verdict"] == FIXED]
+    parts = [f"{len(accepted)} failure{'s' if len(accepted) != 1 else ''} accepted by the baseline"]
+    parts.append(f"not accepted: {', '.join(unaccepted)}" if unaccepted else "no other failure")
+    if fixed:
+        parts.append(f"{FIXED}{' (--strict-baseline fails the run)' if strict else ''}: {', '.join(fixed)}")
+    return "; ".join(parts)

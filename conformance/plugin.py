@@ -325,6 +325,12 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
             f"(of {len(all_requirements())}); {run.client.request_count} requests, "
             f"{run.client.token_request_count} token requests"
         )
+    if results.baseline is not None and not run.settings.dry_run:
+        unaccepted = [r["id"] for r in results.blocking_failures(rows)]
+        verdicts = results.baseline_verdicts(rows)
+        terminalreporter.line(
+            baseline.verdict_line(verdicts, unaccepted, results.strict_baseline), red=results.fails_run(rows)
+        )
     if run.settings.report_dir is not None:
         terminalreporter.line(f"results: {run.settings.report_dir / 'results.json'}")
 

@@ -232,6 +232,7 @@ def test_acceptance_a_served_deviation_baselined_passes_the_other_fails(
     assert _failures_section(run.stdout).startswith(NO_STORE[1])
     assert TOKEN_TYPE[1] not in _failures_section(run.stdout)
     assert f"{TOKEN_TYPE[1]}: accepted (vendor ticket 12)" in run.stdout
+    assert f"1 failure accepted by the baseline; not accepted: {NO_STORE[1]}\n" in run.stdout
     results = json.loads((tmp_path / "one" / "results.json").read_text())
     assert results["baseline"]["unaccepted_failures"] == [NO_STORE[1]]
 
@@ -245,6 +246,7 @@ def test_acceptance_a_served_deviation_baselined_passes_the_other_fails(
     run = _run_cli(served_defects, tmp_path / "both", "--baseline", str(both))
     assert run.returncode == 0, run.stdout[-3000:]
     assert "2 accepted, 0 fixed" in run.stdout
+    assert "2 failures accepted by the baseline; no other failure\n" in run.stdout
     results = json.loads((tmp_path / "both" / "results.json").read_text())
     assert results["summary"]["exit_code"] == 0 and results["summary"]["must_failures"] == 2
 
@@ -261,6 +263,7 @@ def test_acceptance_a_fixed_deviation_fails_a_strict_baseline(served_defects: st
     run = _run_cli(served_defects, tmp_path / "strict", "--baseline", str(both), "--strict-baseline")
     assert run.returncode == 1, run.stdout[-3000:]
     assert f"{NO_STORE[1]}: fixed: remove it from the baseline" in run.stdout
+    assert f"fixed (--strict-baseline fails the run): {NO_STORE[1]}\n" in run.stdout
     results = json.loads((tmp_path / "strict" / "results.json").read_text())
     verdicts = {e["requirement"]: e["verdict"] for e in results["baseline"]["entries"]}
     assert verdicts == {TOKEN_TYPE[1]: ACCEPTED, NO_STORE[1]: FIXED}
