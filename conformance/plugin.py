@@ -254,7 +254,10 @@ def _attach_html(config: pytest.Config, report: pytest.TestReport, text: str) ->
         return
     from pytest_html import extras
 
-    report.extras = [*getattr(report, "extras", []), extras.text(text, name="exchanges")]  # type: ignore[attr-defined]
+    from conformance.html_report import exchanges_html
+
+    # Inline and folded: browsers refuse to open a `data:` link (pytest-html's text extra) as a page.
+    report.extras = [*getattr(report, "extras", []), extras.html(exchanges_html(text))]  # type: ignore[attr-defined]
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:

@@ -9,6 +9,7 @@ import html
 import json
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from conformance.html_report import settled_contradictions
@@ -137,3 +138,47 @@ def test_report_navigation(run_suite: Callable[..., SuiteRun]) -> None:
     settled = page[page.index('id="settled"') :]
     assert "Documentation settled by evidence" in settled
     assert "the document says milliseconds; the service counts seconds" in settled
+
+
+def test_exchanges_inline_and_folded(run_suite: Callable[..., SuiteRun]) -> None:
+    run = run_suite(*NAVIGATION_RUN, reports=True)
+    page, data = _report(run)
+    tests = {nodeid: rows[-1] for nodeid, rows in data["tests"].items()}
+    # Never a data: link (Chromium refuses to open one as a page); on passed tests too.
+    assert "data:text/plain" not in page
+    passed = tests["test_expiry.py::test_token_lives_as_long_as_expires_in_says"]
+    (folded,) = [e for e in passed["extras"] if e["format_type"] == "html"]
+    assert folded["content"].startswith('<details class="conformance-exchanges"><summary>exchanges (')
+    assert "&gt; POST http://emulator.conformance/token?grant_type=password" in folded["content"]
+    assert "&lt;password&gt;" in folded["content"]  # redacted, then escaped
+    assert "conformance exchanges" not in passed["log"]  # shown once, in the fold
+
+
+def test_baseline_verdicts_shown(run_suite: Callable[..., SuiteRun], tmp_path: Path) -> None:
+    baseline = tmp_path / "baseline.yaml"
+    baseline.write_text(
+        "- {requirement: RFC6749-5.2-error, reason: vendor ticket 12, link: https://t.example/12}\n"
+        "- {requirement: RFC6749-4.3-invalid-grant, reason: flaky last spring}\n"
+    )
+    run = run_suite(
+        "daysoutguide",
+        "--conformance-defect",
+        "invalid-grant-401",
+        "--conformance-baseline",
+        str(baseline),
+        "-k",
+        "test_wrong_resource_owner_credentials_are_refused",
+        reports=True,
+    )
+    assert run.ret == 0, run.output  # its one failure is accepted
+    page, _ = _report(run)
+    section = re.search(r'<details open id="baseline">.*?</details>', page)
+    assert section is not None
+    text = section.group(0)
+    assert "1 accepted, 1 fixed" in text
+    assert '<a href="#req-RFC6749-5.2-error"><code>RFC6749-5.2-error</code></a>' in text
+    assert "vendor ticket 12" in text and 'href="https://t.example/12"' in text
+    assert "fixed: remove it from the baseline" in text
+    verdict = re.search(r'<tr id="req-RFC6749-5\.2-error">.*?</tr>', page)
+    assert verdict is not None and "baseline: accepted" in verdict.group(0)
+    assert '<a href="#baseline">Baseline</a>' in page
