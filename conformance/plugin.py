@@ -13,6 +13,7 @@ import pytest
 
 import conformance.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
 from conformance import baseline
+from conformance.ci_output import register_ci_hooks
 from conformance.errors import (
     BudgetExhausted,
     ConformanceError,
@@ -22,6 +23,7 @@ from conformance.errors import (
     UsageError,
 )
 from conformance.findings import FindingLog
+from conformance.junit import failure_headline
 from conformance.requirements import all_requirements, get
 from conformance.results import NOT_ESTABLISHED, TARGET_SILENT, ResultsCollector, TestRecord, count_statuses
 from conformance.run import ConformanceRun
@@ -70,6 +72,7 @@ def pytest_configure(config: pytest.Config) -> None:
         from conformance.html_report import HtmlReportHooks
 
         config.pluginmanager.register(HtmlReportHooks(run, config), "conformance-html-report")
+    register_ci_hooks(run, config)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -170,9 +173,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     if run is not None:
         run.unanswered = 0
     if log is not None and log.failures:
-        count = len(log.failures)
-        headline = f"{count} requirement{'s' if count > 1 else ''} not met"
-        raise pytest.fail.Exception(_failure_text(log, headline), pytrace=False)
+        raise pytest.fail.Exception(_failure_text(log, failure_headline(log.failures)), pytrace=False)
     return result
 
 
