@@ -68,7 +68,7 @@ def error_commands(
         _command(
             "error",
             scrub(row["id"]),
-            scrub(f"[{row['level']}, {row['source']}] {row['statement']}: {row['message']}"),
+            scrub(f"[{row['level']}, {row['source']}] {row['statement'].rstrip('.')}: {row['message']}"),
         )
         for row in failed
     ]

@@ -31,7 +31,7 @@ def test_a_failing_run_annotates_and_summarises(
     )
     assert commands == [
         "::error title=RFC6749-4.3-client-auth::[MUST, RFC 6749 §4.3.2, §2.3.1, §5.2] "
-        f"{statement}: expected refusal of wrong client secret with error invalid_client; "
+        f"{statement.rstrip('.')}: expected refusal of wrong client secret with error invalid_client; "
         "got HTTP 200, an access token"
     ]
     text = summary.read_text()
