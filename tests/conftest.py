@@ -91,6 +91,18 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
     return run
 
 
+def use_emulator_credentials(monkeypatch: pytest.MonkeyPatch, profile: Profile) -> None:
+    """The CONFORMANCE_* environment a live run of `profile`'s served emulator needs."""
+    known = profile.emulator
+    for name, value in (
+        ("CLIENT_ID", known.client_id),
+        ("CLIENT_SECRET", known.client_secret),
+        ("USERNAME", known.username),
+        ("PASSWORD", known.password),
+    ):
+        monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+
+
 @pytest.fixture(params=["tourpaq", "daysoutguide"])
 def seed_profile(request: pytest.FixtureRequest) -> Profile:
     return load_profile(request.param)

@@ -18,7 +18,7 @@ from conformance.clock import SystemClock
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
 from conformance.profile import load_profile
-from tests.conftest import SuiteRun
+from tests.conftest import SuiteRun, use_emulator_credentials
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -36,14 +36,7 @@ def test_the_readme_walkthrough_fails_the_broken_assumption_citing_its_source(
     profile_file = pytester.path / "my-client.yaml"
     profile_file.write_text(_walkthrough_profile(), encoding="utf-8")
     tourpaq = load_profile("tourpaq")
-    known = tourpaq.emulator
-    for name, value in (
-        ("CLIENT_ID", known.client_id),
-        ("CLIENT_SECRET", known.client_secret),
-        ("USERNAME", known.username),
-        ("PASSWORD", known.password),
-    ):
-        monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+    use_emulator_credentials(monkeypatch, tourpaq)
     provider = Emulator(tourpaq, clock=SystemClock(show_countdown=False))
     with serve(provider.app) as url:
         run = run_suite(

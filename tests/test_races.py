@@ -17,7 +17,7 @@ from conformance.emulator.server import serve
 from conformance.emulator.state import TokenStore
 from conformance.profile import load_profile
 from conformance.selftest import SELFTEST_PROFILE_DIR
-from tests.conftest import SuiteRun, emulated_client
+from tests.conftest import SuiteRun, emulated_client, use_emulator_credentials
 
 ASSUMED = str(SELFTEST_PROFILE_DIR / "tourpaq-assumed.yaml")  # used refresh tokens are refused
 RACES = ("-k", "test_races")
@@ -44,14 +44,7 @@ def test_one_refresh_token_at_once_over_http(
     run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch, defect: str | None
 ) -> None:
     profile = load_profile(ASSUMED)
-    settings = profile.emulator
-    for name, value in (
-        ("CLIENT_ID", settings.client_id),
-        ("CLIENT_SECRET", settings.client_secret),
-        ("USERNAME", settings.username),
-        ("PASSWORD", settings.password),
-    ):
-        monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+    use_emulator_credentials(monkeypatch, profile)
     emulator = Emulator(profile, clock=SystemClock(show_countdown=False), defects=[defect] if defect else [])
     with serve(emulator.app) as url:
         run = run_suite(ASSUMED, *RACES, "--conformance-url", url, emulate=False)
@@ -131,14 +124,7 @@ def test_over_http_the_pair_again_is_checked_only_in_part(
     # the one issuance re-delivered, not a second one (RFC 6749 §10.10 holds).
     monkeypatch.setattr(TokenStore, "close_grace", lambda self, token: None)
     profile = load_profile(ASSUMED)
-    settings = profile.emulator
-    for name, value in (
-        ("CLIENT_ID", settings.client_id),
-        ("CLIENT_SECRET", settings.client_secret),
-        ("USERNAME", settings.username),
-        ("PASSWORD", settings.password),
-    ):
-        monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+    use_emulator_credentials(monkeypatch, profile)
     emulator = Emulator(profile, clock=SystemClock(show_countdown=False), variants=["refresh-grace-pair"])
     with serve(emulator.app) as url:
         run = run_suite(
