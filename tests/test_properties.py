@@ -3,7 +3,6 @@ emulator and catches each deviation issue 4 names, the shrunk example in the rep
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -24,13 +23,11 @@ def _only_property_tests(run: SuiteRun) -> None:
 def test_property_layer_passes_against_the_conformant_emulator(
     run_suite: Callable[..., SuiteRun], profile: str
 ) -> None:
-    began = time.perf_counter()
+    # Its time is measured in benchmarks/suite_time.py, never asserted here.
     run = run_suite(profile, *PROPERTY_LAYER)
-    elapsed = time.perf_counter() - began
     assert run.ret == 0, run.output
     assert run.failed_requirements() == set()
     _only_property_tests(run)
-    assert elapsed < 15, f"the property layer took {elapsed:.1f} s"
 
 
 CAUGHT = [
