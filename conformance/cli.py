@@ -8,7 +8,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance import baseline, diff, probe, selftest
+from conformance import baseline, diff, merge, probe, selftest
 from conformance.errors import ConformanceError, UsageError
 from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
@@ -153,6 +153,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_arguments(
         commands.add_parser("diff", help="what changed between two results.json; exit 1 on a new failure")
+    )
+    merge.add_arguments(
+        commands.add_parser("merge", help="one overview (HTML, junit, JSON) of many runs' results.json")
     )
     return parser
 
@@ -317,6 +320,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "probe": probe.command,
         "baseline": baseline.command,
         "diff": diff.command,
+        "merge": merge.command,
     }
     try:
         return handlers[args.command](args)
