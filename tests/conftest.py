@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import anyio
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
 
 from conformance.client import ConformanceClient, Credentials, InProcessASGITransport, Target
 from conformance.clock import ManualClock
 from conformance.emulator import Emulator
+from conformance.emulator.server import serve
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
 from conformance.results import VALIDATE_ENV
@@ -101,6 +107,18 @@ def use_emulator_credentials(monkeypatch: pytest.MonkeyPatch, profile: Profile) 
         ("PASSWORD", known.password),
     ):
         monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+
+
+@pytest.fixture
+def slow_server() -> Iterator[str]:
+    """A token endpoint that answers every request after 1.2 s: past a short client timeout."""
+
+    async def token(request: Request) -> JSONResponse:
+        await anyio.sleep(1.2)
+        return JSONResponse({"access_token": "late-token-value", "token_type": "bearer"})
+
+    with serve(Starlette(routes=[Route("/{path:path}", token, methods=["GET", "POST"])])) as url:
+        yield url
 
 
 @pytest.fixture(params=["tourpaq", "daysoutguide"])

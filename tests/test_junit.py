@@ -4,17 +4,12 @@ verdict, an error for a run that could not be completed, valid against the JUnit
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from lxml import etree
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse
-from starlette.routing import Route
 
-from conformance.emulator.server import serve
 from conformance.findings import Finding
 from conformance.junit import INCOMPLETE_TESTCASE, failure_headline, requirement_properties
 from conformance.requirements import rfc6749
@@ -156,26 +151,14 @@ def test_a_spent_budget_is_an_error_too(run_suite: Callable[..., SuiteRun]) -> N
     assert error is not None and "budget" in (error.get("message") or "")
 
 
-@pytest.fixture
-def silent_server() -> Iterator[str]:
-    import anyio
-
-    async def token(request: Request) -> JSONResponse:
-        await anyio.sleep(1.2)
-        return JSONResponse({"access_token": "late-token-value", "token_type": "bearer"})
-
-    with serve(Starlette(routes=[Route("/{path:path}", token, methods=["GET", "POST"])])) as url:
-        yield url
-
-
 def test_a_test_without_a_finding_is_an_error_not_a_failure(
-    run_suite: Callable[..., SuiteRun], silent_server: str, monkeypatch: pytest.MonkeyPatch
+    run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("CONFORMANCE_USERNAME", "someone")
     monkeypatch.setenv("CONFORMANCE_PASSWORD", "secret-password")
     run = run_suite(
         "daysoutguide",
-        *("--conformance-url", silent_server, "--conformance-resource-path", "/protected"),
+        *("--conformance-url", slow_server, "--conformance-resource-path", "/protected"),
         *("--conformance-timeout", "0.3", "-k", "test_fresh_token_is_accepted"),
         *JUNIT_AS_THE_CLI,
         emulate=False,

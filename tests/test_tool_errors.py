@@ -115,20 +115,6 @@ def test_token_endpoint_answering_html(
     _clean(run.output)
 
 
-@pytest.fixture
-def slow_server() -> Iterator[str]:
-    import anyio
-    from starlette.responses import JSONResponse
-
-    async def token(request: Request) -> JSONResponse:
-        await anyio.sleep(1.2)
-        return JSONResponse({"access_token": "late-token-value", "token_type": "bearer"})
-
-    app = Starlette(routes=[Route("/{path:path}", token, methods=["GET", "POST"])])
-    with serve(app) as url:
-        yield url
-
-
 def _against_the_hung_server(
     run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch, *args: str
 ) -> SuiteRun:
