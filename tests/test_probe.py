@@ -14,7 +14,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -57,7 +56,6 @@ class Probed:
     emulator: Emulator
     written: Path
     probe: subprocess.CompletedProcess[str]
-    probe_seconds: float
     run: subprocess.CompletedProcess[str]
 
     @property
@@ -115,12 +113,11 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Probe
             process = subprocess.Popen(
                 command, env=_environment(name), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
             )
-            started[name] = (emulator, url, written, command, process, time.monotonic())
+            started[name] = (emulator, url, written, command, process)
         probes = {}
-        for name, (_, _, _, command, process, began) in started.items():
+        for name, (_, _, _, command, process) in started.items():
             out, err = process.communicate(timeout=60)
-            done = subprocess.CompletedProcess(command, process.returncode, out, err)
-            probes[name] = (done, time.monotonic() - began)
+            probes[name] = subprocess.CompletedProcess(command, process.returncode, out, err)
         runs = {}
         for name, (_, url, written, *_) in started.items():
             command = _cli("run", "--profile", str(written), "--url", url, "--resource-path", "/protected")
@@ -135,10 +132,9 @@ def probed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Probe
             )
         results = {}
         for name, (emulator, url, written, *_) in started.items():
-            probe, seconds = probes[name]
             out, err = runs[name].communicate(timeout=120)
             run = subprocess.CompletedProcess(runs[name].args, runs[name].returncode, out, err)
-            results[name] = Probed(name, url, emulator, written, probe, seconds, run)
+            results[name] = Probed(name, url, emulator, written, probes[name], run)
         yield results
 
 
