@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import os
 import re
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass
 from typing import Final
 from urllib.parse import quote_plus
 
@@ -25,6 +22,7 @@ from conformance.client.exchange import (
     redact_target,
 )
 from conformance.clock import Clock
+from conformance.credentials import ClientCredentials, Credentials, basic_authorization
 from conformance.errors import SuiteError, TargetUnreachable, TransportFailure, UsageError
 from conformance.profile import Profile
 from conformance.redaction import Redactor, token_key
@@ -38,11 +36,6 @@ __all__ = [
     "basic_authorization",
 ]
 
-ENV_CLIENT_ID = "CONFORMANCE_CLIENT_ID"
-ENV_CLIENT_SECRET = "CONFORMANCE_CLIENT_SECRET"
-ENV_USERNAME = "CONFORMANCE_USERNAME"
-ENV_PASSWORD = "CONFORMANCE_PASSWORD"
-
 Params = Sequence[tuple[str, str]]
 
 
@@ -52,62 +45,6 @@ class _ProfileDefault:
 
 
 PROFILE_DEFAULT: Final = _ProfileDefault()
-
-
-@dataclass(frozen=True, slots=True)
-class ClientCredentials:
-    client_id: str
-    client_secret: str = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class Credentials:
-    """Who the suite logs in as. Values never appear in a repr."""
-
-    client: ClientCredentials | None
-    username: str = field(repr=False)
-    password: str = field(repr=False)
-
-    @classmethod
-    def from_environment(cls, profile: Profile) -> Credentials:
-        """Credentials for a live target, from CONFORMANCE_* variables only."""
-        needed = [ENV_USERNAME, ENV_PASSWORD]
-        if profile.client_auth != "none":
-            needed += [ENV_CLIENT_ID, ENV_CLIENT_SECRET]
-        missing = [name for name in needed if not os.environ.get(name)]
-        if missing:
-            raise UsageError(
-                f"profile {profile.name} needs credentials in the environment: "
-                f"set {', '.join(missing)} (never on the command line)"
-            )
-        client = None
-        if profile.client_auth != "none":
-            client = ClientCredentials(os.environ[ENV_CLIENT_ID], os.environ[ENV_CLIENT_SECRET])
-        return cls(client, os.environ[ENV_USERNAME], os.environ[ENV_PASSWORD])
-
-    @classmethod
-    def for_emulator(cls, profile: Profile) -> Credentials:
-        """The emulator's known test credentials; CONFORMANCE_* variables override them."""
-        settings = profile.emulator
-        client = None
-        if profile.client_auth != "none":
-            client = ClientCredentials(
-                os.environ.get(ENV_CLIENT_ID) or settings.client_id,
-                os.environ.get(ENV_CLIENT_SECRET) or settings.client_secret,
-            )
-        return cls(
-            client,
-            os.environ.get(ENV_USERNAME) or settings.username,
-            os.environ.get(ENV_PASSWORD) or settings.password,
-        )
-
-    def register_with(self, redactor: Redactor) -> None:
-        redactor.add_credentials(
-            self.client.client_id if self.client else None,
-            self.client.client_secret if self.client else None,
-            self.username,
-            self.password,
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,13 +61,6 @@ class Target:
         if self.dry_run:
             return f"{self.base_url} (dry run: nothing is sent; an emulator of the profile answers)"
         return f"{self.base_url} (in-process emulator)"
-
-
-@lru_cache(maxsize=64)
-def basic_authorization(client_id: str, client_secret: str) -> str:
-    """RFC 6749 §2.3.1: form-urlencode id and secret, then Basic-encode them."""
-    pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
-    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
 
 
 ClientAuthChoice = ClientCredentials | None | _ProfileDefault

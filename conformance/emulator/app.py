@@ -19,8 +19,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance.client.client import Credentials
 from conformance.clock import Clock, ManualClock
+from conformance.credentials import Credentials
 from conformance.emulator.behaviour import Behaviour
 from conformance.emulator.defects import apply_defects
 from conformance.emulator.state import TokenStore

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from conformance.client import ClientCredentials, Credentials
-from conformance.client.client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PASSWORD, ENV_USERNAME
+from conformance.credentials import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PASSWORD, ENV_USERNAME
 from conformance.errors import BudgetExhausted, TargetError, UsageError
 from conformance.loopback import is_loopback
 from conformance.probe.experiments import NoTokenIssued
