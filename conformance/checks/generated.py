@@ -7,13 +7,47 @@ moves tell: whether a token may come back at all, and which error codes a refusa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Protocol
+
 from conformance.checks.expectations import outcome
 from conformance.client import Exchange
+from conformance.expected import Outcome, Verdict
 from conformance.findings import Finding
 from conformance.requirements import Requirement, provider, rfc6749, rfc6750
-from conformance.strategies import BearerCase, Outcome, RequestCase, Verdict
 
-__all__ = ["issued", "judge_resource", "judge_token"]
+__all__ = ["JudgedBearer", "JudgedRequest", "issued", "judge_resource", "judge_token"]
+
+
+# What a judge reads of a generated case, and no more: the generators' cases
+# (`conformance.strategies`) fit these shapes without the checks importing them.
+class JudgedMove(Protocol):
+    @property
+    def what(self) -> str: ...
+    @property
+    def requirement(self) -> Requirement: ...
+
+
+class JudgedRequest(Protocol):
+    @property
+    def moves(self) -> Sequence[JudgedMove]: ...
+    @property
+    def verdict(self) -> Verdict: ...
+    @property
+    def codes(self) -> frozenset[str]: ...
+    def deciding(self) -> JudgedMove | None: ...
+
+
+class JudgedBearerMove(Protocol):
+    @property
+    def what(self) -> str: ...
+    @property
+    def outcome(self) -> Outcome: ...
+
+
+class JudgedBearer(Protocol):
+    @property
+    def move(self) -> JudgedBearerMove: ...
 
 
 def issued(exchange: Exchange) -> bool:
@@ -21,7 +55,7 @@ def issued(exchange: Exchange) -> bool:
     return exchange.ok and isinstance(body, dict) and isinstance(body.get("access_token"), str)
 
 
-def _issue_requirement(case: RequestCase) -> Requirement:
+def _issue_requirement(case: JudgedRequest) -> Requirement:
     """A request that must succeed: the requirement its most telling move stands for."""
     for move in case.moves:
         if move.requirement in (rfc6749.UNKNOWN_PARAMETER_IGNORED, provider.SCOPE_UNENFORCED):
@@ -29,7 +63,7 @@ def _issue_requirement(case: RequestCase) -> Requirement:
     return rfc6749.PASSWORD_GRANT_ISSUES
 
 
-def judge_token(case: RequestCase, exchange: Exchange) -> list[Finding]:
+def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
     if exchange.status is None:
         return []
     verdict = case.verdict
@@ -71,7 +105,7 @@ def judge_token(case: RequestCase, exchange: Exchange) -> list[Finding]:
     ]
 
 
-def judge_resource(case: BearerCase, exchange: Exchange) -> list[Finding]:
+def judge_resource(case: JudgedBearer, exchange: Exchange) -> list[Finding]:
     status = exchange.status
     if status is None:
         return []

@@ -17,9 +17,9 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import IntEnum
 from urllib.parse import quote, quote_plus
 
+from conformance.expected import Outcome
 from conformance.requirements import rfc6749
 from conformance.strategies.model import Draft, Move, Value, Verdict
 
@@ -183,14 +183,6 @@ def _field(make: Callable[[str], str | None]) -> Callable[[str], str | None]:
 def _query(token: str) -> str:
     """RFC 6750 §2.3: the token as a form-encoded `access_token` query parameter."""
     return f"access_token={quote(token, safe='')}"
-
-
-class Outcome(IntEnum):
-    """What the protected resource must do with a request."""
-
-    REFUSE = 0  # a 4xx
-    EITHER = 1  # anything but a 5xx
-    ACCEPT = 2  # a 2xx
 
 
 @dataclass(frozen=True, slots=True)

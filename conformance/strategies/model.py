@@ -17,12 +17,12 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from enum import IntEnum
 from typing import Literal
 from urllib.parse import quote_plus, unquote_plus
 
 from conformance.client import ConformanceClient, Credentials, Exchange
-from conformance.client.client import basic_authorization
+from conformance.credentials import basic_authorization
+from conformance.expected import Verdict
 from conformance.profile import Profile
 from conformance.requirements import Requirement
 
@@ -51,14 +51,6 @@ MADE_UP = {
     "client_id": "conformance-made-up-client",
     "client_secret": "conformance-made-up-secret",
 }
-
-
-class Verdict(IntEnum):
-    """What the RFC and the profile allow for a request; combined moves take the strictest."""
-
-    REFUSE = 0  # must not yield a token
-    EITHER = 1  # both answers are allowed
-    ISSUE = 2  # must yield a token
 
 
 @dataclass(frozen=True, slots=True)
