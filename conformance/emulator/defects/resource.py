@@ -6,7 +6,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.defects import defect
+from conformance.emulator.defects.registry import defect
 from conformance.emulator.hooks import crash_when, on_resource_rejection
 
 if TYPE_CHECKING:

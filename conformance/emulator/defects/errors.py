@@ -6,7 +6,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.defects import defect
+from conformance.emulator.defects.registry import defect
 from conformance.emulator.hooks import crash_when, on_token_error, stall_when
 
 if TYPE_CHECKING:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.defects import defect
+from conformance.emulator.defects.registry import defect
 from conformance.emulator.hooks import on_token_error
 from conformance.profile import Profile
 

@@ -1,22 +1,8 @@
-"""Defects: named deviations a real provider could plausibly ship, switchable one at a time.
+"""The defect registry: `@defect` registers a function as a named deviation of the emulator.
 
-A defect is one decorated function that bends the emulator's `Behaviour` (a switch, a
-request hook or a response hook). Adding one is one entry in one of the area modules:
-
-    @defect("no-pragma", "token responses carry Cache-Control: no-store but no Pragma",
-            violates=["RFC6749-5.1-pragma"])
-    def _no_pragma(emulator: Emulator) -> None:
-        emulator.behaviour.response_hooks.append(on_token_success(...))
-
-`violates` names the requirements the suite should fail (or, for SHOULD-level ones, warn)
-on; `applies` says which profiles the deviation means something for (a refresh defect on a
-provider without refresh is no defect). The self-test (`conformance selftest`) switches each
-on in turn and checks that the suite notices.
-
-The areas: `defects_response` (the token response), `defects_lifetime` (expiry and token
-values), `defects_client` (client and resource owner authentication), `defects_errors`
-(refusals and request handling), `defects_refresh` (refresh and invalidation),
-`defects_resource` (the protected resource).
+A defect bends the emulator's `Behaviour` (a switch, a request hook or a response hook); its
+area is the name of the module that registers it. The package's `__init__` imports every area
+module, so importing `conformance.emulator.defects` registers all of them.
 """
 
 from __future__ import annotations
@@ -81,7 +67,7 @@ def defect(
         raise ValueError(f"defect {name} names no requirement it violates")
 
     def register(func: Bend) -> Bend:
-        area = func.__module__.rsplit(".", 1)[-1].removeprefix("defects_")
+        area = func.__module__.rsplit(".", 1)[-1]
         _CATALOGUE.add(Defect(name, summary, ids, applies, func, area, slow))
         return func
 
@@ -103,23 +89,3 @@ def get_defect(name: str) -> Defect:
 
 def apply_defects(names: Iterable[str], emulator: Emulator) -> None:
     _CATALOGUE.apply(names, emulator)
-
-
-# The areas register themselves on import; they need `defect` above, hence the late import.
-from conformance.emulator import (  # noqa: E402
-    defects_client,
-    defects_errors,
-    defects_lifetime,
-    defects_refresh,
-    defects_resource,
-    defects_response,
-)
-
-_AREAS = (
-    defects_response,
-    defects_lifetime,
-    defects_client,
-    defects_errors,
-    defects_refresh,
-    defects_resource,
-)

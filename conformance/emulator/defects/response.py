@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from conformance.emulator.behaviour import Reply, ResponseHook
-from conformance.emulator.defects import defect
+from conformance.emulator.defects.registry import defect
 from conformance.emulator.hooks import on_token_success
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import secrets
 import uuid
 from typing import TYPE_CHECKING
 
-from conformance.emulator.defects import defect
+from conformance.emulator.defects.registry import defect
 from conformance.emulator.hooks import on_token_success
 from conformance.profile import Profile
 

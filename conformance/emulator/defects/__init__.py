@@ -1,0 +1,51 @@
+"""Defects: named deviations a real provider could plausibly ship, switchable one at a time.
+
+A defect is one decorated function that bends the emulator's `Behaviour` (a switch, a
+request hook or a response hook). Adding one is one entry in one of the area modules:
+
+    @defect("no-pragma", "token responses carry Cache-Control: no-store but no Pragma",
+            violates=["RFC6749-5.1-pragma"])
+    def _no_pragma(emulator: Emulator) -> None:
+        emulator.behaviour.response_hooks.append(on_token_success(...))
+
+`violates` names the requirements the suite should fail (or, for SHOULD-level ones, warn)
+on; `applies` says which profiles the deviation means something for (a refresh defect on a
+provider without refresh is no defect). The self-test (`conformance selftest`) switches each
+on in turn and checks that the suite notices.
+
+The registry is `registry`; the areas, each a module of this package: `response` (the token
+response), `lifetime` (expiry and token values), `client` (client and resource owner
+authentication), `errors` (refusals and request handling), `refresh` (refresh and
+invalidation), `resource` (the protected resource). Importing the package imports them all,
+and each registers its defects as it loads.
+"""
+
+from __future__ import annotations
+
+# Each area module registers its defects with `defect` as it loads.
+from conformance.emulator.defects import client, errors, lifetime, refresh, resource, response
+from conformance.emulator.defects.registry import (
+    EXEMPT,
+    Defect,
+    applicable,
+    apply_defects,
+    catalogue,
+    defect,
+    get_defect,
+)
+
+__all__ = [
+    "EXEMPT",
+    "Defect",
+    "applicable",
+    "apply_defects",
+    "catalogue",
+    "client",
+    "defect",
+    "errors",
+    "get_defect",
+    "lifetime",
+    "refresh",
+    "resource",
+    "response",
+]
