@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.arguments import suite_argv
 from conformance.client import InProcessASGITransport
 from conformance.client.client import basic_authorization
 from conformance.run import ConformanceRun
@@ -61,15 +62,13 @@ class TimedApp:
 
 def _session(profile: str, profiler: cProfile.Profile | None = None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        argv = [
-            "--pyargs", "conformance.scenarios", "-q", "-p", "no:cacheprovider", "-k", PROPERTY_LAYER,
-            "--conformance-profile", profile, "--conformance-emulate", "--conformance-report-dir", tmp,
-        ]  # fmt: skip
+        values = {"profile": profile, "emulate": True, "report-dir": tmp}
+        argv = suite_argv(values, quiet=True, extra=["-k", PROPERTY_LAYER])
         began = time.perf_counter()
         if profiler is not None:
             profiler.enable()
         with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-            code = pytest.main([*argv, "-W", "ignore::pytest.PytestAssertRewriteWarning"], plugins=[])
+            code = pytest.main(argv, plugins=[])
         if profiler is not None:
             profiler.disable()
         elapsed = time.perf_counter() - began
@@ -150,8 +149,11 @@ def overhead(profile: str, count: int) -> dict[str, Any]:
             return lambda: bare.post(run.profile.token_path, params=request, headers=headers)
         return lambda: bare.post(run.profile.token_path, data=form, headers=headers)
 
+    recording = contextlib.ExitStack()  # each batch's log, recorded into as a test's is
+
     def fresh() -> None:
-        run.current = run.begin_test()  # a fresh log and emulator store for each batch
+        recording.close()  # a fresh log and emulator store for each batch
+        recording.enter_context(run.recording_into(run.begin_test()))
 
     timed = TimedApp(run.emulator.app)
     emulated = httpx.Client(base_url=client.target.base_url, transport=InProcessASGITransport(timed))
@@ -189,6 +191,7 @@ def overhead(profile: str, count: int) -> dict[str, Any]:
         fresh,
     )
     stub.close()
+    recording.close()
     run.close()
     added, recording = stubbed["ours"] - stubbed["bare"], stubbed["recording"] - stubbed["bare"]
     return {

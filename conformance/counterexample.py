@@ -1,16 +1,18 @@
 """One property search inside a scenario: examples kept apart, counterexamples explained.
 
 Hypothesis runs a property many times and does not reset pytest fixtures between examples, so
-each example opens here: the emulator (if any) is reset and the run's exchanges go to the
-example's own finding log. An example whose log holds a failing finding raises
-`Counterexample`, which hypothesis shrinks to a minimal one; the test then fails with that
-example's transcript, its findings and the seed to replay it, and only its findings reach the
-test's log (and so the reports). Warnings (SHOULD, INFO) are kept, one per requirement.
+each example opens here (`Search.example`): the emulator (if any) is reset and the run's
+exchanges go to the example's own finding log (`ConformanceRun.recording_into`). An example
+whose log holds a failing finding raises `Counterexample`, which hypothesis shrinks to a
+minimal one; the test then fails with that example's transcript, its findings and the seed to
+replay it, and only its findings reach the test's log (and so the reports).
+Warnings (SHOULD, INFO) are kept, one per requirement.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TypeVar
 
 import pytest
@@ -135,7 +137,6 @@ class Search:
         # The first counterexample the search met: the evidence, should its replay differ.
         self.first_found: Counterexample | None = None
         self._warned: set[str] = set()
-        self._outer: FindingLog | None = None
 
     @classmethod
     def for_test(
@@ -157,17 +158,21 @@ class Search:
         if self.first_found is None:
             self.first_found = found
 
-    def open_example(self) -> Example:
+    @contextmanager
+    def example(self) -> Iterator[Example]:
+        """One example: the run's exchanges go to its own log while the block runs; when it
+        closes, the test's log receives its warnings and, for the first few, its exchanges."""
         example = Example(self)
         if self.reset and self.run.emulator is not None:
             self.run.emulator.reset()
-        self._outer = self.run.current
-        self.run.current = example.log
         self.examples += 1
-        return example
+        try:
+            with self.run.recording_into(example.log):
+                yield example
+        finally:
+            self._keep(example)
 
-    def close_example(self, example: Example) -> None:
-        self.run.current = self._outer
+    def _keep(self, example: Example) -> None:
         log = self.conformance.log
         for finding in example.log.warnings:
             if finding.requirement.id not in self._warned:
@@ -185,13 +190,11 @@ class Search:
         example fails the test."""
 
         def search(value: T) -> None:
-            example = self.open_example()
-            try:
-                check(value, example)
-            except (BudgetExhausted, TargetError) as error:
-                raise Halt(error, example.counterexample()) from None
-            finally:
-                self.close_example(example)
+            with self.example() as example:
+                try:
+                    check(value, example)
+                except (BudgetExhausted, TargetError) as error:
+                    raise Halt(error, example.counterexample()) from None
             example.check()
 
         for value in reversed(explicit):

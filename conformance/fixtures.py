@@ -59,12 +59,12 @@ def conformance(conformance_run: ConformanceRun, request: pytest.FixtureRequest)
     """A fresh scenario context: its own finding log; the emulator (if any) reset."""
     log = conformance_run.begin_test()
     request.node.stash[LOG] = log
-    yield Scenario(
-        profile=conformance_run.profile,
-        client=conformance_run.client,
-        clock=conformance_run.clock,
-        ledger=conformance_run.ledger,
-        log=log,
-        settings=conformance_run.settings,
-    )
-    conformance_run.end_test()
+    with conformance_run.recording_into(log):
+        yield Scenario(
+            profile=conformance_run.profile,
+            client=conformance_run.client,
+            clock=conformance_run.clock,
+            ledger=conformance_run.ledger,
+            log=log,
+            settings=conformance_run.settings,
+        )

@@ -6,6 +6,8 @@ Plain Python: the pytest plugin builds one per session, a script can build one b
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 
@@ -84,7 +86,8 @@ class ConformanceRun:
             budget=RequestBudget(settings.max_requests, settings.max_rps),
         )
         self.ledger = TokenLedger(self.profile, self.clock)
-        self.current: FindingLog | None = None
+        # The logs exchanges are recorded into, innermost last: see `recording_into`.
+        self._recording: list[FindingLog] = []
         self.unreachable: str | None = None  # the target could not be reached: nothing ran
         self.stopped: str | None = None  # the run ended early (request budget spent, target silent)
         self.unanswered = 0  # tests in a row that ended because the target did not answer
@@ -99,16 +102,30 @@ class ConformanceRun:
             check_reachable(self.target.base_url, timeout=min(self.settings.timeout, 10.0))
 
     def begin_test(self) -> FindingLog:
+        """A fresh log for one test, the emulator (if any) reset: record into it with
+        `recording_into`."""
         if self.emulator is not None:
             self.emulator.reset()
-        self.current = FindingLog()
-        return self.current
+        return FindingLog()
 
-    def end_test(self) -> None:
-        self.current = None
+    @contextmanager
+    def recording_into(self, log: FindingLog) -> Iterator[FindingLog]:
+        """Every exchange the client makes, and its findings, go to `log` while the block runs.
+
+        Blocks nest: an inner log (one example of a property search) takes the exchanges while
+        it is open, and the enclosing one (the test's) receives them again once it closes. Outside
+        every block exchanges are still audited and feed the ledger, but no log keeps them.
+        """
+        self._recording.append(log)
+        try:
+            yield log
+        finally:
+            # Blocks close innermost first; a log left open by its opener would misroute the rest.
+            if self._recording.pop() is not log:
+                raise RuntimeError("recording_into blocks closed out of order")
 
     def _on_exchange(self, exchange: Exchange) -> None:
-        log = self.current
+        log = self._recording[-1] if self._recording else None
         findings = checks.audit(self.profile, exchange) + self.ledger.observe(exchange)
         if log is not None:
             log.record(exchange)

@@ -10,6 +10,7 @@ not judged. A divergence fails the test with the shrunk sequence of moves as a t
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import ExitStack
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -26,7 +27,6 @@ from hypothesis.stateful import (
 )
 
 from conformance.checks.expectations import expect_issued, outcome
-from conformance.checks.generated import issued
 from conformance.client import Exchange
 from conformance.counterexample import Example, Halt, Search
 from conformance.errors import BudgetExhausted, TargetError
@@ -67,7 +67,9 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
     class Lifecycle(RuleBasedStateMachine):
         def __init__(self) -> None:
             super().__init__()
-            self.example: Example = search.open_example()
+            # The example records the run's exchanges from here until teardown closes it.
+            self._example_scope = ExitStack()
+            self.example: Example = self._example_scope.enter_context(search.example())
             self.model = Model(profile)
             self.moves = 0
             self.called: set[tuple[str, float, int]] = set()  # calls that would tell nothing new
@@ -75,7 +77,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
             self.example.note(f"profile {profile.name}, {clock_kind}")
 
         def teardown(self) -> None:
-            search.close_example(self.example)
+            self._example_scope.close()
 
         # -- helpers ---------------------------------------------------------------------
         def _note(self, text: str) -> None:
@@ -101,7 +103,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
             exchange = client.refresh_grant(held.refresh, f"token: lifecycle move {self.moves + 1}: {what}")
             # Judged on when the refresh reached the server, before the model records its answer.
             prediction = self.model.refresh(held, Span.of(exchange))
-            if issued(exchange):
+            if exchange.issued_token is not None:
                 self._note(
                     f"{what} with {held.refresh_name} -> HTTP {exchange.status}: "
                     + self._issued(exchange, held)
@@ -115,7 +117,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
                 self.example.expect(
                     refused_without_invalid_grant([exchange], f"{held.refresh_name}: {prediction.why}")
                 )
-            self._judge(prediction, issued(exchange), exchange, f"{held.refresh_name}")
+            self._judge(prediction, exchange.issued_token is not None, exchange, f"{held.refresh_name}")
 
         # -- the client's moves (the first rule is the one hypothesis tries most) ------------
         @precondition(lambda self: resource and bool(self.model.held))
@@ -211,7 +213,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
 
         def _request_token(self) -> None:
             exchange = client.password_grant(f"token: lifecycle move {self.moves + 1}: password grant")
-            if issued(exchange):
+            if exchange.issued_token is not None:
                 self._note(f"request a token -> HTTP {exchange.status}: {self._issued(exchange)}")
             else:
                 self._note(f"request a token -> {outcome(exchange)}")
