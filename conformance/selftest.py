@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from conformance import arguments
 from conformance.errors import UsageError
 from conformance.killmatrix import Matrix, RunResult, judge, judge_variant, read_results, render
 
@@ -58,7 +59,6 @@ SEED_PROFILES = ("tourpaq", "daysoutguide")
 SELFTEST_PROFILE_DIR = Path(__file__).resolve().parent / "selftest_profiles"
 # Profiles that exist only to host defects their parent cannot: name -> parent.
 _HOSTS = {"tourpaq-assumed": "tourpaq"}
-_PYTEST_INI = Path(__file__).resolve().parent / "_pytest.ini"
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,31 +131,16 @@ def run_suite(
     import pytest
 
     report_dir = Path(tempfile.mkdtemp(prefix="conformance-selftest-"))
-    argv = [
-        "--pyargs",
-        "conformance.scenarios",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-c",
-        str(_PYTEST_INI),
-        "--rootdir",
-        str(report_dir),
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
-        "--conformance-profile",
-        profile_ref,
-        "--conformance-emulate",
-        "--conformance-timeout",
-        str(timeout),
-        "--conformance-report-dir",
-        str(report_dir),
-    ]
-    if defect is not None:
-        argv += ["--conformance-defect", defect]
-    if variant is not None:
-        argv += ["--conformance-variant", variant]
-    argv += _search_budget()
+    values = {
+        "profile": profile_ref,
+        "emulate": True,
+        "timeout": timeout,
+        "report-dir": report_dir,
+        "defect": [defect] if defect is not None else [],
+        "variant": [variant] if variant is not None else [],
+        "examples": SELFTEST_EXAMPLES,
+    }
+    argv = arguments.suite_argv(values, quiet=True, rootdir=report_dir, extra=_search_budget())
     output = io.StringIO()
     began = time.perf_counter()
     try:
@@ -195,18 +180,12 @@ def _search_budget() -> list[str]:
 
     A self-test run asks whether the suite notices a defect, not for its minimal example:
     shrinking would spend hundreds of requests per defect. The settings profile the property
-    layer uses for live targets (few examples, no shrinking, seeded) is exactly that.
+    layer uses for live targets (few examples, no shrinking, seeded) is exactly that; the number
+    of examples is SELFTEST_EXAMPLES.
     """
-    from conformance.settings import OPTIONS
+    from conformance.search import LIVE
 
-    argv: list[str] = []
-    if any(option[0] == "examples" for option in OPTIONS):
-        argv += ["--conformance-examples", str(SELFTEST_EXAMPLES)]
-    try:
-        from conformance.search import LIVE
-    except ImportError:  # no property layer
-        return argv
-    return [*argv, "--hypothesis-profile", LIVE]
+    return ["--hypothesis-profile", LIVE]
 
 
 def _warm_up() -> None:
@@ -308,11 +287,4 @@ def add_arguments(parser: Any) -> None:
         help="only this profile (repeatable; default: tourpaq, daysoutguide, tourpaq-assumed)",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the matrix as JSON")
-    parser.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: CPU count)")
-    parser.add_argument("--defect", action="append", metavar="NAME", help="only this defect (repeatable)")
-    parser.add_argument(
-        "--variant",
-        action="append",
-        metavar="NAME",
-        help="only this benign variant (repeatable; naming only defects runs no variant)",
-    )
+    arguments.add_arguments(parser, "selftest")  # --jobs, --defect, --variant

@@ -1,4 +1,4 @@
-"""The run's settings, read from pytest options or their ini twins."""
+"""The run's settings, read from pytest options or their ini twins, or from `conformance run`."""
 
 from __future__ import annotations
 
@@ -7,85 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from conformance.arguments import Given, add_pytest_options
 from conformance.errors import UsageError
 from conformance.loopback import is_loopback
+from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS, OPTIONS
 
 __all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "OPTIONS", "RunSettings", "add_options"]
 
-# Live servers are someone's production: a bounded, unhurried run unless told otherwise.
-LIVE_MAX_REQUESTS = 300
-LIVE_MAX_RPS = 5.0
-
-# (flag suffix, ini type, help); the ini key is the flag with '-' -> '_'.
-OPTIONS: list[tuple[str, str, str]] = [
-    (
-        "profile",
-        "string",
-        "provider profile: a built-in name (tourpaq, daysoutguide, rfc6749) or a YAML path",
-    ),
-    ("url", "string", "base URL of a live target, e.g. https://api.example.com"),
-    ("emulate", "bool", "run against the profile's in-process emulator"),
-    ("resource-path", "string", "path of a Bearer-protected resource (overrides the profile)"),
-    ("expiry-wait", "string", "seconds the suite may wait in real time to watch a token expire (default 0)"),
-    ("report-dir", "string", "directory for results.json (report.html and junit.xml come from the CLI)"),
-    ("timeout", "string", "seconds before a request is abandoned (default 10)"),
-    ("defect", "linelist", "with --conformance-emulate: switch on an emulator defect (repeatable)"),
-    (
-        "variant",
-        "linelist",
-        "with --conformance-emulate: switch on a benign emulator variant (repeatable)",
-    ),
-    ("lifetime", "string", "with --conformance-emulate: access token lifetime in seconds"),
-    (
-        "max-requests",
-        "string",
-        f"request budget: the run stops when it is spent (live default {LIVE_MAX_REQUESTS})",
-    ),
-    ("max-rps", "string", f"at most this many requests per second (live default {LIVE_MAX_RPS:g})"),
-    ("allow-insecure-http", "bool", "allow credentials over plain http:// to a host other than loopback"),
-    ("yes", "bool", "confirm a run against a live, non-loopback target (its side effects are listed first)"),
-    ("dry-run", "bool", "list the scenarios and the requests each would send; send nothing to the target"),
-    (
-        "examples",
-        "string",
-        "examples per property-based search (default: thorough against the emulator, few live)",
-    ),
-    ("baseline", "string", "YAML file of accepted deviations: a run whose every failure is listed passes"),
-    ("strict-baseline", "bool", "fail the run when a baselined requirement now holds (remove it)"),
-]
-
-
-def add_options(parser: pytest.Parser) -> None:
-    group = parser.getgroup("conformance", "token endpoint conformance")
-    for suffix, ini_type, help_text in OPTIONS:
-        dest = "conformance_" + suffix.replace("-", "_")
-        flag = f"--conformance-{suffix}"
-        if ini_type == "bool":
-            group.addoption(flag, action="store_true", default=None, dest=dest, help=help_text)
-        elif ini_type == "linelist":
-            group.addoption(flag, action="append", default=None, dest=dest, metavar="NAME", help=help_text)
-        else:
-            group.addoption(flag, action="store", default=None, dest=dest, help=help_text)
-        parser.addini(dest, help=help_text, type=ini_type)  # type: ignore[arg-type]
-
-
-def _value(config: pytest.Config, suffix: str) -> object:
-    dest = "conformance_" + suffix.replace("-", "_")
-    given = config.getoption(dest)
-    return given if given not in (None, []) else config.getini(dest)
-
-
-def _number(config: pytest.Config, suffix: str, default: float) -> float:
-    raw = _value(config, suffix)
-    if raw in (None, ""):
-        return default
-    try:
-        value = float(str(raw))
-    except ValueError:
-        raise UsageError(f"--conformance-{suffix}: {raw!r} is not a number of seconds") from None
-    if value < 0:
-        raise UsageError(f"--conformance-{suffix}: {raw!r} must not be negative")
-    return value
+add_options = add_pytest_options  # the plugin's pytest_addoption
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,51 +46,48 @@ class RunSettings:
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunSettings | None:
         """None when no conformance run was asked for: the plugin then stays out of the way."""
-        profile = _value(config, "profile")
+        return cls.from_given(Given.from_config(config))
+
+    @classmethod
+    def from_given(cls, given: Given) -> RunSettings | None:
+        """The settings of the options given, checked together; errors name each flag as given."""
+        profile = given.text("profile")
         if not profile:
             return None
-        url = _value(config, "url") or None
-        emulate = bool(_value(config, "emulate"))
+        url, emulate, spell = given.text("url"), given.flag("emulate"), given.spell
         if url and emulate:
-            raise UsageError("give either --conformance-url or --conformance-emulate, not both")
+            raise UsageError(f"give either {spell('url')} or {spell('emulate')}, not both")
         if not url and not emulate:
-            raise UsageError("no target: give --conformance-url URL or --conformance-emulate")
-        if url and not str(url).startswith(("http://", "https://")):
-            raise UsageError(f"--conformance-url {url!r}: expected an http:// or https:// URL")
-        report_dir = _value(config, "report-dir")
-        lifetime = _value(config, "lifetime")
-        given_defects = _value(config, "defect") or []
-        defects = tuple(str(d) for d in given_defects) if isinstance(given_defects, list) else ()
-        given_variants = _value(config, "variant") or []
-        variants = tuple(str(v) for v in given_variants) if isinstance(given_variants, list) else ()
-        dry_run = bool(_value(config, "dry-run"))
-        if (defects or lifetime) and not emulate:
-            raise UsageError("--conformance-defect and --conformance-lifetime need --conformance-emulate")
+            raise UsageError(f"no target: give {spell('url')} URL or {spell('emulate')}")
+        if url and not url.startswith(("http://", "https://")):
+            raise UsageError(f"{spell('url')} {url!r}: expected an http:// or https:// URL")
+        defects, variants = given.names("defect"), given.names("variant")
+        dry_run = given.flag("dry-run")
+        if (defects or given.has("lifetime")) and not emulate:
+            raise UsageError(f"{spell('defect')} and {spell('lifetime')} need {spell('emulate')}")
         if variants and not emulate:
-            raise UsageError("--conformance-variant needs --conformance-emulate")
-        if _value(config, "strict-baseline") and not _value(config, "baseline"):
-            raise UsageError("--conformance-strict-baseline needs --conformance-baseline FILE")
+            raise UsageError(f"{spell('variant')} needs {spell('emulate')}")
+        if given.flag("strict-baseline") and not given.has("baseline"):
+            raise UsageError(f"{spell('strict-baseline')} needs {spell('baseline')} FILE")
         # Someone else's server gets the polite defaults; this machine's gets none.
         live = not emulate and not dry_run and not is_loopback(str(url))
-        max_requests = _number(config, "max-requests", LIVE_MAX_REQUESTS if live else 0.0)
-        max_rps = _number(config, "max-rps", LIVE_MAX_RPS if live else 0.0)
         return cls(
-            profile=str(profile),
-            url=str(url).rstrip("/") if url else None,
+            profile=profile,
+            url=url.rstrip("/") if url else None,
             emulate=emulate,
-            resource_path=str(_value(config, "resource-path") or "") or None,
-            expiry_wait=_number(config, "expiry-wait", 0.0),
-            report_dir=Path(str(report_dir)) if report_dir else None,
-            timeout=_number(config, "timeout", 10.0),
+            resource_path=given.text("resource-path") or None,
+            expiry_wait=given.number("expiry-wait") or 0.0,
+            report_dir=given.path("report-dir"),
+            timeout=given.number("timeout") or 0.0,
             defects=defects,
-            lifetime=_number(config, "lifetime", 0.0) or None,
-            max_requests=int(max_requests) or None,
-            max_rps=max_rps or None,
-            allow_insecure_http=bool(_value(config, "allow-insecure-http")),
-            confirmed=bool(_value(config, "yes")),
+            lifetime=given.number("lifetime") or None,
+            max_requests=given.count("max-requests", LIVE_MAX_REQUESTS if live else 0) or None,
+            max_rps=given.number("max-rps", LIVE_MAX_RPS if live else 0.0) or None,
+            allow_insecure_http=given.flag("allow-insecure-http"),
+            confirmed=given.flag("yes"),
             dry_run=dry_run,
-            examples=int(_number(config, "examples", 0.0)) or None,
+            examples=given.count("examples") or None,
             variants=variants,
-            baseline=Path(str(_value(config, "baseline"))) if _value(config, "baseline") else None,
-            strict_baseline=bool(_value(config, "strict-baseline")),
+            baseline=given.path("baseline"),
+            strict_baseline=given.flag("strict-baseline"),
         )

@@ -14,6 +14,7 @@ import pytest
 import yaml
 
 from conformance.cli import _parser
+from conformance.errors import UsageError
 
 CI = Path(__file__).resolve().parent.parent / "ci"
 TEMPLATES = ("github-actions.yml", "gitlab-ci.yml")
@@ -65,8 +66,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     try:
         with contextlib.redirect_stderr(stderr):
             return _parser().parse_args(argv)
-    except SystemExit:
-        pytest.fail(f"`conformance {shlex.join(argv)}`: {stderr.getvalue().strip()}")
+    except UsageError as error:  # the CLI's argparse errors: one line (exit 4 from main)
+        pytest.fail(f"`conformance {shlex.join(argv)}`: {error}")
 
 
 @pytest.mark.parametrize("template", TEMPLATES)

@@ -13,15 +13,18 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from conformance import arguments
+from conformance.arguments import Given
 from conformance.client import ClientCredentials, Credentials
 from conformance.credentials import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PASSWORD, ENV_USERNAME
 from conformance.errors import BudgetExhausted, TargetError, UsageError
 from conformance.loopback import is_loopback
+from conformance.options import Use
 from conformance.probe.experiments import NoTokenIssued
 from conformance.probe.learn import DEFAULT_MAX_REQUESTS, NAME_PATTERN, ProbeSettings, learn_profile
 from conformance.profile import load_profile
 from conformance.safety import check_transport_security
-from conformance.settings import LIVE_MAX_RPS, RunSettings
+from conformance.settings import RunSettings
 
 __all__ = ["INCOMPLETE", "add_arguments", "command", "credentials_from_environment", "plan"]
 
@@ -29,45 +32,23 @@ INCOMPLETE = 2  # the server could not be reached, issued no token, or the budge
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--url", required=True, help="base URL of the server to learn from")
+    # --url, --resource-path, --expiry-wait, --max-requests, --max-rps, --timeout,
+    # --allow-insecure-http, --yes: as `conformance run` takes them (conformance.options).
+    arguments.add_arguments(
+        parser,
+        "probe",
+        {
+            "max-requests": Use(
+                default=DEFAULT_MAX_REQUESTS,
+                help=f"request budget, token requests included (default {DEFAULT_MAX_REQUESTS})",
+            )
+        },
+    )
     parser.add_argument("--token-path", required=True, help="path of its token endpoint, e.g. /api/token")
-    parser.add_argument(
-        "--resource-path",
-        help="a Bearer-protected resource; without it invalidation, expiry and rejections are not learned",
-    )
-    parser.add_argument(
-        "--expiry-wait",
-        type=float,
-        default=0.0,
-        metavar="SECONDS",
-        help="seconds the probe may wait to watch a token expire (default 0: expiry is not watched)",
-    )
-    parser.add_argument(
-        "--max-requests",
-        type=int,
-        default=DEFAULT_MAX_REQUESTS,
-        metavar="N",
-        help=f"request budget, token requests included (default {DEFAULT_MAX_REQUESTS})",
-    )
-    parser.add_argument(
-        "--max-rps",
-        type=float,
-        metavar="R",
-        help=f"requests per second at most (default {LIVE_MAX_RPS:g} off this machine, none on loopback)",
-    )
     parser.add_argument(
         "--output", type=Path, metavar="FILE", help="write the profile here (default: stdout)"
     )
     parser.add_argument("--name", help="the profile's name (default: from the URL's host)")
-    parser.add_argument(
-        "--timeout", type=float, default=10.0, metavar="SECONDS", help="seconds before a request is abandoned"
-    )
-    parser.add_argument(
-        "--allow-insecure-http",
-        action="store_true",
-        help="allow credentials over plain http:// to a host other than loopback",
-    )
-    parser.add_argument("--yes", action="store_true", help="do not ask before probing a non-loopback target")
 
 
 def credentials_from_environment() -> Credentials:
@@ -130,28 +111,16 @@ def _settings(args: argparse.Namespace) -> ProbeSettings:
         raise UsageError(f"--name {args.name!r}: lower-case letters, digits, '-' and '_' only")
     if args.max_requests < 1 or args.expiry_wait < 0:
         raise UsageError("--max-requests must be at least 1 and --expiry-wait not negative")
-    check_transport_security(
-        RunSettings(
-            profile="probe",
-            url=url,
-            emulate=False,
-            resource_path=args.resource_path,
-            expiry_wait=args.expiry_wait,
-            report_dir=None,
-            timeout=args.timeout,
-            defects=(),
-            lifetime=None,
-            allow_insecure_http=args.allow_insecure_http,
-        )
-    )
-    max_rps = args.max_rps if args.max_rps is not None else (None if is_loopback(url) else LIVE_MAX_RPS)
+    settings = RunSettings.from_given(Given.from_arguments(args, "probe", profile="probe"))
+    assert settings is not None  # a profile was given
+    check_transport_security(settings)
     return ProbeSettings(
         url=url,
         token_path=args.token_path,
         resource_path=args.resource_path,
         expiry_wait=args.expiry_wait,
         max_requests=args.max_requests,
-        max_rps=max_rps or None,
+        max_rps=settings.max_rps,  # as for a run: none on loopback unless given
         timeout=args.timeout,
         name=args.name,
     )
