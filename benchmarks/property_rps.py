@@ -35,6 +35,7 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.arguments import suite_argv
 from conformance.client import InProcessASGITransport
 from conformance.client.client import basic_authorization
 from conformance.run import ConformanceRun
@@ -61,15 +62,13 @@ class TimedApp:
 
 def _session(profile: str, profiler: cProfile.Profile | None = None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
-        argv = [
-            "--pyargs", "conformance.scenarios", "-q", "-p", "no:cacheprovider", "-k", PROPERTY_LAYER,
-            "--conformance-profile", profile, "--conformance-emulate", "--conformance-report-dir", tmp,
-        ]  # fmt: skip
+        values = {"profile": profile, "emulate": True, "report-dir": tmp}
+        argv = suite_argv(values, quiet=True, extra=["-k", PROPERTY_LAYER])
         began = time.perf_counter()
         if profiler is not None:
             profiler.enable()
         with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
-            code = pytest.main([*argv, "-W", "ignore::pytest.PytestAssertRewriteWarning"], plugins=[])
+            code = pytest.main(argv, plugins=[])
         if profiler is not None:
             profiler.disable()
         elapsed = time.perf_counter() - began

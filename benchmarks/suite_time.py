@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.arguments import suite_argv
 from conformance.clock import SystemClock
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
@@ -27,20 +28,9 @@ from conformance.profile import load_profile
 PROFILES = ("tourpaq", "daysoutguide")
 
 
-def _session(profile: str, target: list[str]) -> tuple[float, dict[str, int]]:
+def _session(profile: str, target: dict[str, object]) -> tuple[float, dict[str, int]]:
     with tempfile.TemporaryDirectory() as tmp:
-        argv = [
-            "--pyargs",
-            "conformance.scenarios",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "--conformance-profile",
-            profile,
-            "--conformance-report-dir",
-            tmp,
-            *target,
-        ]
+        argv = suite_argv({"profile": profile, "report-dir": tmp, **target}, quiet=True)
         began = time.perf_counter()
         code = pytest.main(argv, plugins=[])
         elapsed = time.perf_counter() - began
@@ -54,7 +44,7 @@ def measure(profile: str, transport: str, repeat: int) -> dict[str, object]:
     times, counts = [], {}
     for _ in range(repeat):
         if transport == "in-process":
-            elapsed, counts = _session(profile, ["--conformance-emulate"])
+            elapsed, counts = _session(profile, {"emulate": True})
         else:
             spec = load_profile(profile)
             settings = spec.emulator
@@ -68,9 +58,7 @@ def measure(profile: str, transport: str, repeat: int) -> dict[str, object]:
             )
             emulator = Emulator(spec, clock=SystemClock(show_countdown=False))
             with serve(emulator.app) as url:
-                elapsed, counts = _session(
-                    profile, ["--conformance-url", url, "--conformance-resource-path", "/protected"]
-                )
+                elapsed, counts = _session(profile, {"url": url, "resource-path": "/protected"})
         times.append(elapsed)
     return {"profile": profile, "transport": transport, "wall_s": statistics.median(times), **counts}
 

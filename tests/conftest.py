@@ -16,6 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
+from conformance.arguments import suite_argv
 from conformance.client import ConformanceClient, Credentials, InProcessASGITransport, Target
 from conformance.clock import ManualClock
 from conformance.emulator import Emulator
@@ -71,26 +72,8 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
 
     def run(profile: str, *args: str, emulate: bool = True, reports: bool = False) -> SuiteRun:
         report_dir = pytester.path / "reports"
-        argv = [
-            "--pyargs",
-            "conformance.scenarios",
-            "-p",
-            "no:cacheprovider",
-            "--conformance-profile",
-            profile,
-            "--conformance-report-dir",
-            str(report_dir),
-        ]
-        if emulate:
-            argv.append("--conformance-emulate")
-        if reports:  # the three reports, as `conformance run` writes them
-            argv += [
-                "--junitxml",
-                str(report_dir / "junit.xml"),
-                "--html",
-                str(report_dir / "report.html"),
-                "--self-contained-html",
-            ]
+        values = {"profile": profile, "report-dir": report_dir, "emulate": emulate}
+        argv = suite_argv(values, reports=reports)  # reports: the three, as `conformance run` writes them
         result = pytester.runpytest_inprocess(*argv, *args)
         return SuiteRun(result, report_dir)
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from conformance.arguments import suite_argv
 from conformance.client import ClientCredentials, ConformanceClient
 from conformance.emulator import Emulator, catalogue, get_defect
 from conformance.emulator.defects import EXEMPT, defect
@@ -193,22 +194,9 @@ def test_the_documented_example_defect_is_killed(tmp_path: Path) -> None:
     """The README's "Adding a defect" entry, registered and run against the suite."""
     doc = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     block = re.findall(r"```python\n(.*?)```", doc, re.S)[0]
-    suite = [
-        "--pyargs",
-        "conformance.scenarios.test_token_issuance",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "-W",
-        "ignore::pytest.PytestAssertRewriteWarning",
-        "--rootdir",
-        str(tmp_path),
-        "--conformance-profile",
-        "tourpaq",
-        "--conformance-emulate",
-        "--conformance-defect",
-        "token-type-mac",
-    ]
+    values = {"profile": "tourpaq", "emulate": True, "defect": ["token-type-mac"]}
+    suite = suite_argv(values, scenarios="conformance.scenarios.test_token_issuance", quiet=True)
+    suite += ["--rootdir", str(tmp_path)]
     script = f"{block}\nimport sys, pytest\nsys.exit(pytest.main({suite!r}))\n"
     completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)
     assert completed.returncode == 1, completed.stdout[-2000:] + completed.stderr[-2000:]

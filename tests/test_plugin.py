@@ -6,6 +6,8 @@ import json
 
 import pytest
 
+from conformance.arguments import suite_argv
+
 
 def test_plugin_stays_out_of_the_way(pytester: pytest.Pytester) -> None:
     pytester.makepyfile("def test_unrelated():\n    assert 1 + 1 == 2\n")
@@ -81,17 +83,8 @@ def test_marker_ties_tests_to_requirements(pytester: pytest.Pytester) -> None:
 
 
 def test_should_level_findings_warn_without_failing(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_inprocess(
-        "--pyargs",
-        "conformance.scenarios",
-        "--conformance-profile",
-        "daysoutguide",
-        "--conformance-emulate",
-        "-p",
-        "no:cacheprovider",
-        "--junitxml",
-        "junit.xml",
-    )
+    argv = suite_argv({"profile": "daysoutguide", "emulate": True}, extra=["--junitxml", "junit.xml"])
+    result = pytester.runpytest_inprocess(*argv)
     assert result.ret == 0
     out = result.stdout.str()
     assert "conformance warnings (SHOULD / INFO" in out
@@ -101,16 +94,7 @@ def test_should_level_findings_warn_without_failing(pytester: pytest.Pytester) -
 
 
 def test_skips_carry_the_profile_reason(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_inprocess(
-        "--pyargs",
-        "conformance.scenarios",
-        "--conformance-profile",
-        "tourpaq",
-        "--conformance-emulate",
-        "-p",
-        "no:cacheprovider",
-        "-rs",
-    )
+    result = pytester.runpytest_inprocess(*suite_argv({"profile": "tourpaq", "emulate": True}, extra=["-rs"]))
     out = result.stdout.str()
     assert (
         "profile tourpaq: invalidation.new_token_invalidates_earlier is unspecified (000, 001 (silent))"
@@ -119,18 +103,8 @@ def test_skips_carry_the_profile_reason(pytester: pytest.Pytester) -> None:
 
 
 def test_html_report_names_profile_and_verdicts(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_inprocess(
-        "--pyargs",
-        "conformance.scenarios",
-        "--conformance-profile",
-        "tourpaq",
-        "--conformance-emulate",
-        "-p",
-        "no:cacheprovider",
-        "--html",
-        "report.html",
-        "--self-contained-html",
-    )
+    html = ["--html", "report.html", "--self-contained-html"]
+    result = pytester.runpytest_inprocess(*suite_argv({"profile": "tourpaq", "emulate": True}, extra=html))
     assert result.ret == 0
     page = (pytester.path / "report.html").read_text()
     assert "Conformance: Tourpaq Export API against http://emulator.conformance" in page

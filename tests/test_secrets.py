@@ -18,6 +18,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
+from conformance.arguments import suite_argv
 from conformance.client import ClientCredentials, Credentials
 from conformance.clock import SystemClock
 from conformance.emulator import Emulator
@@ -148,15 +149,8 @@ def test_assertion_rewriting_is_scrubbed(pytester: pytest.Pytester) -> None:
             assert token.access_token == "something else", f"token was {token.access_token}"
         """
     )
-    result = pytester.runpytest_inprocess(
-        "--conformance-profile",
-        "daysoutguide",
-        "--conformance-emulate",
-        "-vv",
-        "-l",
-        "-p",
-        "no:cacheprovider",
-    )
+    own = suite_argv({"profile": "daysoutguide", "emulate": True}, scenarios=None, extra=["-vv", "-l"])
+    result = pytester.runpytest_inprocess(*own)
     output = result.stdout.str() + result.stderr.str()
     token = (pytester.path / "issued.txt").read_text()
     assert "something else" in output  # the assertion was reported ...

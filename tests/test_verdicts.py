@@ -14,12 +14,13 @@ from typing import Any
 
 import pytest
 
+from conformance.arguments import suite_argv
 from conformance.findings import FindingLog
 from conformance.requirements import all_requirements, rfc6749, rfc6750
 from conformance.results import ResultsCollector
 from conformance.results import TestRecord as Record
 
-RUN = ("--conformance-profile", "tourpaq", "--conformance-emulate", "-p", "no:cacheprovider")
+RUN = suite_argv({"profile": "tourpaq", "emulate": True}, scenarios=None)  # the test's own scenario
 
 
 def _results(pytester: pytest.Pytester) -> dict[str, Any]:
@@ -98,21 +99,8 @@ def test_a_finding_fails_its_requirement_and_only_it(pytester: pytest.Pytester) 
 
 
 def test_a_dry_run_passes_nothing(pytester: pytest.Pytester) -> None:
-    result = pytester.runpytest_inprocess(
-        "--pyargs",
-        "conformance.scenarios",
-        "--conformance-profile",
-        "tourpaq",
-        "--conformance-url",
-        "https://auth.example.test",
-        "--conformance-dry-run",
-        "--conformance-report-dir",
-        "out",
-        "-p",
-        "no:cacheprovider",
-        "-k",
-        "issuance",
-    )
+    dry = {"profile": "tourpaq", "url": "https://auth.example.test", "dry-run": True, "report-dir": "out"}
+    result = pytester.runpytest_inprocess(*suite_argv(dry, extra=["-k", "issuance"]))
     assert result.ret == 0, result.stdout.str()
     results = _results(pytester)
     counts = results["summary"]["requirements"]
