@@ -1,9 +1,8 @@
-"""The redactor stays fast and exact with the hundreds of tokens a property run issues."""
+"""The redactor stays exact with the hundreds of tokens a property run issues."""
 
 from __future__ import annotations
 
 import secrets
-import time
 from urllib.parse import quote_plus, urlencode
 
 from hypothesis import given, settings
@@ -14,15 +13,14 @@ from conformance.client.exchange import _form_quote
 from conformance.redaction import Redactor
 
 
-def test_thousands_of_tokens_are_scrubbed_quickly_and_exactly() -> None:
+def test_thousands_of_tokens_are_scrubbed_exactly() -> None:
+    # How fast is measured by benchmarks/redaction_time.py: no test asserts a wall-clock time.
     redactor = Redactor()
     redactor.add_credentials("client-one", "s3cret-value", "user-name", "pass word!")
     tokens = [secrets.token_urlsafe(32) for _ in range(2000)]
-    began = time.perf_counter()
     labels = [redactor.add_token(token, "access_token") for token in tokens]
     text = " ".join(f'{{"access_token": "{t}"}} refresh_token={t}&x=1 x{t}y' for t in tokens[::100])
     scrubbed = redactor.scrub(text)
-    assert time.perf_counter() - began < 2.0
     assert not any(t in scrubbed for t in tokens)
     assert all(label in scrubbed for label in labels[::100])
 
