@@ -34,6 +34,7 @@ import pytest
 
 from conformance.baseline import ACCEPTED
 from conformance.findings import Finding
+from conformance.markers import requirement_ids
 from conformance.requirements import get
 from conformance.results import NOT_ESTABLISHED, ResultsCollector
 from conformance.run import ConformanceRun
@@ -113,7 +114,7 @@ class JunitHooks:
     def pytest_runtest_teardown(self, item: pytest.Item) -> None:
         # junit.xml takes a testcase's properties from its teardown report, which copies
         # item.user_properties when teardown ends: findings are all known by then.
-        ids = [i for marker in item.iter_markers("requirement") for i in marker.args]
+        ids = list(requirement_ids(item))
         log = item.stash.get(LOG, None)
         failed: list[str] = []
         if log is not None:

@@ -24,7 +24,8 @@ from conformance.errors import (
 )
 from conformance.findings import FindingLog
 from conformance.junit import failure_headline
-from conformance.requirements import all_requirements, get
+from conformance.markers import requirement_ids
+from conformance.requirements import all_requirements
 from conformance.results import NOT_ESTABLISHED, TARGET_SILENT, ResultsCollector, TestRecord, count_statuses
 from conformance.run import ConformanceRun
 from conformance.safety import is_loopback, plan
@@ -32,7 +33,7 @@ from conformance.scenario import ScenarioStopped
 from conformance.settings import RunSettings, add_options
 from conformance.stash import LOG, RESULTS, RUN, SETTINGS
 
-pytest_plugins = ["conformance.fixtures"]
+pytest_plugins = ["conformance.fixtures", "conformance.markers"]
 
 SCENARIO_PACKAGE = "conformance.scenarios"
 INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED
@@ -48,7 +49,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "requirement(*ids): the catalogue requirements this test checks (see `conformance requirements`)",
+        "requirement(*requirements): the catalogue requirements it checks (see `conformance requirements`)",
     )
     try:
         settings = RunSettings.from_config(config)
@@ -98,22 +99,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         run.unreachable = str(exc)
 
 
-def _check_requirement_ids(items: list[pytest.Item]) -> None:
-    """A typo in a marker would report on nothing: collection fails and names it."""
-    for item in items:
-        for marker in item.iter_markers("requirement"):
-            for requirement_id in marker.args:
-                try:
-                    get(requirement_id)
-                except KeyError:
-                    raise pytest.UsageError(
-                        f"conformance: {item.nodeid}: unknown requirement id {requirement_id!r} in its "
-                        "requirement marker (see `conformance requirements`)"
-                    ) from None
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    _check_requirement_ids(items)
     run = config.stash.get(RUN, None)
     if run is not None:
         if run.unreachable is not None and items:
@@ -230,7 +216,7 @@ def pytest_runtest_makereport(
             message = scrub(str(report.longrepr)).splitlines()[0] if report.longrepr else ""
             if log is None or not log.failures:
                 not_established = scrub(_cause(log, call))
-        ids = tuple(i for marker in item.iter_markers("requirement") for i in marker.args)
+        ids = requirement_ids(item)
         item.config.stash[RESULTS].add(
             TestRecord(item.nodeid, report.outcome, ids, log, message, not_established)
         )

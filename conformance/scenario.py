@@ -17,7 +17,7 @@ from conformance.client import ConformanceClient, Exchange
 from conformance.clock import Clock
 from conformance.findings import Finding, FindingLog
 from conformance.ledger import TokenLedger
-from conformance.profile import UNSPECIFIED, Profile
+from conformance.profile import Profile
 from conformance.requirements import Requirement, rfc6749
 from conformance.settings import RunSettings
 
@@ -72,23 +72,11 @@ class Scenario:
 
     # -- applicability ------------------------------------------------------------------
     def requires(self, condition: bool, reason: str) -> None:
+        """Skip on what the run has seen so far (no expires_in to watch, say). What a scenario
+        needs of the profile and target it declares instead (`conformance.markers.applies`), so
+        that it is skipped at collection, before it sends anything."""
         if not condition:
             pytest.skip(f"profile {self.profile.name}: {reason}")
-
-    def documented(self, value: object, field_name: str, section: str) -> None:
-        """Skip when the documentation is silent on `field_name`."""
-        if value == UNSPECIFIED:
-            pytest.skip(
-                f"profile {self.profile.name}: {field_name} is unspecified "
-                f"({self.profile.source_of(section)}): the documentation is silent"
-            )
-
-    def requires_resource(self) -> None:
-        if self.client.target.resource_path is None:
-            pytest.skip(
-                f"profile {self.profile.name} names no protected resource "
-                f"({self.profile.resource.source}): pass --resource-path"
-            )
 
     # -- moves ---------------------------------------------------------------------------
     def obtain_token(self, purpose: str = "token: password grant") -> IssuedToken:

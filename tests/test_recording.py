@@ -57,7 +57,7 @@ def test_a_search_routes_each_example_to_its_own_log(pytester: pytest.Pytester) 
         from conformance.counterexample import Search
         from conformance.requirements import rfc6749
 
-        @pytest.mark.requirement(rfc6749.PASSWORD_GRANT_ISSUES.id)
+        @pytest.mark.requirement(rfc6749.PASSWORD_GRANT_ISSUES)
         def test_search(conformance, request):
             search = Search.for_test(conformance, request, "scope", "routing", rfc6749.PASSWORD_GRANT_ISSUES)
             seen = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.expectations import expect_refused
+from conformance.markers import applies
 from conformance.requirements import rfc6749
 from conformance.scenario import Scenario
 from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
@@ -12,18 +13,10 @@ from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
 requirement = pytest.mark.requirement
 
 
-def _needs_client_auth(conformance: Scenario) -> None:
-    profile = conformance.profile
-    conformance.requires(
-        profile.client_auth != "none",
-        f"no client authentication ({profile.source_of('client_auth')})",
-    )
-
-
-@requirement(rfc6749.CLIENT_AUTH_REQUIRED.id, rfc6749.ERROR_RESPONSE.id, rfc6749.INVALID_CLIENT_401.id)
+@requirement(rfc6749.CLIENT_AUTH_REQUIRED, rfc6749.ERROR_RESPONSE, rfc6749.INVALID_CLIENT_401)
+@applies(client_auth=True)
 @pytest.mark.parametrize("case", CASES)
 def test_client_must_authenticate(conformance: Scenario, case: str) -> None:
-    _needs_client_auth(conformance)
     exchange = client_auth_attempt(conformance, case, conformance.client.password_params(), "password grant")
     conformance.expect(
         expect_refused(exchange, rfc6749.CLIENT_AUTH_REQUIRED, {"invalid_client"}, case),

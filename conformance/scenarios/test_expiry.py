@@ -115,11 +115,11 @@ def _observe(conformance: Scenario, token: IssuedToken, readings: list[tuple[str
 
 
 @requirement(
-    rfc6749.LIFETIME_AS_STATED.id,
-    provider.EXPIRES_IN_UNIT.id,
-    provider.NOMINAL_LIFETIME.id,
-    rfc6750.SHORT_LIVED.id,
-    rfc6750.REJECTS_BAD_TOKEN.id,
+    rfc6749.LIFETIME_AS_STATED,
+    provider.EXPIRES_IN_UNIT,
+    provider.NOMINAL_LIFETIME,
+    rfc6750.SHORT_LIVED,
+    rfc6750.REJECTS_BAD_TOKEN,
 )
 def test_token_lives_as_long_as_expires_in_says(conformance: Scenario) -> None:
     profile, expiry = conformance.profile, conformance.profile.expiry

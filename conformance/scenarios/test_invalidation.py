@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.expectations import expect_accepted, expect_rejected
+from conformance.markers import applies
 from conformance.requirements import provider, rfc6750
 from conformance.scenario import Scenario
 
@@ -12,16 +13,15 @@ requirement = pytest.mark.requirement
 
 
 @requirement(
-    provider.INVALIDATES_EARLIER.id,
-    provider.KEEPS_EARLIER.id,
-    rfc6750.REJECTS_BAD_TOKEN.id,
-    rfc6750.ACCEPTS_VALID_TOKEN.id,
+    provider.INVALIDATES_EARLIER,
+    provider.KEEPS_EARLIER,
+    rfc6750.REJECTS_BAD_TOKEN,
+    rfc6750.ACCEPTS_VALID_TOKEN,
 )
+@applies(invalidation=True, resource=True)
 def test_new_token_request_and_earlier_tokens(conformance: Scenario) -> None:
     profile = conformance.profile
     rule = profile.invalidates_earlier
-    conformance.documented(rule, "invalidation.new_token_invalidates_earlier", "invalidation")
-    conformance.requires_resource()
     client = conformance.client
     earlier = conformance.obtain_token("token: first token")
     before = client.call_resource(earlier.access_token, "resource: first token, before a new request")

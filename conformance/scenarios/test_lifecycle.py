@@ -34,6 +34,7 @@ from conformance.errors import BudgetExhausted, TargetError
 from conformance.findings import Finding
 from conformance.lifecycle import STEPS, Held, Model, Prediction, Verdict
 from conformance.liveness import Age, Span
+from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import Scenario
 from conformance.scenarios.used_refresh_token import refused_without_invalid_grant
@@ -227,22 +228,17 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
 
 
 @requirement(
-    rfc6749.LIFETIME_AS_STATED.id,
-    rfc6749.REFRESH_WORKS.id,
-    rfc9700.USED_REFRESH_TOKEN_REJECTED.id,
-    rfc6749.REFRESH_USED_TOKEN_CODE.id,
-    provider.INVALIDATES_EARLIER.id,
-    provider.KEEPS_EARLIER.id,
-    rfc6750.ACCEPTS_VALID_TOKEN.id,
-    rfc6750.REJECTS_BAD_TOKEN.id,
+    rfc6749.LIFETIME_AS_STATED,
+    rfc6749.REFRESH_WORKS,
+    rfc9700.USED_REFRESH_TOKEN_REJECTED,
+    rfc6749.REFRESH_USED_TOKEN_CODE,
+    provider.INVALIDATES_EARLIER,
+    provider.KEEPS_EARLIER,
+    rfc6750.ACCEPTS_VALID_TOKEN,
+    rfc6750.REJECTS_BAD_TOKEN,
 )
+@applies(grant_password=True, resource_or_refresh=True)
 def test_token_lifecycle_follows_the_profile(conformance: Scenario, request: pytest.FixtureRequest) -> None:
-    profile = conformance.profile
-    conformance.requires(profile.grant_password is True, "the password grant is not offered")
-    conformance.requires(
-        conformance.client.target.resource_path is not None or profile.refresh.supported is True,
-        "no protected resource and no refresh: no lifecycle to follow (pass --resource-path)",
-    )
     _not_judged_by_this_profile(conformance)
     conformance.obtain_token("token: the documented request, before the search")
     search = Search.for_test(

@@ -16,6 +16,7 @@ from conformance.checks.expectations import expect_accepted
 from conformance.checks.generated import issued, judge_resource, judge_token
 from conformance.checks.token_sample import judge_issuances
 from conformance.counterexample import Example, Search, search_id
+from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750
 from conformance.scenario import Scenario
 from conformance.search import LIVE_EXAMPLES, budget_for
@@ -51,11 +52,11 @@ def _send(case: RequestCase, example: Example) -> None:
     example.expect(judge_token(case, exchange))
 
 
-@requirement(*(r.id for r in TOKEN_REQUIREMENTS))
+@requirement(*TOKEN_REQUIREMENTS)
+@applies(grant_password=True)
 def test_token_endpoint_answers_generated_requests(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
-    conformance.requires(conformance.profile.grant_password is True, "the password grant is not offered")
     search = Search.for_test(
         conformance, request, "requests", "generated token requests", *TOKEN_REQUIREMENTS
     )
@@ -66,11 +67,11 @@ def test_token_endpoint_answers_generated_requests(
     search.run_given(strategy, _send, explicit=alone)
 
 
-@requirement(rfc6750.ACCEPTS_VALID_TOKEN.id, rfc6750.REJECTS_BAD_TOKEN.id, rfc6750.CHALLENGE.id)
+@requirement(rfc6750.ACCEPTS_VALID_TOKEN, rfc6750.REJECTS_BAD_TOKEN, rfc6750.CHALLENGE)
+@applies(resource=True)
 def test_resource_answers_generated_credentials(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
-    conformance.requires_resource()
     token = conformance.obtain_token("token: for the generated resource requests")
     client = conformance.client
     path = client.target.resource_path
@@ -109,15 +110,12 @@ def test_resource_answers_generated_credentials(
     search.run_given(bearer_cases(), call)
 
 
-@requirement(provider.SCOPE_UNENFORCED.id, rfc6750.ACCEPTS_VALID_TOKEN.id)
+@requirement(provider.SCOPE_UNENFORCED, rfc6750.ACCEPTS_VALID_TOKEN)
+@applies(scope_unenforced=True)
 def test_any_scope_behaves_like_the_documented_one(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
     profile = conformance.profile
-    conformance.requires(
-        profile.scope_enforced is False and profile.scope_value is not None,
-        f"scope is not documented as unenforced ({profile.source_of('scope')})",
-    )
     conformance.obtain_token("token: the documented request, before the search")
     search = Search.for_test(conformance, request, "scope", "other scope values", provider.SCOPE_UNENFORCED)
     client = conformance.client
@@ -152,11 +150,11 @@ def _documented_token_refused_too(conformance: Scenario) -> bool:
 SAMPLE = 12
 
 
-@requirement(rfc6749.TOKENS_UNIQUE.id, rfc6749.TOKENS_UNGUESSABLE.id, rfc6749.TOKENS_160_BITS.id)
+@requirement(rfc6749.TOKENS_UNIQUE, rfc6749.TOKENS_UNGUESSABLE, rfc6749.TOKENS_160_BITS)
+@applies(grant_password=True)
 def test_issued_tokens_are_unique_and_unguessable(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
-    conformance.requires(conformance.profile.grant_password is True, "the password grant is not offered")
     live = budget_for(request.config, conformance.settings, "requests", search_id(request)).live
     size = LIVE_EXAMPLES["resource"] if live else SAMPLE
     tokens = [conformance.obtain_token(f"token: sample {n} of {size}") for n in range(1, size + 1)]

@@ -32,6 +32,7 @@ from conformance.checks.token_sample import judge_issuances
 from conformance.client import Exchange
 from conformance.counterexample import search_id
 from conformance.findings import Finding
+from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import Scenario
 from conformance.scenarios.used_refresh_token import (
@@ -65,19 +66,10 @@ def _at_once(moves: list[Callable[[], Exchange]]) -> list[Exchange]:
         return list(pool.map(run, moves))
 
 
-@requirement(
-    rfc9700.USED_REFRESH_TOKEN_REJECTED.id, rfc6749.REFRESH_WORKS.id, rfc6749.REFRESH_USED_TOKEN_CODE.id
-)
+@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_WORKS, rfc6749.REFRESH_USED_TOKEN_CODE)
+@applies(refresh=True, used_refresh_token="rejected")
 def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     refresh = conformance.profile.refresh
-    conformance.requires(
-        refresh.supported is True, f"no refresh grant ({conformance.profile.source_of('grants')})"
-    )
-    conformance.documented(refresh.used_refresh_token, "refresh.used_refresh_token", "refresh")
-    conformance.requires(
-        refresh.used_refresh_token == "rejected",
-        f"a used refresh token stays valid ({refresh.source}): concurrent refreshes may all succeed",
-    )
     client = conformance.client
     rounds = _rounds(conformance, request)
     settled: list[str] = []  # how each round ended, where nothing was wrong and all was checked
@@ -119,12 +111,9 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
         conformance.expect([], rfc6749.REFRESH_WORKS, f"a winner in each of {rounds} rounds")
 
 
-@requirement(rfc6749.PASSWORD_GRANT_ISSUES.id, rfc6749.TOKENS_UNIQUE.id, rfc6749.ERROR_RESPONSE.id)
+@requirement(rfc6749.PASSWORD_GRANT_ISSUES, rfc6749.TOKENS_UNIQUE, rfc6749.ERROR_RESPONSE)
+@applies(refresh=True)
 def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.FixtureRequest) -> None:
-    refresh = conformance.profile.refresh
-    conformance.requires(
-        refresh.supported is True, f"no refresh grant ({conformance.profile.source_of('grants')})"
-    )
     client = conformance.client
     rounds = _rounds(conformance, request)
     for n in range(1, rounds + 1):
@@ -167,13 +156,12 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
         )
 
 
-@requirement(provider.INVALIDATES_EARLIER.id, provider.KEEPS_EARLIER.id, rfc6750.ACCEPTS_VALID_TOKEN.id)
+@requirement(provider.INVALIDATES_EARLIER, provider.KEEPS_EARLIER, rfc6750.ACCEPTS_VALID_TOKEN)
+@applies(invalidation=True, resource=True)
 def test_concurrent_token_requests_and_earlier_tokens(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
     rule = conformance.profile.invalidates_earlier
-    conformance.documented(rule, "invalidation.new_token_invalidates_earlier", "invalidation")
-    conformance.requires_resource()
     client = conformance.client
     source = conformance.profile.source_of("invalidation")
     for n in range(1, _rounds(conformance, request) + 1):

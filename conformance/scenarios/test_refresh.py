@@ -9,20 +9,13 @@ import pytest
 from conformance.checks.expectations import expect_accepted, expect_issued, expect_refused, outcome
 from conformance.checks.generated import issued
 from conformance.findings import Finding
+from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import IssuedToken, Scenario
 from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
 from conformance.scenarios.used_refresh_token import present_again
 
 requirement = pytest.mark.requirement
-
-
-def _refresh_supported(conformance: Scenario) -> None:
-    refresh = conformance.profile.refresh
-    conformance.documented(refresh.supported, "grants.refresh_token", "grants")
-    conformance.requires(
-        refresh.supported is True, f"no refresh grant ({conformance.profile.source_of('grants')})"
-    )
 
 
 def _token_with_refresh(conformance: Scenario) -> IssuedToken:
@@ -42,9 +35,9 @@ def _token_with_refresh(conformance: Scenario) -> IssuedToken:
     return token
 
 
-@requirement(rfc6749.REFRESH_WORKS.id, provider.REFRESH_NEW_PAIR.id, rfc6750.ACCEPTS_VALID_TOKEN.id)
+@requirement(rfc6749.REFRESH_WORKS, provider.REFRESH_NEW_PAIR, rfc6750.ACCEPTS_VALID_TOKEN)
+@applies(refresh=True)
 def test_refresh_returns_a_new_pair(conformance: Scenario) -> None:
-    _refresh_supported(conformance)
     first = _token_with_refresh(conformance)
     assert first.refresh_token is not None
     exchange = conformance.client.refresh_grant(first.refresh_token, "token: refresh grant")
@@ -77,9 +70,9 @@ def test_refresh_returns_a_new_pair(conformance: Scenario) -> None:
         )
 
 
-@requirement(rfc6749.REFRESH_UNKNOWN_TOKEN.id, rfc6749.ERROR_RESPONSE.id)
+@requirement(rfc6749.REFRESH_UNKNOWN_TOKEN, rfc6749.ERROR_RESPONSE)
+@applies(refresh=True)
 def test_unknown_refresh_token_is_refused(conformance: Scenario) -> None:
-    _refresh_supported(conformance)
     exchange = conformance.client.refresh_grant(
         secrets.token_hex(16), "token: refresh with an unknown refresh token"
     )
@@ -91,14 +84,10 @@ def test_unknown_refresh_token_is_refused(conformance: Scenario) -> None:
     )
 
 
-@requirement(rfc6749.REFRESH_CLIENT_AUTH.id, rfc6749.ERROR_RESPONSE.id, rfc6749.INVALID_CLIENT_401.id)
+@requirement(rfc6749.REFRESH_CLIENT_AUTH, rfc6749.ERROR_RESPONSE, rfc6749.INVALID_CLIENT_401)
+@applies(refresh=True, client_auth=True)
 @pytest.mark.parametrize("case", [c for c in CASES if c != "unknown client"])
 def test_refresh_requires_client_authentication(conformance: Scenario, case: str) -> None:
-    _refresh_supported(conformance)
-    conformance.requires(
-        conformance.profile.client_auth != "none",
-        f"no client authentication ({conformance.profile.source_of('client_auth')})",
-    )
     token = _token_with_refresh(conformance)
     assert token.refresh_token is not None
     params = conformance.client.refresh_params(token.refresh_token)
@@ -109,11 +98,10 @@ def test_refresh_requires_client_authentication(conformance: Scenario, case: str
     )
 
 
-@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED.id, rfc6749.REFRESH_USED_TOKEN_CODE.id)
+@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_USED_TOKEN_CODE)
+@applies(refresh=True, used_refresh_token=True)
 def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> None:
-    _refresh_supported(conformance)
     rule = conformance.profile.refresh.used_refresh_token
-    conformance.documented(rule, "refresh.used_refresh_token", "refresh")
     token = _token_with_refresh(conformance)
     assert token.refresh_token is not None
     first = conformance.client.refresh_grant(token.refresh_token, "token: first use of a refresh token")
@@ -137,11 +125,9 @@ def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> 
     conformance.expect(findings, requirement_, f"used refresh token {rule}")
 
 
-@requirement(provider.REFRESH_NOT_OFFERED.id, rfc6749.ERROR_RESPONSE.id)
+@requirement(provider.REFRESH_NOT_OFFERED, rfc6749.ERROR_RESPONSE)
+@applies(refresh=False)
 def test_refresh_grant_refused_where_not_offered(conformance: Scenario) -> None:
-    refresh = conformance.profile.refresh
-    conformance.documented(refresh.supported, "grants.refresh_token", "grants")
-    conformance.requires(refresh.supported is False, "the refresh grant is offered")
     exchange = conformance.client.refresh_grant(
         secrets.token_hex(16), "token: refresh grant on a provider without it"
     )

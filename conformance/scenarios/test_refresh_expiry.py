@@ -13,20 +13,17 @@ import pytest
 from conformance.checks.expectations import expect_issued, expect_rejected
 from conformance.expiry_watch import Watcher
 from conformance.liveness import ALLOWANCE_WHY, seconds, stated_lifetimes
+from conformance.markers import applies
 from conformance.requirements import rfc6749, rfc6750
 from conformance.scenario import Scenario
 
 requirement = pytest.mark.requirement
 
 
-@requirement(rfc6749.LIFETIME_AS_STATED.id, rfc6750.REJECTS_BAD_TOKEN.id)
+@requirement(rfc6749.LIFETIME_AS_STATED, rfc6750.REJECTS_BAD_TOKEN)
+@applies(refresh=True, resource=True)
 def test_refresh_does_not_revive_an_expired_token(conformance: Scenario) -> None:
     profile = conformance.profile
-    conformance.documented(profile.refresh.supported, "grants.refresh_token", "grants")
-    conformance.requires(
-        profile.refresh.supported is True, f"no refresh grant ({profile.source_of('grants')})"
-    )
-    conformance.requires_resource()
     token = conformance.obtain_token("token: token to let expire")
     conformance.requires(token.refresh_token is not None, "no refresh token issued (reported elsewhere)")
     lifetimes = stated_lifetimes(profile, token.expires_in)

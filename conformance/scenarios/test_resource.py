@@ -7,6 +7,7 @@ import secrets
 import pytest
 
 from conformance.checks.expectations import expect_accepted, expect_rejected
+from conformance.markers import applies
 from conformance.profile import UNSPECIFIED
 from conformance.requirements import provider, rfc6750
 from conformance.scenario import Scenario
@@ -14,9 +15,9 @@ from conformance.scenario import Scenario
 requirement = pytest.mark.requirement
 
 
-@requirement(rfc6750.ACCEPTS_VALID_TOKEN.id)
+@requirement(rfc6750.ACCEPTS_VALID_TOKEN)
+@applies(resource=True)
 def test_fresh_token_is_accepted(conformance: Scenario) -> None:
-    conformance.requires_resource()
     token = conformance.obtain_token()
     exchange = conformance.client.call_resource(token.access_token, "resource: fresh access token")
     conformance.expect(
@@ -34,19 +35,19 @@ REFUSALS = {
 
 
 @requirement(
-    rfc6750.REJECTS_BAD_TOKEN.id,
-    rfc6750.CHALLENGE.id,
-    rfc6750.REALM_ONCE.id,
-    rfc6750.INVALID_TOKEN_STATUS.id,
-    rfc6750.INVALID_TOKEN_CODE.id,
-    rfc6750.NO_ERROR_WITHOUT_CREDENTIALS.id,
-    provider.REJECTION_STATUS.id,
-    provider.REJECTION_CHALLENGE.id,
-    provider.REJECTION_BODY.id,
+    rfc6750.REJECTS_BAD_TOKEN,
+    rfc6750.CHALLENGE,
+    rfc6750.REALM_ONCE,
+    rfc6750.INVALID_TOKEN_STATUS,
+    rfc6750.INVALID_TOKEN_CODE,
+    rfc6750.NO_ERROR_WITHOUT_CREDENTIALS,
+    provider.REJECTION_STATUS,
+    provider.REJECTION_CHALLENGE,
+    provider.REJECTION_BODY,
 )
+@applies(resource=True)
 @pytest.mark.parametrize("case", list(REFUSALS))
 def test_unusable_credentials_are_refused(conformance: Scenario, case: str) -> None:
-    conformance.requires_resource()
     rejection = conformance.profile.resource.rejection
     if rejection.status == UNSPECIFIED:
         conformance.log.not_checked(

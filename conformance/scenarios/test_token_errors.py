@@ -23,7 +23,7 @@ CREDENTIAL_CASES = [
 ]
 
 
-@requirement(rfc6749.WRONG_CREDENTIALS.id, rfc6749.ERROR_RESPONSE.id)
+@requirement(rfc6749.WRONG_CREDENTIALS, rfc6749.ERROR_RESPONSE)
 @pytest.mark.parametrize("case", CREDENTIAL_CASES)
 def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, case: str) -> None:
     client = conformance.client
@@ -51,7 +51,7 @@ def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, cas
     )
 
 
-@requirement(rfc6749.MISSING_PARAMETER.id, rfc6749.ERROR_RESPONSE.id)
+@requirement(rfc6749.MISSING_PARAMETER, rfc6749.ERROR_RESPONSE)
 @pytest.mark.parametrize("missing", ["username", "password"])
 def test_missing_parameter_is_invalid_request(conformance: Scenario, missing: str) -> None:
     client = conformance.client
@@ -66,7 +66,7 @@ def test_missing_parameter_is_invalid_request(conformance: Scenario, missing: st
     )
 
 
-@requirement(rfc6749.MISSING_GRANT_TYPE.id, rfc6749.ERROR_RESPONSE.id)
+@requirement(rfc6749.MISSING_GRANT_TYPE, rfc6749.ERROR_RESPONSE)
 def test_missing_grant_type_is_invalid_request(conformance: Scenario) -> None:
     client = conformance.client
     exchange = client.token_request(
@@ -80,7 +80,7 @@ def test_missing_grant_type_is_invalid_request(conformance: Scenario) -> None:
     )
 
 
-@requirement(rfc6749.UNSUPPORTED_GRANT.id, rfc6749.ERROR_RESPONSE.id)
+@requirement(rfc6749.UNSUPPORTED_GRANT, rfc6749.ERROR_RESPONSE)
 def test_unknown_grant_type_is_unsupported(conformance: Scenario) -> None:
     client = conformance.client
     exchange = client.token_request(

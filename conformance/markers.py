@@ -1,0 +1,243 @@
+"""The suite's two markers: what a test checks, and what it needs of the profile and target.
+
+* `@pytest.mark.requirement(rfc6749.NO_STORE, rfc6749.ERROR_RESPONSE)` ties a test to the
+  catalogue requirements it checks (results.json, junit.xml and the HTML report list it under
+  each). It takes the `Requirement` objects of `conformance.requirements`, so a mistyped name
+  fails at import; a catalogue id as a string is accepted too, for tests written elsewhere. An
+  unknown id, or anything else, fails collection with one line naming the test: a requirement
+  nobody checks must not read as covered.
+* `@applies(refresh=True, resource=True)` says what a scenario needs. At collection a scenario
+  whose needs the run's profile or target does not meet is skipped, with the profile's reason
+  and the document it cites; it sends nothing. Needs are judged in the order of `applies`'
+  parameters, and the first one unmet gives the reason. A parametrized case may add its own
+  (`pytest.param(..., marks=applies(client_auth="basic"))`): the closest marker wins a keyword.
+
+Registered by the plugin (`pytest_plugins`); the checks are plain functions of the markers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Literal
+
+import pytest
+
+from conformance.profile import UNSPECIFIED, Profile
+from conformance.requirements import Requirement, get
+from conformance.stash import RUN
+
+if TYPE_CHECKING:
+    from conformance.run import ConformanceRun
+
+__all__ = ["applies", "check_requirement_markers", "requirement_ids", "skip_inapplicable"]
+
+
+# -- requirement(*requirements) ----------------------------------------------------------------
+def _requirement_id(item: pytest.Item, value: object) -> str:
+    """The catalogue id `value` names, or a usage error naming the test."""
+    if isinstance(value, Requirement):
+        try:
+            known = get(value.id)
+        except KeyError:
+            known = None
+        if known == value:
+            return value.id
+        problem = f"requirement {value.id!r} is not the catalogue's"
+    elif isinstance(value, str):
+        try:
+            return get(value).id
+        except KeyError:
+            problem = f"unknown requirement id {value!r}"
+    else:
+        problem = f"{value!r} is not a requirement (pass those of conformance.requirements)"
+    raise pytest.UsageError(
+        f"conformance: {item.nodeid}: {problem} in its requirement marker (see `conformance requirements`)"
+    )
+
+
+def check_requirement_markers(items: Iterable[pytest.Item]) -> None:
+    """A typo in a marker would report on nothing: collection fails and names the test."""
+    for item in items:
+        requirement_ids(item)
+
+
+def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
+    """The ids of the requirements `item`'s markers name, closest marker first."""
+    return tuple(
+        _requirement_id(item, value) for marker in item.iter_markers("requirement") for value in marker.args
+    )
+
+
+# -- applies(**needs) ----------------------------------------------------------------------------
+Unmet = Callable[[Profile, str | None, Any], str | None]
+
+
+def _unspecified(profile: Profile, value: object, field_name: str, section: str) -> str | None:
+    if value == UNSPECIFIED:
+        return (
+            f"profile {profile.name}: {field_name} is unspecified "
+            f"({profile.source_of(section)}): the documentation is silent"
+        )
+    return None
+
+
+def _refresh(profile: Profile, resource_path: str | None, offered: bool) -> str | None:
+    supported = profile.refresh.supported
+    silent = _unspecified(profile, supported, "grants.refresh_token", "grants")
+    if silent is not None:
+        return silent
+    if offered and supported is not True:
+        return f"profile {profile.name}: no refresh grant ({profile.source_of('grants')})"
+    if not offered and supported is not False:
+        return f"profile {profile.name}: the refresh grant is offered"
+    return None
+
+
+def _used_refresh_token(profile: Profile, resource_path: str | None, rule: object) -> str | None:
+    refresh = profile.refresh
+    silent = _unspecified(profile, refresh.used_refresh_token, "refresh.used_refresh_token", "refresh")
+    if silent is not None or rule is True:
+        return silent
+    if refresh.used_refresh_token != rule:
+        return (
+            f"profile {profile.name}: a used refresh token stays valid ({refresh.source}): "
+            "concurrent refreshes may all succeed"
+        )
+    return None
+
+
+def _invalidation(profile: Profile, resource_path: str | None, documented: object) -> str | None:
+    return _unspecified(
+        profile, profile.invalidates_earlier, "invalidation.new_token_invalidates_earlier", "invalidation"
+    )
+
+
+def _client_auth(profile: Profile, resource_path: str | None, scheme: object) -> str | None:
+    if profile.client_auth == "none":
+        return f"profile {profile.name}: no client authentication ({profile.source_of('client_auth')})"
+    if scheme == "basic" and profile.client_auth != "basic":
+        return (
+            f"profile {profile.name}: clients authenticate in the body: a Basic header is a "
+            "supported scheme (RFC 6749 §2.3.1)"
+        )
+    return None
+
+
+def _grant_password(profile: Profile, resource_path: str | None, offered: object) -> str | None:
+    if profile.grant_password is not True:
+        return f"profile {profile.name}: the password grant is not offered"
+    return None
+
+
+def _resource(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+    if resource_path is None:
+        return (
+            f"profile {profile.name} names no protected resource "
+            f"({profile.resource.source}): pass --resource-path"
+        )
+    return None
+
+
+def _resource_or_refresh(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+    if resource_path is None and profile.refresh.supported is not True:
+        return (
+            f"profile {profile.name}: no protected resource and no refresh: no lifecycle to follow "
+            "(pass --resource-path)"
+        )
+    return None
+
+
+def _scope_unenforced(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+    if profile.scope_enforced is not False or profile.scope_value is None:
+        return f"profile {profile.name}: scope is not documented as unenforced ({profile.source_of('scope')})"
+    return None
+
+
+# In the order they are judged (the order of `applies`' parameters).
+NEEDS: dict[str, Unmet] = {
+    "refresh": _refresh,
+    "used_refresh_token": _used_refresh_token,
+    "invalidation": _invalidation,
+    "client_auth": _client_auth,
+    "grant_password": _grant_password,
+    "resource": _resource,
+    "resource_or_refresh": _resource_or_refresh,
+    "scope_unenforced": _scope_unenforced,
+}
+
+
+def applies(
+    *,
+    refresh: bool | None = None,
+    used_refresh_token: Literal[True, "rejected"] | None = None,
+    invalidation: Literal[True] | None = None,
+    client_auth: Literal[True, "basic"] | None = None,
+    grant_password: Literal[True] | None = None,
+    resource: Literal[True] | None = None,
+    resource_or_refresh: Literal[True] | None = None,
+    scope_unenforced: Literal[True] | None = None,
+) -> pytest.MarkDecorator:
+    """What a scenario needs; without it the scenario is skipped at collection, saying why.
+
+    refresh: True, the refresh grant is documented as offered; False, as not offered.
+    used_refresh_token: True, the profile says what a used refresh token does; "rejected", that
+        it is refused.
+    invalidation: the profile says whether a new token invalidates earlier ones.
+    client_auth: True, clients authenticate; "basic", with an HTTP Basic header.
+    grant_password: the password grant is offered.
+    resource: the target has a protected resource (the profile's, or --resource-path).
+    resource_or_refresh: a protected resource, or the refresh grant, to follow tokens by.
+    scope_unenforced: the documentation says scope is not enforced, and names a scope value.
+    """
+    needs = {name: value for name, value in locals().items() if value is not None}
+    decorator: pytest.MarkDecorator = pytest.mark.applies(**needs)
+    return decorator
+
+
+def unmet_need(item: pytest.Item, profile: Profile, resource_path: str | None) -> str | None:
+    """Why `item` does not apply to this profile and target, or None when it does."""
+    needs: dict[str, Any] = {}
+    # The closest marker wins a keyword: a case's own (pytest.param marks), then the function's,
+    # its class's and its module's. pytest lists a case's marks after its function's.
+    callspec = getattr(item, "callspec", None)
+    case = [m for m in callspec.marks if m.name == "applies"] if callspec is not None else []
+    for marker in [m for m in reversed(list(item.iter_markers("applies"))) if m not in case] + case:
+        unknown = set(marker.kwargs) - set(NEEDS)
+        if unknown or marker.args:
+            named = ", ".join(sorted(unknown)) if unknown else repr(marker.args)
+            raise pytest.UsageError(
+                f"conformance: {item.nodeid}: its applies marker names no known need ({named}); "
+                "use conformance.markers.applies"
+            )
+        needs.update(marker.kwargs)
+    for name, unmet in NEEDS.items():
+        if name in needs:
+            reason = unmet(profile, resource_path, needs[name])
+            if reason is not None:
+                return reason
+    return None
+
+
+def skip_inapplicable(items: Iterable[pytest.Item], run: ConformanceRun) -> None:
+    """Mark each item whose needs the run does not meet as skipped, with the reason."""
+    for item in items:
+        reason = unmet_need(item, run.profile, run.target.resource_path)
+        if reason is not None:
+            item.add_marker(pytest.mark.skip(reason=reason))
+
+
+# -- hooks -----------------------------------------------------------------------------------------
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "applies(**needs): what a scenario needs of the profile and target; skipped at collection "
+        "without it (see conformance.markers.applies)",
+    )
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    check_requirement_markers(items)
+    run = config.stash.get(RUN, None)
+    if run is not None:
+        skip_inapplicable(items, run)
