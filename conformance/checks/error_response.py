@@ -42,10 +42,9 @@ def error_is_rfc6749(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     content_type = exchange.header("content-type") or "(none)"
     if "json" not in content_type.lower():
         problems.append(f"Content-Type {content_type}")
-    if exchange.json_error:
-        problems.append(exchange.json_error)
-    elif not isinstance(exchange.json, dict):
-        problems.append(f"body is a JSON {type(exchange.json).__name__}, not an object")
+    not_an_object = exchange.json_object_problem
+    if not_an_object:
+        problems.append(not_an_object)
     else:
         problems += [
             f"{'.'.join(map(str, e.absolute_path)) or 'body'}: {e.message}"

@@ -29,17 +29,8 @@ def outcome(exchange: Exchange) -> str:
     return ", ".join(parts)
 
 
-def _issued(exchange: Exchange) -> bool:
-    return (
-        exchange.ok
-        and isinstance(exchange.json, dict)
-        and isinstance(exchange.json.get("access_token"), str)
-        and bool(exchange.json["access_token"])
-    )
-
-
 def expect_issued(exchange: Exchange, requirement: Requirement, what: str) -> list[Finding]:
-    if _issued(exchange):
+    if exchange.issued_token:  # an empty token is none to go on with
         return []
     return [Finding(requirement, f"HTTP 200 with an access token for {what}", outcome(exchange), exchange)]
 

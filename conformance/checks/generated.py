@@ -16,7 +16,7 @@ from conformance.expected import Outcome, Verdict
 from conformance.findings import Finding
 from conformance.requirements import Requirement, provider, rfc6749, rfc6750
 
-__all__ = ["JudgedBearer", "JudgedRequest", "issued", "judge_resource", "judge_token"]
+__all__ = ["JudgedBearer", "JudgedRequest", "judge_resource", "judge_token"]
 
 
 # What a judge reads of a generated case, and no more: the generators' cases
@@ -50,11 +50,6 @@ class JudgedBearer(Protocol):
     def move(self) -> JudgedBearerMove: ...
 
 
-def issued(exchange: Exchange) -> bool:
-    body = exchange.json
-    return exchange.ok and isinstance(body, dict) and isinstance(body.get("access_token"), str)
-
-
 def _issue_requirement(case: JudgedRequest) -> Requirement:
     """A request that must succeed: the requirement its most telling move stands for."""
     for move in case.moves:
@@ -68,7 +63,7 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
         return []
     verdict = case.verdict
     deciding = case.deciding()
-    if verdict is Verdict.REFUSE and issued(exchange):
+    if verdict is Verdict.REFUSE and exchange.issued_token is not None:
         assert deciding is not None
         return [
             Finding(
@@ -79,7 +74,7 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
                 exchange,
             )
         ]
-    if verdict is Verdict.ISSUE and not issued(exchange):
+    if verdict is Verdict.ISSUE and exchange.issued_token is None:
         changes = "; ".join(m.what for m in case.moves) or "nothing"
         return [
             Finding(
@@ -91,7 +86,13 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
         ]
     code = exchange.error_code
     allowed = case.codes
-    if issued(exchange) or code is None or not allowed or code in allowed or exchange.status >= 500:
+    if (
+        exchange.issued_token is not None
+        or code is None
+        or not allowed
+        or code in allowed
+        or exchange.status >= 500
+    ):
         return []
     requirement = deciding.requirement if deciding is not None else rfc6749.ERROR_RESPONSE
     return [

@@ -39,10 +39,9 @@ def success_is_json_200(profile: Profile, exchange: Exchange) -> Iterator[Findin
         problems.append(f"HTTP {exchange.status}")
     if "application/json" not in content_type.lower():
         problems.append(f"Content-Type {content_type}")
-    if exchange.json_error:
-        problems.append(exchange.json_error)
-    elif not isinstance(exchange.json, dict):
-        problems.append(f"body is a JSON {type(exchange.json).__name__}, not an object")
+    not_an_object = exchange.json_object_problem
+    if not_an_object:
+        problems.append(not_an_object)
     if problems:
         yield Finding(
             rfc6749.SUCCESS_JSON,

@@ -181,6 +181,25 @@ class Exchange:
         return self.status is not None and 200 <= self.status < 300
 
     @property
+    def issued_token(self) -> str | None:
+        """The access token this answer issued: a 2xx whose JSON object holds a string
+        `access_token`, an empty one included (the checks judge whether it is usable); None
+        when no token came back."""
+        body = self.json
+        if self.ok and isinstance(body, dict) and isinstance(body.get("access_token"), str):
+            return str(body["access_token"])
+        return None
+
+    @property
+    def json_object_problem(self) -> str | None:
+        """Why the body is not the JSON object RFC 6749 §5.1 and §5.2 ask for; None when it is."""
+        if self.json_error:
+            return self.json_error
+        if not isinstance(self.json, dict):
+            return f"body is a JSON {type(self.json).__name__}, not an object"
+        return None
+
+    @property
     def error_code(self) -> str | None:
         if isinstance(self.json, dict) and isinstance(self.json.get("error"), str):
             return str(self.json["error"])

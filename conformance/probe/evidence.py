@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from conformance.client import Exchange
 
-__all__ = ["issued", "outcome"]
-
-
-def issued(exchange: Exchange) -> bool:
-    body = exchange.json
-    return exchange.ok and isinstance(body, dict) and isinstance(body.get("access_token"), str)
+__all__ = ["outcome"]
 
 
 def outcome(exchange: Exchange) -> str:

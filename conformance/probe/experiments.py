@@ -17,7 +17,7 @@ from conformance.client import ConformanceClient, Exchange
 from conformance.client.client import PROFILE_DEFAULT
 from conformance.errors import BudgetExhausted, ConformanceError
 from conformance.probe.draft import Draft
-from conformance.probe.evidence import issued, outcome
+from conformance.probe.evidence import outcome
 from conformance.probe.lifetime import judge, schedule, watch
 from conformance.probe.rejection import learn_rejection
 from conformance.profile import ClientAuth
@@ -107,7 +107,7 @@ class Prober:
 
     def _grant(self, purpose: str) -> Exchange:
         exchange = self.client.password_grant(purpose)
-        if issued(exchange):
+        if exchange.issued_token is not None:
             self.grants.append(exchange)
             self.latest = exchange
         return exchange
@@ -127,7 +127,7 @@ class Prober:
                 choice = None if style == "none" else PROFILE_DEFAULT
                 purpose = f"token: password grant, client auth {style}, parameters in {location}"
                 exchange = self.client.password_grant(purpose, client=choice)
-                if issued(exchange):
+                if exchange.issued_token is not None:
                     self.grants.append(exchange)
                     self.latest = exchange
                     self._record_discovery(style, location, exchange, tried)
@@ -224,7 +224,7 @@ class Prober:
             return
         first = self.latest
         second = self._grant("token: a second token")
-        if not issued(second):
+        if second.issued_token is None:
             self.draft.learn(
                 "invalidation.new_token_invalidates_earlier",
                 "unspecified",
@@ -263,7 +263,7 @@ class Prober:
             for path in ("refresh.rotation", "refresh.used_refresh_token"):
                 self.draft.learn(path, "unspecified", "no refresh token is issued")
             made_up = self.client.refresh_grant(secrets.token_hex(16), "token: refresh with a made-up token")
-            if issued(made_up):
+            if made_up.issued_token is not None:
                 self.draft.learn(
                     "grants.refresh_token",
                     "unspecified",
@@ -284,7 +284,7 @@ class Prober:
             )
         old = with_refresh[-1].json["refresh_token"]
         first = self.client.refresh_grant(old, "token: refresh grant")
-        if not issued(first):
+        if first.issued_token is None:
             self.draft.learn(
                 "grants.refresh_token",
                 False,
@@ -307,7 +307,7 @@ class Prober:
         if self.resource_works:
             self.client.call_resource(first.json["access_token"], "resource: the refreshed access token")
         again = self.client.refresh_grant(old, "token: the used refresh token again")
-        if issued(again):
+        if again.issued_token is not None:
             self.latest = again
             used: object = "accepted"
         elif again.status is not None and 400 <= again.status < 500:
@@ -358,7 +358,7 @@ class Prober:
         budget = self.client.budget
         left = MAX_POLLS if budget.max_requests is None else budget.max_requests - budget.spent - 1
         fresh = self._grant("token: a fresh token to watch expire")
-        if not issued(fresh):
+        if fresh.issued_token is None:
             self._learn_reading(None, f"no fresh token: {outcome(fresh)}")
             return
         expires_in = fresh.json.get("expires_in")

@@ -27,7 +27,6 @@ from hypothesis.stateful import (
 )
 
 from conformance.checks.expectations import expect_issued, outcome
-from conformance.checks.generated import issued
 from conformance.client import Exchange
 from conformance.counterexample import Example, Halt, Search
 from conformance.errors import BudgetExhausted, TargetError
@@ -105,7 +104,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
             exchange = client.refresh_grant(held.refresh, f"token: lifecycle move {self.moves + 1}: {what}")
             # Judged on when the refresh reached the server, before the model records its answer.
             prediction = self.model.refresh(held, Span.of(exchange))
-            if issued(exchange):
+            if exchange.issued_token is not None:
                 self._note(
                     f"{what} with {held.refresh_name} -> HTTP {exchange.status}: "
                     + self._issued(exchange, held)
@@ -119,7 +118,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
                 self.example.expect(
                     refused_without_invalid_grant([exchange], f"{held.refresh_name}: {prediction.why}")
                 )
-            self._judge(prediction, issued(exchange), exchange, f"{held.refresh_name}")
+            self._judge(prediction, exchange.issued_token is not None, exchange, f"{held.refresh_name}")
 
         # -- the client's moves (the first rule is the one hypothesis tries most) ------------
         @precondition(lambda self: resource and bool(self.model.held))
@@ -215,7 +214,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
 
         def _request_token(self) -> None:
             exchange = client.password_grant(f"token: lifecycle move {self.moves + 1}: password grant")
-            if issued(exchange):
+            if exchange.issued_token is not None:
                 self._note(f"request a token -> HTTP {exchange.status}: {self._issued(exchange)}")
             else:
                 self._note(f"request a token -> {outcome(exchange)}")

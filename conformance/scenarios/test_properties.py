@@ -13,7 +13,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.expectations import expect_accepted
-from conformance.checks.generated import issued, judge_resource, judge_token
+from conformance.checks.generated import judge_resource, judge_token
 from conformance.checks.token_sample import judge_issuances
 from conformance.counterexample import Example, Search, search_id
 from conformance.markers import applies
@@ -123,7 +123,7 @@ def test_any_scope_behaves_like_the_documented_one(
     def check(case: RequestCase, example: Example) -> None:
         _send(case, example)
         exchange = client.exchanges[-1]
-        if not issued(exchange) or client.target.resource_path is None:
+        if exchange.issued_token is None or client.target.resource_path is None:
             return
         token = conformance.issued(exchange)
         used = client.call_resource(token.access_token, f"resource: token of {case!r}")
@@ -141,7 +141,7 @@ def _documented_token_refused_too(conformance: Scenario) -> bool:
     as well (a store that honours new tokens late, say)? Then no scope value is to blame."""
     client = conformance.client
     control = client.password_grant("token: the documented request, as a control")
-    if not issued(control):
+    if control.issued_token is None:
         return False
     used = client.call_resource(conformance.issued(control).access_token, "resource: the control token")
     return not used.ok

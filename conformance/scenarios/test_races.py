@@ -27,7 +27,6 @@ from functools import partial
 import pytest
 
 from conformance.checks.expectations import expect_issued, outcome
-from conformance.checks.generated import issued
 from conformance.checks.token_sample import judge_issuances
 from conformance.client import Exchange
 from conformance.counterexample import search_id
@@ -85,7 +84,7 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
             ]
         )
         # Judged by credentials: every winner may hold the one new pair, none a second one.
-        winners = [e for e in answers if issued(e)]
+        winners = [e for e in answers if e.issued_token is not None]
         findings = refused_without_invalid_grant(answers, "the loser of a refresh race")
         apart = different_pairs(winners)
         if apart is not None:
@@ -135,7 +134,7 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
             for f in expect_issued(e, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials, racing a refresh")
         ]
         refreshed = answers[0]
-        if not issued(refreshed) and refreshed.status is not None and refreshed.status < 500:
+        if refreshed.issued_token is None and refreshed.status is not None and refreshed.status < 500:
             if refreshed.error_code != "invalid_grant":
                 findings.append(
                     Finding(
@@ -148,7 +147,7 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
         conformance.expect(findings, rfc6749.PASSWORD_GRANT_ISSUES, f"{WIDTH - 1} at once with a refresh")
         # Every token new: no credential of the token raced from, none handed to two requests
         # (the one §10.10 rule: only concurrent duplicates may share one pair).
-        judged = judge_issuances([token.exchange, *(e for e in answers if issued(e))])
+        judged = judge_issuances([token.exchange, *(e for e in answers if e.issued_token is not None)])
         conformance.expect(
             judged.about(rfc6749.TOKENS_UNIQUE),
             rfc6749.TOKENS_UNIQUE,
@@ -176,7 +175,9 @@ def test_concurrent_token_requests_and_earlier_tokens(
             f for e in answers for f in expect_issued(e, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials")
         ]
         # Judged by credentials: concurrent duplicates handed one token hold one credential.
-        tokens = list(dict.fromkeys(conformance.issued(e).access_token for e in answers if issued(e)))
+        tokens = list(
+            dict.fromkeys(conformance.issued(e).access_token for e in answers if e.issued_token is not None)
+        )
         conformance.ledger.issued_together(tokens)
         used = [
             client.call_resource(t, f"resource: race {n}, token {i} of {len(tokens)}")

@@ -17,7 +17,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from conformance.checks.expectations import outcome
-from conformance.checks.generated import issued
 from conformance.client import Exchange
 from conformance.findings import Finding
 from conformance.redaction import token_key
@@ -79,7 +78,10 @@ def refused_without_invalid_grant(answers: Sequence[Exchange], what: str) -> lis
             e,
         )
         for e in answers
-        if not issued(e) and e.status is not None and e.status < 500 and e.error_code != "invalid_grant"
+        if e.issued_token is None
+        and e.status is not None
+        and e.status < 500
+        and e.error_code != "invalid_grant"
     ]
 
 
@@ -94,7 +96,7 @@ def present_again(
     """
     source = conformance.profile.refresh.source
     again = conformance.client.refresh_grant(refresh_token, f"token: {purpose}")
-    if not issued(again):
+    if again.issued_token is None:
         return _refused(conformance, again, "refused once used")
     pairs = {pair_of(e) for e in bought}
     if pair_of(again) not in pairs or len(pairs) != 1:
@@ -112,7 +114,7 @@ def present_again(
     late = conformance.client.refresh_grant(
         refresh_token, f"token: {purpose}, {GRACE_ALLOWANCE:.0f} s later (past any grace period)"
     )
-    if issued(late):
+    if late.issued_token is not None:
         conformance.expect(
             [
                 Finding(
