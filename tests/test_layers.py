@@ -1,0 +1,114 @@
+"""The package's layers stay apart: read from the source (ast), not from what happens to load.
+
+The checks judge what the generators made without importing them (both import the shared
+vocabulary in `conformance.expected`); the emulator takes the credentials it accepts from
+`conformance.credentials`, not from the client that sends them; and the defect registry holds
+every defect its area modules declare, because the package imports each area.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "conformance"
+DEFECTS = PACKAGE / "emulator" / "defects"
+
+# (importer, imported): no module under the first may import a module under the second.
+FORBIDDEN = [
+    ("conformance.checks", "conformance.strategies"),
+    ("conformance.emulator", "conformance.client"),
+]
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module the file names in an import, wherever the import stands (functions,
+    `if TYPE_CHECKING:` blocks too); `from a import b` counts as `a` and as `a.b`."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    package = _module_name(path) if path.name == "__init__.py" else _module_name(path).rpartition(".")[0]
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    return found
+
+
+def _under(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+def _graph() -> dict[str, set[str]]:
+    return {_module_name(p): _imports(p) for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def test_the_import_reader_sees_the_shared_modules_from_both_sides() -> None:
+    # Were the reader blind, the layer test below would pass on anything.
+    graph = _graph()
+    assert "conformance.expected" in graph["conformance.checks.generated"]
+    assert "conformance.expected" in graph["conformance.strategies.model"]
+    assert "conformance.credentials" in graph["conformance.emulator.app"]
+    assert "conformance.credentials" in graph["conformance.client.client"]
+    assert "conformance.emulator.defects.registry" in graph["conformance.emulator.defects"]
+
+
+@pytest.mark.parametrize(("importer", "imported"), FORBIDDEN, ids=[f"{a}-{b}" for a, b in FORBIDDEN])
+def test_no_layer_imports_across(importer: str, imported: str) -> None:
+    leaks = sorted(
+        f"{module} imports {name}"
+        for module, names in _graph().items()
+        if _under(module, importer)
+        for name in names
+        if _under(name, imported)
+    )
+    assert not leaks, leaks
+
+
+def _declared_per_area() -> Counter[str]:
+    """`@defect(...)` decorators in each area module of the defects package, read from source."""
+    counts: Counter[str] = Counter()
+    for path in sorted(DEFECTS.glob("*.py")):
+        if path.stem in ("__init__", "registry"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef):
+                for decorator in node.decorator_list:
+                    call = decorator.func if isinstance(decorator, ast.Call) else decorator
+                    if isinstance(call, ast.Name) and call.id == "defect":
+                        counts[path.stem] += 1
+    return counts
+
+
+def test_importing_the_defects_package_registers_every_area() -> None:
+    # A fresh interpreter: in this one another test may have imported an area module itself.
+    script = (
+        "import collections, json, conformance.emulator.defects as d; "
+        "print(json.dumps(collections.Counter(x.area for x in d.catalogue().values())))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    registered = Counter(json.loads(completed.stdout))
+    declared = _declared_per_area()
+    assert len(declared) == 6, declared  # response, lifetime, client, errors, refresh, resource
+    assert registered == declared
