@@ -93,6 +93,14 @@ class FindingLog:
         with self._lock:
             self.observations.append(Observation(requirement, "skipped", reason))
 
+    def __getstate__(self) -> dict[str, object]:
+        # An xdist worker hands its logs to the controller; a lock does not travel.
+        return {name: value for name, value in vars(self).items() if name != "_lock"}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        vars(self).update(state)
+        self._lock = threading.Lock()
+
     def record(self, exchange: Exchange) -> None:
         with self._lock:
             self.exchanges.append(exchange)

@@ -189,7 +189,6 @@ class HtmlReportHooks:
         results = self.config.stash[RESULTS]
         rows = results.requirement_statuses()
         counts = count_statuses(rows)
-        client = self.run.client
         scrub = self.run.redactor.scrub
         contradictions = settled_contradictions(self.run.profile, rows)
         baseline = results.baseline_verdicts(rows)
@@ -203,8 +202,8 @@ class HtmlReportHooks:
         prefix.append(
             "<p><strong>Requirements:</strong> "
             + ", ".join(f'<span style="color:{_COLOURS[s]}">{counts[s]} {s}</span>' for s in STATUSES)
-            + f" (of {len(rows)}); {client.request_count} requests, "
-            f"{client.token_request_count} token requests.</p>"
+            + f" (of {len(rows)}); {self.run.request_count} requests, "
+            f"{self.run.token_request_count} token requests.</p>"
         )
         if self.run.unreachable:
             prefix.append(

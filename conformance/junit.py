@@ -213,7 +213,7 @@ def _add_incomplete(suite: ET.Element, run: ConformanceRun, reason: str) -> None
     )
     error.text = run.redactor.scrub(
         f"profile {run.profile.name} against {run.target.description}: {reason}\n"
-        f"{ran} test(s) ran; {run.client.request_count} requests were sent. The requirements "
+        f"{ran} test(s) ran; {run.request_count} requests were sent. The requirements "
         "not checked are not established: results.json lists them as skipped, with the cause."
     )
     for attribute in ("tests", "errors"):

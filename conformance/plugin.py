@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import conformance.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
-from conformance import baseline
+from conformance import baseline, distributed
 from conformance.ci_output import register_ci_hooks
 from conformance.errors import (
     BudgetExhausted,
@@ -31,7 +31,7 @@ from conformance.run import ConformanceRun
 from conformance.safety import is_loopback, plan
 from conformance.scenario import ScenarioStopped
 from conformance.settings import RunSettings, add_options
-from conformance.stash import LOG, RESULTS, RUN, SETTINGS
+from conformance.stash import LOG, RESULTS, RUN, SERIAL, SETTINGS
 
 pytest_plugins = ["conformance.fixtures", "conformance.markers"]
 
@@ -56,7 +56,8 @@ def pytest_configure(config: pytest.Config) -> None:
         config.stash[SETTINGS] = settings
         if settings is None:
             return
-        run = ConformanceRun(settings)
+        run = ConformanceRun(distributed.share_budget(settings, config))
+        serial = distributed.keep_serial(config, run)
         if settings.live and not is_loopback(run.target.base_url) and not settings.confirmed:
             raise UsageError(
                 plan(run.profile, settings) + "\nrefusing to start without confirmation: pass "
@@ -65,6 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
     except ConformanceError as exc:
         raise pytest.UsageError(f"conformance: {exc}") from None
     config.stash[RUN] = run
+    config.stash[SERIAL] = serial
     try:
         config.stash[RESULTS] = ResultsCollector.for_run(run, config.getoption("hypothesis_seed", None))
     except ConformanceError as exc:
@@ -74,6 +76,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
         config.pluginmanager.register(HtmlReportHooks(run, config), "conformance-html-report")
     register_ci_hooks(run, config)
+    if config.pluginmanager.hasplugin("xdist") and not distributed.is_worker(config):
+        config.pluginmanager.register(distributed.ControllerHooks(config), "conformance-xdist-controller")
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -81,10 +85,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if run is None:
         return []
     wait = run.settings.expiry_wait
+    serial = config.stash.get(SERIAL, None)
     return [
         f"conformance: profile {run.profile.name} ({run.profile.origin})",
         f"conformance: target {run.target.description}, resource "
         f"{run.target.resource_path or '(none)'}, expiry wait {wait:g} s",
+        *([serial] if serial else []),
     ]
 
 
@@ -133,7 +139,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         result = yield
     except BudgetExhausted as exc:
         run = item.config.stash[RUN]
-        run.stopped = f"{exc}; the run stopped after {run.client.request_count} requests"
+        run.stopped = f"{exc}; the run stopped after {run.request_count} requests"
         item.session.shouldstop = f"conformance: {run.stopped}"
         if log is not None:
             log.stopped = str(exc)
@@ -172,7 +178,7 @@ def _count_silence(item: pytest.Item, run: ConformanceRun | None) -> None:
     if run.unanswered >= SILENT_TESTS:
         run.stopped = (
             f"{TARGET_SILENT}: {run.unanswered} tests in a row ended without an answer; the run "
-            f"stopped after {run.client.request_count} requests"
+            f"stopped after {run.request_count} requests"
         )
         item.session.shouldstop = f"conformance: {run.stopped}"
 
@@ -305,15 +311,15 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.line(
             f"dry run of profile {run.profile.name} for {run.target.description}: nothing was sent, "
             f"no requirement judged ({len(all_requirements())} not run); "
-            f"{run.client.request_count} requests listed"
+            f"{run.request_count} requests listed"
         )
     else:
         terminalreporter.line(
             f"profile {run.profile.name} against {run.target.description}: "
             f"{counts['passed']} requirements passed, {counts['partial']} partial, "
             f"{counts['failed']} failed, {counts['warned']} warned, {counts['skipped']} skipped "
-            f"(of {len(all_requirements())}); {run.client.request_count} requests, "
-            f"{run.client.token_request_count} token requests"
+            f"(of {len(all_requirements())}); {run.request_count} requests, "
+            f"{run.token_request_count} token requests"
         )
     if results.baseline is not None and not run.settings.dry_run:
         unaccepted = [r["id"] for r in results.blocking_failures(rows)]
@@ -345,6 +351,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if run is None:
         return
     results = session.config.stash[RESULTS]
+    if distributed.is_worker(session.config):
+        distributed.hand_over(session.config, run, results)  # the controller reports for the run
+        return
     if run.settings.dry_run:
         pass
     elif results.fails_run():
@@ -359,8 +368,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.config.stash[RESULTS].write(
             run.settings.report_dir / "results.json",
             run.redactor,
-            requests=run.client.request_count,
-            token_requests=run.client.token_request_count,
+            requests=run.request_count,
+            token_requests=run.token_request_count,
             exit_code=int(exitstatus),
             error=run.unreachable or run.stopped,
             dry_run=run.settings.dry_run,

@@ -123,6 +123,17 @@ class Redactor:
             self.add_derived(value, label)
         return f"<{label}>"
 
+    def known(self) -> dict[str, str]:
+        """Every secret registered so far with its label: what an xdist worker hands over."""
+        with self._lock:
+            return dict(self._labels)
+
+    def absorb(self, known: dict[str, str]) -> None:
+        """Learn another redactor's secrets (an xdist worker's tokens), under the same labels."""
+        for value, label in known.items():
+            if value not in self._labels:
+                self.add_derived(value, label.removeprefix("<").removesuffix(">"))
+
     def label_for(self, value: str) -> str | None:
         return self._labels.get(value)
 

@@ -91,10 +91,22 @@ class ConformanceRun:
         self.unreachable: str | None = None  # the target could not be reached: nothing ran
         self.stopped: str | None = None  # the run ended early (request budget spent, target silent)
         self.unanswered = 0  # tests in a row that ended because the target did not answer
+        # Under pytest-xdist the controller sends nothing itself: its workers' counts add up here.
+        self.requests_by_workers = 0
+        self.token_requests_by_workers = 0
         self.client.listeners.append(self._on_exchange)
         self._log_filter = RedactingLogFilter(self.redactor)
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).addFilter(self._log_filter)
+
+    @property
+    def request_count(self) -> int:
+        """Requests the run sent, by this process and its xdist workers."""
+        return self.client.request_count + self.requests_by_workers
+
+    @property
+    def token_request_count(self) -> int:
+        return self.client.token_request_count + self.token_requests_by_workers
 
     def preflight(self) -> None:
         """Fail fast, and gently, when a live target cannot be reached."""

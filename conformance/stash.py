@@ -12,9 +12,11 @@ if TYPE_CHECKING:
     from conformance.run import ConformanceRun
     from conformance.settings import RunSettings
 
-__all__ = ["LOG", "RESULTS", "RUN", "SETTINGS"]
+__all__ = ["LOG", "RESULTS", "RUN", "SERIAL", "SETTINGS"]
 
 SETTINGS: pytest.StashKey[RunSettings | None] = pytest.StashKey()
 RUN: pytest.StashKey[ConformanceRun] = pytest.StashKey()
 RESULTS: pytest.StashKey[ResultsCollector] = pytest.StashKey()
 LOG: pytest.StashKey[FindingLog] = pytest.StashKey()
+# Why a run asked to spread over xdist workers runs in one process instead (None: it may spread).
+SERIAL: pytest.StashKey[str | None] = pytest.StashKey()
