@@ -29,7 +29,14 @@ from conformance.stash import RUN
 if TYPE_CHECKING:
     from conformance.run import ConformanceRun
 
-__all__ = ["applies", "check_requirement_markers", "requirement_ids", "skip_inapplicable"]
+__all__ = [
+    "NEEDS",
+    "applies",
+    "check_requirement_markers",
+    "requirement_ids",
+    "skip_inapplicable",
+    "unmet_need",
+]
 
 
 # -- requirement(*requirements) ----------------------------------------------------------------
