@@ -3,11 +3,15 @@
 
 from __future__ import annotations
 
+import ast
 import json
+from pathlib import Path
 
 import pytest
 
+import conformance.scenarios
 from conformance.markers import applies
+from conformance.requirements import Requirement
 
 RUN = ("--conformance-emulate", "-p", "no:cacheprovider", "-p", "no:randomly")
 
@@ -168,3 +172,41 @@ def test_a_need_nobody_declared_fails(pytester: pytest.Pytester) -> None:
     result = pytester.runpytest_inprocess("--conformance-profile", "tourpaq", *RUN)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert "test_mine.py::test_typo: its applies marker names no known need (refersh)" in result.stderr.str()
+
+
+def test_every_scenario_names_catalogue_requirements_as_objects(pytester: pytest.Pytester) -> None:
+    """The scenarios name requirements by their constants: a mistyped name fails at import."""
+    items, _ = pytester.inline_genitems(
+        "--pyargs", "conformance.scenarios", "--conformance-profile", "tourpaq", *RUN
+    )
+    assert len(items) > 30
+    for item in items:
+        values = [value for marker in item.iter_markers("requirement") for value in marker.args]
+        assert values and all(isinstance(value, Requirement) for value in values), item.nodeid
+
+
+def _profile_conditions(tree: ast.AST) -> list[str]:
+    """The `conformance.requires(...)` calls whose condition reads the profile or the target."""
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr == "requires"
+        ):
+            condition = ast.unparse(node.args[0]) if node.args else ""
+            if any(word in condition for word in ("profile", "refresh.", "resource_path", "client_auth")):
+                found.append(condition)
+    return found
+
+
+def test_scenarios_declare_what_they_need_instead_of_checking_inline() -> None:
+    """What a scenario needs of the profile is an @applies marker, judged at collection: a skip
+    inside the test would come after its set-up, and reads as a branch, not a declaration."""
+    scenarios = Path(conformance.scenarios.__file__).parent
+    inline = {
+        path.name: _profile_conditions(ast.parse(path.read_text())) for path in sorted(scenarios.glob("*.py"))
+    }
+    assert {name: found for name, found in inline.items() if found} == {}
+    # The check itself sees an inline one.
+    assert _profile_conditions(ast.parse("conformance.requires(profile.grant_password is True, 'no')"))
