@@ -9,14 +9,23 @@ against two workers, on runs that pass and runs that fail.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
 
+from conformance.clock import SystemClock
 from conformance.distributed import share_budget
+from conformance.emulator import Emulator
+from conformance.emulator.server import serve
+from conformance.profile import load_profile
 from conformance.redaction import Redactor
 from conformance.settings import RunSettings
 from tests.conftest import SuiteRun
@@ -129,3 +138,71 @@ def test_the_controller_masks_what_a_worker_learnt() -> None:
     assert controller.scrub(text) == text
     controller.absorb(worker.known())
     assert controller.scrub(text) == f"Bearer {label} for <username> with <password>"
+
+
+PARALLEL_PROFILE = """\
+name: tourpaq-parallel
+extends: tourpaq
+invalidation:
+  new_token_invalidates_earlier: false
+  source: the served emulator keeps earlier tokens
+"""
+
+
+def _served_run(
+    profile: str, url: str, report_dir: Path, jobs: int, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "run", "--profile", profile, "--url", url]
+        + ["--resource-path", "/protected", "--report-dir", str(report_dir), "--jobs", str(jobs)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=report_dir.parent,
+    )
+
+
+@pytest.mark.slow
+def test_a_live_target_is_spread_only_where_its_tokens_do_not_interfere(tmp_path: Path) -> None:
+    profile_path = tmp_path / "tourpaq-parallel.yaml"
+    profile_path.write_text(PARALLEL_PROFILE)
+    profiles = {name: load_profile(name) for name in (str(profile_path), "daysoutguide")}
+    outputs: dict[str, str] = {}
+    issued: list[str] = []
+    statuses: dict[int, dict[str, str]] = {}
+    for name, profile in profiles.items():
+        known = profile.emulator
+        env = {**os.environ}
+        for key, value in (
+            ("USERNAME", known.username),
+            ("PASSWORD", known.password),
+            ("CLIENT_ID", known.client_id),
+            ("CLIENT_SECRET", known.client_secret),
+        ):
+            env[f"CONFORMANCE_{key}"] = value
+        emulator = Emulator(profile, clock=SystemClock(show_countdown=False))
+        with serve(emulator.app) as url:
+            for jobs in (1, 2) if name != "daysoutguide" else (2,):
+                report_dir = tmp_path / f"{profile.name}-{jobs}"
+                completed = _served_run(name, url, report_dir, jobs, env)
+                output = completed.stdout + completed.stderr
+                assert completed.returncode == 0, output[-3000:]
+                outputs[report_dir.name] = output + "".join(p.read_text() for p in report_dir.iterdir())
+                if name != "daysoutguide":
+                    results = json.loads((report_dir / "results.json").read_text())
+                    statuses[jobs] = {r["id"]: r["status"] for r in results["requirements"]}
+        issued += emulator.store.issued_tokens()
+
+    assert "2 workers" in outputs["tourpaq-parallel-2"]
+    assert statuses[2] == statuses[1]
+    # Days Out Guide: a new token invalidates earlier ones; two workers would fail each other.
+    assert "2 workers" not in outputs["daysoutguide-2"]
+    assert (
+        "the scenarios run one after another, not on xdist workers: profile daysoutguide says a new token"
+        in (outputs["daysoutguide-2"])
+    )
+    # The controller writes the reports with its workers' tokens masked.
+    assert len(issued) > 50
+    leaks = [name for name, text in outputs.items() for token in issued if token in text]
+    assert not leaks, leaks
