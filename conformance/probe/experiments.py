@@ -331,8 +331,7 @@ class Prober:
         shaped = [
             e
             for e in refusals
-            if e.json_error is None
-            and isinstance(e.json, dict)
+            if e.json_object_problem is None
             and "json" in (e.header("content-type") or "").lower()
             and not violations("rfc6749-error", e.json)
         ]

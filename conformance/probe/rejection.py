@@ -44,7 +44,7 @@ def learn_rejection(draft: Draft, bare: Exchange, made_up: Exchange, redactor: R
         if scheme
         else f"no challenge scheme common to both refusals ({both}); RFC 6750 §3 asks for a Bearer one",
     )
-    bodies = [e.json if e.json_error is None and isinstance(e.json, dict) else None for e in (bare, made_up)]
+    bodies = [e.json if e.json_object_problem is None else None for e in (bare, made_up)]
     schema, example = None, None
     if all(b is not None for b in bodies):
         fitting = [n for n in rejection_schemas() if not any(violations(n, b) for b in bodies)]
