@@ -7,8 +7,9 @@ and `requests` assembles them into strategies for a profile.
 
 from __future__ import annotations
 
-from conformance.strategies.auth import BearerCase, BearerMove, Outcome
-from conformance.strategies.model import Move, RequestCase, Verdict
+from conformance.expected import Outcome, Verdict
+from conformance.strategies.auth import BearerCase, BearerMove
+from conformance.strategies.model import Move, RequestCase
 from conformance.strategies.requests import (
     bearer_cases,
     move_catalogue,

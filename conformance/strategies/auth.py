@@ -19,11 +19,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus
 
-from conformance.expected import Outcome
+from conformance.expected import Outcome, Verdict
 from conformance.requirements import rfc6749
-from conformance.strategies.model import Draft, Move, Value, Verdict
+from conformance.strategies.model import Draft, Move, Value
 
-__all__ = ["BearerCase", "BearerMove", "Outcome", "bearer_moves", "client_auth_moves"]
+__all__ = ["BearerCase", "BearerMove", "bearer_moves", "client_auth_moves"]
 
 _CLIENT = frozenset({"invalid_client"})
 _MALFORMED = frozenset({"invalid_client", "invalid_request"})

@@ -36,7 +36,6 @@ __all__ = [
     "RequestCase",
     "SECRET_SOURCES",
     "Value",
-    "Verdict",
     "literal",
     "secret",
     "secrets_of",

@@ -21,8 +21,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from conformance.expected import Verdict
 from conformance.requirements import Requirement, rfc6749
-from conformance.strategies.model import Draft, Location, Move, Param, Value, Verdict, literal, secret
+from conformance.strategies.model import Draft, Location, Move, Param, Value, literal, secret
 
 __all__ = [
     "LONG_LENGTHS",

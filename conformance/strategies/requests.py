@@ -8,10 +8,11 @@ import string
 from hypothesis import strategies as st
 
 from conformance.client import Credentials
+from conformance.expected import Verdict
 from conformance.profile import Profile
 from conformance.requirements import provider, rfc6749
 from conformance.strategies.auth import BearerCase, bearer_moves, client_auth_moves
-from conformance.strategies.model import Move, RequestCase, Verdict, literal, secrets_of
+from conformance.strategies.model import Move, RequestCase, literal, secrets_of
 from conformance.strategies.params import (
     NON_ASCII,
     content_type_moves,
