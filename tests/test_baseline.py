@@ -223,6 +223,7 @@ def _failures_section(output: str) -> str:
 
 
 @pytest.mark.parametrize("served_defects", [[TOKEN_TYPE[0], NO_STORE[0]]], indirect=True)
+@pytest.mark.slow
 def test_acceptance_a_served_deviation_baselined_passes_the_other_fails(
     served_defects: str, tmp_path: Path
 ) -> None:
@@ -252,6 +253,7 @@ def test_acceptance_a_served_deviation_baselined_passes_the_other_fails(
 
 
 @pytest.mark.parametrize("served_defects", [[TOKEN_TYPE[0]]], indirect=True)
+@pytest.mark.slow
 def test_acceptance_a_fixed_deviation_fails_a_strict_baseline(served_defects: str, tmp_path: Path) -> None:
     both = _write(
         tmp_path / "both.yaml",

@@ -30,6 +30,7 @@ def _walkthrough_profile() -> str:
     return block.group(1)
 
 
+@pytest.mark.slow
 def test_the_readme_walkthrough_fails_the_broken_assumption_citing_its_source(
     run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:

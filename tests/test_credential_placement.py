@@ -120,6 +120,7 @@ def wire(monkeypatch: pytest.MonkeyPatch) -> list[Sent]:
 
 
 @pytest.mark.parametrize("profile_name", ["tourpaq", "daysoutguide"])
+@pytest.mark.slow
 def test_real_credentials_only_where_the_profile_puts_them(
     run_suite: Callable[..., SuiteRun], wire: list[Sent], profile_name: str
 ) -> None:

@@ -24,6 +24,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("profile", "defect", "requirement"), CASES)
+@pytest.mark.slow
 def test_deviation_fails_the_run(
     run_suite: Callable[..., SuiteRun], profile: str, defect: str, requirement: str
 ) -> None:

@@ -81,6 +81,7 @@ def plain_http_server() -> Iterator[str]:
     yield from _serve_app(lambda request: JSONResponse({}))
 
 
+@pytest.mark.slow
 def test_tls_error(run_suite: Callable[..., SuiteRun], plain_http_server: str) -> None:
     url = plain_http_server.replace("http://", "https://")
     run = run_suite("daysoutguide", "--conformance-url", url, *LIVE, emulate=False, reports=True)
@@ -143,6 +144,7 @@ def html_503() -> Iterator[str]:
     yield from _serve_app(page)
 
 
+@pytest.mark.slow
 def test_5xx_with_html_and_retry_after(run_suite: Callable[..., SuiteRun], html_503: str) -> None:
     run = run_suite("daysoutguide", "--conformance-url", html_503, *LIVE, emulate=False, reports=True)
     assert run.ret == 1
@@ -172,6 +174,7 @@ def sometimes_slow() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.slow
 def test_token_endpoint_slow_only_sometimes(run_suite: Callable[..., SuiteRun], sometimes_slow: str) -> None:
     run = run_suite(
         "daysoutguide",

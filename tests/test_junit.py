@@ -151,6 +151,7 @@ def test_a_spent_budget_is_an_error_too(run_suite: Callable[..., SuiteRun]) -> N
     assert error is not None and "budget" in (error.get("message") or "")
 
 
+@pytest.mark.slow
 def test_a_test_without_a_finding_is_an_error_not_a_failure(
     run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

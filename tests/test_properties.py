@@ -43,6 +43,7 @@ CAUGHT = [
 
 
 @pytest.mark.parametrize(("profile", "defect", "requirement"), CAUGHT)
+@pytest.mark.slow
 def test_property_layer_alone_catches(
     run_suite: Callable[..., SuiteRun], profile: str, defect: str, requirement: str
 ) -> None:

@@ -31,6 +31,7 @@ RACES = ("-k", "test_races")
         (ASSUMED, "invalidates-earlier-tokens", "DOC-keeps-earlier"),
     ],
 )
+@pytest.mark.slow
 def test_races_in_process(
     run_suite: Callable[..., SuiteRun], profile: str, defect: str, requirement: str
 ) -> None:
@@ -40,6 +41,7 @@ def test_races_in_process(
 
 
 @pytest.mark.parametrize("defect", [None, "accepts-used-refresh-token"])
+@pytest.mark.slow
 def test_one_refresh_token_at_once_over_http(
     run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch, defect: str | None
 ) -> None:
@@ -83,6 +85,7 @@ def test_concurrent_refreshes_share_one_pair_on_the_grace_emulator(monkeypatch: 
 
 
 @pytest.mark.parametrize("profile", ["tourpaq", ASSUMED])
+@pytest.mark.slow
 def test_the_grace_variant_passes_every_layer(run_suite: Callable[..., SuiteRun], profile: str) -> None:
     run = run_suite(profile, *GRACE)
     assert run.ret == 0, run.output
@@ -94,6 +97,7 @@ def test_the_grace_variant_passes_every_layer(run_suite: Callable[..., SuiteRun]
 
 
 @pytest.mark.parametrize("defect", ["accepts-used-refresh-token", "repeated-tokens"])
+@pytest.mark.slow
 def test_the_grace_variant_hides_no_defect(run_suite: Callable[..., SuiteRun], defect: str) -> None:
     expected = {
         "accepts-used-refresh-token": "RFC9700-4.14.2-rotation",
@@ -103,6 +107,7 @@ def test_the_grace_variant_hides_no_defect(run_suite: Callable[..., SuiteRun], d
     assert run.ret == 1 and expected[defect] in run.failed_requirements(), run.output
 
 
+@pytest.mark.slow
 def test_a_used_refresh_token_answering_its_pair_forever_fails_rotation(
     run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -116,6 +121,7 @@ def test_a_used_refresh_token_answering_its_pair_forever_fails_rotation(
     assert "60 s later (past any grace period)" in run.output
 
 
+@pytest.mark.slow
 def test_over_http_the_pair_again_is_checked_only_in_part(
     run_suite: Callable[..., SuiteRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:

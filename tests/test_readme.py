@@ -24,10 +24,10 @@ def test_first_two_commands() -> None:
     assert commands is not None
     lines = [line for line in commands.group(1).splitlines() if line and not line.startswith("#")]
     assert lines[0].endswith("conformance run --profile tourpaq --emulate")
-    # One worker per core, one file per worker (the self-test matrix is shared by its module).
-    assert lines[1].endswith("python -m pytest -n auto --dist loadfile")
+    # Both tiers, the fast one first (pyproject.toml deselects `slow` and asks for the workers).
+    assert lines[1].endswith(".venv/bin/python -m pytest && .venv/bin/python -m pytest -m slow")
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text()
-    assert ".venv/bin/python -m pytest -n auto --dist loadfile" in ci
+    assert "\n.venv/bin/python -m pytest && .venv/bin/python -m pytest -m slow\n" in ci
 
 
 @pytest.mark.parametrize("block", re.findall(r"```yaml\n(.*?)```", README, re.S))

@@ -40,6 +40,7 @@ def test_conformant_emulator_passes(run_suite: Callable[..., SuiteRun], profile:
         assert run.status(requirement_id) == "skipped", requirement_id
 
 
+@pytest.mark.slow
 def test_days_out_guide_unit_contradiction_is_resolved(run_suite: Callable[..., SuiteRun]) -> None:
     run = run_suite("daysoutguide")
     row = next(r for r in run.results["requirements"] if r["id"] == "DOC-expires-in-unit")
@@ -48,6 +49,7 @@ def test_days_out_guide_unit_contradiction_is_resolved(run_suite: Callable[..., 
     assert "documented unit milliseconds does not fit" in row["message"]
 
 
+@pytest.mark.slow
 def test_days_out_guide_in_milliseconds_also_fits(
     run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester
 ) -> None:

@@ -73,6 +73,7 @@ def _readable(text: str) -> str:
         ("daysoutguide", "keeps-earlier-tokens"),
     ],
 )
+@pytest.mark.slow
 def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str | None) -> None:
     profile = load_profile(profile_name)
     client = (
@@ -157,6 +158,7 @@ def test_assertion_rewriting_is_scrubbed(pytester: pytest.Pytester) -> None:
     assert token not in output  # ... without the token
 
 
+@pytest.mark.slow
 def test_client_exceptions_are_scrubbed() -> None:
     """A transport error on a query-string profile: the password is in the URL, not in the error."""
     import anyio

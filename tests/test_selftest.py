@@ -90,6 +90,7 @@ def test_the_conformant_runs_are_complete(matrix: Matrix) -> None:
     assert not matrix.incomplete_baselines, [(b.profile, b.incomplete) for b in matrix.incomplete_baselines]
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_the_number_of_jobs() -> None:
     defects = ["sequential-tokens", "uuid-tokens", "keeps-earlier-tokens", "resource-403", "no-pragma"]
     one = selftest(["daysoutguide"], jobs=1, defects=defects)
@@ -103,6 +104,7 @@ def test_results_do_not_depend_on_the_number_of_jobs() -> None:
     assert [r.defect for r in one.rows] == defects
 
 
+@pytest.mark.slow
 def test_command_prints_the_matrix_and_writes_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -232,6 +234,7 @@ def test_an_incomplete_conformant_run_fails_the_matrix() -> None:
     assert not matrix.ok and "INCOMPLETE" in render(matrix)
 
 
+@pytest.mark.slow
 def test_naming_only_variants_runs_no_defect(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["selftest", "--profile", "daysoutguide", "--variant", "token-type-uppercase"]) == 0
     printed = capsys.readouterr().out

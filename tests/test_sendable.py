@@ -104,6 +104,7 @@ def _client(profile: Profile, creds: Credentials) -> tuple[ConformanceClient, Wi
 @pytest.mark.parametrize(
     "profile", PROFILES, ids=lambda p: f"{p.name}-{p.client_auth}-{p.parameter_location}"
 )
+@pytest.mark.slow
 def test_every_generated_token_request_is_sendable(profile: Profile) -> None:
     @SETTINGS
     @given(credentials, st.data())

@@ -60,6 +60,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("served", [("tourpaq", 3), ("daysoutguide", 3)], indirect=True)
+@pytest.mark.slow
 def test_suite_passes_over_http_with_real_expiry(served: tuple[str, str], tmp_path: Path) -> None:
     profile_name, url = served
     settings = load_profile(profile_name).emulator

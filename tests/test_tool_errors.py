@@ -95,6 +95,7 @@ def html_server() -> Iterator[str]:
         yield url
 
 
+@pytest.mark.slow
 def test_token_endpoint_answering_html(
     run_suite: Callable[..., SuiteRun], html_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -138,6 +139,7 @@ def _against_the_hung_server(
     return run
 
 
+@pytest.mark.slow
 def test_hung_token_endpoint_is_a_clear_failure(
     run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -151,6 +153,7 @@ def test_hung_token_endpoint_is_a_clear_failure(
     _clean(run.output)
 
 
+@pytest.mark.slow
 def test_a_target_that_stops_answering_is_left_alone(
     run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
