@@ -63,7 +63,7 @@ class TimedApp:
 def _session(profile: str, profiler: cProfile.Profile | None = None) -> tuple[float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         values = {"profile": profile, "emulate": True, "report-dir": tmp}
-        argv = suite_argv(values, quiet=True, extra=["-k", PROPERTY_LAYER])
+        argv = suite_argv(values, quiet=True, rootdir=tmp, extra=["-k", PROPERTY_LAYER])
         began = time.perf_counter()
         if profiler is not None:
             profiler.enable()

@@ -30,7 +30,7 @@ PROFILES = ("tourpaq", "daysoutguide")
 
 def _session(profile: str, target: dict[str, object]) -> tuple[float, dict[str, int]]:
     with tempfile.TemporaryDirectory() as tmp:
-        argv = suite_argv({"profile": profile, "report-dir": tmp, **target}, quiet=True)
+        argv = suite_argv({"profile": profile, "report-dir": tmp, **target}, quiet=True, rootdir=tmp)
         began = time.perf_counter()
         code = pytest.main(argv, plugins=[])
         elapsed = time.perf_counter() - began
