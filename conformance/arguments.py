@@ -159,7 +159,7 @@ def suite_argv(
     values: Mapping[str, object],
     *,
     scenarios: str | None = "conformance.scenarios",
-    rootdir: Path | str | None = None,
+    rootdir: Path | str | None = ".",
     quiet: bool = False,
     reports: bool = False,
     jobs: int = 1,
@@ -169,7 +169,9 @@ def suite_argv(
 
     `values`: option name (as in `OPTIONS`) -> typed value; None, False and empty are not given.
     `scenarios`: the package of scenarios (None: the tests pytest finds itself). `rootdir`: run
-    under the project's own pytest.ini with this root, whatever ini lies around the cwd.
+    under the project's own pytest.ini with this root (default: the cwd), whatever ini lies
+    around it: a project's addopts (`-n auto`, `-m`) must not reach a suite run. None: read
+    the configuration pytest finds.
     `reports`: junit.xml and report.html beside results.json, as `conformance run` writes them.
     `jobs` > 1: that many pytest-xdist workers, each test group kept on one.
     """
