@@ -14,10 +14,12 @@ import json
 import shutil
 import subprocess
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import SuiteRun
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
@@ -197,17 +199,19 @@ def test_slow_is_declared_and_the_default_run_deselects_it(pytester: pytest.Pyte
     slow.stdout.fnmatch_lines(["*::test_slow PASSED*"])
 
 
-def test_in_process_runs_of_the_scenarios_inherit_neither_tier_nor_workers(pytester: pytest.Pytester) -> None:
-    # The project's addopts (`-m 'not slow'`, `-n auto`) must not reach a run of the scenarios
-    # a test makes in-process: it would deselect scenarios, or split the run and lose its results.
-    recorder = pytester.inline_run(
-        *("--pyargs", "conformance.scenarios", "--collect-only", "-p", "no:cacheprovider"),
-        *("--conformance-profile", "tourpaq", "--conformance-emulate"),
-    )
-    session = recorder.getcall("pytest_collection_finish").session
-    assert session.config.inipath is None
-    assert not session.config.getoption("numprocesses") and session.config.getoption("markexpr") == ""
-    assert session.testscollected > 0 and recorder.getcalls("pytest_deselected") == []
+def test_in_process_runs_of_the_scenarios_inherit_neither_tier_nor_workers(
+    run_suite: Callable[..., SuiteRun],
+) -> None:
+    # The project's addopts (`-m 'not slow'`, `-n auto`) must not reach a run of the scenarios a
+    # test makes in-process: it would deselect scenarios, or split the run over workers that
+    # the test's monkeypatches do not reach. A profile given by a path inside the repository is
+    # what once led pytest to the project's pyproject.toml.
+    run = run_suite(str(ROOT / "profiles" / "tourpaq.yaml"), "--collect-only")
+    # Pinned to conformance's own pytest.ini, as `conformance run` is, whatever lies around.
+    configfile = next(line for line in run.output.splitlines() if line.startswith("configfile: "))
+    assert configfile.endswith("conformance/_pytest.ini") and f"rootdir: {ROOT}\n" not in run.output
+    assert " workers\n" not in run.output and "deselected" not in run.output  # xdist: "created: 2/2 workers"
+    assert "test_token_issuance.py" in run.output
 
 
 def test_every_served_real_time_or_matrix_test_is_marked_slow() -> None:
@@ -249,15 +253,34 @@ def test_the_slow_test_finder_sees_servers_sleeps_and_the_matrix(tmp_path: Path)
     assert list(unmarked_slow_tests(tmp_path)) == []
 
 
-def test_the_slow_tier_holds_the_served_browser_and_matrix_tests() -> None:
+# The longest tests the finder above cannot tell from their text: whole-suite matrices run
+# in-process and long property searches (figures in the README's "Tests"). Without the mark
+# each would put its seconds back into the default run.
+LONGEST = (
+    "test_detects_deviations.py::test_deviation_fails_the_run",
+    "test_properties.py::test_property_layer_alone_catches",
+    "test_races.py::test_races_in_process",
+    "test_races.py::test_the_grace_variant_passes_every_layer",
+    "test_races.py::test_the_grace_variant_hides_no_defect",
+    "test_races.py::test_a_used_refresh_token_answering_its_pair_forever_fails_rotation",
+    "test_sendable.py::test_every_generated_token_request_is_sendable",
+    "test_credential_placement.py::test_real_credentials_only_where_the_profile_puts_them",
+    "test_scenarios_pass.py::test_days_out_guide_unit_contradiction_is_resolved",
+    "test_scenarios_pass.py::test_days_out_guide_in_milliseconds_also_fits",
+    "test_selftest.py::test_command_prints_the_matrix_and_writes_json",
+    "test_selftest.py::test_naming_only_variants_runs_no_defect",
+)
+
+
+def test_the_slow_tier_holds_the_served_browser_matrix_and_longest_tests() -> None:
     marked = slow_tests(TESTS)
-    for expected in (
+    served = (
         "test_served.py::test_suite_passes_over_http_with_real_expiry",
         "test_served_expiry.py::test_real_expiry_over_http",
         "test_html_browser.py::test_failure_is_readable_in_chromium",
         "test_selftest.py::test_conformant_emulator_passes_for_every_seed_profile",
-    ):
-        assert expected in marked
+    )
+    assert [name for name in (*served, *LONGEST) if name not in marked] == []
 
 
 def test_no_scenario_is_marked_slow() -> None:
