@@ -193,14 +193,14 @@ def overhead(profile: str, count: int) -> dict[str, Any]:
     stub.close()
     recording.close()
     run.close()
-    added, recording = stubbed["ours"] - stubbed["bare"], stubbed["recording"] - stubbed["bare"]
+    added, recorded = stubbed["ours"] - stubbed["bare"], stubbed["recording"] - stubbed["bare"]
     return {
         "profile": profile,
         "bare_ms": round(real * 1000, 3),
         "added_ms": round(added * 1000, 3),
         "server_ms": round(server * 1000, 3),
         "overhead_pct": round(100 * added / real, 1),
-        "recording_pct": round(100 * recording / real, 1),
+        "recording_pct": round(100 * recorded / real, 1),
     }
 
 

@@ -41,7 +41,8 @@ def _session(profile: str, target: dict[str, object]) -> tuple[float, dict[str, 
 
 
 def measure(profile: str, transport: str, repeat: int) -> dict[str, object]:
-    times, counts = [], {}
+    times: list[float] = []
+    counts: dict[str, int] = {}
     for _ in range(repeat):
         if transport == "in-process":
             elapsed, counts = _session(profile, {"emulate": True})

@@ -60,7 +60,8 @@ class SuiteRun:
         assert names >= {"report.html", "junit.xml", "results.json"}, names
 
     def status(self, requirement_id: str) -> str:
-        return next(r["status"] for r in self.results["requirements"] if r["id"] == requirement_id)
+        status: str = next(r["status"] for r in self.results["requirements"] if r["id"] == requirement_id)
+        return status
 
     def failed_requirements(self) -> set[str]:
         return {r["id"] for r in self.results["requirements"] if r["status"] == "failed"}

@@ -8,6 +8,7 @@ import pytest
 
 from conformance.checks import audit
 from conformance.client import Exchange
+from conformance.client.exchange import ExchangeKind
 from conformance.profile import load_profile
 
 TOURPAQ = load_profile("tourpaq")
@@ -21,7 +22,7 @@ GOOD_BODY = {"access_token": "a" * 40, "token_type": "bearer", "expires_in": 179
 
 
 def exchange(
-    kind: str = "token",
+    kind: ExchangeKind = "token",
     status: int = 200,
     headers: list[tuple[str, str]] | None = None,
     body: Any = None,

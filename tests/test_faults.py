@@ -33,7 +33,7 @@ def credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _serve_app(handler: Callable[[Request], object]) -> Iterator[str]:
-    app = Starlette(routes=[Route("/{path:path}", handler, methods=["GET", "POST"])])  # type: ignore[arg-type]
+    app = Starlette(routes=[Route("/{path:path}", handler, methods=["GET", "POST"])])
     with serve(app) as url:
         yield url
 
@@ -168,7 +168,7 @@ def sometimes_slow() -> Iterator[str]:
     async def app(scope: dict[str, object], receive: object, send: object) -> None:
         if scope["type"] == "http" and next(counter) % 3 == 0:
             await anyio.sleep(1.5)
-        await emulator.app(scope, receive, send)  # type: ignore[arg-type]
+        await emulator.app(scope, receive, send)
 
     with serve(app) as url:
         yield url

@@ -148,7 +148,7 @@ def test_the_same_pair_again_to_the_same_refresh_token_is_one_issuance() -> None
     # A grace period: R1 presented at #2, then again at #3 after #2's answer; both got A2/R2.
     issuances = Issuances()
     assert issuances.observe(_answer(1, "A1", "R1")) == []
-    refresh = {"grant": "refresh_token", "presented": "key of R1"}
+    refresh: dict[str, Any] = {"grant": "refresh_token", "presented": "key of R1"}
     assert issuances.observe(_answer(2, "A2", "R2", **refresh)) == []
     assert issuances.observe(_answer(3, "A2", "R2", **refresh)) == []
     assert issuances.flush() == []
