@@ -92,3 +92,10 @@ def test_architecture_names_only_files_that_exist() -> None:
     # The scenario shown in a recipe is a real one.
     for name in re.findall(r"def (test_\w+)", section):
         assert any(f"def {name}(" in p.read_text() for p in (ROOT / "conformance" / "scenarios").glob("*.py"))
+
+
+def test_using_it_from_python_names_every_export() -> None:
+    import conformance
+
+    section = _section("Using it from Python")
+    assert not [name for name in conformance.__all__ if f"`{name}" not in section]
