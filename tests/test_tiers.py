@@ -137,7 +137,7 @@ def unmarked_slow_tests(tests: Path) -> Iterator[str]:
     conftest = _parse(tests / "conftest.py")
     shared = _functions(conftest)
     shared_serving = _serving_names(conftest)
-    for path in sorted(tests.glob("test_*.py")):
+    for path in sorted(tests.rglob("test_*.py")):
         tree = _parse(path)
         own = _functions(tree)
         reasons = _slow_reasons({**shared, **own}, shared_serving | _serving_names(tree))
@@ -147,18 +147,18 @@ def unmarked_slow_tests(tests: Path) -> Iterator[str]:
             if not name.startswith("test_") or name not in reasons:
                 continue
             if not any(_is_slow_mark(d) for d in function.decorator_list):
-                yield f"{path.name}::{name}: {reasons[name]}"
+                yield f"{path.relative_to(tests).as_posix()}::{name}: {reasons[name]}"
 
 
 def slow_tests(tests: Path) -> set[str]:
     """Every test in `tests` that carries the `slow` mark, on itself or its module."""
     marked: set[str] = set()
-    for path in sorted(tests.glob("test_*.py")):
+    for path in sorted(tests.rglob("test_*.py")):
         tree = _parse(path)
         whole = _module_is_slow(tree)
         for name, function in _functions(tree).items():
             if name.startswith("test_") and (whole or any(_is_slow_mark(d) for d in function.decorator_list)):
-                marked.add(f"{path.name}::{name}")
+                marked.add(f"{path.relative_to(tests).as_posix()}::{name}")
     return marked
 
 
@@ -306,7 +306,7 @@ def _reads_a_clock(node: ast.AST, timed: set[str]) -> bool:
 
 def wall_clock_asserts(tests: Path) -> Iterator[str]:
     """Asserts over a reading of the wall clock, directly or through a variable set from one."""
-    for path in sorted(tests.glob("*.py")):
+    for path in sorted(tests.rglob("*.py")):
         for function in ast.walk(_parse(path)):
             if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
                 continue
@@ -316,7 +316,7 @@ def wall_clock_asserts(tests: Path) -> Iterator[str]:
                     timed |= {t.id for t in node.targets if isinstance(t, ast.Name)}
             for node in ast.walk(function):
                 if isinstance(node, ast.Assert) and _reads_a_clock(node.test, timed):
-                    yield f"{path.name}:{node.lineno}"
+                    yield f"{path.relative_to(tests).as_posix()}:{node.lineno}"
 
 
 def test_no_test_asserts_a_wall_clock_time(tmp_path: Path) -> None:
