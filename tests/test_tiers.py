@@ -263,7 +263,7 @@ LONGEST = (
     "test_races.py::test_the_grace_variant_passes_every_layer",
     "test_races.py::test_the_grace_variant_hides_no_defect",
     "test_races.py::test_a_used_refresh_token_answering_its_pair_forever_fails_rotation",
-    "test_sendable.py::test_every_generated_token_request_is_sendable",
+    "client/test_sendable.py::test_every_generated_token_request_is_sendable",
     "test_credential_placement.py::test_real_credentials_only_where_the_profile_puts_them",
     "test_scenarios_pass.py::test_days_out_guide_unit_contradiction_is_resolved",
     "test_scenarios_pass.py::test_days_out_guide_in_milliseconds_also_fits",
