@@ -43,7 +43,7 @@ class Defect:
 _CATALOGUE: Registry[Defect] = Registry("defect")
 
 # Requirements no defect can break, each with the reason; every other requirement is named by
-# some defect's `violates` (tests/test_defects.py) and killed by it in the matrix.
+# some defect's `violates` (tests/emulator/test_defects.py) and killed by it in the matrix.
 EXEMPT: dict[str, str] = {
     "RFC9700-2.4-password-grant": "an advisory on the profile, not a behaviour: it is raised because "
     "the profile offers the password grant, which every emulator of a password-grant profile does; "

@@ -192,8 +192,8 @@ def test_without_defects_the_emulator_is_conformant_on_these_requests(
 
 def test_the_documented_example_defect_is_killed(tmp_path: Path) -> None:
     """The README's "Adding a defect" entry, registered and run against the suite."""
-    doc = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
-    block = re.findall(r"```python\n(.*?)```", doc, re.S)[0]
+    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = next(b for b in re.findall(r"```python\n(.*?)```", doc, re.S) if "@defect(" in b)
     values = {"profile": "tourpaq", "emulate": True, "defect": ["token-type-mac"]}
     suite = suite_argv(values, scenarios="conformance.scenarios.test_token_issuance", quiet=True)
     suite += ["--rootdir", str(tmp_path)]
