@@ -182,7 +182,7 @@ def test_bad_options_are_one_line(
 
 
 def test_readme_section_tells_the_truth() -> None:
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Learning a provider: conformance probe\n", 1)[1].split("\n## ", 1)[0]
     parser = argparse.ArgumentParser()
     add_arguments(parser)
