@@ -257,16 +257,16 @@ def test_the_slow_test_finder_sees_servers_sleeps_and_the_matrix(tmp_path: Path)
 # in-process and long property searches (figures in the README's "Tests"). Without the mark
 # each would put its seconds back into the default run.
 LONGEST = (
-    "test_detects_deviations.py::test_deviation_fails_the_run",
-    "test_properties.py::test_property_layer_alone_catches",
-    "test_races.py::test_races_in_process",
-    "test_races.py::test_the_grace_variant_passes_every_layer",
-    "test_races.py::test_the_grace_variant_hides_no_defect",
-    "test_races.py::test_a_used_refresh_token_answering_its_pair_forever_fails_rotation",
+    "scenarios/test_detects_deviations.py::test_deviation_fails_the_run",
+    "scenarios/test_properties.py::test_property_layer_alone_catches",
+    "scenarios/test_races.py::test_races_in_process",
+    "scenarios/test_races.py::test_the_grace_variant_passes_every_layer",
+    "scenarios/test_races.py::test_the_grace_variant_hides_no_defect",
+    "scenarios/test_races.py::test_a_used_refresh_token_answering_its_pair_forever_fails_rotation",
     "client/test_sendable.py::test_every_generated_token_request_is_sendable",
     "test_credential_placement.py::test_real_credentials_only_where_the_profile_puts_them",
-    "test_scenarios_pass.py::test_days_out_guide_unit_contradiction_is_resolved",
-    "test_scenarios_pass.py::test_days_out_guide_in_milliseconds_also_fits",
+    "scenarios/test_scenarios_pass.py::test_days_out_guide_unit_contradiction_is_resolved",
+    "scenarios/test_scenarios_pass.py::test_days_out_guide_in_milliseconds_also_fits",
     "test_selftest.py::test_command_prints_the_matrix_and_writes_json",
     "test_selftest.py::test_naming_only_variants_runs_no_defect",
 )
