@@ -75,6 +75,14 @@ class TokenLedger:
                 tracked.superseded_by = tracked.superseded_by or last
             self._latest += [t for t in group if t not in self._latest]
 
+    def forget(self, token: str) -> None:
+        """A token the suite revoked (RFC 7009), or may have revoked along with another: a refusal
+        of it from now on says nothing about its lifetime."""
+        key = token_key(token)
+        with self._lock:
+            self._access.pop(key, None)
+            self._latest = [t for t in self._latest if t.key != key]
+
     def observe(self, exchange: Exchange) -> list[Finding]:
         # RFC 6749 §10.10 uniqueness, by the rule every layer uses (it needs every exchange: a
         # repeat waits for the concurrent requests that may make it one issuance).

@@ -160,6 +160,51 @@ def _scope_unenforced(profile: Profile, resource_path: str | None, needed: objec
     return None
 
 
+def _revocation(profile: Profile, resource_path: str | None, rule: object) -> str | None:
+    revocation = profile.revocation
+    if revocation is None:
+        return f"profile {profile.name} names no revocation endpoint (RFC 7009): the provider has none"
+    if rule == "access_with_refresh" and revocation.revokes_access_with_refresh is not True:
+        return (
+            f"profile {profile.name}: revoking a refresh token is not documented to revoke its "
+            f"access tokens ({revocation.source})"
+        )
+    if rule == "access" and revocation.revokes_access_tokens is False:
+        return f"profile {profile.name}: access tokens cannot be revoked ({revocation.source})"
+    if rule == "access_unsupported" and revocation.revokes_access_tokens is not False:
+        return (
+            f"profile {profile.name}: access tokens are not documented as unrevocable "
+            f"({revocation.source})"
+        )
+    return None
+
+
+def _introspection(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+    if profile.introspection is None:
+        return f"profile {profile.name} names no introspection endpoint (RFC 7662): the provider has none"
+    return None
+
+
+def _metadata(profile: Profile, resource_path: str | None, kind: object) -> str | None:
+    metadata = profile.metadata
+    path = None if metadata is None else getattr(metadata, str(kind))
+    if path is None:
+        what = (
+            "authorization server (RFC 8414)"
+            if kind == "authorization_server"
+            else "protected resource (RFC 9728)"
+        )
+        return f"profile {profile.name} publishes no {what} metadata"
+    return None
+
+
+def _jwt(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+    access_token = profile.access_token
+    if access_token is None or access_token.format != "jwt":
+        return f"profile {profile.name}: access tokens are not documented as RFC 9068 JWTs"
+    return None
+
+
 # In the order they are judged (the order of `applies`' parameters).
 NEEDS: dict[str, Unmet] = {
     "refresh": _refresh,
@@ -170,6 +215,10 @@ NEEDS: dict[str, Unmet] = {
     "resource": _resource,
     "resource_or_refresh": _resource_or_refresh,
     "scope_unenforced": _scope_unenforced,
+    "revocation": _revocation,
+    "introspection": _introspection,
+    "metadata": _metadata,
+    "jwt": _jwt,
 }
 
 
@@ -183,6 +232,10 @@ def applies(
     resource: Literal[True] | None = None,
     resource_or_refresh: Literal[True] | None = None,
     scope_unenforced: Literal[True] | None = None,
+    revocation: Literal[True, "access", "access_unsupported", "access_with_refresh"] | None = None,
+    introspection: Literal[True] | None = None,
+    metadata: Literal["authorization_server", "protected_resource"] | None = None,
+    jwt: Literal[True] | None = None,
 ) -> pytest.MarkDecorator:
     """What a scenario needs; without it the scenario is skipped at collection, saying why.
 
@@ -195,6 +248,13 @@ def applies(
     resource: the target has a protected resource (the profile's, or --resource-path).
     resource_or_refresh: a protected resource, or the refresh grant, to follow tokens by.
     scope_unenforced: the documentation says scope is not enforced, and names a scope value.
+    revocation: a revocation endpoint (RFC 7009); "access", whose access tokens can be revoked;
+        "access_unsupported", whose access tokens cannot; "access_with_refresh", where revoking
+        a refresh token is documented to revoke its access tokens.
+    introspection: an introspection endpoint (RFC 7662).
+    metadata: the profile names where this metadata is published ("authorization_server":
+        RFC 8414, "protected_resource": RFC 9728).
+    jwt: access tokens are documented as RFC 9068 JWTs.
     """
     needs = {name: value for name, value in locals().items() if value is not None}
     decorator: pytest.MarkDecorator = pytest.mark.applies(**needs)

@@ -58,7 +58,7 @@ SELFTEST_EXAMPLES = 10
 SEED_PROFILES = ("tourpaq", "daysoutguide")
 SELFTEST_PROFILE_DIR = Path(__file__).resolve().parent / "selftest_profiles"
 # Profiles that exist only to host defects their parent cannot: name -> parent.
-_HOSTS = {"tourpaq-assumed": "tourpaq"}
+_HOSTS = {"tourpaq-assumed": "tourpaq", "tourpaq-services": "tourpaq"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -110,5 +110,6 @@ def test_importing_the_defects_package_registers_every_area() -> None:
     )
     registered = Counter(json.loads(completed.stdout))
     declared = _declared_per_area()
-    assert len(declared) == 6, declared  # response, lifetime, client, errors, refresh, resource
+    # response, lifetime, client, errors, refresh, resource; revocation, introspection, metadata, jwt
+    assert len(declared) == 10, declared
     assert registered == declared

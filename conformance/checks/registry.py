@@ -42,8 +42,9 @@ def classify(exchange: Exchange) -> Applicability | None:
         body = exchange.json
         refusal = isinstance(body, dict) and "error" in body and "access_token" not in body
         return "token-success" if exchange.ok and not refusal else "token-error"
-    if 400 <= exchange.status < 500:
+    if exchange.kind == "resource" and 400 <= exchange.status < 500:
         return "resource-rejection"
+    # Revocation, introspection and metadata exchanges are judged by their own scenarios.
     return None
 
 

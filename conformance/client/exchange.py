@@ -23,7 +23,7 @@ __all__ = [
     "redacted_pairs",
 ]
 
-ExchangeKind = Literal["token", "resource"]
+ExchangeKind = Literal["token", "resource", "revocation", "introspection", "metadata"]
 
 # Request parameters whose values are credentials or tokens, masked even when short.
 SECRET_PARAMETERS = {

@@ -23,6 +23,7 @@ from conformance.clock import Clock, ManualClock
 from conformance.credentials import Credentials
 from conformance.emulator.behaviour import Behaviour
 from conformance.emulator.defects import apply_defects
+from conformance.emulator.services import Services
 from conformance.emulator.state import TokenStore
 from conformance.emulator.variants import apply_variants
 from conformance.profile import Profile
@@ -67,9 +68,11 @@ class Emulator:
         self.variants = tuple(variants)
         self.requests_served = 0
         resource_methods = sorted({profile.resource.method, "GET"})
+        self.services = Services(self)  # revocation, introspection, metadata, JWTs: as profiled
         self.app: Any = Starlette(
             routes=[
                 Route(self.behaviour.token_path, self._token_endpoint, methods=["POST", "GET"]),
+                *self.services.routes(),
                 Route("/{path:path}", self._resource, methods=resource_methods),
             ]
         )

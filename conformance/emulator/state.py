@@ -36,6 +36,9 @@ class TokenStore:
     def __init__(self, clock: Clock, token_factory: Callable[[], str] | None = None) -> None:
         self.clock = clock
         self.new_token: Callable[[], str] = token_factory or (lambda: secrets.token_urlsafe(32))
+        # (account, client id, issued at, expires at) -> an access token that carries them (a JWT,
+        # RFC 9068); None: access tokens are new_token() like refresh tokens.
+        self.new_access_token: Callable[[str, str, float, float], str] | None = None
         self._access: dict[str, AccessRecord] = {}
         self._refresh: dict[str, RefreshRecord] = {}
         # A used refresh token -> (client id, the pair its first use issued), while that answer
@@ -75,8 +78,9 @@ class TokenStore:
                 for record in self._access.values():
                     if record.account == account:
                         record.revoked = True
-            token = self.new_token()
             expires_at = float(math.floor(now + lifetime)) if whole_seconds else now + lifetime
+            minted = self.new_access_token
+            token = minted(account, client_id, now, expires_at) if minted else self.new_token()
             self._access[token] = AccessRecord(
                 account, client_id, expires_at, valid_from=now + activation_delay
             )
@@ -155,3 +159,36 @@ class TokenStore:
     def close_grace(self, token: str) -> None:
         with self.lock:
             self._grace.pop(token, None)
+
+    # -- revocation and introspection (RFC 7009, RFC 7662) ------------------------------------
+    def access_record(self, token: str) -> AccessRecord | None:
+        with self.lock:
+            return self._access.get(token)
+
+    def refresh_record(self, token: str) -> RefreshRecord | None:
+        with self.lock:
+            return self._refresh.get(token)
+
+    def refresh_live(self, token: str) -> bool:
+        """`token` is a refresh token that a refresh grant would still take."""
+        with self.lock:
+            record = self._refresh.get(token)
+            return (
+                record is not None
+                and not record.revoked
+                and not record.used
+                and self.clock.now() < record.expires_at
+            )
+
+    def revoke_refresh(self, token: str) -> None:
+        with self.lock:
+            record = self._refresh.get(token)
+            if record is not None:
+                record.revoked = True
+
+    def revoke_access_of(self, account: str, client_id: str) -> None:
+        """Every access token of `account` issued to `client_id`: the grant a refresh token stood for."""
+        with self.lock:
+            for record in self._access.values():
+                if record.account == account and record.client_id == client_id:
+                    record.revoked = True

@@ -14,13 +14,17 @@ import yaml
 from conformance.errors import ProfileError
 from conformance.profile.model import (
     UNSPECIFIED,
+    AccessToken,
     Contradiction,
     EmulatorSettings,
     Expiry,
+    Introspection,
+    Metadata,
     Profile,
     Refresh,
     Rejection,
     Resource,
+    Revocation,
 )
 from conformance.resources import builtin_dir, builtin_profile_names
 
@@ -223,4 +227,31 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
             refresh_token_lifetime=emulator.get("refresh_token_lifetime", 1209600),
         ),
         section_sources={s: src(s) for s in sections},
+        **_service_sections(data),
     )
+
+def _service_sections(data: dict[str, Any]) -> dict[str, Any]:
+    """The revocation, introspection, metadata and access_token sections: absent is None."""
+    found: dict[str, Any] = {}
+    if (revocation := data.get("revocation")) is not None:
+        found["revocation"] = Revocation(
+            path=revocation["path"],
+            revokes_access_tokens=revocation.get("revokes_access_tokens", UNSPECIFIED),
+            revokes_access_with_refresh=revocation.get("revokes_access_with_refresh", UNSPECIFIED),
+            source=revocation.get("source", UNSPECIFIED),
+        )
+    if (introspection := data.get("introspection")) is not None:
+        found["introspection"] = Introspection(
+            path=introspection["path"],
+            members=tuple(introspection.get("members", ())),
+            source=introspection.get("source", UNSPECIFIED),
+        )
+    if (metadata := data.get("metadata")) is not None:
+        found["metadata"] = Metadata(
+            authorization_server=metadata.get("authorization_server"),
+            protected_resource=metadata.get("protected_resource"),
+            source=metadata.get("source", UNSPECIFIED),
+        )
+    if (access_token := data.get("access_token")) is not None:
+        found["access_token"] = AccessToken(access_token["format"], access_token.get("source", UNSPECIFIED))
+    return found

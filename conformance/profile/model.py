@@ -7,6 +7,10 @@ from typing import Any, Literal
 
 __all__ = [
     "UNSPECIFIED",
+    "AccessToken",
+    "Introspection",
+    "Metadata",
+    "Revocation",
     "ClientAuth",
     "Contradiction",
     "EmulatorSettings",
@@ -79,6 +83,40 @@ class Contradiction:
 
 
 @dataclass(frozen=True, slots=True)
+class Revocation:
+    """The RFC 7009 revocation endpoint."""
+
+    path: str
+    revokes_access_tokens: Tristate
+    revokes_access_with_refresh: Tristate
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Introspection:
+    """The RFC 7662 introspection endpoint."""
+
+    path: str
+    members: tuple[str, ...]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class Metadata:
+    """Where the provider publishes RFC 8414 and RFC 9728 metadata (None: it does not)."""
+
+    authorization_server: str | None
+    protected_resource: str | None
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
+class AccessToken:
+    format: Literal["jwt", "opaque", "unspecified"]
+    source: str
+
+
+@dataclass(frozen=True, slots=True)
 class EmulatorSettings:
     client_id: str
     client_secret: str
@@ -112,6 +150,12 @@ class Profile:
     contradictions: tuple[Contradiction, ...]
     emulator: EmulatorSettings
     section_sources: dict[str, str] = field(default_factory=dict)
+    # The endpoints beyond the token endpoint, and what a token is: None where the profile has
+    # no such section (the provider has none; their scenarios are skipped).
+    revocation: Revocation | None = None
+    introspection: Introspection | None = None
+    metadata: Metadata | None = None
+    access_token: AccessToken | None = None
 
     def source_of(self, section: str) -> str:
         """The documented source of a profile section, for messages and reports."""

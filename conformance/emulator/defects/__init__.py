@@ -16,14 +16,26 @@ on in turn and checks that the suite notices.
 The registry is `registry`; the areas, each a module of this package: `response` (the token
 response), `lifetime` (expiry and token values), `client` (client and resource owner
 authentication), `errors` (refusals and request handling), `refresh` (refresh and
-invalidation), `resource` (the protected resource). Importing the package imports them all,
-and each registers its defects as it loads.
+invalidation), `resource` (the protected resource); beside the token endpoint, `revocation`
+(RFC 7009), `introspection` (RFC 7662), `metadata` (RFC 8414, RFC 9728) and `jwt` (RFC 9068).
+Importing the package imports them all, and each registers its defects as it loads.
 """
 
 from __future__ import annotations
 
 # Each area module registers its defects with `defect` as it loads.
-from conformance.emulator.defects import client, errors, lifetime, refresh, resource, response
+from conformance.emulator.defects import (
+    client,
+    errors,
+    introspection,
+    jwt,
+    lifetime,
+    metadata,
+    refresh,
+    resource,
+    response,
+    revocation,
+)
 from conformance.emulator.defects.registry import (
     EXEMPT,
     Defect,
@@ -44,8 +56,12 @@ __all__ = [
     "defect",
     "errors",
     "get_defect",
+    "introspection",
+    "jwt",
     "lifetime",
+    "metadata",
     "refresh",
     "resource",
     "response",
+    "revocation",
 ]

@@ -1,0 +1,80 @@
+"""Requests to the endpoints beside the token endpoint: revocation (RFC 7009), introspection
+(RFC 7662) and metadata (RFC 8414, RFC 9728).
+
+They go through the same client as every other request (budget, recording, redaction): the
+token presented in a revocation or introspection body is masked like any token the target
+issued, and so is every token an introspection response repeats.
+"""
+
+from __future__ import annotations
+
+from conformance.client.client import (
+    PROFILE_DEFAULT,
+    ClientAuthChoice,
+    ConformanceClient,
+    _form,
+    _ProfileDefault,
+)
+from conformance.client.exchange import Exchange, ExchangeKind
+from conformance.credentials import basic_authorization
+
+__all__ = ["fetch_metadata", "introspect", "revoke"]
+
+
+def _post_form(
+    client: ConformanceClient,
+    kind: ExchangeKind,
+    path: str,
+    params: list[tuple[str, str]],
+    purpose: str,
+    credentials: ClientAuthChoice,
+    token: str,
+) -> Exchange:
+    """POST a form to `path`, the client authenticated as the profile says (RFC 7009 §2.1 and
+    RFC 7662 §2.1 both use the token endpoint's client authentication)."""
+    chosen = client.credentials.client if credentials is PROFILE_DEFAULT else credentials
+    headers: dict[str, str] = {"Content-Type": "application/x-www-form-urlencoded"}
+    assert not isinstance(chosen, _ProfileDefault)
+    if chosen is not None:
+        if client.profile.client_auth == "basic":
+            headers["Authorization"] = basic_authorization(chosen.client_id, chosen.client_secret)
+        elif client.profile.client_auth == "body":
+            params = [*params, ("client_id", chosen.client_id), ("client_secret", chosen.client_secret)]
+    request = client._build(kind, purpose, "POST", path, content=_form(params), headers=headers)
+    return client._send(request, kind, purpose, token=token)
+
+
+def revoke(
+    client: ConformanceClient,
+    token: str,
+    purpose: str,
+    *,
+    hint: str | None = None,
+    credentials: ClientAuthChoice = PROFILE_DEFAULT,
+) -> Exchange:
+    """RFC 7009 §2.1: POST token (and token_type_hint) to the profile's revocation endpoint."""
+    revocation = client.profile.revocation
+    assert revocation is not None, "the profile names no revocation endpoint"
+    params = [("token", token)] + ([("token_type_hint", hint)] if hint else [])
+    return _post_form(client, "revocation", revocation.path, params, purpose, credentials, token)
+
+
+def introspect(
+    client: ConformanceClient,
+    token: str,
+    purpose: str,
+    *,
+    hint: str | None = None,
+    credentials: ClientAuthChoice = PROFILE_DEFAULT,
+) -> Exchange:
+    """RFC 7662 §2.1: POST token (and token_type_hint) to the profile's introspection endpoint."""
+    introspection = client.profile.introspection
+    assert introspection is not None, "the profile names no introspection endpoint"
+    params = [("token", token)] + ([("token_type_hint", hint)] if hint else [])
+    return _post_form(client, "introspection", introspection.path, params, purpose, credentials, token)
+
+
+def fetch_metadata(client: ConformanceClient, path: str, purpose: str) -> Exchange:
+    """GET a metadata document (no credentials: it is public)."""
+    request = client._build("metadata", purpose, "GET", path)
+    return client._send(request, "metadata", purpose)

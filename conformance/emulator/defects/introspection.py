@@ -1,0 +1,64 @@
+"""Defects of the introspection endpoint (RFC 7662)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conformance.emulator.defects.registry import defect
+from conformance.profile import Profile
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+__all__: list[str] = []
+
+
+def _introspection(profile: Profile) -> bool:
+    return profile.introspection is not None
+
+
+@defect(
+    "introspection-expired-active",
+    "the introspection endpoint says an expired token is active: true",
+    ["RFC7662-2.2-inactive"],
+    applies=_introspection,
+)
+def _expired_active(emulator: Emulator) -> None:
+    emulator.services.behaviour.introspection_checks_expiry = False
+
+
+@defect(
+    "introspection-active-string",
+    'active is the string "true", not a JSON boolean',
+    ["RFC7662-2.2-active"],
+    applies=_introspection,
+)
+def _active_string(emulator: Emulator) -> None:
+    def hook(
+        kind: str, status: int, headers: dict[str, str], payload: Any
+    ) -> tuple[int, dict[str, str], Any]:
+        if kind == "introspection" and isinstance(payload, dict) and payload.get("active") is True:
+            payload = {**payload, "active": "true"}
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
+
+
+@defect(
+    "introspection-without-caller-auth",
+    "the introspection endpoint answers anyone, with no client credentials",
+    ["RFC7662-2.1-caller-auth"],
+    applies=lambda p: _introspection(p) and p.client_auth != "none",
+)
+def _without_caller_auth(emulator: Emulator) -> None:
+    emulator.services.behaviour.introspection_checks_client = False
+
+
+@defect(
+    "introspection-exp-in-an-hour",
+    "exp is an hour later than the token really expires",
+    ["RFC7662-2.2-exp"],
+    applies=_introspection,
+)
+def _exp_off(emulator: Emulator) -> None:
+    emulator.services.behaviour.introspection_exp_offset = 3600

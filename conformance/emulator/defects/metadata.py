@@ -1,0 +1,98 @@
+"""Defects of the published metadata (RFC 8414, RFC 9728)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conformance.emulator.defects.registry import defect
+from conformance.profile import Profile
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+__all__: list[str] = []
+
+
+def _server_metadata(profile: Profile) -> bool:
+    return profile.metadata is not None and profile.metadata.authorization_server is not None
+
+
+def _resource_metadata(profile: Profile) -> bool:
+    return profile.metadata is not None and profile.metadata.protected_resource is not None
+
+
+def _without(name: str) -> Any:
+    return lambda document: {k: v for k, v in document.items() if k != name}
+
+
+@defect(
+    "metadata-without-issuer",
+    "the authorization server metadata has no issuer",
+    ["RFC8414-2-required-members"],
+    applies=_server_metadata,
+)
+def _without_issuer(emulator: Emulator) -> None:
+    emulator.services.behaviour.metadata_transform.append(_without("issuer"))
+
+
+@defect(
+    "metadata-without-response-types",
+    "the authorization server metadata has no response_types_supported",
+    ["RFC8414-2-required-members"],
+    applies=_server_metadata,
+)
+def _without_response_types(emulator: Emulator) -> None:
+    emulator.services.behaviour.metadata_transform.append(_without("response_types_supported"))
+
+
+@defect(
+    "metadata-other-issuer",
+    "issuer names another host than the one that publishes the metadata",
+    ["RFC8414-3.3-issuer"],
+    applies=_server_metadata,
+)
+def _other_issuer(emulator: Emulator) -> None:
+    emulator.services.behaviour.metadata_transform.append(
+        lambda document: {**document, "issuer": "https://login.example.invalid"}
+    )
+
+
+@defect(
+    "metadata-wrong-token-endpoint",
+    "token_endpoint names a path where no token endpoint answers",
+    ["RFC8414-2-advertised-works"],
+    applies=_server_metadata,
+)
+def _wrong_token_endpoint(emulator: Emulator) -> None:
+    def bend(document: dict[str, Any]) -> dict[str, Any]:
+        endpoint = str(document.get("token_endpoint", ""))
+        return {**document, "token_endpoint": endpoint + "/v2"}
+
+    emulator.services.behaviour.metadata_transform.append(bend)
+
+
+@defect(
+    "metadata-advertises-unsupported-grant",
+    "grant_types_supported lists the device code grant, which the token endpoint calls unsupported",
+    ["RFC8414-2-advertised-works"],
+    applies=_server_metadata,
+)
+def _advertises_unsupported_grant(emulator: Emulator) -> None:
+    device = "urn:ietf:params:oauth:grant-type:device_code"
+
+    def bend(document: dict[str, Any]) -> dict[str, Any]:
+        return {**document, "grant_types_supported": [*document.get("grant_types_supported", []), device]}
+
+    emulator.services.behaviour.metadata_transform.append(bend)
+
+
+@defect(
+    "resource-metadata-other-resource",
+    "the protected resource metadata names another resource than the one that publishes it",
+    ["RFC9728-3.3-resource"],
+    applies=_resource_metadata,
+)
+def _other_resource(emulator: Emulator) -> None:
+    emulator.services.behaviour.resource_metadata_transform.append(
+        lambda document: {**document, "resource": "https://api.example.invalid"}
+    )

@@ -1,0 +1,106 @@
+"""Defects of the revocation endpoint (RFC 7009)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conformance.emulator.defects.registry import defect
+from conformance.profile import Profile
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+__all__: list[str] = []
+
+
+def _revocation(profile: Profile) -> bool:
+    return profile.revocation is not None
+
+
+def _refresh_revocation(profile: Profile) -> bool:
+    return profile.revocation is not None and profile.refresh.supported is True
+
+
+def _access_revocation(profile: Profile) -> bool:
+    revocation = profile.revocation
+    return (
+        revocation is not None
+        and revocation.revokes_access_tokens is not False
+        and profile.resource.path is not None
+    )
+
+
+@defect(
+    "revocation-unknown-token-400",
+    "revoking a token the server does not know is refused with HTTP 400 invalid_request",
+    ["RFC7009-2.2-revoke-ok"],
+    applies=_revocation,
+)
+def _unknown_token_400(emulator: Emulator) -> None:
+    emulator.services.behaviour.revocation_unknown_status = 400
+
+
+@defect(
+    "revocation-keeps-refresh-token",
+    "revoking a refresh token answers 200 but the refresh token (and its access token) stays valid",
+    ["RFC7009-2.1-revokes", "RFC7009-2.1-hint", "RFC7009-2.1-refresh-revokes-access"],
+    applies=_refresh_revocation,
+)
+def _keeps_refresh_token(emulator: Emulator) -> None:
+    emulator.services.behaviour.revocation_revokes_refresh = False
+
+
+@defect(
+    "revocation-keeps-access-token",
+    "revoking an access token answers 200 but the token is still accepted",
+    ["RFC7009-2.1-revokes-access"],
+    applies=_access_revocation,
+)
+def _keeps_access_token(emulator: Emulator) -> None:
+    emulator.services.behaviour.revocation_revokes_access = False
+
+
+@defect(
+    "revocation-trusts-hint",
+    "a token_type_hint that does not fit the token makes the server answer 200 without revoking it",
+    ["RFC7009-2.1-hint"],
+    applies=_refresh_revocation,
+)
+def _trusts_hint(emulator: Emulator) -> None:
+    emulator.services.behaviour.revocation_hint_narrows = True
+
+
+@defect(
+    "revocation-access-invalid-request",
+    "access tokens cannot be revoked, and saying so takes error invalid_request, not unsupported_token_type",
+    ["RFC7009-2.2.1-unsupported-token-type"],
+    applies=_access_revocation,
+)
+def _access_invalid_request(emulator: Emulator) -> None:
+    emulator.services.behaviour.revokes_access = False
+    emulator.services.behaviour.unsupported_token_type_code = "invalid_request"
+
+
+@defect(
+    "refresh-revocation-keeps-access",
+    "revoking a refresh token leaves its access tokens valid although the profile says it revokes them",
+    ["RFC7009-2.1-refresh-revokes-access"],
+    applies=lambda p: (
+        _refresh_revocation(p)
+        and p.revocation is not None
+        and p.revocation.revokes_access_with_refresh is True
+        and p.resource.path is not None
+    ),
+)
+def _refresh_keeps_access(emulator: Emulator) -> None:
+    emulator.services.behaviour.revocation_refresh_takes_access = False
+
+
+@defect(
+    "revocation-without-client-auth",
+    "the revocation endpoint revokes a token for anyone, with no or wrong client credentials",
+    ["RFC7009-2.1-client-auth"],
+    applies=lambda p: _revocation(p) and p.client_auth != "none",
+)
+def _without_client_auth(emulator: Emulator) -> None:
+    emulator.services.behaviour.revocation_checks_client = False

@@ -1,0 +1,286 @@
+"""The endpoints beside the token endpoint, where the profile names them: revocation (RFC 7009),
+introspection (RFC 7662), authorization server and protected resource metadata (RFC 8414,
+RFC 9728), and JWT access tokens (RFC 9068).
+
+Each is served only where the profile has the section; the metadata is generated from the
+profile and the emulator's own switches, so what it advertises is what the emulator does.
+`ServiceBehaviour` holds the switches the defects of these areas bend (its defaults are the
+conformant choice).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from conformance.profile import Profile
+from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+__all__ = [
+    "ServiceBehaviour",
+    "Services",
+    "auth_method_names",
+    "grant_types_offered",
+]
+
+_AUTH_METHOD = {"basic": "client_secret_basic", "body": "client_secret_post", "none": "none"}
+
+
+def grant_types_offered(profile: Profile) -> list[str]:
+    """The grant types the profile documents as offered, in RFC 6749 order."""
+    offered = [
+        ("password", profile.grant_password),
+        ("client_credentials", getattr(profile, "grant_client_credentials", False)),
+        ("refresh_token", profile.refresh.supported),
+    ]
+    return [name for name, value in offered if value is True]
+
+
+def auth_method_names(profile: Profile) -> list[str]:
+    """RFC 8414 token_endpoint_auth_methods_supported names of the profile's client authentication."""
+    methods = getattr(profile, "client_auth_methods", None)
+    return list(methods) if methods else [_AUTH_METHOD[profile.client_auth]]
+
+
+@dataclass
+class ServiceBehaviour:
+    """What the revocation, introspection, metadata and JWT defects bend."""
+
+    revocation_checks_client: bool = True
+    revocation_revokes_refresh: bool = True  # a 200 answer revokes the refresh token
+    revocation_revokes_access: bool = True  # a 200 answer revokes the access token
+    revokes_access: bool = True  # access tokens can be revoked at all (and the profile's say)
+    revocation_hint_narrows: bool = False  # a wrong token_type_hint makes the token unfound
+    revocation_unknown_status: int = 200  # the answer to a token the server does not know
+    revocation_refresh_takes_access: bool = True  # where the profile says so
+    unsupported_token_type_code: str = "unsupported_token_type"
+    introspection_checks_client: bool = True
+    introspection_checks_expiry: bool = True
+    introspection_exp_offset: int = 0  # seconds added to the true expiry in `exp`
+    # Metadata members as published: a defect deletes or bends one.
+    metadata_transform: list[Any] = field(default_factory=list)
+    resource_metadata_transform: list[Any] = field(default_factory=list)
+    jwt_claims_transform: list[Any] = field(default_factory=list)
+    jwt_header: dict[str, str] = field(default_factory=lambda: {"alg": "HS256", "typ": "at+jwt"})
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+class Services:
+    """The emulator's revocation, introspection and metadata endpoints, and its JWT minting."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+        self.profile = emulator.profile
+        self.behaviour = ServiceBehaviour()
+        self._key = secrets.token_bytes(32)  # the JWT signing key: the emulator's alone
+        self._base = "http://emulator.conformance"  # the origin requests arrive at (Host)
+        access_token = self.profile.access_token
+        if access_token is not None and access_token.format == "jwt":
+            emulator.store.new_access_token = self._mint_jwt
+
+    # -- routes ------------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        profile, routes = self.profile, []
+        if profile.revocation is not None:
+            routes.append(Route(profile.revocation.path, self._revoke, methods=["POST"]))
+        if profile.introspection is not None:
+            routes.append(Route(profile.introspection.path, self._introspect, methods=["POST"]))
+        metadata = profile.metadata
+        if metadata is not None and metadata.authorization_server is not None:
+            routes.append(Route(metadata.authorization_server, self._server_metadata, methods=["GET"]))
+        if metadata is not None and metadata.protected_resource is not None:
+            routes.append(Route(metadata.protected_resource, self._resource_metadata, methods=["GET"]))
+        return routes
+
+    def _origin(self, request: Request) -> str:
+        self._base = f"{request.url.scheme}://{request.url.netloc}"
+        return self._base
+
+    # -- shared request handling ------------------------------------------------------------
+    async def _params(self, kind: str, request: Request) -> tuple[dict[str, str], Response | None]:
+        """The form parameters, or the refusal to send instead (a malformed body, a bad client)."""
+        from conformance.emulator.app import _TokenError
+
+        emulator = self.emulator
+        emulator.requests_served += 1
+        self._origin(request)
+        if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+            return {}, self._error(kind, 400, "invalid_request", "expected a form body")
+        raw = (await request.body()).decode("utf-8", "replace")
+        params = {k: v for k, v in parse_qsl(raw, keep_blank_values=True) if v != ""}
+        checks = (
+            self.behaviour.revocation_checks_client
+            if kind == "revocation"
+            else self.behaviour.introspection_checks_client
+        )
+        if checks:
+            try:
+                params["_client"] = emulator._authenticate_client(request, params)
+            except _TokenError as error:
+                headers = {"WWW-Authenticate": error.challenge} if error.challenge else {}
+                code = emulator.behaviour.error_codes[error.cause]
+                return params, self._error(kind, error.status, code, error.description, headers)
+        if "token" not in params:
+            return params, self._error(kind, 400, "invalid_request", "token is required")
+        return params, None
+
+    def _error(
+        self, kind: str, status: int, code: str, description: str, headers: dict[str, str] | None = None
+    ) -> Response:
+        body = {"error": code, "error_description": description}
+        return self.emulator._respond(kind, status, dict(headers or {}), body)
+
+    # -- RFC 7009 revocation ----------------------------------------------------------------
+    async def _revoke(self, request: Request) -> Response:
+        params, refusal = await self._params("revocation", request)
+        if refusal is not None:
+            return refusal
+        behaviour, store = self.behaviour, self.emulator.store
+        token, hint = params["token"], params.get("token_type_hint")
+        # §2.1: a hint only says where to look first; a server that cannot find the token there
+        # MUST search its other token types. The defect that trusts the hint looks only there.
+        access = store.access_record(token)
+        refresh = store.refresh_record(token)
+        if behaviour.revocation_hint_narrows and hint in ("access_token", "refresh_token"):
+            access = access if hint == "access_token" else None
+            refresh = refresh if hint == "refresh_token" else None
+        revocation = self.profile.revocation
+        assert revocation is not None
+        if access is not None:
+            if revocation.revokes_access_tokens is False or not behaviour.revokes_access:
+                code = behaviour.unsupported_token_type_code
+                return self._error("revocation", 400, code, "access tokens cannot be revoked")
+            if behaviour.revocation_revokes_access:
+                store.revoke_access(token)
+        elif refresh is not None:
+            if behaviour.revocation_revokes_refresh:
+                store.revoke_refresh(token)
+                takes_access = revocation.revokes_access_with_refresh is True
+                if takes_access and behaviour.revocation_refresh_takes_access:
+                    store.revoke_access_of(refresh.account, refresh.client_id)
+        else:
+            # §2.2: an invalid token is answered 200 too: the client could do nothing else with it.
+            status = behaviour.revocation_unknown_status
+            if status != 200:
+                return self._error("revocation", status, "invalid_request", "unknown token")
+        return self.emulator._respond("revocation", 200, {}, b"")
+
+    # -- RFC 7662 introspection --------------------------------------------------------------
+    async def _introspect(self, request: Request) -> Response:
+        params, refusal = await self._params("introspection", request)
+        if refusal is not None:
+            return refusal
+        store, token = self.emulator.store, params["token"]
+        body: dict[str, Any] = {"active": False}
+        access = store.access_record(token)
+        refresh = store.refresh_record(token)
+        if access is not None:
+            live = store.access_valid(token, check_expiry=self.behaviour.introspection_checks_expiry)
+            if live:
+                issued = access.valid_from - self.emulator.behaviour.activation_delay
+                body = self._active(access.account, access.client_id, issued, access.expires_at)
+                body["token_type"] = self.emulator.behaviour.token_type
+        elif refresh is not None and store.refresh_live(token):
+            # A refresh token's issue time is not kept: iat is optional (§2.2).
+            body = self._active(refresh.account, refresh.client_id, None, refresh.expires_at)
+        headers = {"Cache-Control": "no-store"}
+        return self.emulator._respond("introspection", 200, headers, body)
+
+    def _active(self, account: str, client_id: str, issued: float | None, expires: float) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "active": True,
+            "client_id": client_id,
+            "sub": account,
+            "exp": int(expires) + self.behaviour.introspection_exp_offset,
+            "iss": self._base,
+        }
+        if issued is not None:
+            body["iat"] = int(issued)
+        if self.profile.scope_value is not None:
+            body["scope"] = self.profile.scope_value
+        return body
+
+    # -- RFC 8414 and RFC 9728 metadata ------------------------------------------------------
+    def issuer(self, request: Request, metadata_path: str, well_known: str) -> str:
+        """RFC 8414 §3.1: the issuer is the metadata URL with the well-known segment taken out."""
+        origin = self._origin(request)
+        if metadata_path.startswith(well_known):
+            return origin + metadata_path[len(well_known) :]
+        return origin + metadata_path.split(well_known, 1)[0]
+
+    async def _server_metadata(self, request: Request) -> Response:
+        self.emulator.requests_served += 1
+        profile = self.profile
+        assert profile.metadata is not None and profile.metadata.authorization_server is not None
+        issuer = self.issuer(request, profile.metadata.authorization_server, AS_METADATA_PATH)
+        origin = self._base
+        methods = auth_method_names(profile)
+        document: dict[str, Any] = {
+            "issuer": issuer,
+            "token_endpoint": origin + profile.token_path,
+            "response_types_supported": [],
+            "grant_types_supported": grant_types_offered(profile),
+            "token_endpoint_auth_methods_supported": methods,
+        }
+        if profile.scope_value is not None:
+            document["scopes_supported"] = profile.scope_value.split()
+        if profile.revocation is not None:
+            document["revocation_endpoint"] = origin + profile.revocation.path
+            document["revocation_endpoint_auth_methods_supported"] = methods
+        if profile.introspection is not None:
+            document["introspection_endpoint"] = origin + profile.introspection.path
+            document["introspection_endpoint_auth_methods_supported"] = methods
+        for transform in self.behaviour.metadata_transform:
+            document = transform(document)
+        return self.emulator._respond("metadata", 200, {}, document)
+
+    async def _resource_metadata(self, request: Request) -> Response:
+        self.emulator.requests_served += 1
+        profile = self.profile
+        assert profile.metadata is not None and profile.metadata.protected_resource is not None
+        document: dict[str, Any] = {
+            "resource": self.issuer(request, profile.metadata.protected_resource, PR_METADATA_PATH),
+            "bearer_methods_supported": ["header"],
+        }
+        if profile.metadata.authorization_server is not None:
+            server = self.issuer(request, profile.metadata.authorization_server, AS_METADATA_PATH)
+            document["authorization_servers"] = [server]
+        for transform in self.behaviour.resource_metadata_transform:
+            document = transform(document)
+        return self.emulator._respond("metadata", 200, {}, document)
+
+    # -- RFC 9068 JWT access tokens ----------------------------------------------------------
+    def _mint_jwt(self, account: str, client_id: str, issued: float, expires: float) -> str:
+        claims: dict[str, Any] = {
+            "iss": self._base,
+            "sub": account or client_id,
+            "aud": self._base,
+            "client_id": client_id or "public-client",
+            "iat": int(issued),
+            "exp": int(expires),
+            "jti": secrets.token_urlsafe(16),
+        }
+        if self.profile.scope_value is not None:
+            claims["scope"] = self.profile.scope_value
+        for transform in self.behaviour.jwt_claims_transform:
+            claims = transform(claims)
+        header = _b64url(json.dumps(self.behaviour.jwt_header).encode())
+        payload = _b64url(json.dumps(claims, sort_keys=True).encode())
+        signature = hmac.new(self._key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+        return f"{header}.{payload}.{_b64url(signature)}"

@@ -1,0 +1,124 @@
+"""Token introspection (RFC 7662), where the profile names an introspection endpoint.
+
+Introspection answers pass the run's redaction like every response: the token they describe,
+and the credentials they may repeat (a username as `sub`), are masked in every report.
+"""
+
+from __future__ import annotations
+
+import secrets
+from email.utils import parsedate_to_datetime
+
+import pytest
+
+from conformance.checks.expectations import outcome
+from conformance.checks.services import exp_member_findings, introspection_active
+from conformance.client import Exchange
+from conformance.client.endpoints import introspect, revoke
+from conformance.findings import Finding
+from conformance.liveness import stated_lifetimes
+from conformance.markers import applies
+from conformance.requirements import rfc7662
+from conformance.scenario import IssuedToken, Scenario
+
+requirement = pytest.mark.requirement
+
+
+def _issued_at(conformance: Scenario, token: IssuedToken) -> float | None:
+    """When the server made the token, by its own clock where it says (Date), else the suite's
+    (the emulator shares the suite's clock); the exp check allows a second either way."""
+    date = token.exchange.header("date")
+    if date is not None:
+        try:
+            return parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError):
+            return None
+    if conformance.settings.emulate:
+        return token.exchange.started_at
+    return None
+
+
+def _expect_inactive(conformance: Scenario, answer: Exchange, what: str) -> None:
+    active = introspection_active(answer)
+    findings = []
+    if active is not False:
+        got = "active: true" if active is True else str(active)
+        findings.append(Finding(rfc7662.INACTIVE, f"HTTP 200 with active: false for {what}", got, answer))
+    conformance.expect(findings, rfc7662.INACTIVE)
+
+
+@requirement(rfc7662.ACTIVE, rfc7662.EXP)
+@applies(introspection=True)
+def test_a_live_token_is_active(conformance: Scenario) -> None:
+    token = conformance.obtain_token()
+    answer = introspect(conformance.client, token.access_token, "introspection: live access token")
+    active = introspection_active(answer)
+    if active is not True:
+        got = "active: false" if active is False else str(active)
+        conformance.expect(
+            [Finding(rfc7662.ACTIVE, "HTTP 200 with active: true for a live access token", got, answer)]
+        )
+        return
+    conformance.log.held(rfc7662.ACTIVE)
+    assert isinstance(answer.json, dict)
+    stated = stated_lifetimes(conformance.profile, token.expires_in)
+    findings = exp_member_findings(answer.json, _issued_at(conformance, token), stated, answer)
+    if "exp" not in answer.json:
+        conformance.log.not_checked(rfc7662.EXP, "the answer carries no exp (it is optional)")
+    else:
+        conformance.expect(findings, rfc7662.EXP)
+
+
+@requirement(rfc7662.INACTIVE)
+@applies(introspection=True)
+def test_an_unknown_token_is_inactive(conformance: Scenario) -> None:
+    answer = introspect(conformance.client, secrets.token_urlsafe(32), "introspection: a token never issued")
+    _expect_inactive(conformance, answer, "a token never issued")
+
+
+@requirement(rfc7662.INACTIVE)
+@applies(introspection=True)
+def test_an_expired_token_is_inactive(conformance: Scenario) -> None:
+    token = conformance.obtain_token()
+    stated = stated_lifetimes(conformance.profile, token.expires_in)
+    conformance.requires(bool(stated), "the token response states no lifetime to wait out")
+    lifetime = max(stated)
+    conformance.requires(
+        lifetime + 2 <= conformance.wait_budget,
+        f"watching a {lifetime:.6g} s token expire needs --expiry-wait {lifetime + 2:.6g}",
+    )
+    conformance.ledger.forget(token.access_token)  # it is presented only to the introspection endpoint
+    conformance.clock.advance(lifetime + 2)  # past the stated lifetime and the allowance
+    answer = introspect(conformance.client, token.access_token, "introspection: expired access token")
+    _expect_inactive(conformance, answer, "an access token past its stated lifetime")
+
+
+@requirement(rfc7662.INACTIVE)
+@applies(introspection=True, revocation="access", resource=True)
+def test_a_revoked_token_is_inactive(conformance: Scenario) -> None:
+    token = conformance.obtain_token()
+    conformance.ledger.forget(token.access_token)
+    revoked = revoke(conformance.client, token.access_token, "revocation: access token", hint="access_token")
+    used = conformance.client.call_resource(token.access_token, "resource: revoked access token")
+    if revoked.status != 200 or used.ok:
+        # Judged only once the resource shows the revocation took: RFC 7009 judges the rest.
+        conformance.log.not_checked(
+            rfc7662.INACTIVE, f"the revocation did not take ({outcome(revoked)}; resource {outcome(used)})"
+        )
+        return
+    answer = introspect(conformance.client, token.access_token, "introspection: revoked access token")
+    _expect_inactive(conformance, answer, "a revoked access token")
+
+
+@requirement(rfc7662.CALLER_AUTH)
+@applies(introspection=True, client_auth=True)
+def test_introspection_requires_the_caller_to_authenticate(conformance: Scenario) -> None:
+    token = conformance.obtain_token()
+    answer = introspect(
+        conformance.client, token.access_token, "introspection: no client authentication", credentials=None
+    )
+    findings = []
+    if answer.ok and isinstance(answer.json, dict) and answer.json.get("active") is True:
+        expected = "a refusal (HTTP 401), or nothing about the token"
+        findings.append(Finding(rfc7662.CALLER_AUTH, expected, f"{outcome(answer)}: active: true", answer))
+    conformance.expect(findings, rfc7662.CALLER_AUTH)

@@ -1,0 +1,127 @@
+"""Published metadata: RFC 8414 authorization server metadata and RFC 9728 protected resource
+metadata, where the profile says where they are; checked for their required members and against
+what the server does."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from conformance.checks.expectations import outcome
+from conformance.checks.services import identifier_from, metadata_document, required_member_findings
+from conformance.client import Exchange
+from conformance.client.endpoints import fetch_metadata
+from conformance.findings import Finding
+from conformance.markers import applies
+from conformance.requirements import rfc8414
+from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
+from conformance.scenario import Scenario
+
+requirement = pytest.mark.requirement
+
+# RFC 8414 §2: grant_types_supported, when omitted, is ["authorization_code", "implicit"]; the
+# implicit grant never reaches the token endpoint.
+_DEFAULT_GRANTS = ["authorization_code", "implicit"]
+
+
+def _same_identifier(got: object, expected: str) -> bool:
+    """RFC 8414 §3.1: a terminating "/" is removed before the well-known segment is inserted."""
+    return isinstance(got, str) and got.rstrip("/") == expected.rstrip("/")
+
+
+def _endpoint_findings(conformance: Scenario, document: dict[str, Any], exchange: Exchange) -> list[Finding]:
+    """The endpoints the document names are the ones the profile's scenarios reach."""
+    profile = conformance.profile
+    named = [("token_endpoint", profile.token_path)]
+    if profile.revocation is not None:
+        named.append(("revocation_endpoint", profile.revocation.path))
+    if profile.introspection is not None:
+        named.append(("introspection_endpoint", profile.introspection.path))
+    findings = []
+    for member, path in named:
+        value = document.get(member)
+        if isinstance(value, str) and urlsplit(value).path.rstrip("/") != path.rstrip("/"):
+            findings.append(
+                Finding(
+                    rfc8414.ADVERTISED_WORKS,
+                    f"{member} at {path}, where that endpoint answers",
+                    f"{member} names the path {urlsplit(value).path}",
+                    exchange,
+                )
+            )
+    return findings
+
+
+@requirement(rfc8414.REQUIRED_MEMBERS, rfc8414.ISSUER, rfc8414.ADVERTISED_WORKS)
+@applies(metadata="authorization_server")
+def test_authorization_server_metadata(conformance: Scenario) -> None:
+    assert conformance.profile.metadata is not None
+    path = conformance.profile.metadata.authorization_server
+    assert path is not None
+    exchange = fetch_metadata(conformance.client, path, "metadata: authorization server (RFC 8414)")
+    document, findings = metadata_document(exchange, rfc8414.REQUIRED_MEMBERS, "RFC 8414 §3.2")
+    if document is None:
+        conformance.expect(findings)
+        return
+    findings += required_member_findings(document, exchange)
+    conformance.expect(findings, rfc8414.REQUIRED_MEMBERS)
+    expected_issuer = identifier_from(conformance.client.target.base_url, path, AS_METADATA_PATH)
+    issuer = document.get("issuer")
+    if isinstance(issuer, str):
+        wrong = (
+            []
+            if _same_identifier(issuer, expected_issuer)
+            else [
+                Finding(
+                    rfc8414.ISSUER,
+                    f"issuer {expected_issuer} (the metadata URL without {AS_METADATA_PATH})",
+                    f"issuer {issuer}",
+                    exchange,
+                )
+            ]
+        )
+        conformance.expect(wrong, rfc8414.ISSUER)
+    advertised = _endpoint_findings(conformance, document, exchange)
+    grants = document.get("grant_types_supported", _DEFAULT_GRANTS)
+    for grant in grants if isinstance(grants, list) else []:
+        if not isinstance(grant, str) or grant == "implicit":
+            continue
+        # Only the grant type: whatever else is missing, a grant the server supports is refused
+        # for that (invalid_request, invalid_grant), never as unsupported_grant_type.
+        params = [("grant_type", grant)]
+        answer = conformance.client.token_request(params, purpose=f"token: advertised grant type {grant}")
+        if answer.error_code == "unsupported_grant_type":
+            advertised.append(
+                Finding(
+                    rfc8414.ADVERTISED_WORKS,
+                    f"grant_type {grant}, advertised in grant_types_supported, supported",
+                    outcome(answer),
+                    answer,
+                )
+            )
+    conformance.expect(advertised, rfc8414.ADVERTISED_WORKS)
+
+
+@requirement(rfc8414.RESOURCE)
+@applies(metadata="protected_resource")
+def test_protected_resource_metadata(conformance: Scenario) -> None:
+    assert conformance.profile.metadata is not None
+    path = conformance.profile.metadata.protected_resource
+    assert path is not None
+    exchange = fetch_metadata(conformance.client, path, "metadata: protected resource (RFC 9728)")
+    document, findings = metadata_document(exchange, rfc8414.RESOURCE, "RFC 9728 §3.2")
+    if document is not None:
+        expected = identifier_from(conformance.client.target.base_url, path, PR_METADATA_PATH)
+        resource = document.get("resource")
+        if not _same_identifier(resource, expected):
+            findings.append(
+                Finding(
+                    rfc8414.RESOURCE,
+                    f"resource {expected} (the metadata URL without {PR_METADATA_PATH})",
+                    f"resource {resource!r}",
+                    exchange,
+                )
+            )
+    conformance.expect(findings, rfc8414.RESOURCE)

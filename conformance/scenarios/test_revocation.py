@@ -1,0 +1,183 @@
+"""Token revocation (RFC 7009), where the profile names a revocation endpoint.
+
+Every token the suite revokes (and every access token a refresh token's revocation may take with
+it) leaves the ledger first: its refusal afterwards is the point, not an early death.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+import pytest
+
+from conformance.checks.expectations import expect_refused, outcome
+from conformance.client import ClientCredentials, Exchange
+from conformance.client.endpoints import revoke
+from conformance.findings import Finding
+from conformance.markers import applies
+from conformance.requirements import rfc7009
+from conformance.scenario import IssuedToken, Scenario
+
+requirement = pytest.mark.requirement
+
+
+def _with_refresh(conformance: Scenario) -> IssuedToken:
+    token = conformance.obtain_token()
+    if token.refresh_token is None:
+        conformance.stop("the token response carried no refresh token to revoke")
+    return token
+
+
+def _revoke_ok(conformance: Scenario, exchange: Exchange, what: str) -> bool:
+    """RFC 7009 §2.2: HTTP 200 (the body, if any, is ignored)."""
+    if exchange.status == 200:
+        conformance.log.held(rfc7009.REVOKE_OK)
+        return True
+    conformance.expect([Finding(rfc7009.REVOKE_OK, f"HTTP 200 for {what}", outcome(exchange), exchange)])
+    return False
+
+
+def _forget_grant(conformance: Scenario, token: IssuedToken) -> None:
+    """The refresh token's revocation may revoke its access token too (RFC 7009 §2.1)."""
+    conformance.ledger.forget(token.access_token)
+
+
+@requirement(rfc7009.REVOKE_OK, rfc7009.REVOKES)
+@applies(refresh=True, revocation=True)
+def test_a_revoked_refresh_token_is_refused_by_the_refresh_grant(conformance: Scenario) -> None:
+    token = _with_refresh(conformance)
+    assert token.refresh_token is not None
+    _forget_grant(conformance, token)
+    answer = revoke(
+        conformance.client, token.refresh_token, "revocation: refresh token", hint="refresh_token"
+    )
+    if not _revoke_ok(conformance, answer, "the revocation of a valid refresh token"):
+        return
+    used = conformance.client.refresh_grant(
+        token.refresh_token, "token: refresh with a revoked refresh token"
+    )
+    conformance.expect(
+        expect_refused(used, rfc7009.REVOKES, {"invalid_grant"}, "a revoked refresh token"), rfc7009.REVOKES
+    )
+
+
+@requirement(rfc7009.HINT_SEARCH)
+@applies(refresh=True, revocation=True)
+def test_a_wrong_token_type_hint_does_not_stop_the_revocation(conformance: Scenario) -> None:
+    token = _with_refresh(conformance)
+    assert token.refresh_token is not None
+    _forget_grant(conformance, token)
+    answer = revoke(
+        conformance.client,
+        token.refresh_token,
+        "revocation: refresh token hinted as an access token",
+        hint="access_token",
+    )
+    if answer.status != 200:
+        conformance.log.not_checked(rfc7009.HINT_SEARCH, f"the revocation was refused: {outcome(answer)}")
+        return
+    used = conformance.client.refresh_grant(
+        token.refresh_token, "token: refresh with a revoked refresh token"
+    )
+    conformance.expect(
+        expect_refused(
+            used,
+            rfc7009.HINT_SEARCH,
+            {"invalid_grant"},
+            "a refresh token revoked with token_type_hint=access_token",
+        ),
+        rfc7009.HINT_SEARCH,
+    )
+
+
+@requirement(rfc7009.REVOKE_OK, rfc7009.REVOKES_ACCESS, rfc7009.UNSUPPORTED_TOKEN_TYPE)
+@applies(revocation="access", resource=True)
+def test_a_revoked_access_token_is_refused_by_the_resource(conformance: Scenario) -> None:
+    token = conformance.obtain_token()
+    conformance.ledger.forget(token.access_token)
+    answer = revoke(conformance.client, token.access_token, "revocation: access token", hint="access_token")
+    if (
+        answer.status != 200
+        and answer.status is not None
+        and 400 <= answer.status < 500
+        and answer.error_code
+    ):
+        # §2.2.1: a server that does not revoke access tokens says so with unsupported_token_type.
+        if answer.error_code == "unsupported_token_type":
+            conformance.expect(
+                [Finding(rfc7009.REVOKES_ACCESS, "the access token revoked", outcome(answer), answer)],
+            )
+            conformance.log.held(rfc7009.UNSUPPORTED_TOKEN_TYPE)
+        else:
+            expected = "HTTP 200, or error unsupported_token_type where access tokens cannot be revoked"
+            conformance.expect([Finding(rfc7009.UNSUPPORTED_TOKEN_TYPE, expected, outcome(answer), answer)])
+        return
+    if not _revoke_ok(conformance, answer, "the revocation of a valid access token"):
+        return
+    used = conformance.client.call_resource(token.access_token, "resource: revoked access token")
+    findings = []
+    if used.status is None or not 400 <= used.status < 500:
+        findings.append(
+            Finding(rfc7009.REVOKES_ACCESS, "a refusal of the revoked access token", outcome(used), used)
+        )
+    conformance.expect(findings, rfc7009.REVOKES_ACCESS)
+
+
+@requirement(rfc7009.REFRESH_REVOKES_ACCESS)
+@applies(refresh=True, revocation="access_with_refresh", resource=True)
+def test_revoking_a_refresh_token_revokes_its_access_token(conformance: Scenario) -> None:
+    token = _with_refresh(conformance)
+    assert token.refresh_token is not None
+    _forget_grant(conformance, token)
+    answer = revoke(
+        conformance.client, token.refresh_token, "revocation: refresh token", hint="refresh_token"
+    )
+    if answer.status != 200:
+        conformance.log.not_checked(
+            rfc7009.REFRESH_REVOKES_ACCESS, f"the revocation was refused: {outcome(answer)}"
+        )
+        return
+    used = conformance.client.call_resource(
+        token.access_token, "resource: access token of a revoked refresh token"
+    )
+    findings = []
+    if used.status is None or not 400 <= used.status < 500:
+        revocation = conformance.profile.revocation
+        assert revocation is not None
+        expected = f"a refusal: its refresh token was revoked ({revocation.source})"
+        findings.append(Finding(rfc7009.REFRESH_REVOKES_ACCESS, expected, outcome(used), used))
+    conformance.expect(findings, rfc7009.REFRESH_REVOKES_ACCESS)
+
+
+@requirement(rfc7009.REVOKE_OK)
+@applies(revocation=True)
+def test_revoking_an_unknown_token_is_answered_200(conformance: Scenario) -> None:
+    answer = revoke(conformance.client, secrets.token_urlsafe(32), "revocation: a token never issued")
+    _revoke_ok(conformance, answer, "the revocation of an unknown token (RFC 7009 §2.2: invalid tokens too)")
+
+
+@requirement(rfc7009.CLIENT_AUTH)
+@applies(revocation=True, client_auth=True)
+@pytest.mark.parametrize("case", ["no client authentication", "a wrong client secret"])
+def test_revocation_requires_client_authentication(conformance: Scenario, case: str) -> None:
+    token = conformance.obtain_token()
+    registered = conformance.client.credentials.client
+    assert registered is not None
+    wrong = ClientCredentials(registered.client_id, "conformance-made-up-secret")
+    credentials = None if case == "no client authentication" else wrong
+    answer = revoke(
+        conformance.client,
+        token.access_token,
+        f"revocation: access token with {case}",
+        credentials=credentials,
+    )
+    findings = expect_refused(answer, rfc7009.CLIENT_AUTH, {"invalid_client"}, f"a revocation with {case}")
+    if not findings and conformance.client.target.resource_path is not None:
+        # "... and revokes nothing": the token it named still works.
+        used = conformance.client.call_resource(
+            token.access_token, "resource: access token after a refused revocation"
+        )
+        if not used.ok:
+            expected = "the access token still accepted: the revocation was refused"
+            findings.append(Finding(rfc7009.CLIENT_AUTH, expected, outcome(used), used))
+    conformance.expect(findings, rfc7009.CLIENT_AUTH)

@@ -1,0 +1,69 @@
+"""The revocation, introspection, metadata and JWT scenarios: they pass against a conformant
+emulator that has those parts, notice a defect of each part, and are skipped, with the reason,
+on a profile without them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from conformance.selftest import SELFTEST_PROFILE_DIR
+from tests.conftest import SuiteRun
+
+SERVICES = str(SELFTEST_PROFILE_DIR / "tourpaq-services.yaml")
+SELECTED = ("-k", "revocation or revoked or introspection or metadata or jwt")
+NEW = {
+    "RFC7009-2.2-revoke-ok",
+    "RFC7009-2.1-revokes",
+    "RFC7009-2.1-revokes-access",
+    "RFC7009-2.1-refresh-revokes-access",
+    "RFC7009-2.1-hint",
+    "RFC7009-2.2.1-unsupported-token-type",
+    "RFC7009-2.1-client-auth",
+    "RFC7662-2.2-active",
+    "RFC7662-2.2-inactive",
+    "RFC7662-2.1-caller-auth",
+    "RFC7662-2.2-exp",
+    "RFC8414-2-required-members",
+    "RFC8414-3.3-issuer",
+    "RFC8414-2-advertised-works",
+    "RFC9728-3.3-resource",
+    "RFC9068-2.2-claims",
+    "RFC9068-exp-consistent",
+}
+
+
+def test_every_new_requirement_holds_on_the_conformant_emulator(run_suite: Callable[..., SuiteRun]) -> None:
+    run = run_suite(SERVICES, *SELECTED)
+    assert run.ret == 0, run.output
+    for requirement_id in NEW:
+        assert run.status(requirement_id) == "passed", requirement_id
+
+
+@pytest.mark.parametrize(
+    ("defect", "requirement_id", "status"),
+    [
+        ("revocation-trusts-hint", "RFC7009-2.1-hint", "failed"),
+        ("refresh-revocation-keeps-access", "RFC7009-2.1-refresh-revokes-access", "warned"),
+        ("introspection-expired-active", "RFC7662-2.2-inactive", "failed"),
+        ("metadata-advertises-unsupported-grant", "RFC8414-2-advertised-works", "failed"),
+        ("jwt-exp-a-day-later", "RFC9068-exp-consistent", "failed"),
+    ],
+)
+def test_a_defect_of_each_part_is_noticed(
+    run_suite: Callable[..., SuiteRun], defect: str, requirement_id: str, status: str
+) -> None:
+    run = run_suite(SERVICES, "--conformance-defect", defect, *SELECTED)
+    assert run.status(requirement_id) == status, run.output
+    assert run.failed_requirements() <= {requirement_id}
+
+
+def test_a_profile_without_the_parts_skips_them_saying_why(run_suite: Callable[..., SuiteRun]) -> None:
+    run = run_suite("tourpaq", *SELECTED, "-rs")
+    assert run.ret == 0, run.output
+    for requirement_id in NEW:
+        assert run.status(requirement_id) == "skipped", requirement_id
+    assert "profile tourpaq names no revocation endpoint (RFC 7009): the provider has none" in run.output
+    assert "profile tourpaq publishes no authorization server (RFC 8414) metadata" in run.output
+    assert "profile tourpaq: access tokens are not documented as RFC 9068 JWTs" in run.output
