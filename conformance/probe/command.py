@@ -44,7 +44,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
             )
         },
     )
-    parser.add_argument("--token-path", required=True, help="path of its token endpoint, e.g. /api/token")
+    parser.add_argument(
+        "--token-path",
+        help="path of its token endpoint, e.g. /api/token (default: the token_endpoint of the "
+        "RFC 8414 metadata the server publishes)",
+    )
     parser.add_argument(
         "--output", type=Path, metavar="FILE", help="write the profile here (default: stdout)"
     )
@@ -78,6 +82,7 @@ def plan(settings: ProbeSettings, has_client: bool) -> str:
     lines = [
         f"conformance probe is about to learn how {settings.url} behaves, by experiment:",
         f"  at most {settings.max_requests} requests in all, {rate}, no retries; {wait}.",
+        "  It first reads the server's metadata (RFC 8414, RFC 9728), where it is published.",
         "  Side effects:",
         "  - it requests several tokens for the account in CONFORMANCE_USERNAME: if the server "
         "invalidates earlier tokens on every request (some do), EVERY OTHER CLIENT USING THESE "

@@ -18,11 +18,20 @@ import httpx
 from conformance.client import ConformanceClient, Credentials, Target
 from conformance.client.budget import RequestBudget
 from conformance.clock import Clock, SystemClock
+from conformance.errors import UsageError
 from conformance.probe.draft import Draft
 from conformance.probe.experiments import Prober
+from conformance.probe.metadata import (
+    Advertised,
+    discover,
+    grants_unless_known,
+    learn_advertised,
+    say_advertised,
+)
 from conformance.probe.render import render
 from conformance.profile import load_profile
 from conformance.redaction import Redactor
+from conformance.requirements.rfc8414 import AS_METADATA_PATH
 
 __all__ = [
     "DEFAULT_MAX_REQUESTS",
@@ -41,7 +50,7 @@ NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 @dataclass(frozen=True, slots=True)
 class ProbeSettings:
     url: str
-    token_path: str
+    token_path: str | None  # None: learned from the server's RFC 8414 metadata
     resource_path: str | None = None
     expiry_wait: float = 0.0
     max_requests: int = DEFAULT_MAX_REQUESTS
@@ -83,7 +92,7 @@ def learn_profile(
         (say or _stderr)(line)
 
     # The generic profile, pointed at the token path; experiments change auth and location.
-    draft_profile = replace(load_profile("rfc6749"), token_path=settings.token_path)
+    draft_profile = replace(load_profile("rfc6749"), token_path=settings.token_path or "/")
     redactor = Redactor()
     client = ConformanceClient(
         draft_profile,
@@ -96,10 +105,11 @@ def learn_profile(
         budget=RequestBudget(settings.max_requests, settings.max_rps),
     )
     name = settings.name or default_name(settings.url)
-    draft = Draft(name, settings.url, settings.token_path, settings.resource_path)
-    draft.learn("token_endpoint.path", settings.token_path, "given with --token-path")
+    draft = Draft(name, settings.url, settings.token_path or "/", settings.resource_path)
+    if settings.token_path is not None:
+        draft.learn("token_endpoint.path", settings.token_path, "given with --token-path")
+        draft.source("token_endpoint", "probe §token endpoint (--token-path)")
     draft.learn("token_endpoint.method", "POST", "RFC 6749 §3.2; the only method tried")
-    draft.source("token_endpoint", "probe §token endpoint (--token-path)")
     if settings.resource_path:
         draft.learn("resource.path", settings.resource_path, "given with --resource-path")
     else:
@@ -108,6 +118,7 @@ def learn_profile(
     emit(f"conformance probe: learning {settings.url} (at most {settings.max_requests} requests)")
     began = time.monotonic()
     try:
+        advertised = _read_metadata(client, draft, settings, emit)
         Prober(
             client,
             draft,
@@ -115,6 +126,8 @@ def learn_profile(
             has_client_credentials=credentials.client is not None,
             say=emit,
         ).run()
+        if advertised is not None:
+            grants_unless_known(draft, advertised)
     finally:
         client.close()
     draft.requests = client.request_count
@@ -126,6 +139,25 @@ def learn_profile(
         f"in {draft.elapsed:.1f} s"
     )
     return ProbeResult(text, draft, draft.requests, draft.token_requests, draft.elapsed, lines)
+
+
+def _read_metadata(
+    client: ConformanceClient, draft: Draft, settings: ProbeSettings, emit: Callable[[str], None]
+) -> Advertised | None:
+    """The server's metadata first: where published, it names the endpoints (and --token-path may
+    be left out); where not, the probe goes on with --token-path, or cannot start."""
+    advertised = discover(client, settings.url)
+    if advertised is None:
+        if settings.token_path is None:
+            raise UsageError(
+                f"{settings.url} publishes no RFC 8414 metadata ({AS_METADATA_PATH}): pass --token-path"
+            )
+        return None
+    token_path = learn_advertised(draft, advertised, settings.token_path)
+    client.profile = replace(client.profile, token_path=token_path)
+    draft.token_path = token_path
+    say_advertised(advertised, token_path, emit)
+    return advertised
 
 
 def _stderr(line: str) -> None:

@@ -41,6 +41,9 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("errors", ("style",)),
+    ("revocation", ("path",)),
+    ("introspection", ("path",)),
+    ("metadata", ("authorization_server", "protected_resource")),
 )
 WIDTH = 100
 

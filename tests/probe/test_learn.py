@@ -102,7 +102,7 @@ def test_without_a_resource_path_what_needs_one_is_unspecified() -> None:
     assert result.draft.value("invalidation.new_token_invalidates_earlier") == "unspecified"
     assert "resource.rejection.status" not in result.draft.facts
     assert "no --resource-path" in result.text
-    assert result.requests == 3  # body refused, query issued, a made-up refresh refused
+    assert result.requests == 4  # no metadata, body refused, query issued, a made-up refresh refused
 
 
 def test_a_spent_budget_leaves_the_rest_unspecified(tmp_path: Path) -> None:

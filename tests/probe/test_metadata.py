@@ -1,0 +1,79 @@
+"""`conformance probe --url BASE`: where the server publishes RFC 8414 metadata, the endpoints
+come from it (and the draft says so); where it does not, --token-path is needed as before."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conformance.cli import USAGE_ERROR, main
+from conformance.client import ClientCredentials, Credentials, InProcessASGITransport
+from conformance.clock import ManualClock
+from conformance.emulator import Emulator
+from conformance.errors import UsageError
+from conformance.probe import ProbeResult, ProbeSettings, learn_profile
+from conformance.profile import Profile, load_profile
+from conformance.selftest import SELFTEST_PROFILE_DIR
+
+SERVICES = str(SELFTEST_PROFILE_DIR / "tourpaq-services.yaml")
+
+
+def _probe(profile: Profile, token_path: str | None) -> ProbeResult:
+    known = profile.emulator
+    credentials = Credentials(
+        ClientCredentials(known.client_id, known.client_secret), known.username, known.password
+    )
+    clock = ManualClock()
+    emulator = Emulator(profile, clock=clock, credentials=credentials)
+    return learn_profile(
+        ProbeSettings(
+            url="http://emulator.probe", token_path=token_path, resource_path=profile.resource.path
+        ),
+        credentials,
+        say=lambda line: None,
+        transport=InProcessASGITransport(emulator.app),
+        clock=clock,
+    )
+
+
+def test_the_endpoints_are_learned_from_the_metadata_alone(tmp_path: Path) -> None:
+    result = _probe(load_profile(SERVICES), None)
+    assert (
+        "conformance probe: learned from metadata: token endpoint /api/token, revocation /api/revoke, "
+        in ("\n".join(result.lines))
+    )
+    assert "# learned from metadata: token_endpoint (RFC 8414 §2)\n  path: /api/token" in result.text
+    path = tmp_path / "draft.yaml"
+    path.write_text(result.text)
+    learned = load_profile(str(path))
+    assert learned.token_path == "/api/token"
+    assert learned.revocation is not None and learned.revocation.path == "/api/revoke"
+    assert learned.introspection is not None and learned.introspection.path == "/api/introspect"
+    assert learned.metadata is not None
+    assert learned.metadata.authorization_server == "/.well-known/oauth-authorization-server"
+    assert learned.metadata.protected_resource == "/.well-known/oauth-protected-resource"
+    # The experiments still ran against the learned token endpoint.
+    assert (learned.client_auth, learned.grant_password, learned.refresh.supported) == ("basic", True, True)
+
+
+def test_without_metadata_the_probe_needs_the_token_path() -> None:
+    tourpaq = load_profile("tourpaq")
+    with pytest.raises(UsageError, match="publishes no RFC 8414 metadata .*: pass --token-path"):
+        _probe(tourpaq, None)
+    result = _probe(tourpaq, tourpaq.token_path)
+    assert "given with --token-path" in result.text
+    data = yaml.safe_load(result.text)
+    assert not {"metadata", "revocation", "introspection"} & set(data)
+
+
+def test_the_command_line_no_longer_requires_the_token_path(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name, value in (("USERNAME", "u"), ("PASSWORD", "p")):
+        monkeypatch.setenv(f"CONFORMANCE_{name}", value)
+    # Nothing listens there: the metadata request finds no server (exit 2), not a usage error.
+    assert main(["probe", "--url", "http://127.0.0.1:9"]) == 2
+    assert "metadata: authorization server (RFC 8414)" in capsys.readouterr().err
+    assert main(["probe", "--url", "ftp://x"]) == USAGE_ERROR
