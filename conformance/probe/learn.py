@@ -20,6 +20,7 @@ from conformance.client.budget import RequestBudget
 from conformance.clock import Clock, SystemClock
 from conformance.errors import UsageError
 from conformance.probe.draft import Draft
+from conformance.probe.evidence import outcome
 from conformance.probe.experiments import Prober
 from conformance.probe.metadata import (
     Advertised,
@@ -147,6 +148,8 @@ def _read_metadata(
     """The server's metadata first: where published, it names the endpoints (and --token-path may
     be left out); where not, the probe goes on with --token-path, or cannot start."""
     advertised = discover(client, settings.url)
+    for exchange in client.exchanges:  # listed like every experiment's, by number and outcome
+        emit(client.redactor.scrub(f"  {outcome(exchange)}  {exchange.purpose}"))
     if advertised is None:
         if settings.token_path is None:
             raise UsageError(

@@ -49,6 +49,7 @@ def test_the_endpoints_are_learned_from_the_metadata_alone(tmp_path: Path) -> No
     path.write_text(result.text)
     learned = load_profile(str(path))
     assert learned.token_path == "/api/token"
+    assert "  #1 HTTP 200  metadata: authorization server (RFC 8414)" in result.lines
     assert learned.revocation is not None and learned.revocation.path == "/api/revoke"
     assert learned.introspection is not None and learned.introspection.path == "/api/introspect"
     assert learned.metadata is not None
