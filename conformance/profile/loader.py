@@ -171,6 +171,10 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
         "invalidation",
         "resource",
         "errors",
+        "revocation",
+        "introspection",
+        "metadata",
+        "access_token",
     )
     return Profile(
         name=req("name"),
@@ -227,12 +231,15 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
             refresh_token_lifetime=emulator.get("refresh_token_lifetime", 1209600),
         ),
         section_sources={s: src(s) for s in sections},
-        **_service_sections(data),
+        **_service_sections(data, origin),
     )
 
-def _service_sections(data: dict[str, Any]) -> dict[str, Any]:
+def _service_sections(data: dict[str, Any], origin: str) -> dict[str, Any]:
     """The revocation, introspection, metadata and access_token sections: absent is None."""
     found: dict[str, Any] = {}
+    for required in ("revocation.path", "introspection.path", "access_token.format"):
+        if required.split(".")[0] in data:
+            _required(data, required, origin)
     if (revocation := data.get("revocation")) is not None:
         found["revocation"] = Revocation(
             path=revocation["path"],

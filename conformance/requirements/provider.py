@@ -7,6 +7,7 @@ from conformance.requirements.catalogue import Level, register
 __all__ = [
     "DOCUMENTED_FIELDS",
     "EXPIRES_IN_UNIT",
+    "INTROSPECTION_MEMBERS",
     "INVALIDATES_EARLIER",
     "KEEPS_EARLIER",
     "NOMINAL_LIFETIME",
@@ -88,4 +89,10 @@ SCOPE_UNENFORCED = register(
     "provider documentation (profile scope)",
     "Where the documentation says scope is not enforced, any scope value is treated like the "
     "documented one: the token request succeeds and its token works alike.",
+)
+INTROSPECTION_MEMBERS = register(
+    "DOC-introspection-members",
+    Level.PROVIDER,
+    "provider documentation (profile introspection)",
+    "An introspection answer for a live token holds the members the documentation promises.",
 )

@@ -18,7 +18,7 @@ from conformance.client.endpoints import introspect, revoke
 from conformance.findings import Finding
 from conformance.liveness import stated_lifetimes
 from conformance.markers import applies
-from conformance.requirements import rfc7662
+from conformance.requirements import provider, rfc7662
 from conformance.scenario import IssuedToken, Scenario
 
 requirement = pytest.mark.requirement
@@ -47,7 +47,7 @@ def _expect_inactive(conformance: Scenario, answer: Exchange, what: str) -> None
     conformance.expect(findings, rfc7662.INACTIVE)
 
 
-@requirement(rfc7662.ACTIVE, rfc7662.EXP)
+@requirement(rfc7662.ACTIVE, rfc7662.EXP, provider.INTROSPECTION_MEMBERS)
 @applies(introspection=True)
 def test_a_live_token_is_active(conformance: Scenario) -> None:
     token = conformance.obtain_token()
@@ -61,6 +61,19 @@ def test_a_live_token_is_active(conformance: Scenario) -> None:
         return
     conformance.log.held(rfc7662.ACTIVE)
     assert isinstance(answer.json, dict)
+    introspection = conformance.profile.introspection
+    assert introspection is not None
+    if introspection.members:
+        missing = [m for m in introspection.members if m not in answer.json]
+        promised = f"the members {', '.join(introspection.members)} ({introspection.source})"
+        conformance.expect(
+            [Finding(provider.INTROSPECTION_MEMBERS, promised, f"no {', '.join(missing)}", answer)]
+            if missing
+            else [],
+            provider.INTROSPECTION_MEMBERS,
+        )
+    else:
+        conformance.log.not_checked(provider.INTROSPECTION_MEMBERS, "the profile promises no members")
     stated = stated_lifetimes(conformance.profile, token.expires_in)
     findings = exp_member_findings(answer.json, _issued_at(conformance, token), stated, answer)
     if "exp" not in answer.json:

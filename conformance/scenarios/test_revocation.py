@@ -123,6 +123,20 @@ def test_a_revoked_access_token_is_refused_by_the_resource(conformance: Scenario
     conformance.expect(findings, rfc7009.REVOKES_ACCESS)
 
 
+@requirement(rfc7009.UNSUPPORTED_TOKEN_TYPE)
+@applies(revocation="access_unsupported")
+def test_an_unrevocable_access_token_is_refused_as_unsupported(conformance: Scenario) -> None:
+    token = conformance.obtain_token()
+    answer = revoke(conformance.client, token.access_token, "revocation: access token", hint="access_token")
+    revocation = conformance.profile.revocation
+    assert revocation is not None
+    findings = []
+    if answer.status != 400 or answer.error_code != "unsupported_token_type":
+        expected = f"HTTP 400 unsupported_token_type: access tokens cannot be revoked ({revocation.source})"
+        findings.append(Finding(rfc7009.UNSUPPORTED_TOKEN_TYPE, expected, outcome(answer), answer))
+    conformance.expect(findings, rfc7009.UNSUPPORTED_TOKEN_TYPE)
+
+
 @requirement(rfc7009.REFRESH_REVOKES_ACCESS)
 @applies(refresh=True, revocation="access_with_refresh", resource=True)
 def test_revoking_a_refresh_token_revokes_its_access_token(conformance: Scenario) -> None:

@@ -47,7 +47,7 @@ def test_unspecified_revocation_rules_default_to_unspecified(tmp_path: Path) -> 
             "revocation:\n  path: /revoke\n  revokes_acess_tokens: true\n",
             "did you mean 'revokes_access_tokens'",
         ),
-        ("introspection:\n  members: [exp]\n", "field introspection: 'path' is a required property"),
+        ("introspection:\n  members: [exp]\n", "field introspection.path: missing"),
         ("metadata:\n  authorization_server: well-known\n", "field metadata.authorization_server"),
         ("access_token:\n  format: paseto\n", "field access_token.format"),
     ],

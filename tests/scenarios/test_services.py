@@ -5,6 +5,7 @@ on a profile without them."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +32,7 @@ NEW = {
     "RFC9728-3.3-resource",
     "RFC9068-2.2-claims",
     "RFC9068-exp-consistent",
+    "DOC-introspection-members",
 }
 
 
@@ -49,6 +51,7 @@ def test_every_new_requirement_holds_on_the_conformant_emulator(run_suite: Calla
         ("introspection-expired-active", "RFC7662-2.2-inactive", "failed"),
         ("metadata-advertises-unsupported-grant", "RFC8414-2-advertised-works", "failed"),
         ("jwt-exp-a-day-later", "RFC9068-exp-consistent", "failed"),
+        ("introspection-without-client-id", "DOC-introspection-members", "failed"),
     ],
 )
 def test_a_defect_of_each_part_is_noticed(
@@ -67,3 +70,19 @@ def test_a_profile_without_the_parts_skips_them_saying_why(run_suite: Callable[.
     assert "profile tourpaq names no revocation endpoint (RFC 7009): the provider has none" in run.output
     assert "profile tourpaq publishes no authorization server (RFC 8414) metadata" in run.output
     assert "profile tourpaq: access tokens are not documented as RFC 9068 JWTs" in run.output
+
+
+def test_an_unrevocable_access_token_must_be_refused_as_unsupported(
+    run_suite: Callable[..., SuiteRun], tmp_path: Path
+) -> None:
+    profile = tmp_path / "unrevocable.yaml"
+    profile.write_text(
+        f"name: unrevocable\nextends: {SERVICES}\nrevocation:\n  revokes_access_tokens: false\n"
+        "  source: the provider's documentation\n"
+    )
+    run = run_suite(str(profile), *SELECTED)
+    assert run.ret == 0, run.output
+    assert run.status("RFC7009-2.2.1-unsupported-token-type") == "passed"
+    assert run.status("RFC7009-2.1-revokes-access") == "skipped"
+    answered = run_suite(str(profile), "--conformance-defect", "revocation-access-invalid-request", *SELECTED)
+    assert answered.failed_requirements() == {"RFC7009-2.2.1-unsupported-token-type"}

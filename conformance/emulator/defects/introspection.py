@@ -62,3 +62,20 @@ def _without_caller_auth(emulator: Emulator) -> None:
 )
 def _exp_off(emulator: Emulator) -> None:
     emulator.services.behaviour.introspection_exp_offset = 3600
+
+
+@defect(
+    "introspection-without-client-id",
+    "an active introspection answer leaves out client_id, which the documentation promises",
+    ["DOC-introspection-members"],
+    applies=lambda p: p.introspection is not None and "client_id" in p.introspection.members,
+)
+def _without_client_id(emulator: Emulator) -> None:
+    def hook(
+        kind: str, status: int, headers: dict[str, str], payload: Any
+    ) -> tuple[int, dict[str, str], Any]:
+        if kind == "introspection" and isinstance(payload, dict) and payload.get("active") is True:
+            payload = {k: v for k, v in payload.items() if k != "client_id"}
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
