@@ -20,6 +20,8 @@ __all__ = [
     "ENV_CLIENT_ID",
     "ENV_CLIENT_SECRET",
     "ENV_PASSWORD",
+    "ENV_RESTRICTED_CLIENT_ID",
+    "ENV_RESTRICTED_CLIENT_SECRET",
     "ENV_USERNAME",
     "ClientCredentials",
     "Credentials",
@@ -30,6 +32,9 @@ ENV_CLIENT_ID = "CONFORMANCE_CLIENT_ID"
 ENV_CLIENT_SECRET = "CONFORMANCE_CLIENT_SECRET"
 ENV_USERNAME = "CONFORMANCE_USERNAME"
 ENV_PASSWORD = "CONFORMANCE_PASSWORD"
+# Optional: a second client registered without the client credentials grant (unauthorized_client).
+ENV_RESTRICTED_CLIENT_ID = "CONFORMANCE_RESTRICTED_CLIENT_ID"
+ENV_RESTRICTED_CLIENT_SECRET = "CONFORMANCE_RESTRICTED_CLIENT_SECRET"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +45,22 @@ class ClientCredentials:
 
 @dataclass(frozen=True, slots=True)
 class Credentials:
-    """Who the suite logs in as. Values never appear in a repr."""
+    """Who the suite logs in as. Values never appear in a repr.
+
+    username and password are empty where the profile offers no password grant: nothing asks
+    for them. `restricted_client` is a client not allowed the client credentials grant, where
+    one is known."""
 
     client: ClientCredentials | None
     username: str = field(repr=False)
     password: str = field(repr=False)
+    restricted_client: ClientCredentials | None = None
 
     @classmethod
     def from_environment(cls, profile: Profile) -> Credentials:
         """Credentials for a live target, from CONFORMANCE_* variables only."""
-        needed = [ENV_USERNAME, ENV_PASSWORD]
+        users = profile.grant_password is not False
+        needed = [ENV_USERNAME, ENV_PASSWORD] if users else []
         if profile.client_auth != "none":
             needed += [ENV_CLIENT_ID, ENV_CLIENT_SECRET]
         missing = [name for name in needed if not os.environ.get(name)]
@@ -61,7 +72,14 @@ class Credentials:
         client = None
         if profile.client_auth != "none":
             client = ClientCredentials(os.environ[ENV_CLIENT_ID], os.environ[ENV_CLIENT_SECRET])
-        return cls(client, os.environ[ENV_USERNAME], os.environ[ENV_PASSWORD])
+        restricted = None
+        if os.environ.get(ENV_RESTRICTED_CLIENT_ID) and os.environ.get(ENV_RESTRICTED_CLIENT_SECRET):
+            restricted = ClientCredentials(
+                os.environ[ENV_RESTRICTED_CLIENT_ID], os.environ[ENV_RESTRICTED_CLIENT_SECRET]
+            )
+        if not users:
+            return cls(client, "", "", restricted)
+        return cls(client, os.environ[ENV_USERNAME], os.environ[ENV_PASSWORD], restricted)
 
     @classmethod
     def for_emulator(cls, profile: Profile) -> Credentials:
@@ -73,10 +91,17 @@ class Credentials:
                 os.environ.get(ENV_CLIENT_ID) or settings.client_id,
                 os.environ.get(ENV_CLIENT_SECRET) or settings.client_secret,
             )
+        restricted = None
+        if profile.grant_client_credentials is True and profile.client_auth != "none":
+            restricted = ClientCredentials(
+                os.environ.get(ENV_RESTRICTED_CLIENT_ID) or settings.restricted_client_id,
+                os.environ.get(ENV_RESTRICTED_CLIENT_SECRET) or settings.restricted_client_secret,
+            )
         return cls(
             client,
             os.environ.get(ENV_USERNAME) or settings.username,
             os.environ.get(ENV_PASSWORD) or settings.password,
+            restricted,
         )
 
     def register_with(self, redactor: Redactor) -> None:
@@ -86,6 +111,10 @@ class Credentials:
             self.username,
             self.password,
         )
+        if self.restricted_client is not None:
+            redactor.add_credentials(
+                self.restricted_client.client_id, self.restricted_client.client_secret, None, None
+            )
 
 
 @lru_cache(maxsize=64)

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import pytest
 
 from conformance.profile import UNSPECIFIED, Profile
+from conformance.profile.model import ClientAuthMethod
 from conformance.requirements import Requirement, get
 from conformance.stash import RUN
 
@@ -136,6 +137,45 @@ def _grant_password(profile: Profile, resource_path: str | None, offered: object
     return None
 
 
+def _client_credentials(profile: Profile, resource_path: str | None, offered: object) -> str | None:
+    silent = _unspecified(profile, profile.grant_client_credentials, "grants.client_credentials", "grants")
+    if silent is not None:
+        return silent
+    if profile.grant_client_credentials is not True:
+        return f"profile {profile.name}: no client credentials grant ({profile.source_of('grants')})"
+    if profile.client_auth == "none":
+        return f"profile {profile.name}: no client authentication ({profile.source_of('client_auth')})"
+    return None
+
+
+def _auth_method(profile: Profile, resource_path: str | None, method: object) -> str | None:
+    if method not in profile.client_auth_methods:
+        listed = ", ".join(profile.client_auth_methods)
+        return (
+            f"profile {profile.name}: clients authenticate by {listed}, not {method} "
+            f"({profile.source_of('client_auth')})"
+        )
+    return None
+
+
+def _auth_method_unlisted(profile: Profile, resource_path: str | None, method: object) -> str | None:
+    if method in profile.client_auth_methods:
+        return f"profile {profile.name}: {method} is a documented client authentication method"
+    return None
+
+
+def _scope_unknown(profile: Profile, resource_path: str | None, rule: object) -> str | None:
+    silent = _unspecified(profile, profile.scope_unknown, "scope.unknown", "scope")
+    if silent is not None:
+        return silent
+    if profile.scope_unknown != rule:
+        source = profile.source_of("scope")
+        return f"profile {profile.name}: an unknown scope is {profile.scope_unknown} ({source})"
+    if profile.scope_value is None:
+        return f"profile {profile.name}: names no known scope value ({profile.source_of('scope')})"
+    return None
+
+
 def _resource(profile: Profile, resource_path: str | None, needed: object) -> str | None:
     if resource_path is None:
         return (
@@ -212,6 +252,10 @@ NEEDS: dict[str, Unmet] = {
     "invalidation": _invalidation,
     "client_auth": _client_auth,
     "grant_password": _grant_password,
+    "client_credentials": _client_credentials,
+    "auth_method": _auth_method,
+    "auth_method_unlisted": _auth_method_unlisted,
+    "scope_unknown": _scope_unknown,
     "resource": _resource,
     "resource_or_refresh": _resource_or_refresh,
     "scope_unenforced": _scope_unenforced,
@@ -229,6 +273,10 @@ def applies(
     invalidation: Literal[True] | None = None,
     client_auth: Literal[True, "basic"] | None = None,
     grant_password: Literal[True] | None = None,
+    client_credentials: Literal[True] | None = None,
+    auth_method: ClientAuthMethod | None = None,
+    auth_method_unlisted: ClientAuthMethod | None = None,
+    scope_unknown: Literal["refused", "ignored"] | None = None,
     resource: Literal[True] | None = None,
     resource_or_refresh: Literal[True] | None = None,
     scope_unenforced: Literal[True] | None = None,
@@ -245,6 +293,10 @@ def applies(
     invalidation: the profile says whether a new token invalidates earlier ones.
     client_auth: True, clients authenticate; "basic", with an HTTP Basic header.
     grant_password: the password grant is offered.
+    client_credentials: the client credentials grant is offered, to an authenticating client.
+    auth_method: the profile lists this client authentication method (RFC 6749 §2.3).
+    auth_method_unlisted: the profile does not list this method.
+    scope_unknown: the profile says an unknown scope is "refused" or "ignored", and names a scope.
     resource: the target has a protected resource (the profile's, or --resource-path).
     resource_or_refresh: a protected resource, or the refresh grant, to follow tokens by.
     scope_unenforced: the documentation says scope is not enforced, and names a scope value.

@@ -80,10 +80,18 @@ class Scenario:
 
     # -- moves ---------------------------------------------------------------------------
     def obtain_token(self, purpose: str = "token: password grant") -> IssuedToken:
-        """A fresh token by the documented password grant, or the scenario stops."""
-        exchange = self.client.password_grant(purpose)
-        findings = expect_issued(exchange, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials")
-        self.expect(findings, rfc6749.PASSWORD_GRANT_ISSUES)
+        """A fresh token by the documented password grant (the client credentials grant where
+        the profile offers only that), or the scenario stops."""
+        if self.client.issuing_grant == "client_credentials":
+            exchange = self.client.client_credentials_grant(
+                purpose.replace("password grant", "client credentials")
+            )
+            requirement = rfc6749.CC_ISSUES
+        else:
+            exchange = self.client.password_grant(purpose)
+            requirement = rfc6749.PASSWORD_GRANT_ISSUES
+        findings = expect_issued(exchange, requirement, "valid credentials")
+        self.expect(findings, requirement)
         if findings:
             self.stop(f"could not obtain a token to test with: {outcome(exchange)}")
         return self.issued(exchange)

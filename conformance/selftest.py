@@ -56,9 +56,16 @@ SELFTEST_TIMEOUT = 2.0
 # the scripted scenarios must kill every defect on their own; the searches still run, seeded.
 SELFTEST_EXAMPLES = 10
 SEED_PROFILES = ("tourpaq", "daysoutguide")
+# Built-in profiles beyond the seeds, each with the defects and variants of its parts.
+BUILTIN_PROFILES = ("machine",)
 SELFTEST_PROFILE_DIR = Path(__file__).resolve().parent / "selftest_profiles"
 # Profiles that exist only to host defects their parent cannot: name -> parent.
-_HOSTS = {"tourpaq-assumed": "tourpaq", "tourpaq-services": "tourpaq"}
+_HOSTS = {
+    "tourpaq-assumed": "tourpaq",
+    "tourpaq-services": "tourpaq",
+    "machine-basic": "machine",
+    "machine-post": "machine",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +82,7 @@ def subjects(names: Sequence[str] = ()) -> list[Subject]:
     """The profiles to run: the seeds and the self-test host profiles, or the ones named."""
     from conformance.profile import load_profile
 
-    chosen = list(names) or [*SEED_PROFILES, *_HOSTS]
+    chosen = list(names) or [*SEED_PROFILES, *BUILTIN_PROFILES, *_HOSTS]
     found = []
     for name in chosen:
         host = SELFTEST_PROFILE_DIR / f"{name}.yaml"

@@ -110,6 +110,7 @@ def test_importing_the_defects_package_registers_every_area() -> None:
     )
     registered = Counter(json.loads(completed.stdout))
     declared = _declared_per_area()
-    # response, lifetime, client, errors, refresh, resource; revocation, introspection, metadata, jwt
-    assert len(declared) == 10, declared
+    # response, lifetime, client, errors, refresh, resource; revocation, introspection, metadata, jwt;
+    # client_credentials
+    assert len(declared) == 11, declared
     assert registered == declared

@@ -25,6 +25,7 @@ from conformance.clock import Clock
 from conformance.credentials import ClientCredentials, Credentials, basic_authorization
 from conformance.errors import SuiteError, TargetUnreachable, TransportFailure, UsageError
 from conformance.profile import Profile
+from conformance.profile.model import CLIENT_AUTH_METHODS, ClientAuthMethod
 from conformance.redaction import Redactor, token_key
 
 __all__ = [
@@ -137,6 +138,40 @@ class ConformanceClient:
         params.append(("refresh_token", refresh_token))
         return [(k, v) for k, v in params if k not in omit]
 
+    @property
+    def issuing_grant(self) -> str:
+        """The grant the suite obtains tokens by: the password grant, or the client credentials
+        grant where the profile offers only that (a machine-to-machine server)."""
+        profile = self.profile
+        if profile.grant_password is False and profile.grant_client_credentials is True:
+            return "client_credentials"
+        return "password"
+
+    def issuing_params(self, *, extra: Params = ()) -> list[tuple[str, str]]:
+        """The parameters of a documented token request by `issuing_grant`, with `extra`."""
+        if self.issuing_grant == "client_credentials":
+            return self.client_credentials_params() + list(extra)
+        return self.password_params(extra=extra)
+
+    def client_credentials_params(
+        self, *, scope: str | None | _ProfileDefault = PROFILE_DEFAULT
+    ) -> list[tuple[str, str]]:
+        """RFC 6749 §4.4.2: grant_type and, where given (the profile's by default), scope."""
+        chosen = self.profile.scope_value if isinstance(scope, _ProfileDefault) else scope
+        return [("grant_type", "client_credentials")] + ([("scope", chosen)] if chosen is not None else [])
+
+    def client_credentials_grant(
+        self,
+        purpose: str,
+        *,
+        client: ClientAuthChoice = PROFILE_DEFAULT,
+        method: ClientAuthMethod | None = None,
+        scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+    ) -> Exchange:
+        return self.token_request(
+            self.client_credentials_params(scope=scope), purpose=purpose, client=client, method=method
+        )
+
     def password_grant(self, purpose: str, **overrides: object) -> Exchange:
         client = overrides.pop("client", PROFILE_DEFAULT)
         params = self.password_params(**overrides)  # type: ignore[arg-type]
@@ -155,17 +190,20 @@ class ConformanceClient:
         client: ClientAuthChoice = PROFILE_DEFAULT,
         location: str | None = None,
         headers: dict[str, str] | None = None,
+        method: ClientAuthMethod | None = None,
     ) -> Exchange:
-        """POST the token endpoint with `params` where the profile puts them."""
+        """POST the token endpoint with `params` where the profile puts them; the client
+        authenticates by `method` (RFC 6749 §2.3), the profile's first by default."""
         params = list(params)
         request_headers = dict(headers or {})
         credentials = self.credentials.client if client is PROFILE_DEFAULT else client
         assert not isinstance(credentials, _ProfileDefault)
-        if credentials is not None and self.profile.client_auth == "basic":
+        method = method or CLIENT_AUTH_METHODS[self.profile.client_auth]
+        if credentials is not None and method == "client_secret_basic":
             request_headers["Authorization"] = basic_authorization(
                 credentials.client_id, credentials.client_secret
             )
-        elif credentials is not None and self.profile.client_auth == "body":
+        elif credentials is not None and method == "client_secret_post":
             params += [("client_id", credentials.client_id), ("client_secret", credentials.client_secret)]
         where = location or self.profile.parameter_location
         request = self._build(

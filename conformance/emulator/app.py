@@ -137,46 +137,76 @@ class Emulator:
 
     def _authenticate_client(self, request: Request, params: dict[str, str]) -> str:
         expected = self.credentials.client
-        style = self.behaviour.client_auth
-        if style == "none" or expected is None:
+        methods = self.behaviour.client_auth_methods
+        if "none" in methods or expected is None:
             return ""
         checks = self.behaviour.client_checks_for(params.get("grant_type"))
-        registered = (expected.client_id, expected.client_secret)
         header = request.headers.get("authorization")
         in_body = "client_id" in params or "client_secret" in params
         challenge = f'Basic realm="{REALM}"'
-        if header is not None and in_body:
+        if header is not None and in_body and self.behaviour.refuse_multiple_client_auth:
             raise _TokenError("multiple-client-auth", "more than one client authentication method")
-        if style == "basic":
-            basic = header is not None and header.lower().startswith("basic ")
-            if header is None or not (basic or (not checks.scheme and " " in header.strip())):
-                if not checks.required:
-                    return expected.client_id
-                raise _TokenError("client-auth", "client authentication required", 401, challenge)
+        basic = header is not None and (
+            header.lower().startswith("basic ") or (not checks.scheme and " " in header.strip())
+        )
+        if basic and "client_secret_basic" in methods:
+            assert header is not None
             presented = _decode_basic(header.strip().split(None, 1)[1].strip())
-        else:
-            if not in_body:
-                if not checks.required:
-                    return expected.client_id
-                raise _TokenError("client-auth", "client authentication required", 401, challenge)
+        elif in_body and "client_secret_post" in methods:
             presented = (params.get("client_id", ""), params.get("client_secret", ""))
+        else:
+            # No credentials by a method the endpoint accepts (RFC 6749 §2.3).
+            if not checks.required:
+                return expected.client_id
+            raise _TokenError("client-auth", "client authentication required", 401, challenge)
+        registered = (expected.client_id, expected.client_secret)
+        restricted = self.credentials.restricted_client
+        if restricted is not None and presented is not None and presented[0] == restricted.client_id:
+            registered = (restricted.client_id, restricted.client_secret)
         if presented is None or not checks.accepts(presented, registered):
             raise _TokenError(
                 "client-auth", "client authentication failed", 401, challenge if header else None
             )
-        return presented[0] if checks.client_id else expected.client_id
+        return presented[0] if checks.client_id else registered[0]
 
     def _grant(self, params: dict[str, str], blanks: set[str], client_id: str) -> dict[str, Any]:
         grant = params.get("grant_type")
         if grant is None:
             raise _TokenError("missing-grant-type", "grant_type is required")
-        if grant not in ("password", "refresh_token") and self.behaviour.unknown_grant_as:
+        known_grants = ("password", "refresh_token", "client_credentials")
+        if grant not in known_grants and self.behaviour.unknown_grant_as:
             grant = self.behaviour.unknown_grant_as
         if grant == "password" and self.behaviour.password_grant:
             return self._password_grant(params, blanks, client_id)
         if grant == "refresh_token" and self.behaviour.refresh_grant:
             return self._refresh_grant(params, client_id)
+        if grant == "client_credentials" and self.behaviour.client_credentials_grant:
+            return self._client_credentials_grant(params, client_id)
         raise _TokenError("unsupported-grant", "grant_type not supported")
+
+    def _client_credentials_grant(self, params: dict[str, str], client_id: str) -> dict[str, Any]:
+        """RFC 6749 §4.4: a token for the client itself; the restricted client may not have one."""
+        behaviour = self.behaviour
+        restricted = self.credentials.restricted_client if behaviour.restricted_client_refused else None
+        if restricted is not None and client_id == restricted.client_id:
+            raise _TokenError("unauthorized-client", "this client may not use the client credentials grant")
+        requested = params.get("scope", "").split()
+        known = behaviour.known_scopes
+        if behaviour.grant_unknown_scope:
+            known = (*known, *requested)
+        unknown = [s for s in requested if s not in known]
+        if unknown and behaviour.refuse_unknown_scope:
+            raise _TokenError("invalid-scope", "the requested scope is unknown")
+        # §3.3: an absent scope gets the default (every known scope); unknown ones are ignored.
+        granted = [s for s in requested if s in known] if requested else list(known)
+        payload = self._issue(
+            f"client:{client_id}", client_id, with_refresh=behaviour.client_credentials_refresh_token
+        )
+        differs = set(granted) != set(requested)
+        rule = behaviour.return_scope
+        if granted and (rule == "always" or (rule == "when-different" and differs)):
+            payload["scope"] = " ".join(granted)
+        return payload
 
     def _password_grant(self, params: dict[str, str], blanks: set[str], client_id: str) -> dict[str, Any]:
         behaviour = self.behaviour

@@ -23,7 +23,7 @@ from typing import Any
 from starlette.requests import Request
 
 from conformance.profile import Profile
-from conformance.profile.model import UNIT_FACTORS
+from conformance.profile.model import CLIENT_AUTH_METHODS, UNIT_FACTORS
 
 __all__ = [
     "ERROR_CODES",
@@ -54,6 +54,8 @@ ERROR_CODES: dict[str, str] = {
     "bad-credentials": "invalid_grant",
     "bad-refresh-token": "invalid_grant",
     "used-refresh-token": "invalid_grant",
+    "unauthorized-client": "unauthorized_client",
+    "invalid-scope": "invalid_scope",
 }
 
 
@@ -89,7 +91,15 @@ def default_expires_in_unit(profile: Profile) -> str:
 
 
 def _client_checks() -> dict[str, ClientChecks]:
-    return {"password": ClientChecks(), "refresh_token": ClientChecks()}
+    return {"password": ClientChecks(), "refresh_token": ClientChecks(), "client_credentials": ClientChecks()}
+
+
+def _client_auth_methods(profile: Profile) -> tuple[str, ...]:
+    """The methods the token endpoint accepts. A profile copied with another style
+    (dataclasses.replace, as the probe and some tests do) keeps methods that no longer name
+    it: then the style is the one method."""
+    primary = CLIENT_AUTH_METHODS[profile.client_auth]
+    return profile.client_auth_methods if primary in profile.client_auth_methods else (primary,)
 
 
 @dataclass
@@ -107,6 +117,18 @@ class Behaviour:
     expires_in_unit: str
     refresh_token_lifetime: float
     token_type: str = "bearer"
+    # RFC 6749 §2.3: the client authentication methods accepted (names as in RFC 8414).
+    client_auth_methods: tuple[str, ...] = ("client_secret_basic",)
+    client_credentials_grant: bool = False  # RFC 6749 §4.4
+    # The client credentials grant: the scopes a client may have (the profile's scope value, the
+    # default for a request without one), and whether an unknown scope is refused (§3.3).
+    known_scopes: tuple[str, ...] = ()
+    refuse_unknown_scope: bool = False
+    client_credentials_refresh_token: bool = False  # §4.4.3: SHOULD NOT
+    return_scope: str = "when-different"  # §5.1: "when-different", "always" or "never"
+    grant_unknown_scope: bool = False  # an unknown scope is granted (and echoed) as if known
+    restricted_client_refused: bool = True  # the restricted client may not use the grant
+    refuse_multiple_client_auth: bool = True  # §2.3: Basic and body credentials together
     # What the checks guard; each defect turns one of these off or bends one value.
     client_checks: dict[str, ClientChecks] = field(default_factory=_client_checks)
     check_username: bool = True
@@ -161,6 +183,10 @@ class Behaviour:
             expires_in_unit=default_expires_in_unit(profile),
             refresh_token_lifetime=float(profile.emulator.refresh_token_lifetime),
             token_type=profile.token_type,
+            client_auth_methods=_client_auth_methods(profile),
+            client_credentials_grant=profile.grant_client_credentials is True,
+            known_scopes=tuple((profile.scope_value or "").split()),
+            refuse_unknown_scope=profile.scope_unknown == "refused",
             rejection_status=status,
             rejection_body=body,
         )

@@ -582,3 +582,33 @@ def _jwt_extra_claims(emulator: Emulator) -> None:
     behaviour = emulator.services.behaviour
     behaviour.jwt_claims_transform.append(lambda claims: {**claims, **extra, "auth_time": claims["iat"]})
     behaviour.jwt_header = {**behaviour.jwt_header, "kid": "emulator-key-1"}
+
+
+# -- the client credentials grant, client authentication methods, scope --------------------------
+def _client_credentials(profile: Profile) -> bool:
+    return profile.grant_client_credentials is True and profile.client_auth != "none"
+
+
+@variant(
+    "scope-always-returned",
+    "every client credentials token response names its scope, even when it is the one requested",
+    allowed_by="RFC 6749 §5.1: scope is OPTIONAL when identical to the requested scope, so it "
+    "may always be sent",
+    seen_in="Keycloak, ORY Hydra, Doorkeeper, Spring Authorization Server",
+    applies=_client_credentials,
+)
+def _scope_always_returned(emulator: Emulator) -> None:
+    emulator.behaviour.return_scope = "always"
+
+
+@variant(
+    "basic-accepted-though-unlisted",
+    "HTTP Basic client authentication works where the documentation lists only client_secret_post",
+    allowed_by="RFC 6749 §2.3.1: the server MUST support Basic for clients with a password, "
+    "whatever its documentation lists (OAuth 2.1 prefers the body)",
+    seen_in="Spring Authorization Server, Keycloak, Authlib (both methods on by default)",
+    applies=lambda p: _client_credentials(p) and "client_secret_basic" not in p.client_auth_methods,
+)
+def _basic_accepted_though_unlisted(emulator: Emulator) -> None:
+    behaviour = emulator.behaviour
+    behaviour.client_auth_methods = (*behaviour.client_auth_methods, "client_secret_basic")

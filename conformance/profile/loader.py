@@ -13,8 +13,11 @@ import yaml
 
 from conformance.errors import ProfileError
 from conformance.profile.model import (
+    CLIENT_AUTH_METHODS,
     UNSPECIFIED,
     AccessToken,
+    ClientAuth,
+    ClientAuthMethod,
     Contradiction,
     EmulatorSettings,
     Expiry,
@@ -122,6 +125,12 @@ def _load_merged(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
     except ProfileError as exc:
         raise ProfileError(f"{path}: field extends: {exc}") from None
     parent = _load_merged(parent_path, (*seen, resolved))
+    # client_auth.style and client_auth.methods say the same thing: the one a profile sets
+    # replaces the other its parent set, so the two never disagree after the merge.
+    own_auth = data.get("client_auth", {})
+    for one, other in (("style", "methods"), ("methods", "style")):
+        if one in own_auth and other not in own_auth:
+            parent.get("client_auth", {}).pop(other, None)
     merged = _merge(parent, data)
     merged.pop("extends", None)
     return merged
@@ -155,6 +164,16 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
         return str(data.get(section, {}).get("source", UNSPECIFIED))
 
     rejection = req("resource.rejection")
+    client_auth = data.get("client_auth", {})
+    style: ClientAuth
+    methods: tuple[ClientAuthMethod, ...]
+    if "methods" in client_auth:
+        methods = tuple(client_auth["methods"])
+        # The method the suite uses by default is the first listed one.
+        style = next(k for k, v in CLIENT_AUTH_METHODS.items() if v == methods[0])
+    else:
+        style = req("client_auth.style")
+        methods = (CLIENT_AUTH_METHODS[style],)
     emulator = data.get("emulator", {})
     grants = data.get("grants", {})
     refresh = data.get("refresh", {})
@@ -183,11 +202,14 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
         sources=dict(data.get("sources", {})),
         token_path=req("token_endpoint.path"),
         token_method=req("token_endpoint.method"),
-        client_auth=req("client_auth.style"),
+        client_auth=style,
+        client_auth_methods=methods,
         parameter_location=req("parameters.location"),
         grant_password=grants.get("password", True),
+        grant_client_credentials=grants.get("client_credentials", UNSPECIFIED),
         scope_value=data.get("scope", {}).get("value"),
         scope_enforced=data.get("scope", {}).get("enforced", UNSPECIFIED),
+        scope_unknown=data.get("scope", {}).get("unknown", UNSPECIFIED),
         response_fields=tuple(req("token_response.fields")),
         token_type=req("token_response.token_type"),
         expiry=Expiry(
@@ -226,6 +248,10 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
             client_secret=emulator.get("client_secret", "conformance-secret"),
             username=emulator.get("username", "conformance-user"),
             password=emulator.get("password", "conformance-password"),
+            restricted_client_id=emulator.get("restricted_client_id", "conformance-restricted-client"),
+            restricted_client_secret=emulator.get(
+                "restricted_client_secret", "conformance-restricted-secret"
+            ),
             lifetime=emulator.get("lifetime", 3600),
             expires_in_unit=emulator.get("expires_in_unit"),
             refresh_token_lifetime=emulator.get("refresh_token_lifetime", 1209600),
@@ -233,6 +259,7 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
         section_sources={s: src(s) for s in sections},
         **_service_sections(data, origin),
     )
+
 
 def _service_sections(data: dict[str, Any], origin: str) -> dict[str, Any]:
     """The revocation, introspection, metadata and access_token sections: absent is None."""

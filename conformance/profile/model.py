@@ -11,7 +11,9 @@ __all__ = [
     "Introspection",
     "Metadata",
     "Revocation",
+    "CLIENT_AUTH_METHODS",
     "ClientAuth",
+    "ClientAuthMethod",
     "Contradiction",
     "EmulatorSettings",
     "Expiry",
@@ -29,6 +31,15 @@ UNSPECIFIED: Literal["unspecified"] = "unspecified"
 Tristate = bool | Literal["unspecified"]
 
 ClientAuth = Literal["basic", "body", "none"]
+# RFC 7591 §2 / RFC 8414 token_endpoint_auth_methods names of the RFC 6749 §2.3 methods.
+ClientAuthMethod = Literal["client_secret_basic", "client_secret_post", "none"]
+# client_auth.style -> the method it names; a profile listing methods derives its style from the first.
+CLIENT_AUTH_METHODS: dict[ClientAuth, ClientAuthMethod] = {
+    "basic": "client_secret_basic",
+    "body": "client_secret_post",
+    "none": "none",
+}
+UnknownScope = Literal["refused", "ignored", "unspecified"]
 ExpiryUnit = Literal["seconds", "milliseconds"]
 
 # Seconds per unit of `expires_in`.
@@ -122,6 +133,10 @@ class EmulatorSettings:
     client_secret: str
     username: str
     password: str
+    # A second client, registered but not allowed the client credentials grant (RFC 6749 §5.2
+    # unauthorized_client); the emulator has it only where the profile offers that grant.
+    restricted_client_id: str
+    restricted_client_secret: str
     lifetime: int
     expires_in_unit: ExpiryUnit | None
     refresh_token_lifetime: int
@@ -135,11 +150,14 @@ class Profile:
     sources: dict[str, str]
     token_path: str
     token_method: str
-    client_auth: ClientAuth
+    client_auth: ClientAuth  # the method the suite uses by default: the first of client_auth_methods
+    client_auth_methods: tuple[ClientAuthMethod, ...]
     parameter_location: Literal["body", "query"]
     grant_password: Tristate
+    grant_client_credentials: Tristate
     scope_value: str | None
     scope_enforced: Tristate
+    scope_unknown: UnknownScope
     response_fields: tuple[str, ...]
     token_type: str
     expiry: Expiry

@@ -6,27 +6,36 @@ from conformance.requirements.catalogue import Level, register
 
 __all__ = [
     "ACCESS_TOKEN_CHARSET",
+    "BASIC_SUPPORTED",
+    "CC_CLIENT_AUTH",
+    "CC_ISSUES",
+    "CC_NO_REFRESH_TOKEN",
+    "CC_UNAUTHORIZED_CLIENT",
     "CLIENT_AUTH_REQUIRED",
     "ERROR_RESPONSE",
     "EXPIRES_IN_TYPE",
     "INVALID_CLIENT_401",
+    "INVALID_SCOPE",
     "LIFETIME_AS_STATED",
+    "LISTED_AUTH_METHODS",
     "MISSING_GRANT_TYPE",
     "MISSING_PARAMETER",
     "NO_STORE",
+    "ONE_AUTH_METHOD",
     "PASSWORD_GRANT_ISSUES",
     "PRAGMA_NO_CACHE",
-    "REFRESH_USED_TOKEN_CODE",
     "REFRESH_CLIENT_AUTH",
     "REFRESH_TOKEN_CHARSET",
     "REFRESH_UNKNOWN_TOKEN",
+    "REFRESH_USED_TOKEN_CODE",
     "REFRESH_WORKS",
     "REPEATED_PARAMETER",
+    "SCOPE_RETURNED",
     "SUCCESS_JSON",
-    "TOKEN_TYPE",
     "TOKENS_160_BITS",
     "TOKENS_UNGUESSABLE",
     "TOKENS_UNIQUE",
+    "TOKEN_TYPE",
     "UNKNOWN_PARAMETER_IGNORED",
     "UNSUPPORTED_GRANT",
     "WRONG_CREDENTIALS",
@@ -190,4 +199,68 @@ REPEATED_PARAMETER = register(
     "RFC 6749 §3.2, §5.2",
     "A token request that repeats a parameter with different values is refused (invalid_request); "
     "it never yields a token.",
+)
+
+
+# -- the client credentials grant (§4.4) and client authentication methods (§2.3) ----------------
+CC_ISSUES = register(
+    "RFC6749-4.4-issue",
+    Level.MUST,
+    "RFC 6749 §4.4.2, §4.4.3",
+    "A client credentials grant request with valid client authentication yields an access token.",
+)
+CC_CLIENT_AUTH = register(
+    "RFC6749-4.4-client-auth",
+    Level.MUST,
+    "RFC 6749 §4.4.2, §3.2.1, §5.2",
+    "The client credentials grant requires client authentication: a request without it, or with a "
+    "wrong secret, is refused with invalid_client.",
+)
+CC_UNAUTHORIZED_CLIENT = register(
+    "RFC6749-4.4-unauthorized-client",
+    Level.MUST,
+    "RFC 6749 §4.4.2, §5.2",
+    "A client that authenticates but is not authorized to use the client credentials grant is "
+    "refused with unauthorized_client.",
+)
+CC_NO_REFRESH_TOKEN = register(
+    "RFC6749-4.4.3-no-refresh-token",
+    Level.SHOULD,
+    "RFC 6749 §4.4.3",
+    "The client credentials grant's token response should not include a refresh token.",
+)
+ONE_AUTH_METHOD = register(
+    "RFC6749-2.3-one-method",
+    Level.MUST,
+    "RFC 6749 §2.3, §5.2",
+    "A request that authenticates the client by more than one method (HTTP Basic and body "
+    "credentials together) is refused with invalid_request; it never yields a token.",
+)
+BASIC_SUPPORTED = register(
+    "RFC6749-2.3.1-basic",
+    Level.MUST,
+    "RFC 6749 §2.3.1",
+    "The authorization server supports HTTP Basic authentication for clients issued a client "
+    "password: the right credentials in a Basic header yield a token.",
+)
+LISTED_AUTH_METHODS = register(
+    "RFC6749-2.3-listed-methods",
+    Level.PROVIDER,
+    "RFC 6749 §2.3; the provider's documentation",
+    "Each client authentication method the documentation lists yields a token; client credentials "
+    "in the body, where it lists only HTTP Basic, are refused with invalid_client.",
+)
+INVALID_SCOPE = register(
+    "RFC6749-3.3-invalid-scope",
+    Level.MUST,
+    "RFC 6749 §3.3, §5.2",
+    "Where the provider refuses unknown scopes, a request for one is refused with invalid_scope; "
+    "it never yields a token.",
+)
+SCOPE_RETURNED = register(
+    "RFC6749-5.1-scope-returned",
+    Level.MUST,
+    "RFC 6749 §3.3, §5.1",
+    "A granted scope that differs from the requested one (an unknown scope ignored) is returned in "
+    "the token response's scope, without the scope not granted.",
 )

@@ -14,7 +14,7 @@ requirement = pytest.mark.requirement
 
 
 @requirement(rfc6749.CLIENT_AUTH_REQUIRED, rfc6749.ERROR_RESPONSE, rfc6749.INVALID_CLIENT_401)
-@applies(client_auth=True)
+@applies(client_auth=True, grant_password=True)
 @pytest.mark.parametrize("case", CASES)
 def test_client_must_authenticate(conformance: Scenario, case: str) -> None:
     exchange = client_auth_attempt(conformance, case, conformance.client.password_params(), "password grant")

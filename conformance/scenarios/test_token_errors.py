@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks.expectations import expect_refused
+from conformance.markers import applies
 from conformance.requirements import rfc6749
 from conformance.scenario import Scenario
 
@@ -24,6 +25,7 @@ CREDENTIAL_CASES = [
 
 
 @requirement(rfc6749.WRONG_CREDENTIALS, rfc6749.ERROR_RESPONSE)
+@applies(grant_password=True)
 @pytest.mark.parametrize("case", CREDENTIAL_CASES)
 def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, case: str) -> None:
     client = conformance.client
@@ -52,6 +54,7 @@ def test_wrong_resource_owner_credentials_are_refused(conformance: Scenario, cas
 
 
 @requirement(rfc6749.MISSING_PARAMETER, rfc6749.ERROR_RESPONSE)
+@applies(grant_password=True)
 @pytest.mark.parametrize("missing", ["username", "password"])
 def test_missing_parameter_is_invalid_request(conformance: Scenario, missing: str) -> None:
     client = conformance.client

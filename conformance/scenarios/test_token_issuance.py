@@ -54,8 +54,8 @@ def test_unknown_parameter_is_ignored(conformance: Scenario) -> None:
     # The control: were the plain request refused too, the extra parameter would prove nothing.
     conformance.obtain_token("token: password grant, the control without the extra parameter")
     exchange = client.token_request(
-        client.password_params(extra=[("conformance_probe", "ignored")]),
-        purpose="token: password grant with an unrecognized parameter",
+        client.issuing_params(extra=[("conformance_probe", "ignored")]),
+        purpose=f"token: {client.issuing_grant} grant with an unrecognized parameter",
     )
     conformance.expect(
         expect_issued(exchange, rfc6749.UNKNOWN_PARAMETER_IGNORED, "a request with an extra parameter"),

@@ -146,8 +146,11 @@ def test_a_variant_leaves_profiles_it_would_contradict_alone() -> None:
     assert [s.name for s in subjects() if variants_for(s, ())] == [
         "tourpaq",
         "daysoutguide",
+        "machine",
         "tourpaq-assumed",
         "tourpaq-services",
+        "machine-basic",
+        "machine-post",
     ]
     assumed = next(s for s in subjects() if s.name == "tourpaq-assumed")
     assert "refresh-grace-pair" in variants_for(assumed, ())

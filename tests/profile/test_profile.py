@@ -12,7 +12,7 @@ from conformance.resources import builtin_profile_names
 
 
 def test_builtin_profiles_are_found_by_name() -> None:
-    assert builtin_profile_names() == ["daysoutguide", "rfc6749", "tourpaq"]
+    assert builtin_profile_names() == ["daysoutguide", "machine", "rfc6749", "tourpaq"]
 
 
 def test_tourpaq_records_its_documents() -> None:

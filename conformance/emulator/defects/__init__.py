@@ -15,7 +15,8 @@ on in turn and checks that the suite notices.
 
 The registry is `registry`; the areas, each a module of this package: `response` (the token
 response), `lifetime` (expiry and token values), `client` (client and resource owner
-authentication), `errors` (refusals and request handling), `refresh` (refresh and
+authentication), `client_credentials` (the client credentials grant, client authentication
+methods, scope), `errors` (refusals and request handling), `refresh` (refresh and
 invalidation), `resource` (the protected resource); beside the token endpoint, `revocation`
 (RFC 7009), `introspection` (RFC 7662), `metadata` (RFC 8414, RFC 9728) and `jwt` (RFC 9068).
 Importing the package imports them all, and each registers its defects as it loads.
@@ -26,6 +27,7 @@ from __future__ import annotations
 # Each area module registers its defects with `defect` as it loads.
 from conformance.emulator.defects import (
     client,
+    client_credentials,
     errors,
     introspection,
     jwt,
@@ -53,6 +55,7 @@ __all__ = [
     "apply_defects",
     "catalogue",
     "client",
+    "client_credentials",
     "defect",
     "errors",
     "get_defect",

@@ -23,6 +23,11 @@ def _basic_auth(profile: Profile) -> bool:
     return profile.client_auth == "basic"
 
 
+def _password_grant(profile: Profile) -> bool:
+    """The resource owner's defects mean nothing on a server without the password grant."""
+    return profile.grant_password is not False
+
+
 def _refresh_with_client_auth(profile: Profile) -> bool:
     return profile.refresh.supported is True and _client_auth(profile)
 
@@ -35,7 +40,7 @@ def _every_grant(emulator: Emulator, **loosened: Any) -> None:
 
 
 # A routine shared by every grant is caught on the password grant, and on refresh where offered.
-_EVERY_GRANT = ["RFC6749-4.3-client-auth", "RFC6749-6-client-auth"]
+_EVERY_GRANT = ["RFC6749-4.3-client-auth", "RFC6749-6-client-auth", "RFC6749-4.4-client-auth"]
 
 
 # -- the client ---------------------------------------------------------------------------------
@@ -43,7 +48,7 @@ _EVERY_GRANT = ["RFC6749-4.3-client-auth", "RFC6749-6-client-auth"]
     "accepts-missing-client-auth",
     "the password grant issues tokens without client authentication",
     ["RFC6749-4.3-client-auth"],
-    applies=_client_auth,
+    applies=lambda p: _client_auth(p) and p.grant_password is not False,
 )
 def _accepts_missing_client_auth(emulator: Emulator) -> None:
     emulator.behaviour.client_checks["password"].required = False
@@ -77,7 +82,7 @@ def _accepts_near_miss_secret(emulator: Emulator) -> None:
 @defect(
     "accepts-unknown-client",
     "the client secret is checked but the client id is not",
-    ["RFC6749-4.3-client-auth"],
+    ["RFC6749-4.3-client-auth", "RFC6749-4.4-client-auth"],
     applies=_client_auth,
 )
 def _accepts_unknown_client(emulator: Emulator) -> None:
@@ -156,7 +161,12 @@ def _refresh_accepts_any_auth_scheme(emulator: Emulator) -> None:
 
 
 # -- the resource owner -----------------------------------------------------------------------
-@defect("accepts-wrong-password", "any password is accepted for a known user", ["RFC6749-4.3-invalid-grant"])
+@defect(
+    "accepts-wrong-password",
+    "any password is accepted for a known user",
+    ["RFC6749-4.3-invalid-grant"],
+    applies=_password_grant,
+)
 def _accepts_wrong_password(emulator: Emulator) -> None:
     emulator.behaviour.check_password = False
 
@@ -165,6 +175,7 @@ def _accepts_wrong_password(emulator: Emulator) -> None:
     "accepts-unknown-user",
     "the password is checked but not whose it is: any user name passes",
     ["RFC6749-4.3-invalid-grant"],
+    applies=_password_grant,
 )
 def _accepts_unknown_user(emulator: Emulator) -> None:
     emulator.behaviour.check_username = False
@@ -175,6 +186,7 @@ def _accepts_unknown_user(emulator: Emulator) -> None:
     "an empty password logs in (an LDAP unauthenticated bind)",
     # RFC 6749 §3.2: a parameter without a value is an omitted one, so a missing password too.
     ["RFC6749-4.3-invalid-grant", "RFC6749-4.3-missing-parameter"],
+    applies=_password_grant,
 )
 def _accepts_empty_password(emulator: Emulator) -> None:
     emulator.behaviour.accept_empty_password = True

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from conformance.emulator.behaviour import Reply
 from conformance.emulator.defects.registry import defect
 from conformance.emulator.hooks import crash_when, on_token_error, stall_when
+from conformance.profile import Profile
 
 if TYPE_CHECKING:
     from conformance.emulator.app import Emulator
@@ -35,13 +36,30 @@ _CODED_REFUSALS = [
     "RFC6749-5.2-unsupported-grant",
     "RFC6749-6-invalid-refresh-token",
     "RFC6749-6-used-refresh-token-code",
+    "RFC6749-4.4-unauthorized-client",
+    "RFC6749-3.3-invalid-scope",
+    "RFC6749-2.3-one-method",
 ]
-_REFUSALS = [*_CODED_REFUSALS, "RFC6749-4.3-client-auth", "RFC6749-6-client-auth", "DOC-no-refresh"]
+_REFUSALS = [
+    *_CODED_REFUSALS,
+    "RFC6749-4.3-client-auth",
+    "RFC6749-6-client-auth",
+    "RFC6749-4.4-client-auth",
+    "DOC-no-refresh",
+]
+
+
+def _password_grant(profile: Profile) -> bool:
+    """The password grant is offered: its defects mean nothing on a client-credentials-only server."""
+    return profile.grant_password is not False
 
 
 # -- the shape of refusals --------------------------------------------------------------------
 @defect(
-    "invalid-grant-401", "a wrong password is HTTP 401 invalid_grant (RFC 6749: 400)", ["RFC6749-5.2-error"]
+    "invalid-grant-401",
+    "a wrong password is HTTP 401 invalid_grant (RFC 6749: 400)",
+    ["RFC6749-5.2-error"],
+    applies=_password_grant,
 )
 def _invalid_grant_401(emulator: Emulator) -> None:
     def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
@@ -123,7 +141,9 @@ def _localized_error_description(emulator: Emulator) -> None:
     ["RFC6749-5.2-unsupported-grant"],
 )
 def _unknown_grant_accepted(emulator: Emulator) -> None:
-    emulator.behaviour.unknown_grant_as = "password"
+    # Served as the grant the server has: the client credentials grant where it has only that.
+    served = "password" if emulator.behaviour.password_grant else "client_credentials"
+    emulator.behaviour.unknown_grant_as = served
 
 
 @defect(
@@ -148,6 +168,7 @@ def _missing_grant_type_unsupported(emulator: Emulator) -> None:
     "missing-parameter-invalid-grant",
     "a request without username or password is refused with invalid_grant",
     ["RFC6749-4.3-missing-parameter"],
+    applies=_password_grant,
 )
 def _missing_parameter_invalid_grant(emulator: Emulator) -> None:
     emulator.behaviour.error_codes["missing-parameter"] = "invalid_grant"
@@ -182,6 +203,7 @@ def _rejects_unknown_parameter(emulator: Emulator) -> None:
     "repeated-parameter-first-wins",
     "a repeated parameter is read by its first value (Java's ServletRequest.getParameter)",
     ["RFC6749-3.2-repeated-parameter"],
+    applies=_password_grant,
 )
 def _repeated_parameter_first_wins(emulator: Emulator) -> None:
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
@@ -218,6 +240,7 @@ def _enforces_scope(emulator: Emulator) -> None:
     "500-on-non-ascii",
     "HTTP 500 when a parameter value (e.g. the password) is not ASCII",
     ["RFC6749-5.2-error", "RFC6749-4.3-invalid-grant"],
+    applies=_password_grant,
 )
 def _500_on_non_ascii(emulator: Emulator) -> None:
     emulator.behaviour.request_hooks.append(
@@ -229,6 +252,7 @@ def _500_on_non_ascii(emulator: Emulator) -> None:
     "500-on-long-parameter",
     "HTTP 500 when any parameter value is longer than 200 characters",
     ["RFC6749-5.2-error", "RFC6749-4.3-invalid-grant"],
+    applies=_password_grant,
 )
 def _500_on_long_parameter(emulator: Emulator) -> None:
     emulator.behaviour.request_hooks.append(
@@ -239,7 +263,13 @@ def _500_on_long_parameter(emulator: Emulator) -> None:
 @defect(
     "reads-query-not-body",
     "the token endpoint reads the query string and ignores the form body",
-    ["RFC6749-4.3-issue", *_CODED_REFUSALS],
+    [
+        "RFC6749-4.3-issue",
+        *_CODED_REFUSALS,
+        "RFC6749-4.4-issue",
+        "RFC6749-2.3.1-basic",
+        "RFC6749-2.3-listed-methods",
+    ],
     applies=lambda p: p.parameter_location == "body",
 )
 def _reads_query_not_body(emulator: Emulator) -> None:

@@ -169,7 +169,7 @@ def _refresh_never_answers(emulator: Emulator) -> None:
     "issues-undocumented-refresh-token",
     "the password grant issues a refresh_token the documentation does not offer",
     ["DOC-no-refresh"],
-    applies=lambda p: p.refresh.issues_refresh_token is False,
+    applies=lambda p: p.refresh.issues_refresh_token is False and p.grant_password is not False,
 )
 def _issues_undocumented_refresh_token(emulator: Emulator) -> None:
     emulator.behaviour.issues_refresh_token = True
