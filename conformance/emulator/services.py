@@ -23,7 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from conformance.profile import Profile
+from conformance.profile.offered import auth_method_names, grant_types_offered
 from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
 
 if TYPE_CHECKING:
@@ -32,27 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ServiceBehaviour",
     "Services",
-    "auth_method_names",
-    "grant_types_offered",
 ]
-
-_AUTH_METHOD = {"basic": "client_secret_basic", "body": "client_secret_post", "none": "none"}
-
-
-def grant_types_offered(profile: Profile) -> list[str]:
-    """The grant types the profile documents as offered, in RFC 6749 order."""
-    offered = [
-        ("password", profile.grant_password),
-        ("client_credentials", getattr(profile, "grant_client_credentials", False)),
-        ("refresh_token", profile.refresh.supported),
-    ]
-    return [name for name, value in offered if value is True]
-
-
-def auth_method_names(profile: Profile) -> list[str]:
-    """RFC 8414 token_endpoint_auth_methods_supported names of the profile's client authentication."""
-    methods = getattr(profile, "client_auth_methods", None)
-    return list(methods) if methods else [_AUTH_METHOD[profile.client_auth]]
 
 
 @dataclass

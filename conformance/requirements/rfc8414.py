@@ -8,6 +8,7 @@ __all__ = [
     "ADVERTISED_WORKS",
     "AS_METADATA_PATH",
     "ISSUER",
+    "LISTS_SUPPORTED",
     "PR_METADATA_PATH",
     "REQUIRED_MEMBERS",
     "RESOURCE",
@@ -37,6 +38,14 @@ ADVERTISED_WORKS = register(
     "What the metadata advertises is what the server does: token_endpoint, revocation_endpoint "
     "and introspection_endpoint are the endpoints that answer, and no grant type in "
     "grant_types_supported is refused as unsupported_grant_type.",
+)
+LISTS_SUPPORTED = register(
+    "RFC8414-2-lists-supported",
+    Level.INFO,
+    "RFC 8414 §2",
+    "grant_types_supported and token_endpoint_auth_methods_supported (client_secret_basic when "
+    "omitted) list the grants and client authentication the profile says the server accepts "
+    "(advisory: the members are optional).",
 )
 RESOURCE = register(
     "RFC9728-3.3-resource",

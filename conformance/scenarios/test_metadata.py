@@ -15,6 +15,7 @@ from conformance.client import Exchange
 from conformance.client.endpoints import fetch_metadata
 from conformance.findings import Finding
 from conformance.markers import applies
+from conformance.profile.offered import auth_method_names, grant_types_offered
 from conformance.requirements import rfc8414
 from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
 from conformance.scenario import Scenario
@@ -54,7 +55,7 @@ def _endpoint_findings(conformance: Scenario, document: dict[str, Any], exchange
     return findings
 
 
-@requirement(rfc8414.REQUIRED_MEMBERS, rfc8414.ISSUER, rfc8414.ADVERTISED_WORKS)
+@requirement(rfc8414.REQUIRED_MEMBERS, rfc8414.ISSUER, rfc8414.ADVERTISED_WORKS, rfc8414.LISTS_SUPPORTED)
 @applies(metadata="authorization_server")
 def test_authorization_server_metadata(conformance: Scenario) -> None:
     assert conformance.profile.metadata is not None
@@ -102,6 +103,39 @@ def test_authorization_server_metadata(conformance: Scenario) -> None:
                 )
             )
     conformance.expect(advertised, rfc8414.ADVERTISED_WORKS)
+    conformance.expect(_unlisted(conformance, document, exchange), rfc8414.LISTS_SUPPORTED)
+
+
+def _unlisted(conformance: Scenario, document: dict[str, Any], exchange: Exchange) -> list[Finding]:
+    """What the profile says works but the metadata does not list: advisory only, the members
+    being optional (RFC 8414 §2: auth methods default to client_secret_basic)."""
+    profile = conformance.profile
+    findings = []
+    grants = document.get("grant_types_supported")
+    if isinstance(grants, list):
+        missing = [g for g in grant_types_offered(profile) if g not in grants]
+        if missing:
+            findings.append(
+                Finding(
+                    rfc8414.LISTS_SUPPORTED,
+                    f"grant_types_supported listing {', '.join(missing)} ({profile.source_of('grants')})",
+                    f"grant_types_supported is {grants}",
+                    exchange,
+                )
+            )
+    methods = document.get("token_endpoint_auth_methods_supported", ["client_secret_basic"])
+    if isinstance(methods, list) and profile.client_auth != "none":
+        missing = [m for m in auth_method_names(profile) if m not in methods]
+        if missing:
+            findings.append(
+                Finding(
+                    rfc8414.LISTS_SUPPORTED,
+                    f"token_endpoint_auth_methods_supported listing {', '.join(missing)}",
+                    f"token_endpoint_auth_methods_supported is {methods}",
+                    exchange,
+                )
+            )
+    return findings
 
 
 @requirement(rfc8414.RESOURCE)

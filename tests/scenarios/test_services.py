@@ -33,6 +33,7 @@ NEW = {
     "RFC9068-2.2-claims",
     "RFC9068-exp-consistent",
     "DOC-introspection-members",
+    "RFC8414-2-lists-supported",
 }
 
 
@@ -52,6 +53,7 @@ def test_every_new_requirement_holds_on_the_conformant_emulator(run_suite: Calla
         ("metadata-advertises-unsupported-grant", "RFC8414-2-advertised-works", "failed"),
         ("jwt-exp-a-day-later", "RFC9068-exp-consistent", "failed"),
         ("introspection-without-client-id", "DOC-introspection-members", "failed"),
+        ("metadata-omits-refresh-grant", "RFC8414-2-lists-supported", "warned"),
     ],
 )
 def test_a_defect_of_each_part_is_noticed(

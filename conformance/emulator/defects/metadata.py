@@ -96,3 +96,17 @@ def _other_resource(emulator: Emulator) -> None:
     emulator.services.behaviour.resource_metadata_transform.append(
         lambda document: {**document, "resource": "https://api.example.invalid"}
     )
+
+
+@defect(
+    "metadata-omits-refresh-grant",
+    "grant_types_supported leaves out refresh_token, which the token endpoint accepts",
+    ["RFC8414-2-lists-supported"],
+    applies=lambda p: _server_metadata(p) and p.refresh.supported is True,
+)
+def _omits_refresh_grant(emulator: Emulator) -> None:
+    def bend(document: dict[str, Any]) -> dict[str, Any]:
+        grants = [g for g in document.get("grant_types_supported", []) if g != "refresh_token"]
+        return {**document, "grant_types_supported": grants}
+
+    emulator.services.behaviour.metadata_transform.append(bend)
