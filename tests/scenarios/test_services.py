@@ -4,11 +4,14 @@ on a profile without them."""
 
 from __future__ import annotations
 
+import base64
+import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from conformance.profile import load_profile
 from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import SuiteRun
 
@@ -88,3 +91,20 @@ def test_an_unrevocable_access_token_must_be_refused_as_unsupported(
     assert run.status("RFC7009-2.1-revokes-access") == "skipped"
     answered = run_suite(str(profile), "--conformance-defect", "revocation-access-invalid-request", *SELECTED)
     assert answered.failed_requirements() == {"RFC7009-2.2.1-unsupported-token-type"}
+
+
+def test_no_jwt_and_no_credential_reaches_the_reports(run_suite: Callable[..., SuiteRun]) -> None:
+    # Every JWT the emulator issues starts with its header's base64url: none may show in clear,
+    # nor the client's Basic credentials (revocation and introspection requests carry them; the
+    # secret itself is quoted by the profile's documented contradiction, which is public text).
+    header = base64.urlsafe_b64encode(json.dumps({"alg": "HS256", "typ": "at+jwt"}).encode()).decode()
+    known = load_profile(SERVICES).emulator
+    basic = base64.b64encode(f"{known.client_id}:{known.client_secret}".encode()).decode()
+    run = run_suite(SERVICES, *SELECTED, reports=True)
+    assert run.ret == 0, run.output
+    run.assert_reports_written()
+    for path in run.report_dir.iterdir():
+        text = path.read_text(encoding="utf-8")
+        assert header[:24] not in text and basic not in text, path.name
+    assert "introspection: live access token" in (run.report_dir / "report.html").read_text(encoding="utf-8")
+    assert header[:24] not in run.output and basic not in run.output
