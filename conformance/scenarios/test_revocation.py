@@ -12,7 +12,7 @@ import pytest
 
 from conformance.checks.expectations import expect_refused, outcome
 from conformance.client import ClientCredentials, Exchange
-from conformance.client.endpoints import revoke
+from conformance.client.endpoints import introspect, revoke
 from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc7009
@@ -123,6 +123,25 @@ def test_a_revoked_access_token_is_refused_by_the_resource(conformance: Scenario
     conformance.expect(findings, rfc7009.REVOKES_ACCESS)
 
 
+@requirement(rfc7009.REVOKES_ACCESS)
+@applies(revocation="access", introspection=True)
+def test_a_revoked_access_token_is_inactive_at_introspection(conformance: Scenario) -> None:
+    """Where there is no resource to present it to, the server's own introspection says whether
+    the revocation took (RFC 7662 §2.2: a revoked token is not active)."""
+    token = conformance.obtain_token()
+    conformance.ledger.forget(token.access_token)
+    answer = revoke(conformance.client, token.access_token, "revocation: access token", hint="access_token")
+    if answer.status != 200:
+        conformance.log.not_checked(rfc7009.REVOKES_ACCESS, f"the revocation was refused: {outcome(answer)}")
+        return
+    seen = introspect(conformance.client, token.access_token, "introspection: revoked access token")
+    findings = []
+    if isinstance(seen.json, dict) and seen.json.get("active") is True:
+        expected = "the revoked access token no longer active"
+        findings.append(Finding(rfc7009.REVOKES_ACCESS, expected, "introspection says active: true", seen))
+    conformance.expect(findings, rfc7009.REVOKES_ACCESS)
+
+
 @requirement(rfc7009.UNSUPPORTED_TOKEN_TYPE)
 @applies(revocation="access_unsupported")
 def test_an_unrevocable_access_token_is_refused_as_unsupported(conformance: Scenario) -> None:
@@ -179,6 +198,13 @@ def test_revocation_requires_client_authentication(conformance: Scenario, case: 
     assert registered is not None
     wrong = ClientCredentials(registered.client_id, "conformance-made-up-secret")
     credentials = None if case == "no client authentication" else wrong
+    # Whether it "revokes nothing" is judged only of a token the resource accepted beforehand.
+    usable = (
+        conformance.client.target.resource_path is not None
+        and conformance.client.call_resource(
+            token.access_token, "resource: access token before a revocation without valid credentials"
+        ).ok
+    )
     answer = revoke(
         conformance.client,
         token.access_token,
@@ -186,7 +212,7 @@ def test_revocation_requires_client_authentication(conformance: Scenario, case: 
         credentials=credentials,
     )
     findings = expect_refused(answer, rfc7009.CLIENT_AUTH, {"invalid_client"}, f"a revocation with {case}")
-    if not findings and conformance.client.target.resource_path is not None:
+    if not findings and usable:
         # "... and revokes nothing": the token it named still works.
         used = conformance.client.call_resource(
             token.access_token, "resource: access token after a refused revocation"

@@ -126,3 +126,23 @@ def test_a_profile_without_the_sections_serves_none_of_them() -> None:
         assert fetch_metadata(client, "/.well-known/oauth-authorization-server", "server").status == 401
     finally:
         client.close()
+
+
+def test_the_service_endpoints_keep_their_own_client_checks() -> None:
+    # A token endpoint that accepts a wrong secret (a defect of its grant checks) does not make
+    # the revocation endpoint accept one: each endpoint's defects are its own.
+    client, _ = emulated_client(load_profile(SERVICES), defects=["accepts-wrong-client-secret"])
+    try:
+        token = _token(client)
+        registered = client.credentials.client
+        assert registered is not None
+        wrong = ClientCredentials(registered.client_id, "wrong")
+        assert revoke(client, token["access_token"], "revocation", credentials=wrong).status == 401
+        # Introspection answers from the authorization server's store: replication lag at the
+        # resource does not make a fresh token inactive there.
+        lagging, _ = emulated_client(load_profile(SERVICES), defects=["replication-lag"])
+        fresh = _token(lagging)
+        assert introspect(lagging, fresh["access_token"], "introspection").json["active"] is True
+        lagging.close()
+    finally:
+        client.close()

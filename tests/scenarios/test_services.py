@@ -108,3 +108,25 @@ def test_no_jwt_and_no_credential_reaches_the_reports(run_suite: Callable[..., S
         assert header[:24] not in text and basic not in text, path.name
     assert "introspection: live access token" in (run.report_dir / "report.html").read_text(encoding="utf-8")
     assert header[:24] not in run.output and basic not in run.output
+
+
+def test_the_machine_profile_passes_with_its_revocation_introspection_and_metadata(
+    run_suite: Callable[..., SuiteRun],
+) -> None:
+    # Acceptance: a server offering only client_credentials + revocation + introspection +
+    # metadata passes against its emulator, with no user credentials.
+    run = run_suite("machine")
+    assert run.ret == 0, run.output
+    for requirement_id in (
+        "RFC7009-2.2-revoke-ok",
+        "RFC7009-2.1-revokes-access",
+        "RFC7009-2.1-client-auth",
+        "RFC7662-2.2-active",
+        "RFC7662-2.2-inactive",
+        "RFC7662-2.1-caller-auth",
+        "RFC8414-2-required-members",
+        "RFC8414-2-advertised-works",
+        "RFC9728-3.3-resource",
+    ):
+        assert run.status(requirement_id) == "passed", requirement_id
+    assert run.status("RFC7009-2.1-revokes") == "skipped"  # no refresh token to revoke

@@ -98,6 +98,7 @@ def _unauthorized_client_as_invalid_grant(emulator: Emulator) -> None:
         "RFC6749-3.3-invalid-scope",
         "RFC6749-3.2-unknown-parameter",
         "RFC6749-5.1-scope-returned",
+        "RFC8414-2-advertised-works",  # where metadata advertises the grant
     ],
     applies=_client_credentials,
 )

@@ -29,8 +29,9 @@ def _nominal(profile: Profile) -> int | None:
 @defect(
     "token-outlives-expiry",
     "tokens stay valid for twice their stated lifetime",
-    # Accepted when expired; and a real lifetime no reading of expires_in matches.
-    ["RFC6749-5.1-lifetime", "RFC6750-3-reject", "DOC-expires-in-unit"],
+    # Accepted when expired; and a real lifetime no reading of expires_in matches (nor does
+    # the exp an introspection answer reports).
+    ["RFC6749-5.1-lifetime", "RFC6750-3-reject", "DOC-expires-in-unit", "RFC7662-2.2-exp"],
     applies=_documents_expires_in,
 )
 def _token_outlives_expiry(emulator: Emulator) -> None:
@@ -40,7 +41,7 @@ def _token_outlives_expiry(emulator: Emulator) -> None:
 @defect(
     "token-dies-early",
     "tokens die at half their stated lifetime",
-    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit"],
+    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC7662-2.2-exp"],
     applies=_documents_expires_in,
 )
 def _token_dies_early(emulator: Emulator) -> None:
@@ -50,7 +51,7 @@ def _token_dies_early(emulator: Emulator) -> None:
 @defect(
     "expires-in-minutes",
     "expires_in counts minutes (30) where the documentation says seconds",
-    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC6750-3-reject"],
+    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC6750-3-reject", "RFC7662-2.2-exp"],
     applies=_documents_expires_in,
 )
 def _expires_in_minutes(emulator: Emulator) -> None:
@@ -63,7 +64,7 @@ def _expires_in_minutes(emulator: Emulator) -> None:
 @defect(
     "expires-in-milliseconds",
     "expires_in counts milliseconds (1799000) where seconds are documented",
-    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit"],
+    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC7662-2.2-exp"],
     applies=lambda p: _documents_expires_in(p) and "milliseconds" not in p.expiry.readings,
 )
 def _expires_in_milliseconds(emulator: Emulator) -> None:

@@ -38,8 +38,14 @@ def _malformed_bearer(request: Request, params: list[tuple[str, str]]) -> bool:
 @defect(
     "resource-accepts-any-token",
     "the resource serves any well-formed Bearer token, known or not",
-    # Expired tokens served too: a real lifetime no reading of expires_in matches.
-    ["RFC6750-3-reject", "RFC6749-5.1-lifetime", "DOC-expires-in-unit", "DOC-invalidates-earlier"],
+    # Expired and revoked tokens served too: a real lifetime no reading of expires_in matches.
+    [
+        "RFC6750-3-reject",
+        "RFC6749-5.1-lifetime",
+        "DOC-expires-in-unit",
+        "DOC-invalidates-earlier",
+        "RFC7009-2.1-revokes-access",
+    ],
 )
 def _resource_accepts_any_token(emulator: Emulator) -> None:
     emulator.behaviour.resource_checks_token = False
