@@ -56,11 +56,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def credentials_from_environment() -> Credentials:
-    """CONFORMANCE_USERNAME/PASSWORD are needed; the client pair is optional but goes together."""
+    """CONFORMANCE_USERNAME/PASSWORD are needed, unless only a client pair is given (a server
+    offering the client credentials grant, found in its metadata); the pair goes together."""
+    client_id, secret = os.environ.get(ENV_CLIENT_ID), os.environ.get(ENV_CLIENT_SECRET)
     missing = [n for n in (ENV_USERNAME, ENV_PASSWORD) if not os.environ.get(n)]
+    if len(missing) == 2 and client_id and secret:
+        return Credentials(ClientCredentials(client_id, secret), "", "")
     if missing:
         raise UsageError(f"set {', '.join(missing)} in the environment (never on the command line)")
-    client_id, secret = os.environ.get(ENV_CLIENT_ID), os.environ.get(ENV_CLIENT_SECRET)
     if bool(client_id) != bool(secret):
         given, absent = (
             (ENV_CLIENT_ID, ENV_CLIENT_SECRET) if client_id else (ENV_CLIENT_SECRET, ENV_CLIENT_ID)

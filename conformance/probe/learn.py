@@ -22,6 +22,7 @@ from conformance.errors import UsageError
 from conformance.probe.draft import Draft
 from conformance.probe.evidence import outcome
 from conformance.probe.experiments import Prober
+from conformance.probe.machine import probe_machine
 from conformance.probe.metadata import (
     Advertised,
     discover,
@@ -120,13 +121,21 @@ def learn_profile(
     began = time.monotonic()
     try:
         advertised = _read_metadata(client, draft, settings, emit)
-        Prober(
-            client,
-            draft,
-            expiry_wait=settings.expiry_wait,
-            has_client_credentials=credentials.client is not None,
-            say=emit,
-        ).run()
+        if credentials.username or credentials.password:
+            Prober(
+                client,
+                draft,
+                expiry_wait=settings.expiry_wait,
+                has_client_credentials=credentials.client is not None,
+                say=emit,
+            ).run()
+        elif advertised is not None and "client_credentials" in advertised.grant_types:
+            probe_machine(client, draft, advertised, emit)
+        else:
+            raise UsageError(
+                "set CONFORMANCE_USERNAME and CONFORMANCE_PASSWORD: without them only a server whose "
+                "RFC 8414 metadata advertises the client credentials grant can be probed"
+            )
         if advertised is not None:
             grants_unless_known(draft, advertised)
     finally:

@@ -22,9 +22,9 @@ __all__ = ["LAYOUT", "render"]
 # Sections and fields in the order the built-in profiles use; each section ends with `source`.
 LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("token_endpoint", ("path", "method")),
-    ("client_auth", ("style",)),
+    ("client_auth", ("style", "methods")),
     ("parameters", ("location",)),
-    ("grants", ("password", "refresh_token")),
+    ("grants", ("password", "refresh_token", "client_credentials")),
     ("token_response", ("fields", "token_type")),
     ("expiry", ("unit", "alternative_units", "nominal_lifetime")),
     ("refresh", ("issues_refresh_token", "rotation", "used_refresh_token")),

@@ -78,3 +78,65 @@ def test_the_command_line_no_longer_requires_the_token_path(
     assert main(["probe", "--url", "http://127.0.0.1:9"]) == 2
     assert "metadata: authorization server (RFC 8414)" in capsys.readouterr().err
     assert main(["probe", "--url", "ftp://x"]) == USAGE_ERROR
+
+
+def test_a_client_credentials_server_is_learned_from_its_metadata_alone(tmp_path: Path) -> None:
+    # Acceptance: no user credentials, no --token-path: the metadata names the endpoints, one
+    # client credentials grant per advertised method shows which work.
+    machine = load_profile("machine")
+    known = machine.emulator
+    credentials = Credentials(ClientCredentials(known.client_id, known.client_secret), "", "")
+    clock = ManualClock()
+    emulator = Emulator(machine, clock=clock, credentials=credentials)
+    result = learn_profile(
+        ProbeSettings(url="http://emulator.probe", token_path=None),
+        credentials,
+        say=lambda line: None,
+        transport=InProcessASGITransport(emulator.app),
+        clock=clock,
+    )
+    path = tmp_path / "machine.yaml"
+    path.write_text(result.text)
+    learned = load_profile(str(path))
+    assert learned.token_path == machine.token_path
+    assert learned.client_auth_methods == machine.client_auth_methods
+    assert (learned.grant_password, learned.refresh.supported, learned.grant_client_credentials) == (
+        False,
+        False,
+        True,
+    )
+    assert learned.revocation is not None and machine.revocation is not None
+    assert learned.revocation.path == machine.revocation.path
+    assert learned.introspection is not None and machine.introspection is not None
+    assert learned.introspection.path == machine.introspection.path
+    assert learned.metadata is not None and machine.metadata is not None
+    assert learned.metadata.authorization_server == machine.metadata.authorization_server
+    assert learned.metadata.protected_resource == machine.metadata.protected_resource
+    assert result.token_requests == 2 and known.client_secret not in result.text + "\n".join(result.lines)
+
+
+def test_without_user_credentials_a_server_without_the_grant_is_not_probed() -> None:
+    services = load_profile(SERVICES)
+    known = services.emulator
+    credentials = Credentials(ClientCredentials(known.client_id, known.client_secret), "", "")
+    with pytest.raises(UsageError, match="set CONFORMANCE_USERNAME and CONFORMANCE_PASSWORD: without them"):
+        learn_profile(
+            ProbeSettings(url="http://emulator.probe", token_path=None),
+            credentials,
+            say=lambda line: None,
+            transport=InProcessASGITransport(Emulator(services, credentials=credentials).app),
+        )
+
+
+def test_a_client_pair_alone_is_enough_to_start(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for name in ("USERNAME", "PASSWORD"):
+        monkeypatch.delenv(f"CONFORMANCE_{name}", raising=False)
+    monkeypatch.setenv("CONFORMANCE_CLIENT_ID", "probe-client")
+    monkeypatch.setenv("CONFORMANCE_CLIENT_SECRET", "probe-secret")
+    # Not a usage error: the metadata request goes out (nothing listens there: exit 2).
+    assert main(["probe", "--url", "http://127.0.0.1:9"]) == 2
+    monkeypatch.delenv("CONFORMANCE_CLIENT_SECRET")
+    assert main(["probe", "--url", "http://127.0.0.1:9"]) == USAGE_ERROR
+    assert "set CONFORMANCE_USERNAME, CONFORMANCE_PASSWORD" in capsys.readouterr().err
