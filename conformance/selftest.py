@@ -66,6 +66,8 @@ _HOSTS = {
     "machine-basic": "machine",
     "machine-post": "machine",
 }
+# What a self-test without --profile runs.
+DEFAULT_PROFILES = (*SEED_PROFILES, *BUILTIN_PROFILES, *_HOSTS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,7 +84,7 @@ def subjects(names: Sequence[str] = ()) -> list[Subject]:
     """The profiles to run: the seeds and the self-test host profiles, or the ones named."""
     from conformance.profile import load_profile
 
-    chosen = list(names) or [*SEED_PROFILES, *BUILTIN_PROFILES, *_HOSTS]
+    chosen = list(names) or list(DEFAULT_PROFILES)
     found = []
     for name in chosen:
         host = SELFTEST_PROFILE_DIR / f"{name}.yaml"
@@ -291,7 +293,7 @@ def add_arguments(parser: Any) -> None:
         "--profile",
         action="append",
         metavar="NAME",
-        help="only this profile (repeatable; default: tourpaq, daysoutguide, tourpaq-assumed)",
+        help=f"only this profile (repeatable; default: {', '.join(DEFAULT_PROFILES)})",
     )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the matrix as JSON")
     arguments.add_arguments(parser, "selftest")  # --jobs, --defect, --variant
