@@ -102,8 +102,41 @@ def test_authorization_server_metadata(conformance: Scenario) -> None:
                     answer,
                 )
             )
+    advertised += _advertised_methods_work(conformance, document)
     conformance.expect(advertised, rfc8414.ADVERTISED_WORKS)
     conformance.expect(_unlisted(conformance, document, exchange), rfc8414.LISTS_SUPPORTED)
+
+
+def _advertised_methods_work(conformance: Scenario, document: dict[str, Any]) -> list[Finding]:
+    """Each client authentication method the metadata advertises (of those the suite can use)
+    authenticates the client: the real secret goes only in a shape the server advertises."""
+    methods = document.get("token_endpoint_auth_methods_supported")
+    client = conformance.client
+    if not isinstance(methods, list) or client.credentials.client is None:
+        return []
+    profile = conformance.profile
+    findings = []
+    for method in [m for m in ("client_secret_basic", "client_secret_post") if m in methods]:
+        if getattr(profile, "grant_client_credentials", False) is True:
+            params = client.client_credentials_params()
+        elif profile.grant_password is True:
+            params = client.password_params()
+        else:
+            return []
+        answer = client.token_request(
+            params, purpose=f"token: advertised client authentication {method}", method=method
+        )
+        # Refused as a client (invalid_client, or 401): any other answer means it authenticated.
+        if answer.error_code == "invalid_client" or answer.status == 401:
+            findings.append(
+                Finding(
+                    rfc8414.ADVERTISED_WORKS,
+                    f"the client authenticated by {method} (token_endpoint_auth_methods_supported)",
+                    outcome(answer),
+                    answer,
+                )
+            )
+    return findings
 
 
 def _unlisted(conformance: Scenario, document: dict[str, Any], exchange: Exchange) -> list[Finding]:

@@ -57,6 +57,7 @@ def test_every_new_requirement_holds_on_the_conformant_emulator(run_suite: Calla
         ("jwt-exp-a-day-later", "RFC9068-exp-consistent", "failed"),
         ("introspection-without-client-id", "DOC-introspection-members", "failed"),
         ("metadata-omits-refresh-grant", "RFC8414-2-lists-supported", "warned"),
+        ("metadata-advertises-client-secret-post", "RFC8414-2-advertised-works", "failed"),
     ],
 )
 def test_a_defect_of_each_part_is_noticed(

@@ -130,6 +130,7 @@ def _two_client_auth_methods_accepted(emulator: Emulator) -> None:
         "RFC6749-3.3-invalid-scope",
         "RFC6749-5.2-missing-grant-type",
         "RFC6749-5.2-unsupported-grant",
+        "RFC8414-2-advertised-works",  # where metadata advertises it
     ],
     applies=_lists("client_secret_basic"),
 )
@@ -143,7 +144,8 @@ def _basic_client_auth_refused(emulator: Emulator) -> None:
 @defect(
     "post-client-auth-refused",
     "client_secret_post is refused although the documentation lists it",
-    ["RFC6749-2.3-listed-methods"],
+    # Where metadata advertises it (generated from the same documentation), so does that.
+    ["RFC6749-2.3-listed-methods", "RFC8414-2-advertised-works"],
     applies=_lists("client_secret_post"),
 )
 def _post_client_auth_refused(emulator: Emulator) -> None:

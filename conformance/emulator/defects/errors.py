@@ -269,6 +269,7 @@ def _500_on_long_parameter(emulator: Emulator) -> None:
         "RFC6749-4.4-issue",
         "RFC6749-2.3.1-basic",
         "RFC6749-2.3-listed-methods",
+        "RFC8414-2-advertised-works",  # an advertised client_secret_post, sent in the body
     ],
     applies=lambda p: p.parameter_location == "body",
 )

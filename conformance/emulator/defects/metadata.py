@@ -110,3 +110,19 @@ def _omits_refresh_grant(emulator: Emulator) -> None:
         return {**document, "grant_types_supported": grants}
 
     emulator.services.behaviour.metadata_transform.append(bend)
+
+
+@defect(
+    "metadata-advertises-client-secret-post",
+    "token_endpoint_auth_methods_supported lists client_secret_post, which the token endpoint refuses",
+    ["RFC8414-2-advertised-works"],
+    applies=lambda p: (
+        _server_metadata(p) and p.client_auth != "none" and "client_secret_post" not in p.client_auth_methods
+    ),
+)
+def _advertises_client_secret_post(emulator: Emulator) -> None:
+    def bend(document: dict[str, Any]) -> dict[str, Any]:
+        methods = [*document.get("token_endpoint_auth_methods_supported", []), "client_secret_post"]
+        return {**document, "token_endpoint_auth_methods_supported": methods}
+
+    emulator.services.behaviour.metadata_transform.append(bend)
