@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import json
 from functools import cache
@@ -14,6 +15,7 @@ import yaml
 from conformance.errors import ProfileError
 from conformance.profile.model import (
     CLIENT_AUTH_METHODS,
+    REQUIRED,
     UNSPECIFIED,
     AccessToken,
     ClientAuth,
@@ -154,16 +156,30 @@ def _required(data: dict[str, Any], dotted: str, origin: str) -> Any:
     return node
 
 
+def _declared(cls: type, data: dict[str, Any], origin: str) -> dict[str, Any]:
+    """The fields of dataclass `cls` declared with `at(path, default)`, read from `data`."""
+    values: dict[str, Any] = {}
+    for declared in dataclasses.fields(cls):
+        if "at" not in declared.metadata:
+            continue
+        path, default = declared.metadata["at"], declared.metadata["default"]
+        if default is REQUIRED:
+            value = _required(data, path, origin)
+        else:
+            node: Any = data
+            for part in path.split("."):
+                node = node.get(part, _ABSENT) if isinstance(node, dict) else _ABSENT
+            value = default if node is _ABSENT else node
+        values[declared.name] = tuple(value) if isinstance(value, list) else value
+    return values
+
+
+_ABSENT = object()
+
+
 def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Profile:
     """Build the frozen profile from an already merged mapping."""
-
-    def req(dotted: str) -> Any:
-        return _required(data, dotted, origin)
-
-    def src(section: str) -> str:
-        return str(data.get(section, {}).get("source", UNSPECIFIED))
-
-    rejection = req("resource.rejection")
+    _required(data, "resource.rejection", origin)
     client_auth = data.get("client_auth", {})
     style: ClientAuth
     methods: tuple[ClientAuthMethod, ...]
@@ -172,120 +188,56 @@ def profile_from_mapping(data: dict[str, Any], origin: str = "<mapping>") -> Pro
         # The method the suite uses by default is the first listed one.
         style = next(k for k, v in CLIENT_AUTH_METHODS.items() if v == methods[0])
     else:
-        style = req("client_auth.style")
+        style = _required(data, "client_auth.style", origin)
         methods = (CLIENT_AUTH_METHODS[style],)
-    emulator = data.get("emulator", {})
-    grants = data.get("grants", {})
-    refresh = data.get("refresh", {})
-    refresh_supported = grants.get("refresh_token", UNSPECIFIED)
-    sections = (
-        "token_endpoint",
-        "client_auth",
-        "parameters",
-        "grants",
-        "scope",
-        "token_response",
-        "expiry",
-        "refresh",
-        "invalidation",
-        "resource",
-        "errors",
-        "revocation",
-        "introspection",
-        "metadata",
-        "access_token",
-    )
     return Profile(
-        name=req("name"),
+        **_declared(Profile, data, origin),
         title=data.get("title", data["name"]),
         origin=origin,
         sources=dict(data.get("sources", {})),
-        token_path=req("token_endpoint.path"),
-        token_method=req("token_endpoint.method"),
         client_auth=style,
         client_auth_methods=methods,
-        parameter_location=req("parameters.location"),
-        grant_password=grants.get("password", True),
-        grant_client_credentials=grants.get("client_credentials", UNSPECIFIED),
-        scope_value=data.get("scope", {}).get("value"),
-        scope_enforced=data.get("scope", {}).get("enforced", UNSPECIFIED),
-        scope_unknown=data.get("scope", {}).get("unknown", UNSPECIFIED),
-        response_fields=tuple(req("token_response.fields")),
-        token_type=req("token_response.token_type"),
-        expiry=Expiry(
-            unit=req("expiry.unit"),
-            alternative_units=tuple(data["expiry"].get("alternative_units", ())),
-            nominal_lifetime=data["expiry"].get("nominal_lifetime", UNSPECIFIED),
-            example_expires_in=data["expiry"].get("example_expires_in"),
-            source=src("expiry"),
-        ),
-        refresh=Refresh(
-            supported=refresh_supported,
-            issues_refresh_token=refresh.get("issues_refresh_token", UNSPECIFIED),
-            rotation=refresh.get("rotation", UNSPECIFIED),
-            used_refresh_token=refresh.get("used_refresh_token", UNSPECIFIED),
-            source=src("refresh"),
-        ),
-        invalidates_earlier=data.get("invalidation", {}).get("new_token_invalidates_earlier", UNSPECIFIED),
+        expiry=Expiry(**_declared(Expiry, data, origin)),
+        refresh=Refresh(**_declared(Refresh, data, origin)),
         resource=Resource(
-            path=data.get("resource", {}).get("path"),
-            method=req("resource.method"),
-            rejection=Rejection(
-                status=rejection.get("status", UNSPECIFIED),
-                www_authenticate=rejection.get("www_authenticate"),
-                body_schema=rejection.get("body_schema"),
-                body_example=rejection.get("body_example"),
-            ),
-            source=src("resource"),
+            rejection=Rejection(**_declared(Rejection, data, origin)), **_declared(Resource, data, origin)
         ),
-        error_style=req("errors.style"),
         contradictions=tuple(
             Contradiction(c["field"], c["claim"], c["evidence"], c.get("source", UNSPECIFIED))
             for c in data.get("contradictions", ())
         ),
-        emulator=EmulatorSettings(
-            client_id=emulator.get("client_id", "conformance-client"),
-            client_secret=emulator.get("client_secret", "conformance-secret"),
-            username=emulator.get("username", "conformance-user"),
-            password=emulator.get("password", "conformance-password"),
-            restricted_client_id=emulator.get("restricted_client_id", "conformance-restricted-client"),
-            restricted_client_secret=emulator.get(
-                "restricted_client_secret", "conformance-restricted-secret"
-            ),
-            lifetime=emulator.get("lifetime", 3600),
-            expires_in_unit=emulator.get("expires_in_unit"),
-            refresh_token_lifetime=emulator.get("refresh_token_lifetime", 1209600),
-        ),
-        section_sources={s: src(s) for s in sections},
-        **_service_sections(data, origin),
+        emulator=EmulatorSettings(**_declared(EmulatorSettings, data, origin)),
+        section_sources={s: str(data.get(s, {}).get("source", UNSPECIFIED)) for s in SECTIONS},
+        **{
+            name: kind(**_declared(kind, data, origin))
+            for name, kind in OPTIONAL_SECTIONS.items()
+            if data.get(name) is not None
+        },
     )
 
 
-def _service_sections(data: dict[str, Any], origin: str) -> dict[str, Any]:
-    """The revocation, introspection, metadata and access_token sections: absent is None."""
-    found: dict[str, Any] = {}
-    for required in ("revocation.path", "introspection.path", "access_token.format"):
-        if required.split(".")[0] in data:
-            _required(data, required, origin)
-    if (revocation := data.get("revocation")) is not None:
-        found["revocation"] = Revocation(
-            path=revocation["path"],
-            revokes_access_tokens=revocation.get("revokes_access_tokens", UNSPECIFIED),
-            revokes_access_with_refresh=revocation.get("revokes_access_with_refresh", UNSPECIFIED),
-            source=revocation.get("source", UNSPECIFIED),
-        )
-    if (introspection := data.get("introspection")) is not None:
-        found["introspection"] = Introspection(
-            path=introspection["path"],
-            members=tuple(introspection.get("members", ())),
-            source=introspection.get("source", UNSPECIFIED),
-        )
-    if (metadata := data.get("metadata")) is not None:
-        found["metadata"] = Metadata(
-            authorization_server=metadata.get("authorization_server"),
-            protected_resource=metadata.get("protected_resource"),
-            source=metadata.get("source", UNSPECIFIED),
-        )
-    if (access_token := data.get("access_token")) is not None:
-        found["access_token"] = AccessToken(access_token["format"], access_token.get("source", UNSPECIFIED))
-    return found
+SECTIONS = (
+    "token_endpoint",
+    "client_auth",
+    "parameters",
+    "grants",
+    "scope",
+    "token_response",
+    "expiry",
+    "refresh",
+    "invalidation",
+    "resource",
+    "errors",
+    "revocation",
+    "introspection",
+    "metadata",
+    "access_token",
+)
+# The endpoints beyond the token endpoint, and what a token is: a profile without the section
+# says the provider has none (None on the Profile).
+OPTIONAL_SECTIONS: dict[str, type] = {
+    "revocation": Revocation,
+    "introspection": Introspection,
+    "metadata": Metadata,
+    "access_token": AccessToken,
+}

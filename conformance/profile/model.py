@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 __all__ = [
+    "REQUIRED",
     "UNSPECIFIED",
     "AccessToken",
     "Introspection",
@@ -23,6 +24,7 @@ __all__ = [
     "Resource",
     "Tristate",
     "UNIT_FACTORS",
+    "at",
 ]
 
 UNSPECIFIED: Literal["unspecified"] = "unspecified"
@@ -45,14 +47,24 @@ ExpiryUnit = Literal["seconds", "milliseconds"]
 # Seconds per unit of `expires_in`.
 UNIT_FACTORS: dict[str, float] = {"seconds": 1.0, "milliseconds": 0.001}
 
+REQUIRED: Any = type("Required", (), {"__repr__": lambda self: "REQUIRED"})()
+
+
+def at(path: str, default: Any = REQUIRED) -> Any:
+    """A field the loader reads from the profile at `path` (dotted, from the top of the merged
+    YAML; a list becomes a tuple), or `default` where the profile leaves it out (REQUIRED: a
+    profile without it is an error naming the field). A new field is this line and its property
+    in schemas/profile.schema.json: the loader reads every field declared so."""
+    return field(metadata={"at": path, "default": default})
+
 
 @dataclass(frozen=True, slots=True)
 class Expiry:
-    unit: ExpiryUnit
-    alternative_units: tuple[ExpiryUnit, ...]
-    nominal_lifetime: int | Literal["unspecified"]
-    example_expires_in: int | None
-    source: str
+    unit: ExpiryUnit = at("expiry.unit")
+    alternative_units: tuple[ExpiryUnit, ...] = at("expiry.alternative_units", ())
+    nominal_lifetime: int | Literal["unspecified"] = at("expiry.nominal_lifetime", UNSPECIFIED)
+    example_expires_in: int | None = at("expiry.example_expires_in", None)
+    source: str = at("expiry.source", UNSPECIFIED)
 
     @property
     def readings(self) -> tuple[ExpiryUnit, ...]:
@@ -62,27 +74,29 @@ class Expiry:
 
 @dataclass(frozen=True, slots=True)
 class Refresh:
-    supported: Tristate
-    issues_refresh_token: Tristate
-    rotation: Tristate
-    used_refresh_token: Literal["rejected", "accepted", "unspecified"]
-    source: str
+    supported: Tristate = at("grants.refresh_token", UNSPECIFIED)
+    issues_refresh_token: Tristate = at("refresh.issues_refresh_token", UNSPECIFIED)
+    rotation: Tristate = at("refresh.rotation", UNSPECIFIED)
+    used_refresh_token: Literal["rejected", "accepted", "unspecified"] = at(
+        "refresh.used_refresh_token", UNSPECIFIED
+    )
+    source: str = at("refresh.source", UNSPECIFIED)
 
 
 @dataclass(frozen=True, slots=True)
 class Rejection:
-    status: int | Literal["unspecified"]
-    www_authenticate: str | None
-    body_schema: str | None
-    body_example: dict[str, Any] | None
+    status: int | Literal["unspecified"] = at("resource.rejection.status", UNSPECIFIED)
+    www_authenticate: str | None = at("resource.rejection.www_authenticate", None)
+    body_schema: str | None = at("resource.rejection.body_schema", None)
+    body_example: dict[str, Any] | None = at("resource.rejection.body_example", None)
 
 
 @dataclass(frozen=True, slots=True)
 class Resource:
-    path: str | None
-    method: str
     rejection: Rejection
-    source: str
+    path: str | None = at("resource.path", None)
+    method: str = at("resource.method")
+    source: str = at("resource.source", UNSPECIFIED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,76 +111,78 @@ class Contradiction:
 class Revocation:
     """The RFC 7009 revocation endpoint."""
 
-    path: str
-    revokes_access_tokens: Tristate
-    revokes_access_with_refresh: Tristate
-    source: str
+    path: str = at("revocation.path")
+    revokes_access_tokens: Tristate = at("revocation.revokes_access_tokens", UNSPECIFIED)
+    revokes_access_with_refresh: Tristate = at("revocation.revokes_access_with_refresh", UNSPECIFIED)
+    source: str = at("revocation.source", UNSPECIFIED)
 
 
 @dataclass(frozen=True, slots=True)
 class Introspection:
     """The RFC 7662 introspection endpoint."""
 
-    path: str
-    members: tuple[str, ...]
-    source: str
+    path: str = at("introspection.path")
+    members: tuple[str, ...] = at("introspection.members", ())
+    source: str = at("introspection.source", UNSPECIFIED)
 
 
 @dataclass(frozen=True, slots=True)
 class Metadata:
     """Where the provider publishes RFC 8414 and RFC 9728 metadata (None: it does not)."""
 
-    authorization_server: str | None
-    protected_resource: str | None
-    source: str
+    authorization_server: str | None = at("metadata.authorization_server", None)
+    protected_resource: str | None = at("metadata.protected_resource", None)
+    source: str = at("metadata.source", UNSPECIFIED)
 
 
 @dataclass(frozen=True, slots=True)
 class AccessToken:
-    format: Literal["jwt", "opaque", "unspecified"]
-    source: str
+    format: Literal["jwt", "opaque", "unspecified"] = at("access_token.format")
+    source: str = at("access_token.source", UNSPECIFIED)
 
 
 @dataclass(frozen=True, slots=True)
 class EmulatorSettings:
-    client_id: str
-    client_secret: str
-    username: str
-    password: str
+    client_id: str = at("emulator.client_id", "conformance-client")
+    client_secret: str = at("emulator.client_secret", "conformance-secret")
+    username: str = at("emulator.username", "conformance-user")
+    password: str = at("emulator.password", "conformance-password")
     # A second client, registered but not allowed the client credentials grant (RFC 6749 §5.2
     # unauthorized_client); the emulator has it only where the profile offers that grant.
-    restricted_client_id: str
-    restricted_client_secret: str
-    lifetime: int
-    expires_in_unit: ExpiryUnit | None
-    refresh_token_lifetime: int
+    restricted_client_id: str = at("emulator.restricted_client_id", "conformance-restricted-client")
+    restricted_client_secret: str = at("emulator.restricted_client_secret", "conformance-restricted-secret")
+    lifetime: int = at("emulator.lifetime", 3600)
+    expires_in_unit: ExpiryUnit | None = at("emulator.expires_in_unit", None)
+    refresh_token_lifetime: int = at("emulator.refresh_token_lifetime", 1209600)
 
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    name: str
+    # Built by the loader itself: derived, merged or made of sections.
     title: str
     origin: str
     sources: dict[str, str]
-    token_path: str
-    token_method: str
     client_auth: ClientAuth  # the method the suite uses by default: the first of client_auth_methods
     client_auth_methods: tuple[ClientAuthMethod, ...]
-    parameter_location: Literal["body", "query"]
-    grant_password: Tristate
-    grant_client_credentials: Tristate
-    scope_value: str | None
-    scope_enforced: Tristate
-    scope_unknown: UnknownScope
-    response_fields: tuple[str, ...]
-    token_type: str
     expiry: Expiry
     refresh: Refresh
-    invalidates_earlier: Tristate
     resource: Resource
-    error_style: str
     contradictions: tuple[Contradiction, ...]
     emulator: EmulatorSettings
+    # Read where they stand in the YAML.
+    name: str = at("name")
+    token_path: str = at("token_endpoint.path")
+    token_method: str = at("token_endpoint.method")
+    parameter_location: Literal["body", "query"] = at("parameters.location")
+    grant_password: Tristate = at("grants.password", True)
+    grant_client_credentials: Tristate = at("grants.client_credentials", UNSPECIFIED)
+    scope_value: str | None = at("scope.value", None)
+    scope_enforced: Tristate = at("scope.enforced", UNSPECIFIED)
+    scope_unknown: UnknownScope = at("scope.unknown", UNSPECIFIED)
+    response_fields: tuple[str, ...] = at("token_response.fields")
+    token_type: str = at("token_response.token_type")
+    invalidates_earlier: Tristate = at("invalidation.new_token_invalidates_earlier", UNSPECIFIED)
+    error_style: str = at("errors.style")
     section_sources: dict[str, str] = field(default_factory=dict)
     # The endpoints beyond the token endpoint, and what a token is: None where the profile has
     # no such section (the provider has none; their scenarios are skipped).
