@@ -73,7 +73,7 @@ def credentials_from_environment() -> Credentials:
     return Credentials(client, os.environ[ENV_USERNAME], os.environ[ENV_PASSWORD])
 
 
-def plan(settings: ProbeSettings, has_client: bool) -> str:
+def plan(settings: ProbeSettings, has_client: bool, has_user: bool = True) -> str:
     """What the probe will do to the account, said before it does it."""
     rate = f"at most {settings.max_rps:g} per second" if settings.max_rps else "no rate limit"
     wait = (
@@ -82,6 +82,17 @@ def plan(settings: ProbeSettings, has_client: bool) -> str:
         else "it does not wait for a token to expire"
     )
     styles = "with and without client credentials" if has_client else "without client credentials"
+    if not has_user:
+        # A client pair alone: only a server advertising the client credentials grant is probed.
+        return "\n".join(
+            [
+                f"conformance probe is about to learn how {settings.url} behaves, by experiment:",
+                f"  at most {settings.max_requests} requests in all, {rate}, no retries.",
+                "  It reads the server's metadata (RFC 8414, RFC 9728); then, if it advertises the "
+                "client credentials grant, asks for one token by that grant per client "
+                "authentication method it advertises (the secret only in those shapes).",
+            ]
+        )
     lines = [
         f"conformance probe is about to learn how {settings.url} behaves, by experiment:",
         f"  at most {settings.max_requests} requests in all, {rate}, no retries; {wait}.",
@@ -97,8 +108,8 @@ def plan(settings: ProbeSettings, has_client: bool) -> str:
     return "\n".join(lines)
 
 
-def _confirm(settings: ProbeSettings, has_client: bool) -> None:
-    print(plan(settings, has_client), file=sys.stderr)
+def _confirm(settings: ProbeSettings, has_client: bool, has_user: bool) -> None:
+    print(plan(settings, has_client, has_user), file=sys.stderr)
     if not sys.stdin.isatty():
         raise UsageError("no terminal to confirm on: pass --yes to probe a live target unattended")
     if input("Proceed? [y/N] ").strip().lower() not in {"y", "yes"}:
@@ -138,7 +149,7 @@ def command(args: argparse.Namespace) -> int:
     settings = _settings(args)
     credentials = credentials_from_environment()
     if not is_loopback(settings.url) and not args.yes:
-        _confirm(settings, credentials.client is not None)
+        _confirm(settings, credentials.client is not None, bool(credentials.username))
     try:
         result = learn_profile(settings, credentials)
     except (TargetError, BudgetExhausted, NoTokenIssued) as exc:

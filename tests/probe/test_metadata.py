@@ -14,6 +14,7 @@ from conformance.clock import ManualClock
 from conformance.emulator import Emulator
 from conformance.errors import UsageError
 from conformance.probe import ProbeResult, ProbeSettings, learn_profile
+from conformance.probe.command import plan
 from conformance.profile import Profile, load_profile
 from conformance.selftest import SELFTEST_PROFILE_DIR
 
@@ -140,3 +141,11 @@ def test_a_client_pair_alone_is_enough_to_start(
     monkeypatch.delenv("CONFORMANCE_CLIENT_SECRET")
     assert main(["probe", "--url", "http://127.0.0.1:9"]) == USAGE_ERROR
     assert "set CONFORMANCE_USERNAME, CONFORMANCE_PASSWORD" in capsys.readouterr().err
+
+
+def test_the_plan_for_a_client_pair_alone_says_what_it_will_send() -> None:
+    settings = ProbeSettings(url="https://auth.example.com", token_path=None)
+    text = plan(settings, True, has_user=False)
+    assert "one token by that grant per client authentication method it advertises" in text
+    assert "CONFORMANCE_USERNAME" not in text
+    assert "CONFORMANCE_USERNAME" in plan(settings, True)
