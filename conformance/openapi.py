@@ -30,6 +30,7 @@ def _schema(name: str) -> dict[str, Any]:
 
 def _grants(profile: Profile) -> list[str]:
     grants = ["password"] if profile.grant_password is not False else []
+    grants += ["client_credentials"] if profile.grant_client_credentials is True else []
     return grants + (["refresh_token"] if profile.refresh.supported is True else [])
 
 
@@ -40,8 +41,9 @@ def _parameters(profile: Profile) -> dict[str, dict[str, Any]]:
     }
     if profile.scope_value is not None:
         params["scope"] = {"type": "string", "example": profile.scope_value, "description": "RFC 6749 §3.3"}
-    params["username"] = {"type": "string", "description": "the resource owner's name (RFC 6749 §4.3.2)"}
-    params["password"] = {"type": "string", "format": "password", "description": "RFC 6749 §4.3.2"}
+    if profile.grant_password is not False:
+        params["username"] = {"type": "string", "description": "the resource owner's name (RFC 6749 §4.3.2)"}
+        params["password"] = {"type": "string", "format": "password", "description": "RFC 6749 §4.3.2"}
     if profile.refresh.supported is True:
         params["refresh_token"] = {"type": "string", "description": "RFC 6749 §6"}
     if profile.client_auth == "body":
@@ -58,6 +60,10 @@ def _by_grant(profile: Profile) -> list[dict[str, Any]]:
                 "properties": {"grant_type": {"const": "password"}},
                 "required": ["grant_type", "username", "password"],
             }
+        )
+    if profile.grant_client_credentials is True:
+        shapes.append(
+            {"properties": {"grant_type": {"const": "client_credentials"}}, "required": ["grant_type"]}
         )
     if profile.refresh.supported is True:
         shapes.append(

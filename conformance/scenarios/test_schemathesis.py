@@ -37,14 +37,7 @@ MODES = (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
     rfc6750.REJECTS_BAD_TOKEN,
     rfc6750.CHALLENGE,
 )
-# The implied OpenAPI document describes the password and refresh grants only (conformance.openapi).
-@pytest.mark.parametrize(
-    "operation",
-    [
-        pytest.param("token", marks=applies(grant_password=True)),
-        pytest.param("resource", marks=applies(resource=True)),
-    ],
-)
+@pytest.mark.parametrize("operation", ["token", pytest.param("resource", marks=applies(resource=True))])
 def test_schemathesis_against_the_documented_api(
     conformance: Scenario, request: pytest.FixtureRequest, operation: str
 ) -> None:
