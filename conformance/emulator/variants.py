@@ -612,3 +612,25 @@ def _scope_always_returned(emulator: Emulator) -> None:
 def _basic_accepted_though_unlisted(emulator: Emulator) -> None:
     behaviour = emulator.behaviour
     behaviour.client_auth_methods = (*behaviour.client_auth_methods, "client_secret_basic")
+
+
+@variant(
+    "invalid-client-400-body",
+    "client credentials in the body that fail authentication are HTTP 400 invalid_client, no challenge",
+    allowed_by="RFC 6749 §5.2: invalid_client MAY be 401; 401 with WWW-Authenticate is a MUST only "
+    "when the client authenticated via the Authorization header",
+    seen_in="Doorkeeper, IdentityServer4/Duende, node-oauth2-server",
+    applies=lambda p: _client_credentials(p) and "client_secret_post" in p.client_auth_methods,
+)
+def _invalid_client_400_body(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
+        given = dict(params)
+        if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
+            return None
+        known = [c for c in (emulator.credentials.client, emulator.credentials.restricted_client) if c]
+        presented = (given.get("client_id"), given["client_secret"])
+        if any((c.client_id, c.client_secret) == presented for c in known):
+            return None  # the right credentials: the emulator answers as usual
+        return 400, {}, {"error": "invalid_client", "error_description": "client authentication failed"}
+
+    emulator.behaviour.request_hooks.append(hook)

@@ -176,3 +176,13 @@ def test_basic_accepted_though_unlisted_variant(emulated: Make) -> None:
     )
     varied, _ = emulated(post_only, variants=["basic-accepted-though-unlisted"])
     assert varied.client_credentials_grant("token", method="client_secret_basic").status == 200
+
+
+def test_invalid_client_400_body_variant(emulated: Make) -> None:
+    post_only = str(SELFTEST_PROFILE_DIR / "machine-post.yaml")
+    client, _ = emulated(post_only, variants=["invalid-client-400-body"])
+    real = client.credentials.client
+    assert real is not None
+    wrong = client.client_credentials_grant("token", client=ClientCredentials(real.client_id, "wrong-secret"))
+    assert (wrong.status, wrong.error_code, wrong.header("www-authenticate")) == (400, "invalid_client", None)
+    assert client.client_credentials_grant("token").status == 200
