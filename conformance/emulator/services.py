@@ -74,6 +74,13 @@ class Services:
         if access_token is not None and access_token.format == "jwt":
             emulator.store.new_access_token = self._mint_jwt
 
+            async def note_origin(kind: str, request: Request, params: list[tuple[str, str]]) -> None:
+                # A JWT's iss and aud name the origin the token request came to, as the metadata's
+                # issuer does (RFC 9068 §2.2, RFC 8414 §2).
+                self._origin(request)
+
+            emulator.behaviour.request_hooks.insert(0, note_origin)
+
     # -- routes ------------------------------------------------------------------------------
     def routes(self) -> list[Route]:
         profile, routes = self.profile, []

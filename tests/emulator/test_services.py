@@ -110,6 +110,8 @@ def test_access_tokens_are_rfc9068_jwts(emulated: tuple[ConformanceClient, Emula
     assert header["typ"] == "at+jwt" and header["alg"] == "HS256"
     assert {"iss", "exp", "aud", "sub", "client_id", "iat", "jti"} <= set(claims)
     assert claims["client_id"] == "booking.tourpaq.dk"
+    # iss is the issuer the metadata names: the origin the token request came to.
+    assert claims["iss"] == claims["aud"] == "http://emulator.test"
     assert client.call_resource(token["access_token"], "resource").status == 200
 
 
