@@ -9,9 +9,10 @@ __all__ = ["CLAIMS", "EXP_CONSISTENT"]
 CLAIMS = register(
     "RFC9068-2.2-claims",
     Level.MUST,
-    "RFC 9068 §2.1, §2.2",
+    "RFC 9068 §2.1, §2.2, §4",
     "The access token is a signed JWT (alg not none) with typ at+jwt and the claims iss, exp, "
-    "aud, sub, client_id, iat and jti; client_id is the client's.",
+    "aud, sub, client_id, iat and jti; client_id is the client's, and iss the issuer the "
+    "server's metadata names (where it publishes any).",
 )
 EXP_CONSISTENT = register(
     "RFC9068-exp-consistent",

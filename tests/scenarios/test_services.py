@@ -55,6 +55,7 @@ def test_every_new_requirement_holds_on_the_conformant_emulator(run_suite: Calla
         ("introspection-expired-active", "RFC7662-2.2-inactive", "failed"),
         ("metadata-advertises-unsupported-grant", "RFC8414-2-advertised-works", "failed"),
         ("jwt-exp-a-day-later", "RFC9068-exp-consistent", "failed"),
+        ("jwt-other-issuer", "RFC9068-2.2-claims", "failed"),
         ("introspection-without-client-id", "DOC-introspection-members", "failed"),
         ("metadata-omits-refresh-grant", "RFC8414-2-lists-supported", "warned"),
         ("metadata-advertises-client-secret-post", "RFC8414-2-advertised-works", "failed"),

@@ -50,3 +50,15 @@ def _exp_later(emulator: Emulator) -> None:
         return {**claims, "exp": int(claims["exp"]) + 86400}
 
     emulator.services.behaviour.jwt_claims_transform.append(bend)
+
+
+@defect(
+    "jwt-other-issuer",
+    "the JWT's iss names another issuer than the one the server's metadata names",
+    ["RFC9068-2.2-claims"],
+    applies=lambda p: _jwt(p) and p.metadata is not None and p.metadata.authorization_server is not None,
+)
+def _other_issuer(emulator: Emulator) -> None:
+    emulator.services.behaviour.jwt_claims_transform.append(
+        lambda claims: {**claims, "iss": "https://tokens.example.invalid"}
+    )
