@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from conformance.checks.services import decode_jwt
 from conformance.client import ConformanceClient, Credentials, Target
 from conformance.client.budget import RequestBudget
 from conformance.clock import Clock, SystemClock
@@ -47,6 +48,7 @@ __all__ = [
 # Enough for every experiment and a dozen polls of an expiring token; small for a live server.
 DEFAULT_MAX_REQUESTS = 40
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+_AT_JWT = {"at+jwt", "application/at+jwt"}  # RFC 9068 §2.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +140,7 @@ def learn_profile(
             )
         if advertised is not None:
             grants_unless_known(draft, advertised)
+        _learn_token_format(client, draft)
     finally:
         client.close()
     draft.requests = client.request_count
@@ -170,6 +173,21 @@ def _read_metadata(
     draft.token_path = token_path
     say_advertised(advertised, token_path, emit)
     return advertised
+
+
+def _learn_token_format(client: ConformanceClient, draft: Draft) -> None:
+    """An issued access token that is an RFC 9068 JWT (typ at+jwt) is written so; anything else
+    is left unspecified (opaque to the client is all RFC 6749 says)."""
+    for exchange in reversed(client.exchanges):
+        body = exchange.json
+        if exchange.kind == "token" and exchange.ok and isinstance(body, dict):
+            decoded = decode_jwt(str(body.get("access_token", "")))
+            if not isinstance(decoded, str) and str(decoded[0].get("typ", "")).lower() in _AT_JWT:
+                draft.learn(
+                    "access_token.format", "jwt", f"the access token of #{exchange.seq} is a JWT, typ at+jwt"
+                )
+                draft.source("access_token", "probe §access token (RFC 9068)")
+            return
 
 
 def _stderr(line: str) -> None:

@@ -44,6 +44,7 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("revocation", ("path",)),
     ("introspection", ("path",)),
     ("metadata", ("authorization_server", "protected_resource")),
+    ("access_token", ("format",)),
 )
 WIDTH = 100
 

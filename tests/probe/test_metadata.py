@@ -58,6 +58,8 @@ def test_the_endpoints_are_learned_from_the_metadata_alone(tmp_path: Path) -> No
     assert learned.metadata.protected_resource == "/.well-known/oauth-protected-resource"
     # The experiments still ran against the learned token endpoint.
     assert (learned.client_auth, learned.grant_password, learned.refresh.supported) == ("basic", True, True)
+    # Its access tokens are RFC 9068 JWTs: the draft says so.
+    assert learned.access_token is not None and learned.access_token.format == "jwt"
 
 
 def test_without_metadata_the_probe_needs_the_token_path() -> None:
@@ -114,6 +116,7 @@ def test_a_client_credentials_server_is_learned_from_its_metadata_alone(tmp_path
     assert learned.metadata.authorization_server == machine.metadata.authorization_server
     assert learned.metadata.protected_resource == machine.metadata.protected_resource
     assert result.token_requests == 2 and known.client_secret not in result.text + "\n".join(result.lines)
+    assert learned.access_token is None  # opaque tokens: nothing written
 
 
 def test_without_user_credentials_a_server_without_the_grant_is_not_probed() -> None:
