@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
 import re
 import threading
 from functools import lru_cache
@@ -133,6 +134,25 @@ class Redactor:
         for value, label in known.items():
             if value not in self._labels:
                 self.add_derived(value, label.removeprefix("<").removesuffix(">"))
+
+    def resembles_known(self, value: str) -> bool:
+        """Whether `value` could have been made from a secret or token the run knows: it holds
+        one, is part of one, or shares half of itself with one as a prefix or a suffix (a near
+        miss, a truncation, a changed last character). A made-up word resembles none."""
+        if len(value) < MIN_SCRUB_LENGTH:
+            return False
+        wanted = value.lower()
+        half = max(MIN_SCRUB_LENGTH, len(wanted) // 2)
+        with self._lock:
+            known = [k.lower() for k in self._labels]
+        for secret in known:
+            if secret in wanted or wanted in secret:
+                return True
+            if len(os.path.commonprefix([secret, wanted])) >= half:
+                return True
+            if len(os.path.commonprefix([secret[::-1], wanted[::-1]])) >= half:
+                return True
+        return False
 
     def label_for(self, value: str) -> str | None:
         return self._labels.get(value)

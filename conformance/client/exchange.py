@@ -83,11 +83,17 @@ def redact_target(target: str, redactor: Redactor) -> str:
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z-]{0,19}")
 
 
+# An unknown credential this long may be someone's real key (a user's own scenario sends it).
+UNKNOWN_SECRET_LENGTH = 16
+
+
 def mask_credentials(value: str, redactor: Redactor) -> str:
     """An Authorization (or Cookie) request header value with its credential masked, the scheme
     kept (RFC 7235 §2.1: `scheme token68`). A credential the run knows gets its label; any other
-    (a malformed one the suite made from a real token) is masked all the same, and registered, so
-    the same text is masked wherever else it shows."""
+    is masked all the same, and registered, so the same text is masked wherever else it shows,
+    when it could be a secret: made from one the run knows (a near miss, a truncation), or as long
+    as a real key. A short made-up word (generated requests draw them from any text, "skipped"
+    among them) is not: it would be masked in every report, down to results.json's statuses."""
     scheme, _, credential = value.strip().partition(" ")
     if not credential and not _SCHEME.fullmatch(scheme):
         scheme, credential = "", scheme
@@ -97,7 +103,8 @@ def mask_credentials(value: str, redactor: Redactor) -> str:
     label = redactor.label_for(credential)
     if label is None:
         label = f"<redacted {fingerprint(credential)}>"
-        redactor.add_derived(credential, label[1:-1])
+        if len(credential) >= UNKNOWN_SECRET_LENGTH or redactor.resembles_known(credential):
+            redactor.add_derived(credential, label[1:-1])
     return f"{scheme} {label}" if scheme else label
 
 
