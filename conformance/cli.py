@@ -13,6 +13,7 @@ from conformance import arguments, baseline, diff, merge, options, probe, selfte
 from conformance.errors import ConformanceError, UsageError
 from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
+from conformance.requirements.coverage import coverage_markdown
 from conformance.safety import is_loopback, plan
 from conformance.settings import RunSettings
 
@@ -52,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
 
     listing = commands.add_parser("requirements", help="print the requirement catalogue")
     listing.add_argument("--markdown", action="store_true", help="as the README's table")
+    listing.add_argument(
+        "--coverage", action="store_true", help="as the README's table of the RFC sections covered"
+    )
 
     selftest.add_arguments(
         commands.add_parser("selftest", help="every emulator defect against the suite: the kill matrix")
@@ -157,7 +161,9 @@ def _openapi(args: argparse.Namespace) -> int:
 
 
 def _requirements(args: argparse.Namespace) -> int:
-    if args.markdown:
+    if args.coverage:
+        sys.stdout.write(coverage_markdown())
+    elif args.markdown:
         sys.stdout.write(requirements_markdown())
     else:
         for requirement in all_requirements():

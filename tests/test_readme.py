@@ -11,6 +11,7 @@ import pytest
 
 from conformance.cli import requirements_markdown
 from conformance.profile import load_profile
+from conformance.requirements.coverage import coverage_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -20,6 +21,12 @@ def test_requirement_table_is_generated_from_the_catalogue() -> None:
     section = README.split("<!-- requirements:start", 1)[1].split("-->", 1)[1]
     table = section.split("<!-- requirements:end -->", 1)[0].strip()
     assert table == requirements_markdown().strip(), "run `conformance requirements --markdown`"
+
+
+def test_coverage_table_is_generated_from_the_catalogue() -> None:
+    section = README.split("<!-- coverage:start", 1)[1].split("-->", 1)[1]
+    table = section.split("<!-- coverage:end -->", 1)[0].strip()
+    assert table == coverage_markdown().strip(), "run `conformance requirements --coverage`"
 
 
 def test_first_two_commands() -> None:
