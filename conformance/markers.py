@@ -185,6 +185,19 @@ def _resource(profile: Profile, resource_path: str | None, needed: object) -> st
     return None
 
 
+def _resource_scope(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+    required, other = profile.resource.required_scope, profile.scope_value
+    if required is None:
+        return f"profile {profile.name}: names no scope its resource requires ({profile.resource.source})"
+    if not [s for s in (other or "").split() if s != required]:
+        # A token lacking the required scope is asked for with the profile's other scope.
+        return (
+            f"profile {profile.name}: names no scope other than the resource's {required} "
+            f"({profile.source_of('scope')})"
+        )
+    return None
+
+
 def _resource_or_refresh(profile: Profile, resource_path: str | None, needed: object) -> str | None:
     if resource_path is None and profile.refresh.supported is not True:
         return (
@@ -257,6 +270,7 @@ NEEDS: dict[str, Unmet] = {
     "auth_method_unlisted": _auth_method_unlisted,
     "scope_unknown": _scope_unknown,
     "resource": _resource,
+    "resource_scope": _resource_scope,
     "resource_or_refresh": _resource_or_refresh,
     "scope_unenforced": _scope_unenforced,
     "revocation": _revocation,
@@ -278,6 +292,7 @@ def applies(
     auth_method_unlisted: ClientAuthMethod | None = None,
     scope_unknown: Literal["refused", "ignored"] | None = None,
     resource: Literal[True] | None = None,
+    resource_scope: Literal[True] | None = None,
     resource_or_refresh: Literal[True] | None = None,
     scope_unenforced: Literal[True] | None = None,
     revocation: Literal[True, "access", "access_unsupported", "access_with_refresh"] | None = None,
@@ -298,6 +313,8 @@ def applies(
     auth_method_unlisted: the profile does not list this method.
     scope_unknown: the profile says an unknown scope is "refused" or "ignored", and names a scope.
     resource: the target has a protected resource (the profile's, or --resource-path).
+    resource_scope: the profile names the scope its resource requires, and another scope to ask
+        for a token without it.
     resource_or_refresh: a protected resource, or the refresh grant, to follow tokens by.
     scope_unenforced: the documentation says scope is not enforced, and names a scope value.
     revocation: a revocation endpoint (RFC 7009); "access", whose access tokens can be revoked;

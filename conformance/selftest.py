@@ -65,6 +65,7 @@ _HOSTS = {
     "tourpaq-services": "tourpaq",
     "machine-basic": "machine",
     "machine-post": "machine",
+    "machine-scoped": "machine",
 }
 # What a self-test without --profile runs.
 DEFAULT_PROFILES = (*SEED_PROFILES, *BUILTIN_PROFILES, *_HOSTS)

@@ -9,10 +9,21 @@ from conformance.checks.registry import check
 from conformance.client.exchange import Exchange
 from conformance.findings import Finding
 from conformance.profile import UNSPECIFIED, Profile
+from conformance.redaction import token_key
 from conformance.requirements import provider, rfc6750
 from conformance.schemas import violations
 
-__all__: list[str] = []
+__all__ = ["lacking_scope"]
+
+# Tokens (their keys) a scenario obtained without the scope the profile's resource requires:
+# their refusal is RFC 6750 §3.1 insufficient_scope (403), judged by that scenario, not an
+# invalid token (401). Only a profile naming resource.required_scope runs that scenario.
+_LACKING_SCOPE: set[str] = set()
+
+
+def lacking_scope(token: str) -> None:
+    """`token` was granted without the resource's required scope: not an invalid token."""
+    _LACKING_SCOPE.add(token_key(token))
 
 
 def _shown(exchange: Exchange) -> str:
@@ -30,20 +41,26 @@ def bearer_challenge(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
         yield Finding(rfc6750.REALM_ONCE, "realm at most once", _shown(exchange), exchange)
 
 
-def _well_formed_bearer(exchange: Exchange) -> bool:
-    """A syntactically valid bearer token was presented (not a malformed request, §3.1)."""
-    return (exchange.auth_scheme_sent or "").lower() == "bearer" and exchange.token_key is not None
+def _well_formed_bearer(profile: Profile, exchange: Exchange) -> bool:
+    """A syntactically valid bearer token was presented (not a malformed request, §3.1), other
+    than a valid one lacking the resource's required scope."""
+    lacking = profile.resource.required_scope is not None and exchange.token_key in _LACKING_SCOPE
+    return (
+        (exchange.auth_scheme_sent or "").lower() == "bearer"
+        and exchange.token_key is not None
+        and not lacking
+    )
 
 
 @check("resource-rejection")
 def invalid_token_status(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
-    if _well_formed_bearer(exchange) and exchange.status != 401:
+    if _well_formed_bearer(profile, exchange) and exchange.status != 401:
         yield Finding(rfc6750.INVALID_TOKEN_STATUS, "HTTP 401", f"HTTP {exchange.status}", exchange)
 
 
 @check("resource-rejection")
 def invalid_token_code(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
-    if not _well_formed_bearer(exchange):
+    if not _well_formed_bearer(profile, exchange):
         return
     bearer = [
         c
@@ -80,7 +97,7 @@ def no_error_code_without_credentials(profile: Profile, exchange: Exchange) -> I
 @check("resource-rejection")
 def documented_status(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     documented = profile.resource.rejection.status
-    if documented == UNSPECIFIED or not _well_formed_bearer(exchange):
+    if documented == UNSPECIFIED or not _well_formed_bearer(profile, exchange):
         return
     if exchange.status != documented:
         yield Finding(

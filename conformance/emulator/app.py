@@ -65,6 +65,8 @@ class Emulator:
         self.behaviour = Behaviour.from_profile(profile, lifetime)
         self.defects = tuple(defects)
         self.store = TokenStore(self.clock)
+        # The scopes each client credentials token was granted (RFC 6750 §3.1 insufficient_scope).
+        self.granted_scopes: dict[str, frozenset[str]] = {}
         self.variants = tuple(variants)
         self.requests_served = 0
         resource_methods = sorted({profile.resource.method, "GET"})
@@ -83,6 +85,7 @@ class Emulator:
 
     def reset(self) -> None:
         self.store.reset()
+        self.granted_scopes.clear()
 
     # -- token endpoint ------------------------------------------------------------------
     async def _token_endpoint(self, request: Request) -> Response:
@@ -202,6 +205,7 @@ class Emulator:
         payload = self._issue(
             f"client:{client_id}", client_id, with_refresh=behaviour.client_credentials_refresh_token
         )
+        self.granted_scopes[payload["access_token"]] = frozenset(granted)
         differs = set(granted) != set(requested)
         rule = behaviour.return_scope
         if granted and (rule == "always" or (rule == "when-different" and differs)):
@@ -304,6 +308,12 @@ class Emulator:
                 {"WWW-Authenticate": challenge},
                 behaviour.rejection_body,
             )
+        required = behaviour.required_scope
+        # A token of the password grant (granted no scope of its own) is served as before.
+        if required is not None and required not in self.granted_scopes.get(token, {required}):
+            challenge = f'Bearer realm="{REALM}", error="insufficient_scope", scope="{required}"'
+            body = {"error": "insufficient_scope"}
+            return self._respond("resource", 403, {"WWW-Authenticate": challenge}, body)
         return self._respond("resource", 200, {}, {"resource": request.url.path, "ok": True})
 
     def _honoured(self, token: str) -> bool:

@@ -102,6 +102,13 @@ def _client_auth_methods(profile: Profile) -> tuple[str, ...]:
     return profile.client_auth_methods if primary in profile.client_auth_methods else (primary,)
 
 
+def _known_scopes(profile: Profile) -> tuple[str, ...]:
+    """The profile's scope value, and the scope its resource requires: a client may ask for it."""
+    known = tuple((profile.scope_value or "").split())
+    required = profile.resource.required_scope
+    return known if required is None or required in known else (*known, required)
+
+
 @dataclass
 class Behaviour:
     client_auth: str
@@ -123,6 +130,8 @@ class Behaviour:
     # The client credentials grant: the scopes a client may have (the profile's scope value, the
     # default for a request without one), and whether an unknown scope is refused (§3.3).
     known_scopes: tuple[str, ...] = ()
+    # The scope the resource requires (RFC 6750 §3.1): a token granted without it gets 403.
+    required_scope: str | None = None
     refuse_unknown_scope: bool = False
     client_credentials_refresh_token: bool = False  # §4.4.3: SHOULD NOT
     return_scope: str = "when-different"  # §5.1: "when-different", "always" or "never"
@@ -185,7 +194,8 @@ class Behaviour:
             token_type=profile.token_type,
             client_auth_methods=_client_auth_methods(profile),
             client_credentials_grant=profile.grant_client_credentials is True,
-            known_scopes=tuple((profile.scope_value or "").split()),
+            known_scopes=_known_scopes(profile),
+            required_scope=profile.resource.required_scope,
             refuse_unknown_scope=profile.scope_unknown == "refused",
             rejection_status=status,
             rejection_body=body,

@@ -634,3 +634,26 @@ def _invalid_client_400_body(emulator: Emulator) -> None:
         return 400, {}, {"error": "invalid_client", "error_description": "client authentication failed"}
 
     emulator.behaviour.request_hooks.append(hook)
+
+
+@variant(
+    "insufficient-scope-spring",
+    'a token lacking the required scope gets 403, Bearer error="insufficient_scope" with '
+    "error_description and error_uri, no realm, and an empty body",
+    allowed_by="RFC 6750 §3: error_description, error_uri and scope MAY be included, the realm "
+    "MAY be left out; §3.1 names no body",
+    seen_in="Spring Security resource server (BearerTokenAccessDeniedHandler)",
+    applies=lambda profile: profile.resource.required_scope is not None,
+)
+def _insufficient_scope_spring(emulator: Emulator) -> None:
+    def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if status != 403 or "insufficient_scope" not in headers.get("WWW-Authenticate", ""):
+            return status, headers, payload
+        headers["WWW-Authenticate"] = (
+            'Bearer error="insufficient_scope", error_description="The request requires higher '
+            'privileges than provided by the access token.", '
+            'error_uri="https://tools.ietf.org/html/rfc6750#section-3.1"'
+        )
+        return 403, headers, b""
+
+    emulator.behaviour.response_hooks.append(on_resource_rejection(bend))

@@ -96,6 +96,8 @@ class Resource:
     rejection: Rejection
     path: str | None = at("resource.path", None)
     method: str = at("resource.method")
+    # The scope a token must have been granted to be served (RFC 6750 §3.1 insufficient_scope).
+    required_scope: str | None = at("resource.required_scope", None)
     source: str = at("resource.source", UNSPECIFIED)
 
 

@@ -16,6 +16,7 @@ __all__ = [
     "REJECTION_BODY",
     "REJECTION_CHALLENGE",
     "REJECTION_STATUS",
+    "REQUIRED_SCOPE",
     "SCOPE_UNENFORCED",
 ]
 
@@ -95,4 +96,11 @@ INTROSPECTION_MEMBERS = register(
     Level.PROVIDER,
     "provider documentation (profile introspection)",
     "An introspection answer for a live token holds the members the documentation promises.",
+)
+REQUIRED_SCOPE = register(
+    "DOC-required-scope",
+    Level.PROVIDER,
+    "provider documentation (profile resource.required_scope)",
+    "Where the documentation names the scope the resource requires, a token granted without it "
+    "is refused and a token granted with it is served.",
 )

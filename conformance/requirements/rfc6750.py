@@ -7,6 +7,7 @@ from conformance.requirements.catalogue import Level, register
 __all__ = [
     "ACCEPTS_VALID_TOKEN",
     "CHALLENGE",
+    "INSUFFICIENT_SCOPE",
     "INVALID_TOKEN_CODE",
     "INVALID_TOKEN_STATUS",
     "NO_ERROR_WITHOUT_CREDENTIALS",
@@ -66,4 +67,11 @@ SHORT_LIVED = register(
     Level.SHOULD,
     "RFC 6750 §5.3",
     "Bearer tokens are short-lived: one hour or less.",
+)
+INSUFFICIENT_SCOPE = register(
+    "RFC6750-3.1-insufficient-scope",
+    Level.SHOULD,
+    "RFC 6750 §3, §3.1",
+    "A token refused because it was not granted the scope the resource requires is answered "
+    'HTTP 403 with error="insufficient_scope" in its Bearer challenge.',
 )

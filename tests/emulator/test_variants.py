@@ -151,6 +151,7 @@ def test_a_variant_leaves_profiles_it_would_contradict_alone() -> None:
         "tourpaq-services",
         "machine-basic",
         "machine-post",
+        "machine-scoped",
     ]
     assumed = next(s for s in subjects() if s.name == "tourpaq-assumed")
     assert "refresh-grace-pair" in variants_for(assumed, ())

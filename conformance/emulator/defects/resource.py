@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from starlette.requests import Request
 
     from conformance.emulator.app import Emulator
+    from conformance.profile import Profile
 
 __all__: list[str] = []
 
@@ -162,3 +163,35 @@ def _rejection_body_capitalised(emulator: Emulator) -> None:
 )
 def _resource_500_on_malformed_token(emulator: Emulator) -> None:
     emulator.behaviour.request_hooks.append(crash_when("resource", _malformed_bearer))
+
+
+def _requires_scope(profile: Profile) -> bool:
+    return profile.resource.required_scope is not None
+
+
+@defect(
+    "resource-ignores-scope",
+    "the resource serves a token granted without the scope it requires",
+    ["DOC-required-scope"],
+    applies=_requires_scope,
+)
+def _resource_ignores_scope(emulator: Emulator) -> None:
+    emulator.behaviour.required_scope = None
+
+
+@defect(
+    "insufficient-scope-as-invalid-token",
+    'a token lacking the required scope is refused HTTP 401 error="invalid_token", not 403 '
+    "insufficient_scope",
+    ["RFC6750-3.1-insufficient-scope"],
+    applies=_requires_scope,
+)
+def _insufficient_scope_as_invalid_token(emulator: Emulator) -> None:
+    def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
+        challenge = headers.get("WWW-Authenticate", "")
+        if status != 403 or 'error="insufficient_scope"' not in challenge:
+            return status, headers, payload
+        headers["WWW-Authenticate"] = challenge.replace('"insufficient_scope"', '"invalid_token"')
+        return 401, headers, {"error": "invalid_token"}
+
+    emulator.behaviour.response_hooks.append(on_resource_rejection(bend))

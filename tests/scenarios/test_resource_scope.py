@@ -1,0 +1,107 @@
+"""The scope a resource requires (RFC 6750 §3.1 insufficient_scope, profile resource.required_scope):
+the emulator refuses a token granted without it with 403, the scenario passes on the host profile
+machine-scoped and catches each defect, the invalid-token checks leave such a refusal alone only
+on that profile, and profiles without the field skip the new requirements."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from conformance.checks.registry import audit
+from conformance.checks.resource import lacking_scope
+from conformance.client import ConformanceClient
+from conformance.emulator import Emulator
+from conformance.profile import load_profile
+from conformance.selftest import SELFTEST_PROFILE_DIR
+from tests.conftest import SuiteRun, emulated_client
+
+SCOPED = str(SELFTEST_PROFILE_DIR / "machine-scoped.yaml")
+NEW = ["DOC-required-scope", "RFC6750-3.1-insufficient-scope"]
+
+Make = Callable[..., tuple[ConformanceClient, Emulator]]
+
+
+@pytest.fixture
+def emulated() -> Iterator[Make]:
+    clients: list[ConformanceClient] = []
+
+    def make(profile: str = SCOPED, **options: object) -> tuple[ConformanceClient, Emulator]:
+        client, emulator = emulated_client(load_profile(profile), **options)
+        clients.append(client)
+        return client, emulator
+
+    yield make
+    for client in clients:
+        client.close()
+
+
+def _token(client: ConformanceClient, scope: str) -> str:
+    token = client.client_credentials_grant("token", scope=scope).issued_token
+    assert token
+    return token
+
+
+def test_the_emulator_refuses_a_token_without_the_required_scope(emulated: Make) -> None:
+    client, _ = emulated()
+    refused = client.call_resource(_token(client, "read"), "without write")
+    assert refused.status == 403
+    assert 'error="insufficient_scope"' in (refused.header("www-authenticate") or "")
+    assert client.call_resource(_token(client, "write"), "with write").status == 200
+    # The default scope (the profile's "read write") holds it: the other scenarios' tokens work.
+    assert client.call_resource(_token(client, "read write"), "default").status == 200
+
+
+def test_the_invalid_token_checks_leave_only_a_scope_refusal_alone(emulated: Make) -> None:
+    client, _ = emulated()
+    token = _token(client, "read")
+    lacking_scope(token)
+    refused = client.call_resource(token, "without write")
+    assert audit(client.profile, refused) == []
+    # The same refusal judged on a profile naming no required scope is an invalid-token refusal
+    # with the wrong status and code.
+    machine = load_profile("machine")
+    blamed = {f.requirement.id for f in audit(machine, refused)}
+    assert blamed == {"RFC6750-3.1-invalid-token", "RFC6750-3.1-invalid-token-code"}
+
+
+def test_scoped_host_passes(run_suite: Callable[..., SuiteRun]) -> None:
+    run = run_suite(SCOPED)
+    assert run.ret == 0, run.output
+    assert run.failed_requirements() == set()
+    for requirement_id in NEW:
+        assert run.status(requirement_id) == "passed", requirement_id
+
+
+@pytest.mark.parametrize("profile", ["tourpaq", "machine"])
+def test_profiles_without_a_required_scope_skip_it(run_suite: Callable[..., SuiteRun], profile: str) -> None:
+    run = run_suite(profile, "-rs")
+    assert run.ret == 0, run.output
+    for requirement_id in NEW:
+        assert run.status(requirement_id) == "skipped", requirement_id
+
+
+@pytest.mark.parametrize(
+    ("defect", "requirement_id", "verdict"),
+    [
+        ("resource-ignores-scope", "DOC-required-scope", "failed"),
+        ("insufficient-scope-as-invalid-token", "RFC6750-3.1-insufficient-scope", "warned"),
+    ],
+)
+def test_a_defect_is_caught(
+    run_suite: Callable[..., SuiteRun], defect: str, requirement_id: str, verdict: str
+) -> None:
+    run = run_suite(SCOPED, "--conformance-defect", defect)
+    assert run.status(requirement_id) == verdict, run.output
+    assert run.failed_requirements() == ({requirement_id} if verdict == "failed" else set())
+
+
+def test_springs_refusal_passes(run_suite: Callable[..., SuiteRun], emulated: Make) -> None:
+    client, _ = emulated(variants=["insufficient-scope-spring"])
+    refused = client.call_resource(_token(client, "read"), "without write")
+    assert (refused.status, refused.response_body) == (403, "")
+    assert "realm" not in (refused.header("www-authenticate") or "")
+    run = run_suite(SCOPED, "--conformance-variant", "insufficient-scope-spring")
+    assert run.ret == 0, run.output
+    assert run.status("RFC6750-3.1-insufficient-scope") == "passed"
