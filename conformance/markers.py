@@ -207,6 +207,15 @@ def _resource_or_refresh(profile: Profile, resource_path: str | None, needed: ob
     return None
 
 
+def _resource_or_introspection(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+    if resource_path is None and profile.introspection is None:
+        return (
+            f"profile {profile.name}: no protected resource and no introspection endpoint to see a "
+            "token by (pass --resource-path)"
+        )
+    return None
+
+
 def _scope_unenforced(profile: Profile, resource_path: str | None, needed: object) -> str | None:
     if profile.scope_enforced is not False or profile.scope_value is None:
         return f"profile {profile.name}: scope is not documented as unenforced ({profile.source_of('scope')})"
@@ -272,6 +281,7 @@ NEEDS: dict[str, Unmet] = {
     "resource": _resource,
     "resource_scope": _resource_scope,
     "resource_or_refresh": _resource_or_refresh,
+    "resource_or_introspection": _resource_or_introspection,
     "scope_unenforced": _scope_unenforced,
     "revocation": _revocation,
     "introspection": _introspection,
@@ -294,6 +304,7 @@ def applies(
     resource: Literal[True] | None = None,
     resource_scope: Literal[True] | None = None,
     resource_or_refresh: Literal[True] | None = None,
+    resource_or_introspection: Literal[True] | None = None,
     scope_unenforced: Literal[True] | None = None,
     revocation: Literal[True, "access", "access_unsupported", "access_with_refresh"] | None = None,
     introspection: Literal[True] | None = None,
@@ -316,6 +327,8 @@ def applies(
     resource_scope: the profile names the scope its resource requires, and another scope to ask
         for a token without it.
     resource_or_refresh: a protected resource, or the refresh grant, to follow tokens by.
+    resource_or_introspection: a protected resource, or an introspection endpoint, to see whether
+        a token still works.
     scope_unenforced: the documentation says scope is not enforced, and names a scope value.
     revocation: a revocation endpoint (RFC 7009); "access", whose access tokens can be revoked;
         "access_unsupported", whose access tokens cannot; "access_with_refresh", where revoking

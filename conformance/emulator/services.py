@@ -40,6 +40,7 @@ class ServiceBehaviour:
     """What the revocation, introspection, metadata and JWT defects bend."""
 
     revocation_checks_client: bool = True
+    revocation_checks_owner: bool = True  # §2.1: only the client a token was issued to revokes it
     revocation_revokes_refresh: bool = True  # a 200 answer revokes the refresh token
     revocation_revokes_access: bool = True  # a 200 answer revokes the access token
     revokes_access: bool = True  # access tokens can be revoked at all (and the profile's say)
@@ -145,6 +146,17 @@ class Services:
             return False
         return any(presented == (c.client_id, c.client_secret) for c in registered)
 
+    @staticmethod
+    def _presented_client_id(request: Request, params: dict[str, str]) -> str | None:
+        """The client id the request authenticated with (Basic header, else the body's)."""
+        from conformance.emulator.app import _decode_basic
+
+        header = request.headers.get("authorization", "")
+        if header.lower().startswith("basic "):
+            presented = _decode_basic(header[6:].strip())
+            return presented[0] if presented is not None else None
+        return params.get("client_id")
+
     def _error(
         self, kind: str, status: int, code: str, description: str, headers: dict[str, str] | None = None
     ) -> Response:
@@ -167,6 +179,13 @@ class Services:
             refresh = refresh if hint == "refresh_token" else None
         revocation = self.profile.revocation
         assert revocation is not None
+        record = access if access is not None else refresh
+        requester = self._presented_client_id(request, params)
+        owned = record is None or requester is None or requester == record.client_id
+        if behaviour.revocation_checks_owner and not owned:
+            # §2.1: the token was not issued to this client: the request is refused, nothing revoked.
+            why = "the token was issued to another client"
+            return self._error("revocation", 400, "unauthorized_client", why)
         if access is not None:
             if revocation.revokes_access_tokens is False or not behaviour.revokes_access:
                 code = behaviour.unsupported_token_type_code

@@ -657,3 +657,22 @@ def _insufficient_scope_spring(emulator: Emulator) -> None:
         return 403, headers, b""
 
     emulator.behaviour.response_hooks.append(on_resource_rejection(bend))
+
+
+@variant(
+    "revocation-other-client-200",
+    "another client's request to revoke a token is answered 200 with an empty body, and revokes nothing",
+    allowed_by="RFC 7009 §2.2: a token the requesting client cannot revoke is an invalid token to "
+    "it, and an invalid token is answered 200; §2.1 asks only that nothing be revoked",
+    seen_in="Authlib's RevocationEndpoint where query_token returns only the requesting client's "
+    "tokens (DIRAC): a token not found is answered 200",
+    applies=lambda profile: profile.revocation is not None and profile.grant_client_credentials is True,
+)
+def _revocation_other_client_200(emulator: Emulator) -> None:
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        foreign = isinstance(payload, dict) and payload.get("error") == "unauthorized_client"
+        if kind == "revocation" and status == 400 and foreign:
+            return 200, {}, b""
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)

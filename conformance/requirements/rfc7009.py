@@ -7,6 +7,7 @@ from conformance.requirements.catalogue import Level, register
 __all__ = [
     "CLIENT_AUTH",
     "HINT_SEARCH",
+    "ISSUED_TO_CLIENT",
     "REFRESH_REVOKES_ACCESS",
     "REVOKE_OK",
     "REVOKES",
@@ -59,4 +60,11 @@ CLIENT_AUTH = register(
     "RFC 7009 §2.1, §2.2.1; RFC 6749 §5.2",
     "The revocation endpoint authenticates the client: a request without or with wrong client "
     "credentials is refused with error invalid_client, and revokes nothing.",
+)
+ISSUED_TO_CLIENT = register(
+    "RFC7009-2.1-issued-to-client",
+    Level.MUST,
+    "RFC 7009 §2.1",
+    "A client cannot revoke a token issued to another client: after the other client's revocation "
+    "request, whatever its answer, the token still works.",
 )

@@ -104,3 +104,19 @@ def _refresh_keeps_access(emulator: Emulator) -> None:
 )
 def _without_client_auth(emulator: Emulator) -> None:
     emulator.services.behaviour.revocation_checks_client = False
+
+
+@defect(
+    "revocation-by-any-client",
+    "the revocation endpoint revokes a token for any authenticated client, not only the one it was issued to",
+    ["RFC7009-2.1-issued-to-client"],
+    # A second client to ask, and an access token it can be seen to kill (resource or introspection).
+    applies=lambda p: (
+        p.revocation is not None
+        and p.revocation.revokes_access_tokens is not False
+        and p.grant_client_credentials is True
+        and (p.resource.path is not None or p.introspection is not None)
+    ),
+)
+def _revocation_by_any_client(emulator: Emulator) -> None:
+    emulator.services.behaviour.revocation_checks_owner = False
