@@ -10,19 +10,16 @@ from conformance.ledger import TokenLedger
 from conformance.profile import load_profile, profile_from_mapping
 from conformance.profile.loader import _load_merged, resolve_profile_path
 from conformance.redaction import token_key
+from tests.exchanges import recorded
 
 
 def _issue(
     seq: int, at: float, token: str, expires_in: Any = 1799, answered: float | None = None
 ) -> Exchange:
-    return Exchange(
+    return recorded(
         seq=seq,
-        kind="token",
         purpose="issue",
-        method="POST",
         url="u",
-        request_headers=[],
-        request_body="",
         started_at=at,
         finished_at=at if answered is None else answered,
         status=200,
@@ -31,14 +28,11 @@ def _issue(
 
 
 def _use(seq: int, at: float, token: str, status: int, answered: float | None = None) -> Exchange:
-    return Exchange(
+    return recorded(
+        "resource",
         seq=seq,
-        kind="resource",
         purpose="use",
-        method="GET",
         url="u",
-        request_headers=[],
-        request_body="",
         started_at=at,
         finished_at=at if answered is None else answered,
         status=status,

@@ -14,20 +14,17 @@ from conformance.liveness import (
     describe_refusal,
     refusal_is_early,
 )
+from tests.exchanges import recorded
 
 # Issued by a request sent at 10.0 and answered at 10.2: the server made it in between.
 ISSUED = Span(10.0, 10.2)
 
 
 def _exchange(started: float, finished: float | None, elapsed: float = 0.0) -> Exchange:
-    return Exchange(
-        seq=1,
-        kind="resource",
+    return recorded(
+        "resource",
         purpose="use",
-        method="GET",
         url="u",
-        request_headers=[],
-        request_body="",
         started_at=started,
         elapsed=elapsed,
         finished_at=finished,

@@ -10,6 +10,7 @@ from conformance.checks import audit
 from conformance.client import Exchange
 from conformance.client.exchange import ExchangeKind
 from conformance.profile import load_profile
+from tests.exchanges import recorded
 
 TOURPAQ = load_profile("tourpaq")
 DOG = load_profile("daysoutguide")
@@ -30,15 +31,8 @@ def exchange(
     grant: str | None = "password",
     token_key: str | None = None,
 ) -> Exchange:
-    return Exchange(
-        seq=1,
-        kind=kind,
-        purpose="test",
-        method="POST",
-        url="http://x/api/token",
-        request_headers=[],
-        request_body="",
-        started_at=0.0,
+    return recorded(
+        kind,
         status=status,
         response_headers=list(GOOD_HEADERS if headers is None else headers),
         json=body,

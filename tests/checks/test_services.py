@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from conformance.checks.services import decode_jwt, exp_problem, identifier_from, jwt_findings
-from conformance.client import Exchange
+from tests.exchanges import recorded
 
 
 def _jwt(header: dict[str, Any], claims: dict[str, Any]) -> str:
@@ -26,16 +26,7 @@ CLAIMS: dict[str, Any] = {
     "iat": 1_700_000_000,
     "jti": "j",
 }
-EXCHANGE = Exchange(
-    seq=1,
-    kind="token",
-    purpose="token",
-    method="POST",
-    url="/token",
-    request_headers=[],
-    request_body="",
-    started_at=0.0,
-)
+EXCHANGE = recorded(purpose="token", url="/token")
 
 
 def test_a_conformant_jwt_has_no_finding() -> None:

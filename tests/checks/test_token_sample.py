@@ -25,6 +25,7 @@ from conformance.emulator.state import TokenStore
 from conformance.findings import FindingLog
 from conformance.requirements import rfc6749
 from tests.conftest import SuiteRun
+from tests.exchanges import recorded
 
 
 def _ids(findings: list[Any]) -> list[str]:
@@ -44,15 +45,10 @@ def _answer(
     body = {"access_token": access, "token_type": "bearer", "expires_in": 1799}
     if refresh is not None:
         body["refresh_token"] = refresh
-    return Exchange(
+    return recorded(
         seq=seq,
-        kind="token",
         purpose="issue",
-        method="POST",
         url="u",
-        request_headers=[],
-        request_body="",
-        started_at=0.0,
         status=200,
         grant_type=grant,
         json=body,
@@ -172,8 +168,8 @@ def test_a_waiting_repeat_is_judged_once_every_overlapping_request_is_answered()
     issuances = Issuances()
     issuances.observe(_answer(1, "A1", "R1"))
     issuances.observe(_answer(3, "A1", "R1", upto=4))  # #2 and #4 still unanswered
-    assert issuances.observe(Exchange(2, "resource", "use", "GET", "u", [], "", 0.0, status=200)) == []
-    late = issuances.observe(Exchange(4, "resource", "use", "GET", "u", [], "", 0.0, status=200))
+    assert issuances.observe(recorded("resource", seq=2, purpose="use", url="u", status=200)) == []
+    late = issuances.observe(recorded("resource", seq=4, purpose="use", url="u", status=200))
     assert _ids(late) == ["RFC6749-10.10-unique"] * 2
     assert "exchange #1 again, in exchange #3" in late[0].got
 

@@ -15,20 +15,13 @@ from conformance.expected import Verdict
 from conformance.profile import load_profile
 from conformance.requirements import rfc6749
 from conformance.strategies import RequestCase, move_catalogue
+from tests.exchanges import recorded
 
 TOURPAQ = load_profile("tourpaq")
 
 
 def answer(status: int | None, body: Any = None, json_error: str | None = None) -> Exchange:
-    return Exchange(
-        seq=1,
-        kind="token",
-        purpose="test",
-        method="POST",
-        url="http://x/api/token",
-        request_headers=[],
-        request_body="",
-        started_at=0.0,
+    return recorded(
         status=status,
         response_headers=[("Content-Type", "application/json")],
         json=body,
