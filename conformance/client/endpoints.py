@@ -55,8 +55,7 @@ def revoke(
     """RFC 7009 §2.1: POST token (and token_type_hint) to the profile's revocation endpoint."""
     revocation = client.profile.revocation
     assert revocation is not None, "the profile names no revocation endpoint"
-    params = [("token", token)] + ([("token_type_hint", hint)] if hint else [])
-    return _post_form(client, "revocation", revocation.path, params, purpose, credentials, token)
+    return _post_token(client, "revocation", revocation.path, token, purpose, hint, credentials)
 
 
 def introspect(
@@ -70,8 +69,21 @@ def introspect(
     """RFC 7662 §2.1: POST token (and token_type_hint) to the profile's introspection endpoint."""
     introspection = client.profile.introspection
     assert introspection is not None, "the profile names no introspection endpoint"
+    return _post_token(client, "introspection", introspection.path, token, purpose, hint, credentials)
+
+
+def _post_token(
+    client: ConformanceClient,
+    kind: ExchangeKind,
+    path: str,
+    token: str,
+    purpose: str,
+    hint: str | None,
+    credentials: ClientAuthChoice,
+) -> Exchange:
+    """Both endpoints take the same form: the token, and optionally what kind it is."""
     params = [("token", token)] + ([("token_type_hint", hint)] if hint else [])
-    return _post_form(client, "introspection", introspection.path, params, purpose, credentials, token)
+    return _post_form(client, kind, path, params, purpose, credentials, token)
 
 
 def fetch_metadata(client: ConformanceClient, path: str, purpose: str) -> Exchange:
