@@ -80,13 +80,9 @@ def _verdict_table(run: SuiteRun) -> str:
 @pytest.mark.parametrize(
     ("profile", "defects"),
     [
-        ("tourpaq", ()),
         ("daysoutguide", ()),
         # Failures with evidence, a SHOULD warning, and a search's counterexample.
         ("tourpaq", ("wrong-token-type", "cache-control-no-cache", "500-on-non-ascii")),
-        # Not a defect that races decide: which of concurrent requests a server answers last
-        # differs from run to run, serial or not, and so would the message.
-        ("daysoutguide", ("expires-in-string", "resource-403")),
     ],
 )
 def test_two_workers_report_what_one_process_reports(
