@@ -56,7 +56,13 @@ class Redactor:
         self._labels: dict[str, str] = {}
         self._pattern: re.Pattern[str] | None = None
         self._pattern_values: set[str] = set()  # found by the regular expression
-        self._token_lengths: set[int] = set()  # lengths of the values found by lookup
+        self._token_values: list[str] = []  # the values found by lookup
+        # Those values by their first `anchor` characters (anchor: the shortest one's length),
+        # each with the lengths that start so, longest first: one dict lookup per position of
+        # a run finds every value that can start there. Its length tuples are replaced, never
+        # changed in place, and a new anchor replaces the whole index: a scrub in another thread
+        # sees a consistent one.
+        self._index: tuple[int, dict[str, tuple[int, ...]]] = (0, {})
         self._runs: re.Pattern[str] | None = None  # runs at least as long as the shortest of them
         # Texts found clean (header values repeat on every exchange), with the patterns they were
         # checked against: a new credential or a shorter token changes those and so the verdict.
@@ -90,9 +96,7 @@ class Redactor:
                     continue
                 self._labels[variant] = f"<{label}>"
                 if _TOKEN_RUN.fullmatch(variant):
-                    if not self._token_lengths or len(variant) < min(self._token_lengths):
-                        self._runs = re.compile(_TOKEN_CHAR + "{" + str(len(variant)) + ",}")
-                    self._token_lengths.add(len(variant))
+                    self._index_token(variant)
                 else:
                     self._pattern_values.add(variant)
                     self._pattern = None
@@ -167,6 +171,22 @@ class Redactor:
                 self._pattern = re.compile("|".join(re.escape(v) for v in ordered))
             return self._pattern
 
+    def _index_token(self, value: str) -> None:
+        """Make `value` findable by `_scrub_tokens` (called under the lock)."""
+        self._token_values.append(value)
+        anchor, starts = self._index
+        if anchor and len(value) >= anchor:
+            key = value[:anchor]
+            starts[key] = tuple(sorted({*starts.get(key, ()), len(value)}, reverse=True))
+            return
+        # The first value, or one shorter than the anchor: index every value anew by its prefix.
+        anchor, rebuilt = len(value), dict[str, tuple[int, ...]]()
+        for known in self._token_values:
+            key = known[:anchor]
+            rebuilt[key] = tuple(sorted({*rebuilt.get(key, ()), len(known)}, reverse=True))
+        self._index = (anchor, rebuilt)
+        self._runs = re.compile(_TOKEN_CHAR + "{" + str(anchor) + ",}")
+
     def _scrub_tokens(self, run: re.Match[str]) -> str:
         """Every known token inside one run of token characters, leftmost-longest first."""
         text = run.group(0)
@@ -174,14 +194,13 @@ class Redactor:
         found = labels.get(text)
         if found is not None:
             return found
-        lengths = sorted((n for n in self._token_lengths if n < len(text)), reverse=True)
-        if not lengths:
-            return text
+        anchor, starts = self._index
         out: list[str] = []
         start = i = 0
-        while i <= len(text) - lengths[-1]:
-            for n in lengths:
-                label = labels.get(text[i : i + n])
+        size = len(text)
+        while i <= size - anchor:
+            for n in starts.get(text[i : i + anchor], ()):
+                label = labels.get(text[i : i + n]) if i + n <= size else None
                 if label is not None:
                     out += [text[start:i], label]
                     i = start = i + n

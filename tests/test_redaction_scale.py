@@ -60,3 +60,38 @@ def test_clean_texts_are_remembered_only_while_still_clean() -> None:
     assert redactor.scrub(header) == header  # remembered as clean
     redactor.add_credentials(None, None, None, "password12")  # a new credential inside it
     assert redactor.scrub(header) == "application/json; x=<password>"
+
+
+def _leftmost_longest(text: str, known: dict[str, str]) -> str:
+    """The reference: at each position, the longest known token that starts there."""
+    out, i = [], 0
+    while i < len(text):
+        hit = max((t for t in known if text.startswith(t, i)), key=len, default=None)
+        if hit is None:
+            out.append(text[i])
+            i += 1
+        else:
+            out.append(known[hit])
+            i += len(hit)
+    return "".join(out)
+
+
+def test_tokens_inside_runs_are_found_leftmost_longest_whatever_their_lengths() -> None:
+    """Tokens of mixed lengths, prefixes of each other, registered in any order (a shorter one
+    re-anchors the index), run together: every one is found, as the plain search finds it."""
+    alphabet = "abAB01-_."
+    token = st.text(alphabet, min_size=6, max_size=14)
+
+    @settings(max_examples=300, derandomize=True, database=None)
+    @given(st.lists(token, min_size=1, max_size=4), st.data())
+    def exact(bases: list[str], data: st.DataObject) -> None:
+        # Some tokens are prefixes of others: the longest must win where both start.
+        prefixes = [b[:n] for b in bases for n in data.draw(st.sets(st.integers(6, len(b)), max_size=2))]
+        tokens = data.draw(st.permutations(sorted({*bases, *prefixes})))
+        redactor = Redactor()
+        known = {t: redactor.add_token(t, "access_token") for t in tokens}
+        pieces = data.draw(st.lists(st.sampled_from(tokens) | st.text(alphabet, max_size=4), max_size=8))
+        text = "".join(pieces)
+        assert redactor.scrub(text) == _leftmost_longest(text, known)
+
+    exact()
