@@ -38,6 +38,7 @@ from conformance.errors import UsageError
 from conformance.killmatrix import Matrix, RunResult, judge, judge_variant, read_results, render
 
 __all__ = [
+    "HOST_VARIANTS",
     "SELFTEST_EXAMPLES",
     "SELFTEST_PROFILE_DIR",
     "SELFTEST_TIMEOUT",
@@ -69,6 +70,49 @@ _HOSTS = {
 }
 # What a self-test without --profile runs.
 DEFAULT_PROFILES = (*SEED_PROFILES, *BUILTIN_PROFILES, *_HOSTS)
+# A host runs the benign variants its parent cannot, and of its parent's variants those whose
+# verdict the host's claims can change: the ones that bend what the checks it switches on read.
+# The rest would repeat, on a profile that judges them alike, a run the parent already made.
+HOST_VARIANTS: dict[str, tuple[str, ...]] = {
+    # A used refresh token is refused (RFC 9700 §4.14.2, RFC 6749 §6 invalid_grant), a second
+    # login keeps the first token: concurrent refreshes answered with one pair, the refusal's
+    # error body bent, and a clock that lets tokens die up to a second early.
+    "tourpaq-assumed": (
+        "refresh-grace-pair",
+        "error-body-extras",
+        "error-description-absent",
+        "whole-second-expiry",
+    ),
+    # Revocation, introspection, metadata and JWT access tokens: exp against expires_in (one
+    # second either way), every JSON answer's media type, and a revoked token's refusal read
+    # through bent challenges.
+    "tourpaq-services": (
+        "expires-in-exact",
+        "whole-second-expiry",
+        "json-media-type-lowercase",
+        "challenge-without-realm",
+        "several-challenges",
+    ),
+    # Basic only, unknown scopes ignored (so the granted scope is said): the scope always
+    # returned, Keycloak's members (a scope among them), and a request without client
+    # authentication refused with 400.
+    "machine-basic": (
+        "scope-always-returned",
+        "token-response-extras-keycloak",
+        "missing-client-auth-400",
+    ),
+    # client_secret_post only: refusals of a failed client in the body.
+    "machine-post": ("invalid-client-400-body",),
+    # A resource requiring a scope: its 403 insufficient_scope read through bent challenges and
+    # bodies, and the scope always returned.
+    "machine-scoped": (
+        "challenge-error-description",
+        "challenge-without-realm",
+        "several-challenges",
+        "resource-refusal-spring-body",
+        "scope-always-returned",
+    ),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +156,11 @@ def _defects_for(subject: Subject, only: Sequence[str]) -> list[str]:
 def variants_for(subject: Subject, only: Sequence[str]) -> list[str]:
     """The benign variants a profile runs: those that apply to it.
 
-    Host profiles too: their claims (a used refresh token is dead, a second login keeps the
-    first) switch on checks their parent skips, and a variant must pass those as well (the same
-    pair to concurrent refreshes, against a profile that rejects used refresh tokens).
+    A host profile's claims (a used refresh token is dead, a second login keeps the first)
+    switch on checks its parent skips, and a variant must pass those as well (the same pair to
+    concurrent refreshes, against a profile that rejects used refresh tokens). A host runs the
+    variants its parent cannot and those HOST_VARIANTS names; a variant named on the command line
+    runs on every profile it applies to, hosts included.
     """
     from conformance.emulator.variants import applicable_variants, get_variant
     from conformance.profile import load_profile
@@ -122,7 +168,11 @@ def variants_for(subject: Subject, only: Sequence[str]) -> list[str]:
     names = [v.name for v in applicable_variants(load_profile(subject.ref))]
     if only:
         wanted = {get_variant(n).name for n in only}
-        names = [n for n in names if n in wanted]
+        return [n for n in names if n in wanted]
+    if subject.parent is not None:
+        parents = {v.name for v in applicable_variants(load_profile(subject.parent))}
+        meets = set(HOST_VARIANTS.get(subject.name, ()))
+        names = [n for n in names if n not in parents or n in meets]
     return names
 
 

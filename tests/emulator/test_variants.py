@@ -22,7 +22,7 @@ from conformance.emulator import Emulator
 from conformance.emulator.variants import applicable_variants, get_variant, variant, variants
 from conformance.errors import UsageError
 from conformance.profile import Profile, load_profile
-from conformance.selftest import subjects, variants_for
+from conformance.selftest import HOST_VARIANTS, subjects, variants_for
 
 SEEDS = ("tourpaq", "daysoutguide")
 # Variants whose effect shows only over time or under concurrency: tested by their own switch.
@@ -155,6 +155,27 @@ def test_a_variant_leaves_profiles_it_would_contradict_alone() -> None:
     ]
     assumed = next(s for s in subjects() if s.name == "tourpaq-assumed")
     assert "refresh-grace-pair" in variants_for(assumed, ())
+
+
+def test_a_host_runs_the_variants_its_parent_cannot_and_those_its_claims_meet() -> None:
+    by_name = {s.name: s for s in subjects()}
+    for subject in by_name.values():
+        if subject.parent is None:
+            assert subject.name not in HOST_VARIANTS
+            continue
+        host, parent = load_profile(subject.ref), load_profile(subject.parent)
+        applies = {v.name for v in applicable_variants(host)}
+        inherited = {v.name for v in applicable_variants(parent)}
+        meets = set(HOST_VARIANTS[subject.name])
+        # Each named variant is one the parent runs too (else it runs anyway) and the host takes.
+        assert meets <= applies & inherited, (subject.name, meets - (applies & inherited))
+        assert set(variants_for(subject, ())) == (applies - inherited) | meets
+    assert set(HOST_VARIANTS) == {s.name for s in by_name.values() if s.parent is not None}
+    services = by_name["tourpaq-services"]
+    assert "revocation-200-with-body" in variants_for(services, ())  # tourpaq has no revocation
+    assert "hex-tokens" not in variants_for(services, ())  # tourpaq's run judges it alike
+    # Named on the command line, a variant runs on every profile it applies to, hosts included.
+    assert variants_for(services, ("hex-tokens",)) == ["hex-tokens"]
 
 
 def test_unknown_variant_suggests_the_close_name() -> None:
