@@ -175,7 +175,9 @@ def suite_argv(
     `reports`: junit.xml and report.html beside results.json, as `conformance run` writes them.
     `jobs` > 1: that many pytest-xdist workers, each test group kept on one.
     """
-    argv = ["--pyargs", scenarios] if scenarios else []
+    # The packaged scenarios need no conftest; pytest would otherwise load the conftest.py of the
+    # caller's directory and of its test* folders (a project's fixtures and hooks) into the run.
+    argv = ["--pyargs", scenarios, "--noconftest"] if scenarios else []
     argv += ["-q"] if quiet else []
     argv += ["-p", "no:cacheprovider"]
     if rootdir is not None:

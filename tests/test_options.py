@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,6 +13,7 @@ from conformance.cli import _parser, main, pytest_arguments
 from conformance.errors import UsageError
 from conformance.options import OPTIONS, Option
 from conformance.settings import RunSettings
+from tests.conftest import SuiteRun
 
 EMULATED = ["run", "--profile", "tourpaq", "--emulate"]
 LIVE = ["run", "--profile", "tourpaq", "--url", "https://api.example.com"]
@@ -150,3 +152,22 @@ def test_suite_argv_refuses_what_is_not_a_pytest_option() -> None:
         suite_argv({"profiles": "tourpaq"})
     with pytest.raises(ValueError, match="'jobs' is not a pytest option"):
         suite_argv({"jobs": 2})
+
+
+def test_a_suite_run_loads_no_conftest_of_the_callers_project(
+    pytester: pytest.Pytester, run_suite: Callable[..., SuiteRun]
+) -> None:
+    """`conformance run` started in a project: its tests/conftest.py (fixtures, hooks, autouse
+    set-up) stays out of the suite's run."""
+    for where in ("conftest.py", "tests/conftest.py"):
+        pytester.makepyfile(
+            **{
+                where[:-3]: "def pytest_configure(config):\n"
+                f"    open({where.replace('/', '-')!r} + '.loaded', 'w').close()\n"
+            }
+        )
+    run = run_suite("machine", "-k", "client_credentials_grant_issues")
+    assert run.ret == 0, run.output
+    assert sorted(p.name for p in pytester.path.glob("*.loaded")) == []
+    # The same conftests do load where pytest finds the tests itself (a user's own scenarios).
+    assert "--noconftest" not in suite_argv({}, scenarios=None)
