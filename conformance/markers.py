@@ -235,8 +235,7 @@ def _revocation(profile: Profile, resource_path: str | None, rule: object) -> st
         return f"profile {profile.name}: access tokens cannot be revoked ({revocation.source})"
     if rule == "access_unsupported" and revocation.revokes_access_tokens is not False:
         return (
-            f"profile {profile.name}: access tokens are not documented as unrevocable "
-            f"({revocation.source})"
+            f"profile {profile.name}: access tokens are not documented as unrevocable ({revocation.source})"
         )
     return None
 

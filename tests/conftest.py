@@ -38,6 +38,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     items.sort(key=rank)  # stable: within a rank, collection order
 
+
 # Every results.json a test's run writes (in-process, or a `conformance run` subprocess, which
 # inherits the environment) is validated against schemas/results.schema.json before it is written.
 os.environ[VALIDATE_ENV] = "1"
