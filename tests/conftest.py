@@ -25,20 +25,6 @@ from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
 from conformance.results import VALIDATE_ENV
 
-# The longest modules start first: xdist hands each worker whole files in collection order
-# (--dist loadfile), and the self-test matrix (most of the slow tier) collected late left one
-# worker running it alone for a minute after the other had finished.
-FIRST = ("tests/test_selftest.py", "tests/test_distributed.py")
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    def rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return FIRST.index(path) if path in FIRST else len(FIRST)
-
-    items.sort(key=rank)  # stable: within a rank, collection order
-
-
 # Every results.json a test's run writes (in-process, or a `conformance run` subprocess, which
 # inherits the environment) is validated against schemas/results.schema.json before it is written.
 os.environ[VALIDATE_ENV] = "1"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FIRST, SuiteRun
+from tests.conftest import SuiteRun
 
 ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
@@ -281,20 +281,6 @@ def test_the_slow_tier_holds_the_served_browser_matrix_and_longest_tests() -> No
         "test_selftest.py::test_conformant_emulator_passes_for_every_seed_profile",
     )
     assert [name for name in (*served, *LONGEST) if name not in marked] == []
-
-
-def test_the_longest_modules_are_scheduled_first(pytester: pytest.Pytester) -> None:
-    root = TESTS.parent
-    assert all((root / path).is_file() for path in FIRST), FIRST
-    pytester.makeconftest("from tests.conftest import pytest_collection_modifyitems  # noqa: F401")
-    for name in ("test_alpha.py", "test_distributed.py", "test_selftest.py"):
-        pytester.makepyfile(**{f"tests/{name[:-3]}": "def test_one():\n    pass\n"})
-    order = [
-        line.split("::")[0]
-        for line in pytester.runpytest("-p", "no:xdist", "--collect-only", "-q", "tests").outlines
-        if "::" in line
-    ]
-    assert order == ["tests/test_selftest.py", "tests/test_distributed.py", "tests/test_alpha.py"]
 
 
 def test_no_scenario_is_marked_slow() -> None:
