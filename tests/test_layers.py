@@ -84,17 +84,17 @@ def test_no_layer_imports_across(importer: str, imported: str) -> None:
     assert not leaks, leaks
 
 
-def _declared_per_area() -> Counter[str]:
-    """`@defect(...)` decorators in each area module of the defects package, read from source."""
+def _declared_per_area(package: Path = DEFECTS, decorator_name: str = "defect") -> Counter[str]:
+    """`@defect(...)` (or `@variant(...)`) decorators in each area module of a package, from source."""
     counts: Counter[str] = Counter()
-    for path in sorted(DEFECTS.glob("*.py")):
+    for path in sorted(package.glob("*.py")):
         if path.stem in ("__init__", "registry"):
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.FunctionDef):
                 for decorator in node.decorator_list:
                     call = decorator.func if isinstance(decorator, ast.Call) else decorator
-                    if isinstance(call, ast.Name) and call.id == "defect":
+                    if isinstance(call, ast.Name) and call.id == decorator_name:
                         counts[path.stem] += 1
     return counts
 
@@ -114,3 +114,18 @@ def test_importing_the_defects_package_registers_every_area() -> None:
     # client_credentials
     assert len(declared) == 11, declared
     assert registered == declared
+
+
+def test_importing_the_variants_package_registers_every_area() -> None:
+    script = (
+        "import collections, json, conformance.emulator.variants as v; "
+        "print(json.dumps(collections.Counter(x.apply.__module__.rsplit('.', 1)[-1] "
+        "for x in v.variants().values())))"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    declared = _declared_per_area(ROOT / "conformance" / "emulator" / "variants", "variant")
+    # token_response, token_errors, resource, timing, services, client_credentials
+    assert len(declared) == 6, declared
+    assert Counter(json.loads(completed.stdout)) == declared

@@ -1,0 +1,88 @@
+"""Benign variants of revocation, introspection, metadata and JWT access tokens."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from conformance.emulator.behaviour import Reply
+from conformance.emulator.variants.registry import (
+    variant,
+)
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+
+@variant(
+    "revocation-200-with-body",
+    "a successful revocation answers 200 with an empty JSON object as its body",
+    allowed_by="RFC 7009 §2.2: the content of the response body is ignored by the client",
+    seen_in="Doorkeeper ({}), Authlib, django-oauth-toolkit",
+    applies=lambda p: p.revocation is not None,
+)
+def _revocation_200_with_body(emulator: Emulator) -> None:
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind == "revocation" and status == 200:
+            return status, headers, {}
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
+
+
+@variant(
+    "introspection-extra-members",
+    "an active introspection answer adds Keycloak's members (typ, azp, session_state, realm_access)",
+    allowed_by="RFC 7662 §2.2: specific implementations MAY extend this structure with their own "
+    "service-specific response names",
+    seen_in="Keycloak, Ory Hydra (ext), Okta, ForgeRock",
+    applies=lambda p: p.introspection is not None,
+)
+def _introspection_extra_members(emulator: Emulator) -> None:
+    extra = {"typ": "Bearer", "azp": "conformance", "session_state": "0b7e", "realm_access": {"roles": []}}
+
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind == "introspection" and isinstance(payload, dict) and payload.get("active") is True:
+            return status, headers, {**payload, **extra}
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
+
+
+@variant(
+    "metadata-extra-members",
+    "the metadata adds extension members (jwks_uri, code_challenge_methods_supported, ...)",
+    allowed_by="RFC 8414 §2: additional metadata parameters MAY be used; RFC 9728 §2 likewise",
+    seen_in="Keycloak, Ory Hydra, Spring Authorization Server, node-oidc-provider",
+    applies=lambda p: p.metadata is not None,
+)
+def _metadata_extra_members(emulator: Emulator) -> None:
+    def server(document: dict[str, Any]) -> dict[str, Any]:
+        issuer = str(document.get("issuer", ""))
+        return {
+            **document,
+            "jwks_uri": issuer + "/jwks",
+            "code_challenge_methods_supported": ["S256"],
+            "tls_client_certificate_bound_access_tokens": True,
+            "service_documentation": issuer + "/docs",
+        }
+
+    def resource(document: dict[str, Any]) -> dict[str, Any]:
+        return {**document, "resource_name": "Conformance API", "scopes_supported": ["read"]}
+
+    emulator.services.behaviour.metadata_transform.append(server)
+    emulator.services.behaviour.resource_metadata_transform.append(resource)
+
+
+@variant(
+    "jwt-extra-claims",
+    "JWT access tokens add Keycloak's claims (azp, typ, sid, realm_access, auth_time) and a kid",
+    allowed_by="RFC 9068 §2.2.3 and RFC 7519 §4.2, §4.3: public and private claims beyond the "
+    "required ones are allowed; RFC 7515 §4.1.4 kid",
+    seen_in="Keycloak, Auth0, Okta, Azure AD",
+    applies=lambda p: p.access_token is not None and p.access_token.format == "jwt",
+)
+def _jwt_extra_claims(emulator: Emulator) -> None:
+    extra = {"azp": "conformance", "typ": "Bearer", "sid": "4f1c", "realm_access": {"roles": ["user"]}}
+    behaviour = emulator.services.behaviour
+    behaviour.jwt_claims_transform.append(lambda claims: {**claims, **extra, "auth_time": claims["iat"]})
+    behaviour.jwt_header = {**behaviour.jwt_header, "kid": "emulator-key-1"}

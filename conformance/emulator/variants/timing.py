@@ -1,0 +1,37 @@
+"""Benign variants of the timing engines: clocks that round expiry, concurrent refreshes."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from conformance.emulator.variants.registry import (
+    issues_refresh,
+    requires_switch,
+    variant,
+)
+
+if TYPE_CHECKING:
+    from conformance.emulator.app import Emulator
+
+
+@variant(
+    "whole-second-expiry",
+    "the server stores expiry as a whole-second timestamp: a token may die up to 1 s early",
+    allowed_by="RFC 6749 §5.1: expires_in counts whole seconds; a server that keeps issue and "
+    "expiry times in whole seconds is within one second of it",
+    seen_in="every server that stores expiry as a Unix timestamp (Doorkeeper, Keycloak, fosite)",
+)
+def _whole_second_expiry(emulator: Emulator) -> None:
+    requires_switch(emulator, "expiry_whole_seconds")
+
+
+@variant(
+    "refresh-grace-pair",
+    "concurrent refreshes with one refresh token all receive the same new pair",
+    allowed_by="RFC 6749 §6 and RFC 9700 §4.14.2: one new pair is issued per refresh token; "
+    "delivering it to each concurrent duplicate issues nothing more",
+    seen_in="Ory Hydra/fosite (refresh token grace period), Auth0 (rotation leeway), Okta (grace period)",
+    applies=issues_refresh,
+)
+def _refresh_grace_pair(emulator: Emulator) -> None:
+    requires_switch(emulator, "refresh_grace_pair")

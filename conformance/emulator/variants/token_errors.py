@@ -1,0 +1,114 @@
+"""Benign variants of the token endpoint's refusals: error bodies, statuses and challenges."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import Response
+
+from conformance.emulator.behaviour import Reply
+from conformance.emulator.hooks import on_token_error
+from conformance.emulator.variants.registry import (
+    FORM,
+    basic_client_auth,
+    form_body,
+    variant,
+)
+
+if TYPE_CHECKING:
+    from starlette.requests import Request
+
+    from conformance.emulator.app import Emulator
+
+
+@variant(
+    "error-body-extras",
+    "token errors add error_uri, timestamp, status and trace_id members",
+    allowed_by="RFC 6749 §5.2: error_uri is OPTIONAL; the error response is a JSON object and "
+    "nothing forbids extension members",
+    seen_in="Spring Boot's error attributes, Okta (errorId), Auth0, fosite (error_hint)",
+)
+def _error_body_extras(emulator: Emulator) -> None:
+    def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
+        extras = {
+            "error_uri": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
+            "timestamp": "2024-05-01T12:00:00.000+00:00",
+            "status": status,
+            "trace_id": secrets.token_hex(8),
+        }
+        return status, headers, {**body, **extras}
+
+    emulator.behaviour.response_hooks.append(on_token_error(bend))
+
+
+@variant(
+    "error-description-absent",
+    "token errors carry the error code alone, no error_description",
+    allowed_by="RFC 6749 §5.2: error_description is OPTIONAL",
+    seen_in="Google's token endpoint (some errors), minimal gateways, oauthlib without descriptions",
+)
+def _error_description_absent(emulator: Emulator) -> None:
+    emulator.behaviour.response_hooks.append(
+        on_token_error(lambda status, headers, body: (status, headers, {"error": body["error"]}))
+    )
+
+
+@variant(
+    "missing-client-auth-400",
+    "a token request with no client authentication at all is HTTP 400 invalid_client, no challenge",
+    allowed_by="RFC 6749 §5.2: invalid_client MAY be 401; 401 with WWW-Authenticate is a MUST only "
+    "when the client authenticated via the Authorization header",
+    seen_in="IdentityServer4/Duende (400 invalid_client), node-oauth2-server",
+    applies=basic_client_auth,
+)
+def _missing_client_auth_400(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
+        in_body = any(name in ("client_id", "client_secret") for name, _ in params)
+        if kind != "token" or "authorization" in request.headers or in_body:
+            return None
+        body = {"error": "invalid_client", "error_description": "client authentication is required"}
+        return 400, {}, body
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@variant(
+    "other-media-type-415",
+    "a token request whose body is not application/x-www-form-urlencoded is HTTP 415 with no body",
+    allowed_by="RFC 6749 §4.3.2 prescribes the form body but not the refusal of another one; "
+    "RFC 7231 §6.5.13: 415 Unsupported Media Type",
+    seen_in="Spring MVC, ASP.NET Core [FromForm], Express body parsers",
+    applies=form_body,
+)
+def _other_media_type_415(emulator: Emulator) -> None:
+    # A framework refuses the body before any OAuth code runs: an ASGI layer in front of the
+    # emulator. Media types compare case-insensitively (RFC 7231 §3.1.1.1), as frameworks do.
+    inner, path = emulator.app, emulator.behaviour.token_path
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == path:
+            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+            if FORM not in headers.get("content-type", "").lower():
+                refusal = Response(b"", status_code=415, media_type="text/plain")
+                await refusal(scope, receive, send)
+                return
+        await inner(scope, receive, send)
+
+    emulator.app = app
+
+
+@variant(
+    "get-refused-405-plain",
+    "a GET to the token endpoint is HTTP 405 with Allow: POST and a plain-text body",
+    allowed_by="RFC 6749 §3.2: the client MUST use POST; the RFC does not say how a server refuses "
+    "another method (RFC 7231 §6.5.5: 405 with Allow)",
+    seen_in="Starlette, ASP.NET routing, Spring MVC (HttpRequestMethodNotSupportedException)",
+)
+def _get_refused_405_plain(emulator: Emulator) -> None:
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind == "token" and status == 405:
+            return 405, {"Allow": "POST", "Content-Type": "text/plain; charset=utf-8"}, b"Method Not Allowed"
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
