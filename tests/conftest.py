@@ -123,3 +123,22 @@ def emulated_client(profile: Profile, **emulator_options: Any) -> tuple[Conforma
         transport=InProcessASGITransport(emulator.app),
     )
     return client, emulator
+
+
+MakeEmulated = Callable[..., tuple[ConformanceClient, Emulator]]
+
+
+@pytest.fixture
+def emulated() -> Iterator[MakeEmulated]:
+    """`emulated("tourpaq", defects=[...])`: `emulated_client` of a profile (a built-in name or a
+    path), each client closed after the test."""
+    clients: list[ConformanceClient] = []
+
+    def make(profile: str, **options: object) -> tuple[ConformanceClient, Emulator]:
+        client, emulator = emulated_client(load_profile(profile), **options)
+        clients.append(client)
+        return client, emulator
+
+    yield make
+    for client in clients:
+        client.close()

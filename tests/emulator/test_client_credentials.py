@@ -3,32 +3,13 @@ and scope (§3.3, §5.1), as the machine profile says; and the defects of that a
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-
 import pytest
 
 from conformance.client import ClientCredentials, ConformanceClient
-from conformance.emulator import Emulator
-from conformance.profile import load_profile
 from conformance.selftest import SELFTEST_PROFILE_DIR
-from tests.conftest import emulated_client
+from tests.conftest import MakeEmulated
 
-Make = Callable[..., tuple[ConformanceClient, Emulator]]
-
-
-@pytest.fixture
-def emulated() -> Iterator[Make]:
-    """`emulated("machine", defects=[...])`, closed after the test."""
-    clients: list[ConformanceClient] = []
-
-    def make(profile: str = "machine", **options: object) -> tuple[ConformanceClient, Emulator]:
-        client, emulator = emulated_client(load_profile(profile), **options)
-        clients.append(client)
-        return client, emulator
-
-    yield make
-    for client in clients:
-        client.close()
+MACHINE = "machine"
 
 
 def _both_methods(client: ConformanceClient) -> list[tuple[str, str]]:
@@ -42,8 +23,8 @@ def _both_methods(client: ConformanceClient) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("method", ["client_secret_basic", "client_secret_post"])
-def test_each_listed_method_gets_a_token_without_refresh_token(emulated: Make, method: str) -> None:
-    client, _ = emulated()
+def test_each_listed_method_gets_a_token_without_refresh_token(emulated: MakeEmulated, method: str) -> None:
+    client, _ = emulated(MACHINE)
     exchange = client.client_credentials_grant("token", method=method)  # type: ignore[arg-type]
     assert exchange.status == 200 and isinstance(exchange.json, dict)
     assert exchange.json["access_token"] and "refresh_token" not in exchange.json  # §4.4.3
@@ -51,14 +32,14 @@ def test_each_listed_method_gets_a_token_without_refresh_token(emulated: Make, m
     assert "scope" not in exchange.json
 
 
-def test_no_client_authentication_is_invalid_client(emulated: Make) -> None:
-    client, _ = emulated()
+def test_no_client_authentication_is_invalid_client(emulated: MakeEmulated) -> None:
+    client, _ = emulated(MACHINE)
     exchange = client.client_credentials_grant("token", client=None)
     assert (exchange.status, exchange.error_code) == (401, "invalid_client")
 
 
-def test_the_restricted_client_is_unauthorized(emulated: Make) -> None:
-    client, _ = emulated()
+def test_the_restricted_client_is_unauthorized(emulated: MakeEmulated) -> None:
+    client, _ = emulated(MACHINE)
     restricted = client.credentials.restricted_client
     assert restricted is not None
     exchange = client.client_credentials_grant("token", client=restricted)
@@ -69,20 +50,20 @@ def test_the_restricted_client_is_unauthorized(emulated: Make) -> None:
     assert wrong.error_code == "invalid_client"
 
 
-def test_two_methods_in_one_request_are_invalid_request(emulated: Make) -> None:
-    client, _ = emulated()
+def test_two_methods_in_one_request_are_invalid_request(emulated: MakeEmulated) -> None:
+    client, _ = emulated(MACHINE)
     exchange = client.token_request(_both_methods(client), purpose="both", method="client_secret_basic")
     assert (exchange.status, exchange.error_code) == (400, "invalid_request")
 
 
-def test_an_unlisted_method_is_refused(emulated: Make) -> None:
+def test_an_unlisted_method_is_refused(emulated: MakeEmulated) -> None:
     client, _ = emulated(str(SELFTEST_PROFILE_DIR / "machine-basic.yaml"))
     exchange = client.client_credentials_grant("token", method="client_secret_post")
     assert exchange.error_code == "invalid_client"
 
 
-def test_unknown_scope_refused_or_ignored_as_the_profile_says(emulated: Make) -> None:
-    client, _ = emulated()
+def test_unknown_scope_refused_or_ignored_as_the_profile_says(emulated: MakeEmulated) -> None:
+    client, _ = emulated(MACHINE)
     refused = client.client_credentials_grant("token", scope="read conformance-unknown")
     assert (refused.status, refused.error_code) == (400, "invalid_scope")
     client, _ = emulated(str(SELFTEST_PROFILE_DIR / "machine-basic.yaml"))
@@ -91,15 +72,14 @@ def test_unknown_scope_refused_or_ignored_as_the_profile_says(emulated: Make) ->
     assert narrowed.json["scope"] == "read"  # granted differs from requested: returned (§5.1)
 
 
-def test_profiles_without_the_grant_refuse_it(emulated: Make) -> None:
+def test_profiles_without_the_grant_refuse_it(emulated: MakeEmulated) -> None:
     client, _ = emulated("tourpaq")
     assert client.client_credentials_grant("token").error_code == "unsupported_grant_type"
 
 
-def test_a_password_grant_profile_has_no_restricted_client() -> None:
-    client, _ = emulated_client(load_profile("tourpaq"))
+def test_a_password_grant_profile_has_no_restricted_client(emulated: MakeEmulated) -> None:
+    client, _ = emulated("tourpaq")
     assert client.credentials.restricted_client is None
-    client.close()
 
 
 @pytest.mark.parametrize(
@@ -119,9 +99,9 @@ def test_a_password_grant_profile_has_no_restricted_client() -> None:
     ],
 )
 def test_each_defect_does_what_it_says(
-    emulated: Make, defect: str, request_kind: str, outcome: object
+    emulated: MakeEmulated, defect: str, request_kind: str, outcome: object
 ) -> None:
-    client, _ = emulated(defects=[defect])
+    client, _ = emulated(MACHINE, defects=[defect])
     real = client.credentials.client
     assert real is not None
     if request_kind == "both":
@@ -150,25 +130,25 @@ def test_each_defect_does_what_it_says(
     ("defect", "scope"),
     [("narrowed-scope-not-returned", None), ("requested-scope-echoed", "read conformance-unknown")],
 )
-def test_scope_defects_say_the_wrong_scope(emulated: Make, defect: str, scope: str | None) -> None:
+def test_scope_defects_say_the_wrong_scope(emulated: MakeEmulated, defect: str, scope: str | None) -> None:
     client, _ = emulated(str(SELFTEST_PROFILE_DIR / "machine-basic.yaml"), defects=[defect])
     exchange = client.client_credentials_grant("token", scope="read conformance-unknown")
     assert exchange.status == 200 and isinstance(exchange.json, dict)
     assert exchange.json.get("scope") == scope
 
 
-def test_unlisted_post_accepted_defect(emulated: Make) -> None:
+def test_unlisted_post_accepted_defect(emulated: MakeEmulated) -> None:
     client, _ = emulated(str(SELFTEST_PROFILE_DIR / "machine-basic.yaml"), defects=["unlisted-post-accepted"])
     assert client.client_credentials_grant("token", method="client_secret_post").status == 200
 
 
-def test_scope_always_returned_variant(emulated: Make) -> None:
-    client, _ = emulated(variants=["scope-always-returned"])
+def test_scope_always_returned_variant(emulated: MakeEmulated) -> None:
+    client, _ = emulated(MACHINE, variants=["scope-always-returned"])
     exchange = client.client_credentials_grant("token")
     assert isinstance(exchange.json, dict) and exchange.json["scope"] == "read"
 
 
-def test_basic_accepted_though_unlisted_variant(emulated: Make) -> None:
+def test_basic_accepted_though_unlisted_variant(emulated: MakeEmulated) -> None:
     post_only = str(SELFTEST_PROFILE_DIR / "machine-post.yaml")
     plain, _ = emulated(post_only)
     assert (
@@ -178,7 +158,7 @@ def test_basic_accepted_though_unlisted_variant(emulated: Make) -> None:
     assert varied.client_credentials_grant("token", method="client_secret_basic").status == 200
 
 
-def test_invalid_client_400_body_variant(emulated: Make) -> None:
+def test_invalid_client_400_body_variant(emulated: MakeEmulated) -> None:
     post_only = str(SELFTEST_PROFILE_DIR / "machine-post.yaml")
     client, _ = emulated(post_only, variants=["invalid-client-400-body"])
     real = client.credentials.client

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from conformance.errors import UsageError
 from conformance.profile import load_profile
 from conformance.requirements import all_requirements, get
 from conformance.selftest import SELFTEST_TIMEOUT, subjects
-from tests.conftest import emulated_client
 
 # Other layers (the property-based tests, the README) refer to these by name.
 NAMED = [
@@ -36,21 +35,6 @@ NAMED = [
     "refresh-not-rotated",
 ]
 SELFTEST_PROFILES = [load_profile(s.ref) for s in subjects()]
-
-
-@pytest.fixture
-def emulated() -> Iterator[Callable[..., tuple[ConformanceClient, Emulator]]]:
-    """`emulated("tourpaq", defects=[...])`, closed after the test."""
-    clients: list[ConformanceClient] = []
-
-    def make(profile: str, **options: object) -> tuple[ConformanceClient, Emulator]:
-        client, emulator = emulated_client(load_profile(profile), **options)
-        clients.append(client)
-        return client, emulator
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def test_the_catalogue_is_large_and_keeps_its_names() -> None:

@@ -5,36 +5,19 @@ on that profile, and profiles without the field skip the new requirements."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
 
 from conformance.checks.registry import audit
 from conformance.checks.resource import lacking_scope
 from conformance.client import ConformanceClient
-from conformance.emulator import Emulator
 from conformance.profile import load_profile
 from conformance.selftest import SELFTEST_PROFILE_DIR
-from tests.conftest import SuiteRun, emulated_client
+from tests.conftest import MakeEmulated, SuiteRun
 
 SCOPED = str(SELFTEST_PROFILE_DIR / "machine-scoped.yaml")
 NEW = ["DOC-required-scope", "RFC6750-3.1-insufficient-scope"]
-
-Make = Callable[..., tuple[ConformanceClient, Emulator]]
-
-
-@pytest.fixture
-def emulated() -> Iterator[Make]:
-    clients: list[ConformanceClient] = []
-
-    def make(profile: str = SCOPED, **options: object) -> tuple[ConformanceClient, Emulator]:
-        client, emulator = emulated_client(load_profile(profile), **options)
-        clients.append(client)
-        return client, emulator
-
-    yield make
-    for client in clients:
-        client.close()
 
 
 def _token(client: ConformanceClient, scope: str) -> str:
@@ -43,8 +26,8 @@ def _token(client: ConformanceClient, scope: str) -> str:
     return token
 
 
-def test_the_emulator_refuses_a_token_without_the_required_scope(emulated: Make) -> None:
-    client, _ = emulated()
+def test_the_emulator_refuses_a_token_without_the_required_scope(emulated: MakeEmulated) -> None:
+    client, _ = emulated(SCOPED)
     refused = client.call_resource(_token(client, "read"), "without write")
     assert refused.status == 403
     assert 'error="insufficient_scope"' in (refused.header("www-authenticate") or "")
@@ -53,8 +36,8 @@ def test_the_emulator_refuses_a_token_without_the_required_scope(emulated: Make)
     assert client.call_resource(_token(client, "read write"), "default").status == 200
 
 
-def test_the_invalid_token_checks_leave_only_a_scope_refusal_alone(emulated: Make) -> None:
-    client, _ = emulated()
+def test_the_invalid_token_checks_leave_only_a_scope_refusal_alone(emulated: MakeEmulated) -> None:
+    client, _ = emulated(SCOPED)
     token = _token(client, "read")
     lacking_scope(token)
     refused = client.call_resource(token, "without write")
@@ -97,8 +80,8 @@ def test_a_defect_is_caught(
     assert run.failed_requirements() == ({requirement_id} if verdict == "failed" else set())
 
 
-def test_springs_refusal_passes(run_suite: Callable[..., SuiteRun], emulated: Make) -> None:
-    client, _ = emulated(variants=["insufficient-scope-spring"])
+def test_springs_refusal_passes(run_suite: Callable[..., SuiteRun], emulated: MakeEmulated) -> None:
+    client, _ = emulated(SCOPED, variants=["insufficient-scope-spring"])
     refused = client.call_resource(_token(client, "read"), "without write")
     assert (refused.status, refused.response_body) == (403, "")
     assert "realm" not in (refused.header("www-authenticate") or "")
