@@ -9,21 +9,10 @@ from conformance.checks.registry import check
 from conformance.client.exchange import Exchange
 from conformance.findings import Finding
 from conformance.profile import UNSPECIFIED, Profile
-from conformance.redaction import token_key
 from conformance.requirements import provider, rfc6750
 from conformance.schemas import violations
 
-__all__ = ["lacking_scope"]
-
-# Tokens (their keys) a scenario obtained without the scope the profile's resource requires:
-# their refusal is RFC 6750 §3.1 insufficient_scope (403), judged by that scenario, not an
-# invalid token (401). Only a profile naming resource.required_scope runs that scenario.
-_LACKING_SCOPE: set[str] = set()
-
-
-def lacking_scope(token: str) -> None:
-    """`token` was granted without the resource's required scope: not an invalid token."""
-    _LACKING_SCOPE.add(token_key(token))
+__all__: list[str] = []
 
 
 def _shown(exchange: Exchange) -> str:
@@ -44,7 +33,7 @@ def bearer_challenge(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
 def _well_formed_bearer(profile: Profile, exchange: Exchange) -> bool:
     """A syntactically valid bearer token was presented (not a malformed request, §3.1), other
     than a valid one lacking the resource's required scope."""
-    lacking = profile.resource.required_scope is not None and exchange.token_key in _LACKING_SCOPE
+    lacking = profile.resource.required_scope is not None and exchange.lacks_required_scope
     return (
         (exchange.auth_scheme_sent or "").lower() == "bearer"
         and exchange.token_key is not None

@@ -230,8 +230,12 @@ class ConformanceClient:
         *,
         scheme: str = "Bearer",
         authorization: str | None = None,
+        lacks_required_scope: bool = False,
     ) -> Exchange:
-        """Call the protected resource with `token` (None: no Authorization header)."""
+        """Call the protected resource with `token` (None: no Authorization header).
+
+        `lacks_required_scope`: the token was granted without the scope the resource requires,
+        so a refusal is not judged as one of an invalid token (see `Exchange`)."""
         path = self.target.resource_path
         if path is None:
             raise UsageError(f"profile {self.profile.name} names no protected resource: pass --resource-path")
@@ -241,7 +245,9 @@ class ConformanceClient:
         elif token is not None:
             headers["Authorization"] = f"{scheme} {token}"
         request = self._build("resource", purpose, self.profile.resource.method, path, headers=headers)
-        return self._send(request, "resource", purpose, token=token)
+        return self._send(
+            request, "resource", purpose, token=token, lacks_required_scope=lacks_required_scope
+        )
 
     # -- a request exactly as given --------------------------------------------------------
     def send_raw(
@@ -327,6 +333,7 @@ class ConformanceClient:
         *,
         grant_type: str | None = None,
         token: str | None = None,
+        lacks_required_scope: bool = False,
     ) -> Exchange:
         refusal = _unsendable(request)
         if refusal is None:
@@ -346,6 +353,7 @@ class ConformanceClient:
                 auth_scheme_sent=auth.split(None, 1)[0] if auth and auth.strip() else None,
                 grant_type=grant_type,
                 token_key=token_key(token) if token is not None else None,
+                lacks_required_scope=lacks_required_scope,
             )
             self.exchanges.append(exchange)
         if refusal is not None:

@@ -165,6 +165,9 @@ class Exchange:
     grant_type: str | None = None
     # SHA-256 of the bearer token presented to the resource: lets the ledger follow it.
     token_key: str | None = None
+    # The token presented was granted without the scope the resource requires (RFC 6750 §3.1):
+    # its refusal is insufficient_scope, judged by the scenario that asked, not an invalid token.
+    lacks_required_scope: bool = False
     # The seq of the last request sent before this answer came back (0: unknown). A request
     # sent while another awaited its answer overlapped it, whatever the clock says.
     last_sent_before_answer: int = 0

@@ -7,7 +7,6 @@ import pytest
 
 from conformance.checks.challenge import parse_challenges
 from conformance.checks.expectations import expect_issued, outcome
-from conformance.checks.resource import lacking_scope
 from conformance.client.exchange import Exchange
 from conformance.findings import Finding
 from conformance.markers import applies
@@ -61,8 +60,9 @@ def test_the_resource_serves_only_tokens_granted_its_scope(conformance: Scenario
     # Refused for its scope, not its lifetime or validity: neither the ledger nor the invalid
     # token checks judge this refusal; this scenario does.
     conformance.ledger.forget(lacking)
-    lacking_scope(lacking)
-    refused = conformance.client.call_resource(lacking, f"resource: a token without scope {required!r}")
+    refused = conformance.client.call_resource(
+        lacking, f"resource: a token without scope {required!r}", lacks_required_scope=True
+    )
     documented: list[Finding] = []
     if refused.status is None or not 400 <= refused.status < 500:
         documented.append(

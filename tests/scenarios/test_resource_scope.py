@@ -10,7 +10,6 @@ from collections.abc import Callable
 import pytest
 
 from conformance.checks.registry import audit
-from conformance.checks.resource import lacking_scope
 from conformance.client import ConformanceClient
 from conformance.profile import load_profile
 from conformance.selftest import SELFTEST_PROFILE_DIR
@@ -39,8 +38,7 @@ def test_the_emulator_refuses_a_token_without_the_required_scope(emulated: MakeE
 def test_the_invalid_token_checks_leave_only_a_scope_refusal_alone(emulated: MakeEmulated) -> None:
     client, _ = emulated(SCOPED)
     token = _token(client, "read")
-    lacking_scope(token)
-    refused = client.call_resource(token, "without write")
+    refused = client.call_resource(token, "without write", lacks_required_scope=True)
     assert audit(client.profile, refused) == []
     # The same refusal judged on a profile naming no required scope is an invalid-token refusal
     # with the wrong status and code.
