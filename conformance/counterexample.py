@@ -7,16 +7,22 @@ whose log holds a failing finding raises `Counterexample`, which hypothesis shri
 minimal one; the test then fails with that example's transcript, its findings and the seed to
 replay it, and only its findings reach the test's log (and so the reports).
 Warnings (SHOULD, INFO) are kept, one per requirement.
+
+One finding never hides another. A search owes a verdict on each requirement it covers; when it
+meets a counterexample of one, it records it, sets that requirement aside (later examples that
+fail only requirements already shown are no counterexamples) and searches on, in rounds, with
+what is left of its budget, until every requirement it covers has a counterexample or the budget
+is spent. Explicit examples (the cases that matter, tried on every target) run first, each once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import TypeVar
+from functools import partial
+from typing import Any, TypeVar
 
 import pytest
-from hypothesis import example as hypothesis_example
 from hypothesis import given, seed
 from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
@@ -97,7 +103,8 @@ class Example:
         self.log.extend(findings)
 
     def counterexample(self) -> Counterexample | None:
-        failures = self.log.failures
+        """The example's failures of requirements the search has not yet shown to fail."""
+        failures = [f for f in self.log.failures if f.requirement.id not in self.search.shown]
         if not failures:
             return None
         return _kind(failures[0].requirement.id)(list(self.lines), failures, list(self.log.exchanges))
@@ -134,8 +141,13 @@ class Search:
         self.reset = reset  # reset the emulator before each example
         self.stopped: ConformanceError | None = None
         self.examples = 0
-        # The first counterexample the search met: the evidence, should its replay differ.
+        # The first counterexample the current round met: the evidence, should its replay differ.
         self.first_found: Counterexample | None = None
+        self.found: list[Counterexample] = []  # one per requirement shown to fail, in order
+        self.shown: set[str] = set()  # the requirements those counterexamples fail
+        self._why: list[str] = []  # what the rounds said of their counterexamples
+        self.explicit_examples = 0
+        self.overloaded = False  # the target answered 429 or 503: the search stopped
         self._warned: set[str] = set()
 
     @classmethod
@@ -186,8 +198,9 @@ class Search:
     def run_given(
         self, strategy: SearchStrategy[T], check: Callable[[T, Example], None], explicit: Sequence[T] = ()
     ) -> None:
-        """Run `check` on each of `explicit`, then on examples drawn from `strategy`; a failing
-        example fails the test."""
+        """Run `check` on each of `explicit`, then on examples drawn from `strategy`, in rounds
+        until each requirement the search covers has a counterexample or the budget is spent; a
+        failing example fails the test."""
 
         def search(value: T) -> None:
             with self.example() as example:
@@ -197,48 +210,104 @@ class Search:
                     raise Halt(error, example.counterexample()) from None
             example.check()
 
-        for value in reversed(explicit):
-            search = hypothesis_example(value)(search)
-        self.execute(seed(self.budget.seed)(self.budget.settings(given(strategy)(search))))
+        for value in explicit:
+            # Outside hypothesis: each runs once, whatever another one showed.
+            self.explicit_examples += 1
+            self._round(partial(search, value))
+            if self.halted:
+                break
+
+        def generated(settings: Any, seed_value: int) -> Callable[[], None]:
+            return seed(seed_value)(settings(given(strategy)(search)))  # type: ignore[no-any-return]
+
+        self.rounds(generated)
+
+    def rounds(self, make: Callable[[Any, int], Callable[[], None]], owed: Iterable[str] = ()) -> None:
+        """Run the search `make(settings, seed)` builds, again after each counterexample of a
+        requirement not yet shown, until each requirement it covers (those it holds, and `owed`)
+        is shown to fail, the budget is spent or the search is stopped; then give the test its
+        outcome."""
+        owing = {r.id for r in self.held} | set(owed)
+        budget = self.budget.examples
+        seed_value = self.budget.seed
+        while not self.halted:
+            before = self.examples
+            found = len(self.found)
+            settings = self.budget.settings
+            left = budget - (self.examples - self.explicit_examples)
+            if left <= 0:
+                break
+            self._round(make(type(settings)(settings, max_examples=left), seed_value))
+            if len(self.found) == found or self.examples == before:
+                break  # no new counterexample: the search is done
+            if owing <= self.shown:
+                break
+            seed_value = (seed_value * 1103515245 + 12345) % 2**32  # the next round's own seed
+        self._conclude()
+
+    @property
+    def halted(self) -> bool:
+        """The search was stopped: the budget is spent, the target is silent or overloaded."""
+        return self.stopped is not None or self.overloaded
 
     def execute(self, search: Callable[[], None]) -> None:
-        """Run a hypothesis-decorated callable and turn what it raises into the test's outcome."""
+        """Run one hypothesis-decorated callable (one round) and give the test its outcome."""
+        self._round(search)
+        self._conclude()
+
+    def _round(self, search: Callable[[], None]) -> None:
+        """One run of hypothesis (or one explicit example): what it raises becomes counterexamples
+        kept by the search, or stops it."""
+        self.first_found = None
         try:
             search()
         except Halt as halt:
             self.stopped = halt.error
             if halt.found is not None:
+                self._keep_found([halt.found])
                 why = f"the search stopped: {halt.error}" if halt.error else "the target asked to slow down"
-                self._fail([halt.found], why)
+                self._why.append(why)
             if halt.error is None:
-                raise pytest.fail.Exception(
-                    f"{self.title}: the target answered 429 or 503; the search stopped", pytrace=False
-                ) from None
+                self.overloaded = True
         except Counterexample as single:
-            self._fail([single])
+            self._keep_found([single])
         except Flaky as flaky:
             replayed = _counterexamples(flaky) or ([self.first_found] if self.first_found else [])
             if not replayed:
                 # Nothing seen fails a requirement: the test establishes nothing (no blame).
                 raise pytest.fail.Exception(
                     f"{self.title}: the search could not replay what it saw ({type(flaky).__name__}) "
-                    f"and kept no counterexample, after {self.examples} examples "
-                    f"({self.budget.replay_hint()})",
+                    f"and kept no counterexample ({self.budget.replay_hint()})",
                     pytrace=False,
                 ) from None
-            self._fail(
-                replayed,
+            self._keep_found(replayed)
+            self._why.append(
                 "the target answered differently when the example was replayed (its state had "
-                "moved on): the counterexample as first seen",
+                "moved on): the counterexample as first seen"
             )
         except BaseExceptionGroup as group:
             several = _counterexamples(group)
             if not several:
                 raise
-            self._fail(several)
+            self._keep_found(several)
+
+    def _keep_found(self, found: list[Counterexample]) -> None:
+        for counterexample in found:
+            new = {f.requirement.id for f in counterexample.findings} - self.shown
+            if new:
+                self.found.append(counterexample)
+                self.shown |= new
+
+    def _conclude(self) -> None:
+        if self.found:
+            self._fail(self.found, "; ".join(dict.fromkeys(self._why)))
+        if self.overloaded:
+            raise pytest.fail.Exception(
+                f"{self.title}: the target answered 429 or 503; the search stopped", pytrace=False
+            ) from None
         if self.stopped is not None:
             raise self.stopped
-        note = f"{self.examples} examples, no counterexample ({self.budget.replay_hint()})"
+        note = f"no counterexample ({self.budget.replay_hint()})"
         for requirement in self.held:
             self.conformance.log.held(requirement, note)
 
@@ -248,16 +317,15 @@ class Search:
             log.extend(counterexample.findings)
             for exchange in counterexample.exchanges:
                 log.record(exchange)
-        failed = {f.requirement.id for c in found for f in c.findings}
         for requirement in self.held:
-            if requirement.id not in failed:
-                log.partial(
-                    requirement,
-                    f"no violation in {self.examples} examples, before the search stopped at a "
-                    "counterexample of another requirement",
-                )
-        # The search ended at its counterexample: what else the test carries is not established.
-        log.stopped = log.stopped or f"{self.title}: the search stopped at its first counterexample"
+            if requirement.id in self.shown:
+                continue
+            if self.halted:
+                hint = self.budget.replay_hint()
+                log.partial(requirement, f"no violation before the search stopped ({hint})")
+            else:
+                # The search went on past the others' counterexamples, to the end of its budget.
+                log.held(requirement, f"no counterexample ({self.budget.replay_hint()})")
         headline = f"{self.title}: {len(found)} counterexample{'s' if len(found) != 1 else ''}"
         parts = [headline + (f" ({why})" if why else ""), self.budget.replay_hint()]
         parts += [c.render() for c in found]

@@ -1,15 +1,29 @@
-"""Findings: the target does not do what a requirement says. Kept apart from tool errors."""
+"""Findings: the target does not do what a requirement says. Kept apart from tool errors.
+
+One cause is blamed once. A finding may say which other requirements' failure would explain it
+(`follows_from`): a refusal of a request the server could not read is the answer to a request
+missing its parameters; a refusal that names no RFC 6749 error code cannot name the right one.
+When one of those fails by evidence of its own, the finding is reported as following from it
+(`explained_by`), not as a failure of its own. Within one exchange, what an exchange check says of
+an answer's form (its challenge, status or error body: `judges="form"`) follows from a finding
+that the exchange should not have been refused at all (`judges="outcome"`): see `attribute`.
+"""
 
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from conformance.client.exchange import Exchange
 from conformance.requirements import Requirement
 
-__all__ = ["Finding", "FindingLog", "Observation"]
+__all__ = ["Finding", "FindingLog", "Judges", "Observation", "attribute", "established", "explained_by"]
+
+# What a finding judges of its exchange: "outcome", the request should have succeeded and did not;
+# "form", how an answer looks (an exchange check's audit); "" anything else.
+Judges = Literal["outcome", "form", ""]
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +34,13 @@ class Finding:
     expected: str
     got: str
     exchange: Exchange | None = None
+    # The causes whose failure (by evidence of their own) would explain this finding: a
+    # requirement id, or `ID#tag` for one kind of finding on it (`tag`).
+    follows_from: tuple[str, ...] = ()
+    judges: Judges = ""
+    # Which finding of its requirement this is, for findings that follow from it alone: the
+    # documented request refused ("documented") is a cause narrower than any failure of 4.3-issue.
+    tag: str = ""
 
     @property
     def fails_run(self) -> bool:
@@ -46,6 +67,49 @@ class Finding:
             "got": self.got,
             "exchange": self.exchange.seq if self.exchange else None,
         }
+
+    @property
+    def causes(self) -> tuple[str, ...]:
+        """The causes this finding establishes, when nothing explains it."""
+        rid = self.requirement.id
+        return (rid, f"{rid}#{self.tag}") if self.tag else (rid,)
+
+    def following(self, *causes: Requirement | str) -> Finding:
+        """This finding, explained should any of `causes` (requirements, or `ID#tag` causes)
+        fail by evidence of its own."""
+        keys = [c.id if isinstance(c, Requirement) else c for c in causes]
+        new = tuple(k for k in keys if k not in self.follows_from and k.split("#")[0] != self.requirement.id)
+        return replace(self, follows_from=self.follows_from + new)
+
+
+def attribute(findings: Iterable[Finding]) -> list[Finding]:
+    """`findings` with what each exchange's outcome explains: on an exchange that should not have
+    been refused, the judgements of the refusal's form follow from that outcome's requirement
+    (a valid token refused is one deviation, not also a challenge that lacks invalid_token)."""
+    findings = list(findings)
+    outcomes: dict[int, list[str]] = {}
+    for finding in findings:
+        if finding.judges == "outcome" and finding.exchange is not None:
+            outcomes.setdefault(id(finding.exchange), []).append(finding.requirement.id)
+    if not outcomes:
+        return findings
+    return [
+        finding.following(*outcomes[id(finding.exchange)])
+        if finding.judges == "form" and finding.exchange is not None and id(finding.exchange) in outcomes
+        else finding
+        for finding in findings
+    ]
+
+
+def established(findings: Iterable[Finding]) -> set[str]:
+    """The causes that fail by evidence of their own: findings that follow from nothing."""
+    return {cause for f in findings if not f.follows_from for cause in f.causes}
+
+
+def explained_by(finding: Finding, failing: set[str]) -> str | None:
+    """The requirement id, failing by evidence of its own, that explains `finding`, if any."""
+    cause = next((c for c in finding.follows_from if c in failing), None)
+    return cause.split("#")[0] if cause is not None else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -140,6 +140,11 @@ class Model:
         if held.later_issuances and rule is not False:
             why = f"a later token was issued; the documentation is silent on invalidation ({source})"
             return Prediction(Verdict.UNJUDGED, why, provider.INVALIDATES_EARLIER)
+        if not lifetimes and age.high > ALLOWANCE:
+            # No usable expires_in: its life is not stated, so time passed judges nothing.
+            return Prediction(
+                Verdict.UNJUDGED, f"{age} old, and no lifetime was stated", rfc6749.LIFETIME_AS_STATED
+            )
         life = f"within its stated lifetime ({age} old)" if lifetimes else f"{age} old"
         if held.later_issuances:
             return Prediction(

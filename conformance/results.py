@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.baseline import ACCEPTED, FIXED, Baseline, load_baseline
-from conformance.findings import FindingLog
+from conformance.findings import Finding, FindingLog, attribute, established, explained_by
 from conformance.redaction import Redactor
 from conformance.requirements import Level, all_requirements, get
 
@@ -160,16 +160,34 @@ class ResultsCollector:
             if r.not_established is not None
         ]
 
-    def _verdicts(self, record: TestRecord) -> list[tuple[str, str, str]]:
+    def findings_of(self, record: TestRecord) -> list[Finding]:
+        """The test's findings, each exchange's outcome attributed (`conformance.findings.attribute`)."""
+        return attribute(record.log.findings) if record.log is not None else []
+
+    def failing(self) -> set[str]:
+        """The requirements that fail (or warn) by evidence of their own, across the run: what
+        explains the findings that follow from them."""
+        return established(f for record in self.tests.values() for f in self.findings_of(record))
+
+    def _verdicts(self, record: TestRecord, failing: set[str]) -> list[tuple[str, str, str]]:
         """(requirement id, status, message) for every requirement `record` says anything about."""
         log = record.log
         verdicts: list[tuple[str, str, str]] = []
         touched: set[str] = set()
         if log is not None:
-            for finding in log.findings:
-                status = "failed" if finding.fails_run else "warned"
-                message = f"expected {finding.expected}; got {finding.got}"
-                verdicts.append((finding.requirement.id, status, message))
+            for finding in self.findings_of(record):
+                cause = explained_by(finding, failing)
+                if cause is not None:
+                    # One cause is blamed once: this evidence is shown with the requirement it follows from.
+                    message = (
+                        f"{NOT_ESTABLISHED}: follows from {cause} "
+                        f"(expected {finding.expected}; got {finding.got})"
+                    )
+                    verdicts.append((finding.requirement.id, "skipped", message))
+                else:
+                    status = "failed" if finding.fails_run else "warned"
+                    message = f"expected {finding.expected}; got {finding.got}"
+                    verdicts.append((finding.requirement.id, status, message))
                 touched.add(finding.requirement.id)
             for observation in log.observations:
                 if observation.requirement.id not in touched:
@@ -192,8 +210,9 @@ class ResultsCollector:
     def requirement_statuses(self) -> list[dict[str, Any]]:
         verdicts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # id -> (status, msg, test)
         if not self.dry_run:
+            failing = self.failing()
             for record in self.tests.values():
-                for requirement_id, status, message in self._verdicts(record):
+                for requirement_id, status, message in self._verdicts(record, failing):
                     verdicts[requirement_id].append((status, message, record.nodeid))
         rows = []
         for requirement in all_requirements():
@@ -253,23 +272,26 @@ class ResultsCollector:
         seen: set[tuple[str, str, str]] = set()
         if self.dry_run:
             return found
+        failing = self.failing()
         for record in self.tests.values():
-            for finding in record.log.findings if record.log is not None else []:
+            for finding in self.findings_of(record):
                 rid = finding.requirement.id
                 key = (rid, finding.expected, finding.got)
                 if key in seen or len(found[rid]) >= EVIDENCE_LIMIT:
                     continue
                 seen.add(key)
                 exchange = finding.exchange
-                found[rid].append(
-                    {
-                        "test": record.nodeid,
-                        "expected": finding.expected,
-                        "got": finding.got,
-                        "exchange": exchange.seq if exchange is not None else None,
-                        "replay": exchange.curl() if exchange is not None else None,
-                    }
-                )
+                entry: dict[str, Any] = {
+                    "test": record.nodeid,
+                    "expected": finding.expected,
+                    "got": finding.got,
+                    "exchange": exchange.seq if exchange is not None else None,
+                    "replay": exchange.curl() if exchange is not None else None,
+                }
+                cause = explained_by(finding, failing)
+                if cause is not None:
+                    entry["follows_from"] = cause
+                found[rid].append(entry)
         return found
 
     def _baseline_block(self, rows: list[dict[str, Any]]) -> dict[str, Any] | None:

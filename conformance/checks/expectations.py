@@ -6,9 +6,30 @@ from collections.abc import Collection
 
 from conformance.client.exchange import Exchange
 from conformance.findings import Finding
-from conformance.requirements import Requirement
+from conformance.requirements import Requirement, rfc6749
 
-__all__ = ["expect_accepted", "expect_issued", "expect_refused", "expect_rejected", "outcome"]
+__all__ = [
+    "DOCUMENTED_REFUSED",
+    "RFC6749_ERROR_CODES",
+    "expect_accepted",
+    "expect_issued",
+    "expect_refused",
+    "expect_rejected",
+    "outcome",
+    "without_rfc_code",
+]
+
+# RFC 6749 §5.2: the error codes a token endpoint refusal may carry.
+RFC6749_ERROR_CODES = frozenset(
+    {
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+    }
+)
 
 
 def outcome(exchange: Exchange) -> str:
@@ -32,7 +53,18 @@ def outcome(exchange: Exchange) -> str:
 def expect_issued(exchange: Exchange, requirement: Requirement, what: str) -> list[Finding]:
     if exchange.issued_token:  # an empty token is none to go on with
         return []
-    return [Finding(requirement, f"HTTP 200 with an access token for {what}", outcome(exchange), exchange)]
+    finding = Finding(
+        requirement,
+        f"HTTP 200 with an access token for {what}",
+        outcome(exchange),
+        exchange,
+        judges="outcome" if exchange.status is not None and not exchange.ok else "",
+    )
+    if exchange.ok:
+        # A success without a usable access token: the response's form is at fault (a token
+        # under another name, an empty one, a body that is not JSON), and its own requirement says so.
+        finding = finding.following(rfc6749.SUCCESS_JSON, rfc6749.ACCESS_TOKEN_CHARSET)
+    return [finding]
 
 
 def expect_refused(
@@ -44,17 +76,35 @@ def expect_refused(
     """A token request that must be refused with one of `codes`."""
     wanted = " or ".join(sorted(codes))
     expected = f"refusal of {what} with error {wanted}"
-    if exchange.ok or exchange.status is None:
+    if exchange.ok and exchange.issued_token is not None or exchange.status is None:
         return [Finding(requirement, expected, outcome(exchange), exchange)]
     if exchange.error_code not in codes:
-        return [Finding(requirement, expected, outcome(exchange), exchange)]
+        return [
+            without_rfc_code(Finding(requirement, expected, outcome(exchange), exchange)).following(
+                *DOCUMENTED_REFUSED
+            )
+        ]
     return []
+
+
+# The documented token request refused (`conformance.scenario.DOCUMENTED`): a server that does not
+# serve it says nothing by the code it gives a changed one.
+DOCUMENTED_REFUSED = (f"{rfc6749.PASSWORD_GRANT_ISSUES.id}#documented", f"{rfc6749.CC_ISSUES.id}#documented")
+
+
+def without_rfc_code(finding: Finding) -> Finding:
+    """A refusal that names no RFC 6749 §5.2 error code (no JSON, no error member, a code of its
+    own, a server error) cannot name the right one: that follows from RFC6749-5.2-error."""
+    exchange = finding.exchange
+    if exchange is None or exchange.kind != "token" or exchange.error_code in RFC6749_ERROR_CODES:
+        return finding
+    return finding.following(rfc6749.ERROR_RESPONSE)
 
 
 def expect_accepted(exchange: Exchange, requirement: Requirement, what: str) -> list[Finding]:
     if exchange.ok:
         return []
-    return [Finding(requirement, f"HTTP 2xx for {what}", outcome(exchange), exchange)]
+    return [Finding(requirement, f"HTTP 2xx for {what}", outcome(exchange), exchange, judges="outcome")]
 
 
 def expect_rejected(exchange: Exchange, requirement: Requirement, what: str) -> list[Finding]:

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from conformance.checks.expectations import outcome
+from conformance.checks.expectations import DOCUMENTED_REFUSED, outcome, without_rfc_code
 from conformance.client import Exchange
 from conformance.expected import Outcome, Verdict
-from conformance.findings import Finding
+from conformance.findings import Finding, Judges
 from conformance.requirements import Requirement, provider, rfc6749, rfc6750
 
 __all__ = ["JudgedBearer", "JudgedRequest", "judge_resource", "judge_token"]
@@ -35,6 +35,8 @@ class JudgedRequest(Protocol):
     def verdict(self) -> Verdict: ...
     @property
     def codes(self) -> frozenset[str]: ...
+    @property
+    def follows_from(self) -> tuple[Requirement, ...]: ...
     def deciding(self) -> JudgedMove | None: ...
 
 
@@ -76,14 +78,19 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
         ]
     if verdict is Verdict.ISSUE and exchange.issued_token is None:
         changes = "; ".join(m.what for m in case.moves) or "nothing"
-        return [
-            Finding(
-                _issue_requirement(case),
-                f"a token: the documented request with {changes} is still valid",
-                outcome(exchange),
-                exchange,
-            )
-        ]
+        finding = Finding(
+            _issue_requirement(case),
+            f"a token: the documented request with {changes} is still valid",
+            outcome(exchange),
+            exchange,
+            judges="outcome" if not exchange.ok else "",
+        )
+        # Where the documented request itself is refused, or its answer holds no usable token,
+        # a changed one failing alike is no deviation of its own.
+        causes = list(DOCUMENTED_REFUSED)
+        if exchange.ok:
+            causes += [rfc6749.SUCCESS_JSON.id, rfc6749.ACCESS_TOKEN_CHARSET.id]
+        return [finding.following(*causes)]
     code = exchange.error_code
     allowed = case.codes
     if (
@@ -95,15 +102,17 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
     ):
         return []
     requirement = deciding.requirement if deciding is not None else rfc6749.ERROR_RESPONSE
-    return [
-        Finding(
-            requirement,
-            f"a refusal with {' or '.join(sorted(allowed))} (the request has "
-            f"{'; '.join(m.what for m in case.moves)})",
-            outcome(exchange),
-            exchange,
-        )
-    ]
+    finding = Finding(
+        requirement,
+        f"a refusal with {' or '.join(sorted(allowed))} (the request has "
+        f"{'; '.join(m.what for m in case.moves)})",
+        outcome(exchange),
+        exchange,
+    )
+    # A code another move of the case calls for is that move's deviation, if it is one: a request
+    # missing both username and grant_type answered as missing grant_type says nothing of username.
+    others = [m.requirement for m in case.moves if m is not deciding]
+    return [without_rfc_code(finding).following(*case.follows_from, *others, *DOCUMENTED_REFUSED)]
 
 
 def judge_resource(case: JudgedBearer, exchange: Exchange) -> list[Finding]:
@@ -113,7 +122,9 @@ def judge_resource(case: JudgedBearer, exchange: Exchange) -> list[Finding]:
     wanted = case.move.outcome
     if status >= 500:
         requirement = rfc6750.ACCEPTS_VALID_TOKEN if wanted is Outcome.ACCEPT else rfc6750.REJECTS_BAD_TOKEN
-        return [Finding(requirement, f"no server error for {case.move.what}", outcome(exchange), exchange)]
+        judges: Judges = "outcome" if wanted is Outcome.ACCEPT else ""
+        what = f"no server error for {case.move.what}"
+        return [Finding(requirement, what, outcome(exchange), exchange, judges=judges)]
     if wanted is Outcome.ACCEPT and not 200 <= status < 300:
         return [
             Finding(
@@ -121,6 +132,7 @@ def judge_resource(case: JudgedBearer, exchange: Exchange) -> list[Finding]:
                 f"HTTP 2xx for {case.move.what} (RFC 7235 §2.1: the scheme is case-insensitive)",
                 outcome(exchange),
                 exchange,
+                judges="outcome",
             )
         ]
     if wanted is Outcome.REFUSE and not 400 <= status < 500:

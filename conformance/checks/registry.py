@@ -7,6 +7,7 @@ declared where it is registered, never tested inside it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Literal
 
 from conformance.client.exchange import Exchange
@@ -53,8 +54,10 @@ def registered(kind: Applicability) -> list[ExchangeCheck]:
 
 
 def audit(profile: Profile, exchange: Exchange) -> list[Finding]:
-    """Every registered check that applies to this exchange."""
+    """Every registered check that applies to this exchange. What they say is the form of an
+    answer (`judges="form"`): should the exchange not have been refused at all, it follows from
+    that (`conformance.findings.attribute`)."""
     kind = classify(exchange)
     if kind is None:
         return []
-    return [finding for func in _CHECKS[kind] for finding in func(profile, exchange)]
+    return [replace(finding, judges="form") for func in _CHECKS[kind] for finding in func(profile, exchange)]

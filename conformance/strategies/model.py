@@ -118,6 +118,9 @@ class Move:
     codes: frozenset[str] = frozenset()
     target: str = ""  # the parameter or credential it changes
     reshapes: bool = False  # another shape than the profile's: the case carries MADE_UP credentials
+    # Requirements whose failure explains a wrong refusal of it: a request whose parameters the
+    # server may not read is, to that server, a request missing them.
+    follows_from: tuple[Requirement, ...] = ()
 
     def __repr__(self) -> str:
         return self.what
@@ -157,6 +160,10 @@ class RequestCase:
     @property
     def codes(self) -> frozenset[str]:
         return frozenset(c for m in self.moves for c in m.codes)
+
+    @property
+    def follows_from(self) -> tuple[Requirement, ...]:
+        return tuple(dict.fromkeys(r for m in self.moves for r in m.follows_from))
 
     def deciding(self) -> Move | None:
         """The move that sets the verdict (the first of the strictest)."""

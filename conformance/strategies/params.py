@@ -322,6 +322,8 @@ def _reshaped(what: str, change: Callable[[Draft], None], target: str, client_au
         codes,
         target,
         reshapes=True,
+        # A server that does not read them sees a request without its parameters.
+        follows_from=(rfc6749.MISSING_GRANT_TYPE, rfc6749.MISSING_PARAMETER),
     )
 
 
