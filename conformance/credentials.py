@@ -17,6 +17,8 @@ from conformance.profile import Profile
 from conformance.redaction import Redactor
 
 __all__ = [
+    "GRANT_LABELS",
+    "ISSUING_GRANTS",
     "ENV_CLIENT_ID",
     "ENV_CLIENT_SECRET",
     "ENV_PASSWORD",
@@ -26,6 +28,7 @@ __all__ = [
     "ClientCredentials",
     "Credentials",
     "basic_authorization",
+    "offers",
 ]
 
 ENV_CLIENT_ID = "CONFORMANCE_CLIENT_ID"
@@ -35,6 +38,24 @@ ENV_PASSWORD = "CONFORMANCE_PASSWORD"
 # Optional: a second client registered without the client credentials grant (unauthorized_client).
 ENV_RESTRICTED_CLIENT_ID = "CONFORMANCE_RESTRICTED_CLIENT_ID"
 ENV_RESTRICTED_CLIENT_SECRET = "CONFORMANCE_RESTRICTED_CLIENT_SECRET"
+
+
+# The grants the suite obtains tokens by, in the order it prefers them, and how it names them.
+ISSUING_GRANTS = ("password", "client_credentials")
+GRANT_LABELS = {
+    "password": "password",
+    "client_credentials": "client credentials",
+    "refresh_token": "refresh",
+}
+
+
+def offers(profile: Profile, grant: str) -> bool:
+    """Whether the profile says the grant is offered (the documentation's silence is not)."""
+    if grant == "password":
+        return profile.grant_password is True
+    if grant == "client_credentials":
+        return profile.grant_client_credentials is True
+    return profile.refresh.supported is True
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,28 +79,76 @@ class Credentials:
 
     @classmethod
     def from_environment(cls, profile: Profile) -> Credentials:
-        """Credentials for a live target, from CONFORMANCE_* variables only."""
-        users = profile.grant_password is not False
-        needed = [ENV_USERNAME, ENV_PASSWORD] if users else []
-        if profile.client_auth != "none":
-            needed += [ENV_CLIENT_ID, ENV_CLIENT_SECRET]
-        missing = [name for name in needed if not os.environ.get(name)]
-        if missing:
-            raise UsageError(
-                f"profile {profile.name} needs credentials in the environment: "
-                f"set {', '.join(missing)} (never on the command line)"
-            )
+        """Credentials for a live target, from CONFORMANCE_* variables only.
+
+        A run runs what its credentials allow: the grants they cannot exercise are "not checked"
+        with what would make them run. Only credentials that exercise no offered grant at all
+        are a usage error."""
         client = None
-        if profile.client_auth != "none":
+        if (
+            profile.client_auth != "none"
+            and os.environ.get(ENV_CLIENT_ID)
+            and os.environ.get(ENV_CLIENT_SECRET)
+        ):
             client = ClientCredentials(os.environ[ENV_CLIENT_ID], os.environ[ENV_CLIENT_SECRET])
         restricted = None
         if os.environ.get(ENV_RESTRICTED_CLIENT_ID) and os.environ.get(ENV_RESTRICTED_CLIENT_SECRET):
             restricted = ClientCredentials(
                 os.environ[ENV_RESTRICTED_CLIENT_ID], os.environ[ENV_RESTRICTED_CLIENT_SECRET]
             )
-        if not users:
-            return cls(client, "", "", restricted)
-        return cls(client, os.environ[ENV_USERNAME], os.environ[ENV_PASSWORD], restricted)
+        users = profile.grant_password is not False
+        username = os.environ.get(ENV_USERNAME, "") if users else ""
+        password = os.environ.get(ENV_PASSWORD, "") if users else ""
+        credentials = cls(client, username, password, restricted)
+        if not credentials.issuing_grants(profile):
+            offered = [g for g in ISSUING_GRANTS if offers(profile, g)]
+            if not offered:
+                raise UsageError(
+                    f"profile {profile.name} offers neither the password grant nor the client credentials "
+                    f"grant ({profile.source_of('grants')}): the suite has no way to obtain a token"
+                )
+            lacking = {g: ", ".join(credentials.missing_for(profile, g)) for g in offered}
+            needs = (
+                lacking[offered[0]]
+                if len(offered) == 1
+                else " or ".join(f"{names} ({GRANT_LABELS[g]} grant)" for g, names in lacking.items())
+            )
+            raise UsageError(
+                f"profile {profile.name} needs credentials in the environment: set {needs} "
+                "(never on the command line)"
+            )
+        return credentials
+
+    def missing_for(self, profile: Profile, grant: str) -> list[str]:
+        """The CONFORMANCE_* variables a run needs to obtain tokens by `grant`, and lacks."""
+        missing = []
+        if grant == "password":
+            missing += [
+                name
+                for name, value in ((ENV_USERNAME, self.username), (ENV_PASSWORD, self.password))
+                if not value
+            ]
+        if profile.client_auth != "none" and self.client is None:
+            missing += [ENV_CLIENT_ID, ENV_CLIENT_SECRET]
+        return missing
+
+    def grant_unavailable(self, profile: Profile, grant: str) -> str | None:
+        """Why the run cannot obtain tokens by `grant`, in the user's terms; None when it can."""
+        label = GRANT_LABELS[grant]
+        if not offers(profile, grant):
+            value = profile.grant_password if grant == "password" else profile.grant_client_credentials
+            said = "is unspecified" if value == "unspecified" else "is not offered"
+            return f"profile {profile.name}: the {label} grant {said} ({profile.source_of('grants')})"
+        if grant == "client_credentials" and profile.client_auth == "none":
+            return f"profile {profile.name}: no client authentication ({profile.source_of('client_auth')})"
+        missing = self.missing_for(profile, grant)
+        if missing:
+            return f"not checked: the {label} grant needs {' and '.join(missing)}"
+        return None
+
+    def issuing_grants(self, profile: Profile) -> tuple[str, ...]:
+        """The grants this run can obtain tokens by, the password grant first."""
+        return tuple(g for g in ISSUING_GRANTS if self.grant_unavailable(profile, g) is None)
 
     @classmethod
     def for_emulator(cls, profile: Profile) -> Credentials:

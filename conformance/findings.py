@@ -19,7 +19,7 @@ from typing import Literal
 from conformance.client.exchange import Exchange
 from conformance.requirements import Requirement
 
-__all__ = ["Finding", "FindingLog", "Judges", "Observation", "attribute", "established", "explained_by"]
+__all__ = ["Explanations", "Finding", "FindingLog", "Judges", "Observation", "attribute"]
 
 # What a finding judges of its exchange: "outcome", the request should have succeeded and did not;
 # "form", how an answer looks (an exchange check's audit); "" anything else.
@@ -101,15 +101,44 @@ def attribute(findings: Iterable[Finding]) -> list[Finding]:
     ]
 
 
-def established(findings: Iterable[Finding]) -> set[str]:
-    """The causes that fail by evidence of their own: findings that follow from nothing."""
-    return {cause for f in findings if not f.follows_from for cause in f.causes}
+class Explanations:
+    """Which findings of a run follow from another failure, through any chain of causes.
 
+    A finding follows from a cause that fails: the cause's own findings may follow from another
+    in turn (a changed request refused as the documented one is, the documented one refused
+    because the server does not form-decode Basic credentials), and the finding is reported as
+    following from the root: the cause that fails by evidence of its own.
+    """
 
-def explained_by(finding: Finding, failing: set[str]) -> str | None:
-    """The requirement id, failing by evidence of its own, that explains `finding`, if any."""
-    cause = next((c for c in finding.follows_from if c in failing), None)
-    return cause.split("#")[0] if cause is not None else None
+    def __init__(self, findings: Iterable[Finding]) -> None:
+        self._by_cause: dict[str, list[Finding]] = {}
+        for finding in findings:
+            for cause in finding.causes:
+                self._by_cause.setdefault(cause, []).append(finding)
+
+    def root(self, cause: str, visiting: frozenset[str] = frozenset()) -> str | None:
+        """The requirement id at the root of `cause`'s failure; None when nothing fails it."""
+        found = self._by_cause.get(cause, [])
+        if not found:
+            return None
+        if any(not f.follows_from for f in found):
+            return cause.split("#")[0]
+        for finding in found:
+            for deeper in finding.follows_from:
+                if deeper not in visiting:
+                    root = self.root(deeper, visiting | {cause})
+                    if root is not None:
+                        return root
+        return cause.split("#")[0]  # its findings follow from nothing that fails: it fails itself
+
+    def explained_by(self, finding: Finding) -> str | None:
+        """The requirement, failing by evidence of its own, that explains `finding`, if any."""
+        own = frozenset(finding.causes)
+        for cause in finding.follows_from:
+            root = self.root(cause, own)
+            if root is not None and root != finding.requirement.id:
+                return root
+        return None
 
 
 @dataclass(frozen=True, slots=True)

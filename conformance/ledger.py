@@ -90,6 +90,8 @@ class TokenLedger:
         if exchange.kind == "token" and exchange.ok and isinstance(exchange.json, dict):
             return unique + self._issued(exchange)
         if exchange.kind == "resource" and exchange.token_key and exchange.status is not None:
+            if exchange.malformed:
+                return unique  # refused as a malformed request, which says nothing of the token's life
             return unique + self._presented(exchange)
         return unique
 

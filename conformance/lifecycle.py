@@ -11,6 +11,8 @@ and of the call:
   between, under one reading or the other or too close to call, either answer is allowed;
 * a later token request invalidates it where the profile says so, leaves it valid where the
   profile says that, and otherwise either answer is allowed;
+* once a refresh has replaced its pair, it is refused or lives on as the profile's
+  `revokes_replaced_access_token` says, and otherwise either answer is allowed;
 * a refresh token works while the access token issued with it is within its life (the
   documents refresh expired access tokens, so later refreshes are not judged either way); once
   rotated out, it is refused or still works as the profile's `used_refresh_token` says.
@@ -68,6 +70,7 @@ class Held:
     later_issuances: int = 0
     refresh_issued: Span = Span.at(0.0)
     refresh_used: bool = False  # rotated out: a refresh with it returned a new refresh token
+    replaced: bool = False  # a refresh with its refresh token issued a new pair
     refresh_dead: bool = False  # refused once where that was allowed: no longer predicted
 
 
@@ -81,7 +84,13 @@ class Model:
     def issue(self, access: str, body: dict[str, object], issued: Span, via: Held | None = None) -> Held:
         """Record a new pair issued within `issued`; `via` is the pair whose refresh token was used."""
         for earlier in self.held:
-            earlier.later_issuances += 1
+            # The pair a refresh replaces is judged by the refresh rule, not the invalidation one.
+            if via is None or earlier.refresh != via.refresh:
+                earlier.later_issuances += 1
+        if via is not None:
+            for earlier in self.held:
+                if earlier.refresh == via.refresh:
+                    earlier.replaced = True
         self._count += 1
         refresh = body.get("refresh_token")
         refresh_token = refresh if isinstance(refresh, str) and refresh else None
@@ -128,6 +137,14 @@ class Model:
         if acceptance_is_late(age, lifetimes):
             why = f"expired: {age} old, stated lifetime {seconds(max(lifetimes))} ({ALLOWANCE_WHY})"
             return Prediction(Verdict.REFUSE, why, rfc6749.LIFETIME_AS_STATED)
+        replaced = self.profile.refresh.revokes_replaced_access_token
+        refresh_source = self.profile.refresh.source
+        if held.replaced and replaced is True:
+            why = f"a refresh replaced its pair, and revokes the access token it replaces ({refresh_source})"
+            return Prediction(Verdict.REFUSE, why, provider.REFRESHED_ACCESS_TOKEN)
+        if held.replaced and replaced is not False:
+            why = f"a refresh replaced its pair; the documentation is silent on it ({refresh_source})"
+            return Prediction(Verdict.UNJUDGED, why, provider.REFRESHED_ACCESS_TOKEN)
         if held.later_issuances and rule is True:
             why = f"a later token request invalidates it ({source})"
             return Prediction(Verdict.REFUSE, why, provider.INVALIDATES_EARLIER)
@@ -150,6 +167,9 @@ class Model:
             return Prediction(
                 Verdict.ACCEPT, f"{life}; later tokens leave it valid ({source})", provider.KEEPS_EARLIER
             )
+        if held.replaced:
+            why = f"{life}; a refresh leaves the access token it replaced valid ({refresh_source})"
+            return Prediction(Verdict.ACCEPT, why, provider.REFRESHED_ACCESS_TOKEN)
         requirement = (
             rfc6749.LIFETIME_AS_STATED if age.high > 0 and lifetimes else rfc6750.ACCEPTS_VALID_TOKEN
         )

@@ -18,10 +18,12 @@ Registered by the plugin (`pytest_plugins`); the checks are plain functions of t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 import pytest
 
+from conformance.credentials import ISSUING_GRANTS, ClientCredentials, Credentials
 from conformance.profile import UNSPECIFIED, Profile
 from conformance.profile.model import ClientAuthMethod
 from conformance.requirements import Requirement, get
@@ -32,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NEEDS",
+    "Subject",
     "applies",
     "check_requirement_markers",
     "requirement_ids",
@@ -77,7 +80,17 @@ def requirement_ids(item: pytest.Item) -> tuple[str, ...]:
 
 
 # -- applies(**needs) ----------------------------------------------------------------------------
-Unmet = Callable[[Profile, str | None, Any], str | None]
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What a scenario's needs are judged against: the run's profile, the resource it may call,
+    and the credentials it was given (None: judged from the profile alone)."""
+
+    profile: Profile
+    resource_path: str | None = None
+    credentials: Credentials | None = None
+
+
+Unmet = Callable[[Subject, Any], str | None]
 
 
 def _unspecified(profile: Profile, value: object, field_name: str, section: str) -> str | None:
@@ -89,7 +102,8 @@ def _unspecified(profile: Profile, value: object, field_name: str, section: str)
     return None
 
 
-def _refresh(profile: Profile, resource_path: str | None, offered: bool) -> str | None:
+def _refresh(subject: Subject, offered: bool) -> str | None:
+    profile = subject.profile
     supported = profile.refresh.supported
     silent = _unspecified(profile, supported, "grants.refresh_token", "grants")
     if silent is not None:
@@ -101,7 +115,8 @@ def _refresh(profile: Profile, resource_path: str | None, offered: bool) -> str 
     return None
 
 
-def _used_refresh_token(profile: Profile, resource_path: str | None, rule: object) -> str | None:
+def _used_refresh_token(subject: Subject, rule: object) -> str | None:
+    profile = subject.profile
     refresh = profile.refresh
     silent = _unspecified(profile, refresh.used_refresh_token, "refresh.used_refresh_token", "refresh")
     if silent is not None or rule is True:
@@ -114,13 +129,15 @@ def _used_refresh_token(profile: Profile, resource_path: str | None, rule: objec
     return None
 
 
-def _invalidation(profile: Profile, resource_path: str | None, documented: object) -> str | None:
+def _invalidation(subject: Subject, documented: object) -> str | None:
+    profile = subject.profile
     return _unspecified(
         profile, profile.invalidates_earlier, "invalidation.new_token_invalidates_earlier", "invalidation"
     )
 
 
-def _client_auth(profile: Profile, resource_path: str | None, scheme: object) -> str | None:
+def _client_auth(subject: Subject, scheme: object) -> str | None:
+    profile = subject.profile
     if profile.client_auth == "none":
         return f"profile {profile.name}: no client authentication ({profile.source_of('client_auth')})"
     if scheme == "basic" and profile.client_auth != "basic":
@@ -131,24 +148,30 @@ def _client_auth(profile: Profile, resource_path: str | None, scheme: object) ->
     return None
 
 
-def _grant_password(profile: Profile, resource_path: str | None, offered: object) -> str | None:
-    if profile.grant_password is not True:
-        return f"profile {profile.name}: the password grant is not offered"
-    return None
+def _grant_password(subject: Subject, offered: object) -> str | None:
+    return _issuing_grant(subject, "password")
 
 
-def _client_credentials(profile: Profile, resource_path: str | None, offered: object) -> str | None:
+def _client_credentials(subject: Subject, offered: object) -> str | None:
+    profile = subject.profile
     silent = _unspecified(profile, profile.grant_client_credentials, "grants.client_credentials", "grants")
     if silent is not None:
         return silent
-    if profile.grant_client_credentials is not True:
-        return f"profile {profile.name}: no client credentials grant ({profile.source_of('grants')})"
-    if profile.client_auth == "none":
-        return f"profile {profile.name}: no client authentication ({profile.source_of('client_auth')})"
-    return None
+    return _issuing_grant(subject, "client_credentials")
 
 
-def _auth_method(profile: Profile, resource_path: str | None, method: object) -> str | None:
+def _issuing_grant(subject: Subject, grant: object) -> str | None:
+    """The run obtains tokens by `grant`: the profile offers it and the credentials allow it."""
+    credentials = subject.credentials
+    if credentials is None:
+        credentials = Credentials(
+            ClientCredentials("", "") if subject.profile.client_auth != "none" else None, "-", "-"
+        )
+    return credentials.grant_unavailable(subject.profile, str(grant))
+
+
+def _auth_method(subject: Subject, method: object) -> str | None:
+    profile = subject.profile
     if method not in profile.client_auth_methods:
         listed = ", ".join(profile.client_auth_methods)
         return (
@@ -158,13 +181,15 @@ def _auth_method(profile: Profile, resource_path: str | None, method: object) ->
     return None
 
 
-def _auth_method_unlisted(profile: Profile, resource_path: str | None, method: object) -> str | None:
+def _auth_method_unlisted(subject: Subject, method: object) -> str | None:
+    profile = subject.profile
     if method in profile.client_auth_methods:
         return f"profile {profile.name}: {method} is a documented client authentication method"
     return None
 
 
-def _scope_unknown(profile: Profile, resource_path: str | None, rule: object) -> str | None:
+def _scope_unknown(subject: Subject, rule: object) -> str | None:
+    profile = subject.profile
     silent = _unspecified(profile, profile.scope_unknown, "scope.unknown", "scope")
     if silent is not None:
         return silent
@@ -176,7 +201,8 @@ def _scope_unknown(profile: Profile, resource_path: str | None, rule: object) ->
     return None
 
 
-def _resource(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+def _resource(subject: Subject, needed: object) -> str | None:
+    profile, resource_path = subject.profile, subject.resource_path
     if resource_path is None:
         return (
             f"profile {profile.name} names no protected resource "
@@ -185,7 +211,8 @@ def _resource(profile: Profile, resource_path: str | None, needed: object) -> st
     return None
 
 
-def _resource_scope(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+def _resource_scope(subject: Subject, needed: object) -> str | None:
+    profile = subject.profile
     required, other = profile.resource.required_scope, profile.scope_value
     if required is None:
         return f"profile {profile.name}: names no scope its resource requires ({profile.resource.source})"
@@ -198,7 +225,8 @@ def _resource_scope(profile: Profile, resource_path: str | None, needed: object)
     return None
 
 
-def _resource_or_refresh(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+def _resource_or_refresh(subject: Subject, needed: object) -> str | None:
+    profile, resource_path = subject.profile, subject.resource_path
     if resource_path is None and profile.refresh.supported is not True:
         return (
             f"profile {profile.name}: no protected resource and no refresh: no lifecycle to follow "
@@ -207,7 +235,8 @@ def _resource_or_refresh(profile: Profile, resource_path: str | None, needed: ob
     return None
 
 
-def _resource_or_introspection(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+def _resource_or_introspection(subject: Subject, needed: object) -> str | None:
+    profile, resource_path = subject.profile, subject.resource_path
     if resource_path is None and profile.introspection is None:
         return (
             f"profile {profile.name}: no protected resource and no introspection endpoint to see a "
@@ -216,13 +245,15 @@ def _resource_or_introspection(profile: Profile, resource_path: str | None, need
     return None
 
 
-def _scope_unenforced(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+def _scope_unenforced(subject: Subject, needed: object) -> str | None:
+    profile = subject.profile
     if profile.scope_enforced is not False or profile.scope_value is None:
         return f"profile {profile.name}: scope is not documented as unenforced ({profile.source_of('scope')})"
     return None
 
 
-def _revocation(profile: Profile, resource_path: str | None, rule: object) -> str | None:
+def _revocation(subject: Subject, rule: object) -> str | None:
+    profile = subject.profile
     revocation = profile.revocation
     if revocation is None:
         return f"profile {profile.name} names no revocation endpoint (RFC 7009): the provider has none"
@@ -240,13 +271,15 @@ def _revocation(profile: Profile, resource_path: str | None, rule: object) -> st
     return None
 
 
-def _introspection(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+def _introspection(subject: Subject, needed: object) -> str | None:
+    profile = subject.profile
     if profile.introspection is None:
         return f"profile {profile.name} names no introspection endpoint (RFC 7662): the provider has none"
     return None
 
 
-def _metadata(profile: Profile, resource_path: str | None, kind: object) -> str | None:
+def _metadata(subject: Subject, kind: object) -> str | None:
+    profile = subject.profile
     metadata = profile.metadata
     path = None if metadata is None else getattr(metadata, str(kind))
     if path is None:
@@ -259,7 +292,8 @@ def _metadata(profile: Profile, resource_path: str | None, kind: object) -> str 
     return None
 
 
-def _jwt(profile: Profile, resource_path: str | None, needed: object) -> str | None:
+def _jwt(subject: Subject, needed: object) -> str | None:
+    profile = subject.profile
     access_token = profile.access_token
     if access_token is None or access_token.format != "jwt":
         return f"profile {profile.name}: access tokens are not documented as RFC 9068 JWTs"
@@ -274,6 +308,7 @@ NEEDS: dict[str, Unmet] = {
     "client_auth": _client_auth,
     "grant_password": _grant_password,
     "client_credentials": _client_credentials,
+    "issuing_grant": _issuing_grant,
     "auth_method": _auth_method,
     "auth_method_unlisted": _auth_method_unlisted,
     "scope_unknown": _scope_unknown,
@@ -297,6 +332,7 @@ def applies(
     client_auth: Literal[True, "basic"] | None = None,
     grant_password: Literal[True] | None = None,
     client_credentials: Literal[True] | None = None,
+    issuing_grant: Literal["password", "client_credentials"] | None = None,
     auth_method: ClientAuthMethod | None = None,
     auth_method_unlisted: ClientAuthMethod | None = None,
     scope_unknown: Literal["refused", "ignored"] | None = None,
@@ -317,8 +353,10 @@ def applies(
         it is refused.
     invalidation: the profile says whether a new token invalidates earlier ones.
     client_auth: True, clients authenticate; "basic", with an HTTP Basic header.
-    grant_password: the password grant is offered.
+    grant_password: the password grant is offered, and the credentials allow it.
     client_credentials: the client credentials grant is offered, to an authenticating client.
+    issuing_grant: the run can obtain tokens by this grant (offered, and credentials for it). A
+        scenario that takes a `grant` argument is run once per grant, each case marked so.
     auth_method: the profile lists this client authentication method (RFC 6749 §2.3).
     auth_method_unlisted: the profile does not list this method.
     scope_unknown: the profile says an unknown scope is "refused" or "ignored", and names a scope.
@@ -342,8 +380,8 @@ def applies(
     return decorator
 
 
-def unmet_need(item: pytest.Item, profile: Profile, resource_path: str | None) -> str | None:
-    """Why `item` does not apply to this profile and target, or None when it does."""
+def unmet_need(item: pytest.Item, subject: Subject) -> str | None:
+    """Why `item` does not apply to this profile, target and credentials, or None when it does."""
     needs: dict[str, Any] = {}
     # The closest marker wins a keyword: a case's own (pytest.param marks), then the function's,
     # its class's and its module's. pytest lists a case's marks after its function's.
@@ -360,7 +398,7 @@ def unmet_need(item: pytest.Item, profile: Profile, resource_path: str | None) -
         needs.update(marker.kwargs)
     for name, unmet in NEEDS.items():
         if name in needs:
-            reason = unmet(profile, resource_path, needs[name])
+            reason = unmet(subject, needs[name])
             if reason is not None:
                 return reason
     return None
@@ -369,12 +407,23 @@ def unmet_need(item: pytest.Item, profile: Profile, resource_path: str | None) -
 def skip_inapplicable(items: Iterable[pytest.Item], run: ConformanceRun) -> None:
     """Mark each item whose needs the run does not meet as skipped, with the reason."""
     for item in items:
-        reason = unmet_need(item, run.profile, run.target.resource_path)
+        reason = unmet_need(item, Subject(run.profile, run.target.resource_path, run.client.credentials))
         if reason is not None:
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
 # -- hooks -----------------------------------------------------------------------------------------
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """A scenario that takes `grant` is about no one grant: it runs through each the run can use
+    (the others skipped, saying what would make them run)."""
+    # Only scenarios (tests that name requirements): a project's own `grant` argument is its own.
+    if "grant" in metafunc.fixturenames and metafunc.definition.get_closest_marker("requirement"):
+        metafunc.parametrize(
+            "grant",
+            [pytest.param(g, id=g, marks=applies(issuing_grant=g)) for g in ISSUING_GRANTS],  # type: ignore[arg-type]
+        )
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",

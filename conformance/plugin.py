@@ -36,6 +36,7 @@ from conformance.stash import LOG, RESULTS, RUN, SERIAL, SETTINGS
 pytest_plugins = ["conformance.fixtures", "conformance.markers"]
 
 SCENARIO_PACKAGE = "conformance.scenarios"
+FOLLOWS = f"{NOT_ESTABLISHED}: follows from "
 INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED
 SILENT_TESTS = (
     3  # tests in a row whose target did not answer: the run stops  # 2: the run could not be completed
@@ -253,7 +254,19 @@ def _attach_html(config: pytest.Config, report: pytest.TestReport, text: str) ->
     report.extras = [*getattr(report, "extras", []), extras.html(exchanges_html(text))]  # type: ignore[attr-defined]
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(
+    terminalreporter: Any, exitstatus: int, config: pytest.Config
+) -> Generator[None, None, None]:
+    # Around pytest's own summary, so that the requirements come last, after its list of
+    # failed tests: a run is read by its requirements, one line for one cause.
+    try:
+        yield
+    finally:
+        _conformance_summary(terminalreporter, config)
+
+
+def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
     if run is None:
         return
@@ -271,9 +284,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
     if failed:
         terminalreporter.section("conformance failures (MUST / provider documentation)")
         for row in failed:
+            seen_in = f" (in {len(row['tests'])} tests)" if len(row["tests"]) > 1 else ""
             terminalreporter.line(
-                run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}")
+                run.redactor.scrub(
+                    f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}{seen_in}"
+                )
             )
+    following = [r for r in rows if r["status"] == "skipped" and r["message"].startswith(FOLLOWS)]
+    if following:
+        terminalreporter.section("conformance: not established, following from a failure above")
+        for row in following:
+            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}]: {row['message']}"))
     partial = [r for r in rows if r["status"] == "partial"]
     if partial:
         terminalreporter.section("conformance: checked in part only")

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.baseline import ACCEPTED, FIXED, Baseline, load_baseline
-from conformance.findings import Finding, FindingLog, attribute, established, explained_by
+from conformance.findings import Explanations, Finding, FindingLog, attribute
 from conformance.redaction import Redactor
 from conformance.requirements import Level, all_requirements, get
 
@@ -164,19 +164,18 @@ class ResultsCollector:
         """The test's findings, each exchange's outcome attributed (`conformance.findings.attribute`)."""
         return attribute(record.log.findings) if record.log is not None else []
 
-    def failing(self) -> set[str]:
-        """The requirements that fail (or warn) by evidence of their own, across the run: what
-        explains the findings that follow from them."""
-        return established(f for record in self.tests.values() for f in self.findings_of(record))
+    def explanations(self) -> Explanations:
+        """What explains each finding that follows from another failure, across the run."""
+        return Explanations(f for record in self.tests.values() for f in self.findings_of(record))
 
-    def _verdicts(self, record: TestRecord, failing: set[str]) -> list[tuple[str, str, str]]:
+    def _verdicts(self, record: TestRecord, failing: Explanations) -> list[tuple[str, str, str]]:
         """(requirement id, status, message) for every requirement `record` says anything about."""
         log = record.log
         verdicts: list[tuple[str, str, str]] = []
         touched: set[str] = set()
         if log is not None:
             for finding in self.findings_of(record):
-                cause = explained_by(finding, failing)
+                cause = failing.explained_by(finding)
                 if cause is not None:
                     # One cause is blamed once: this evidence is shown with the requirement it follows from.
                     message = (
@@ -210,7 +209,7 @@ class ResultsCollector:
     def requirement_statuses(self) -> list[dict[str, Any]]:
         verdicts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # id -> (status, msg, test)
         if not self.dry_run:
-            failing = self.failing()
+            failing = self.explanations()
             for record in self.tests.values():
                 for requirement_id, status, message in self._verdicts(record, failing):
                     verdicts[requirement_id].append((status, message, record.nodeid))
@@ -272,7 +271,7 @@ class ResultsCollector:
         seen: set[tuple[str, str, str]] = set()
         if self.dry_run:
             return found
-        failing = self.failing()
+        failing = self.explanations()
         for record in self.tests.values():
             for finding in self.findings_of(record):
                 rid = finding.requirement.id
@@ -288,7 +287,7 @@ class ResultsCollector:
                     "exchange": exchange.seq if exchange is not None else None,
                     "replay": exchange.curl() if exchange is not None else None,
                 }
-                cause = explained_by(finding, failing)
+                cause = failing.explained_by(finding)
                 if cause is not None:
                     entry["follows_from"] = cause
                 found[rid].append(entry)

@@ -15,6 +15,7 @@ import pytest
 from conformance.checks.expectations import expect_issued, outcome
 from conformance.client import ConformanceClient, Exchange
 from conformance.clock import Clock
+from conformance.credentials import GRANT_LABELS
 from conformance.findings import Finding, FindingLog
 from conformance.ledger import TokenLedger
 from conformance.profile import Profile
@@ -49,6 +50,7 @@ class Scenario:
         ledger: TokenLedger,
         log: FindingLog,
         settings: RunSettings,
+        grant: str | None = None,
     ) -> None:
         self.profile = profile
         self.client = client
@@ -56,6 +58,8 @@ class Scenario:
         self.ledger = ledger
         self.log = log
         self.settings = settings
+        # The grant this scenario obtains tokens by: its `grant` parameter, or the run's first.
+        self.grant = grant or client.issuing_grant
 
     @property
     def wait_budget(self) -> float:
@@ -83,25 +87,38 @@ class Scenario:
 
     # -- moves ---------------------------------------------------------------------------
     def obtain_token(self, purpose: str = "token: password grant") -> IssuedToken:
-        """A fresh token by the documented password grant (the client credentials grant where
-        the profile offers only that), or the scenario stops."""
-        if self.client.issuing_grant == "client_credentials":
-            exchange = self.client.client_credentials_grant(
-                purpose.replace("password grant", "client credentials")
-            )
-            requirement = rfc6749.CC_ISSUES
-        else:
-            exchange = self.client.password_grant(purpose)
-            requirement = rfc6749.PASSWORD_GRANT_ISSUES
+        """A fresh token by the documented request of the scenario's grant, or the scenario stops.
+
+        A client the server does not allow the grant (`unauthorized_client`, RFC 6749 §5.2) leaves
+        the scenario not checked: whether this client should have it is the deployment's fact."""
+        grant = self.grant
+        exchange = self.client.grant_request(
+            grant, purpose.replace("password grant", GRANT_LABELS[grant] + " grant")
+        )
+        requirement = rfc6749.ISSUES_BY_GRANT[grant]
+        self.skip_unless_allowed(exchange, requirement)
         # The documented request refused is a cause of its own: what a changed request gets
         # follows from it (`DOCUMENTED`).
-        findings = [
-            replace(f, tag=DOCUMENTED) for f in expect_issued(exchange, requirement, "valid credentials")
-        ]
+        refused = expect_issued(exchange, requirement, "valid credentials")
+        findings = [replace(f, tag=DOCUMENTED) for f in refused]
         self.expect(findings, requirement)
         if findings:
             self.stop(f"could not obtain a token to test with: {outcome(exchange)}")
         return self.issued(exchange)
+
+    def skip_unless_allowed(self, exchange: Exchange, *requirements: Requirement) -> None:
+        """A grant the server refuses this client (`unauthorized_client`, RFC 6749 §5.2) leaves
+        the scenario not checked: whether this client should have it is the deployment's fact."""
+        if exchange.error_code != "unauthorized_client" or exchange.status is None or exchange.ok:
+            return
+        grant = exchange.grant_type or "requested"
+        reason = (
+            f"not checked: the server does not allow this client the {GRANT_LABELS.get(grant, grant)} "
+            f"grant (#{exchange.seq} unauthorized_client): give the run a client that has it"
+        )
+        for requirement in requirements:
+            self.log.not_checked(requirement, reason)
+        pytest.skip(reason)
 
     @staticmethod
     def issued(exchange: Exchange) -> IssuedToken:

@@ -27,7 +27,7 @@ from tests.conftest import SuiteRun
 # Two defects that fail different MUST requirements, both seen by one cheap scenario.
 TOKEN_TYPE = ("wrong-token-type", "RFC6749-5.1-token-type")
 NO_STORE = ("cache-control-no-cache", "RFC6749-5.1-no-store")
-ONE_TEST = "test_password_grant_issues_a_documented_token_response"
+ONE_TEST = "test_token_response_is_as_documented"
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
 

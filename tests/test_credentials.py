@@ -31,3 +31,25 @@ def test_the_restricted_client_comes_from_the_environment(monkeypatch: pytest.Mo
     assert credentials.restricted_client is not None
     assert credentials.restricted_client.client_id == "restricted-client"
     assert "restricted-secret" not in repr(credentials)
+
+
+def test_partial_credentials_run_what_they_allow(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A profile offering both grants, run with client credentials only: the client credentials
+    grant is exercised, the password grant is "not checked" naming what would make it run."""
+    import dataclasses
+
+    for name in ("USERNAME", "PASSWORD", "RESTRICTED_CLIENT_ID", "RESTRICTED_CLIENT_SECRET"):
+        monkeypatch.delenv(f"CONFORMANCE_{name}", raising=False)
+    monkeypatch.setenv("CONFORMANCE_CLIENT_ID", "machine-client")
+    monkeypatch.setenv("CONFORMANCE_CLIENT_SECRET", "machine-secret-0123")
+    both = dataclasses.replace(load_profile("machine"), grant_password=True)
+    credentials = Credentials.from_environment(both)
+    assert credentials.issuing_grants(both) == ("client_credentials",)
+    reason = credentials.grant_unavailable(both, "password")
+    assert reason == "not checked: the password grant needs CONFORMANCE_USERNAME and CONFORMANCE_PASSWORD"
+    # Nothing at all to exercise: a usage error that names every way out.
+    monkeypatch.delenv("CONFORMANCE_CLIENT_SECRET")
+    with pytest.raises(
+        UsageError, match=r"\(password grant\) or CONFORMANCE_CLIENT_ID, CONFORMANCE_CLIENT_SECRET"
+    ):
+        Credentials.from_environment(both)

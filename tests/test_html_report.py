@@ -146,7 +146,7 @@ def test_exchanges_inline_and_folded(run_suite: Callable[..., SuiteRun]) -> None
     tests = {nodeid: rows[-1] for nodeid, rows in data["tests"].items()}
     # Never a data: link (Chromium refuses to open one as a page); on passed tests too.
     assert "data:text/plain" not in page
-    passed = tests["test_expiry.py::test_token_lives_as_long_as_expires_in_says"]
+    passed = tests["test_expiry.py::test_token_lives_as_long_as_expires_in_says[password]"]
     (folded,) = [e for e in passed["extras"] if e["format_type"] == "html"]
     assert folded["content"].startswith('<details class="conformance-exchanges"><summary>exchanges (')
     assert "&gt; POST http://emulator.conformance/token?grant_type=password" in folded["content"]

@@ -47,7 +47,7 @@ def test_a_passing_run(run_suite: Callable[..., SuiteRun]) -> None:
     assert suite.get("name") == "conformance daysoutguide @ emulator.conformance"
     testcases = suite.findall("testcase")
     assert {t.get("classname", "").split(".")[0] for t in testcases} == {"daysoutguide@emulator_conformance"}
-    unique = next(t for t in testcases if t.get("name") == "test_each_issuance_is_unique")
+    unique = next(t for t in testcases if t.get("name") == "test_each_issuance_is_unique[password]")
     properties = _properties(unique)
     # Its marker's requirements, in order, each followed by its level and source.
     assert properties[0::3] == [

@@ -23,7 +23,8 @@ from conformance.results import VALIDATE_ENV, ResultsCollector, profile_hash
 from conformance.schemas import violations
 from tests.conftest import SuiteRun
 
-ONE_TEST = "test_password_grant_issues_a_documented_token_response"
+ONE_TEST = "test_token_response_is_as_documented"
+ONE_CASE = f"{ONE_TEST}[password]"
 
 
 def test_the_project_tests_validate_every_results_json() -> None:
@@ -48,11 +49,11 @@ def test_a_failing_run_states_tool_time_profile_settings_and_evidence(
     assert settings["emulate"] is True and settings["expiry_wait"] == 0.0
     row = next(r for r in document["requirements"] if r["id"] == "RFC6749-5.1-token-type")
     assert row["status"] == "failed"
-    assert row["tests"] == [next(t for t in row["tests"] if t.endswith(ONE_TEST))]
+    assert row["tests"] == [next(t for t in row["tests"] if t.endswith(ONE_CASE))]
     (evidence,) = row["evidence"]
     assert evidence["expected"] == "token_type 'bearer' in any letter case"
     assert evidence["got"] == "token_type 'JWT'"
-    assert evidence["exchange"] == 1 and evidence["test"].endswith(ONE_TEST)
+    assert evidence["exchange"] == 1 and evidence["test"].endswith(ONE_CASE)
     assert evidence["replay"].startswith("curl -i -X POST http://emulator.conformance/api/token")
     # The replay line is masked like every other output: no credential in clear.
     emulator = load_profile("tourpaq").emulator

@@ -9,7 +9,7 @@ from conformance.checks.registry import check
 from conformance.client.exchange import Exchange
 from conformance.findings import Finding
 from conformance.profile import Profile
-from conformance.requirements import rfc6749
+from conformance.requirements import rfc6749, rfc9110
 from conformance.schemas import violations
 
 __all__: list[str] = []
@@ -18,6 +18,14 @@ _EXPECTED = (
     "HTTP 400 (401 for invalid_client), Content-Type application/json, a JSON object whose "
     "error is an RFC 6749 §5.2 code"
 )
+
+
+def _refused_method(exchange: Exchange) -> bool:
+    """A 4xx to a request by another method than POST (RFC 6749 §3.2 has clients POST): refused
+    before OAuth processing (405, a router's 404), not a malformed §5.2 error. Only a server error
+    would be one."""
+    status = exchange.status or 0
+    return exchange.method.upper() != "POST" and 400 <= status < 500
 
 
 def _refused_media_type(exchange: Exchange) -> bool:
@@ -32,7 +40,7 @@ def _refused_media_type(exchange: Exchange) -> bool:
 
 @check("token-error")
 def error_is_rfc6749(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
-    if _refused_media_type(exchange):
+    if _refused_media_type(exchange) or _refused_method(exchange):
         return
     problems = []
     code = exchange.error_code
@@ -55,6 +63,7 @@ def error_is_rfc6749(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
 
 
 @check("token-error")
+@check("service-error")
 def invalid_client_challenges(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     """RFC 6749 §5.2: invalid_client after header authentication is 401 with a matching challenge.
 
@@ -93,3 +102,24 @@ def error_answered_as_success(profile: Profile, exchange: Exchange) -> Iterator[
             f"HTTP {exchange.status} with error {body['error']!r}",
             exchange,
         )
+
+
+@check("token-error")
+@check("service-error")
+def unauthorized_carries_a_challenge(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
+    """RFC 9110 §15.5.2: a 401 MUST carry a WWW-Authenticate challenge. A client that
+    authenticated by the Authorization header is judged by RFC6749-5.2-invalid-client-401, which
+    asks for the challenge of its scheme: this one is for the others."""
+    if exchange.status != 401 or exchange.auth_scheme_sent is not None:
+        return
+    if not parse_challenges(exchange.headers_named("www-authenticate")):
+        finding = Finding(
+            rfc9110.UNAUTHORIZED_CHALLENGE,
+            "HTTP 401 with a WWW-Authenticate challenge (RFC 9110 §15.5.2), or a 400 without one",
+            "HTTP 401 without WWW-Authenticate",
+            exchange,
+        )
+        # A 401 for another error than invalid_client is already the wrong status (RFC 6749 §5.2):
+        # its missing challenge follows from that.
+        wrong_status = exchange.kind == "token" and exchange.error_code != "invalid_client"
+        yield finding.following(rfc6749.ERROR_RESPONSE) if wrong_status else finding

@@ -38,6 +38,7 @@ class JudgedRequest(Protocol):
     @property
     def follows_from(self) -> tuple[Requirement, ...]: ...
     def deciding(self) -> JudgedMove | None: ...
+    def blame(self, requirement: Requirement) -> Requirement: ...
 
 
 class JudgedBearerMove(Protocol):
@@ -57,7 +58,7 @@ def _issue_requirement(case: JudgedRequest) -> Requirement:
     for move in case.moves:
         if move.requirement in (rfc6749.UNKNOWN_PARAMETER_IGNORED, provider.SCOPE_UNENFORCED):
             return move.requirement
-    return rfc6749.PASSWORD_GRANT_ISSUES
+    return case.blame(rfc6749.PASSWORD_GRANT_ISSUES)
 
 
 def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
@@ -69,7 +70,7 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
         assert deciding is not None
         return [
             Finding(
-                deciding.requirement,
+                case.blame(deciding.requirement),
                 f"no token: {deciding.what} makes the request invalid (nothing but the documented "
                 "credentials yields a token)",
                 outcome(exchange),
@@ -101,7 +102,7 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
         or exchange.status >= 500
     ):
         return []
-    requirement = deciding.requirement if deciding is not None else rfc6749.ERROR_RESPONSE
+    requirement = case.blame(deciding.requirement) if deciding is not None else rfc6749.ERROR_RESPONSE
     finding = Finding(
         requirement,
         f"a refusal with {' or '.join(sorted(allowed))} (the request has "
@@ -111,7 +112,7 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
     )
     # A code another move of the case calls for is that move's deviation, if it is one: a request
     # missing both username and grant_type answered as missing grant_type says nothing of username.
-    others = [m.requirement for m in case.moves if m is not deciding]
+    others = [case.blame(m.requirement) for m in case.moves if m is not deciding]
     return [without_rfc_code(finding).following(*case.follows_from, *others, *DOCUMENTED_REFUSED)]
 
 

@@ -16,13 +16,14 @@ from conformance.profile import Profile
 
 __all__ = ["ExchangeCheck", "Applicability", "audit", "check", "classify", "registered"]
 
-Applicability = Literal["token-success", "token-error", "resource-rejection"]
+Applicability = Literal["token-success", "token-error", "resource-rejection", "service-error"]
 ExchangeCheck = Callable[[Profile, Exchange], Iterable[Finding]]
 
 _CHECKS: dict[Applicability, list[ExchangeCheck]] = {
     "token-success": [],
     "token-error": [],
     "resource-rejection": [],
+    "service-error": [],
 }
 
 
@@ -45,7 +46,11 @@ def classify(exchange: Exchange) -> Applicability | None:
         return "token-success" if exchange.ok and not refusal else "token-error"
     if exchange.kind == "resource" and 400 <= exchange.status < 500:
         return "resource-rejection"
-    # Revocation, introspection and metadata exchanges are judged by their own scenarios.
+    if exchange.kind in ("revocation", "introspection") and not exchange.ok:
+        # Their errors follow RFC 6749 §5.2 (RFC 7009 §2.2.1, RFC 7662 §2.3); what they answer
+        # otherwise is judged by their own scenarios.
+        return "service-error"
+    # Metadata exchanges are judged by their own scenarios.
     return None
 
 

@@ -38,6 +38,7 @@ def _well_formed_bearer(profile: Profile, exchange: Exchange) -> bool:
         (exchange.auth_scheme_sent or "").lower() == "bearer"
         and exchange.token_key is not None
         and not lacking
+        and not exchange.malformed
     )
 
 
@@ -115,7 +116,9 @@ def documented_challenge_scheme(profile: Profile, exchange: Exchange) -> Iterato
 @check("resource-rejection")
 def documented_body(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     schema = profile.resource.rejection.body_schema
-    if schema is None:
+    if schema is None or exchange.malformed:
+        # The documented body is that of an unusable token's refusal; a malformed request's
+        # refusal (RFC 6750 §3.1 invalid_request) is another.
         return
     expected = f"a body per {schema}.schema.json ({profile.resource.source})"
     if exchange.json_error or exchange.json is None:

@@ -94,6 +94,13 @@ def documented_fields_present(profile: Profile, exchange: Exchange) -> Iterator[
     if exchange.grant_type == "refresh_token" and profile.refresh.rotation is not True:
         # RFC 6749 §6: a refresh response may omit refresh_token; the old one stays valid.
         promised.discard("refresh_token")
+    if (
+        exchange.grant_type in ("password", "client_credentials")
+        and exchange.grant_type not in profile.refresh.issued_by
+    ):
+        # A grant the documentation does not say returns one (RFC 6749 §4.4.3 asks client
+        # credentials not to).
+        promised.discard("refresh_token")
     missing = sorted(m for m in promised if m not in exchange.json)
     if missing:
         yield Finding(

@@ -139,19 +139,56 @@ class ConformanceClient:
         return [(k, v) for k, v in params if k not in omit]
 
     @property
+    def issuing_grants(self) -> tuple[str, ...]:
+        """The grants the run can obtain tokens by: offered by the profile, and allowed by the
+        credentials it was given (the password grant first)."""
+        return self.credentials.issuing_grants(self.profile)
+
+    @property
     def issuing_grant(self) -> str:
-        """The grant the suite obtains tokens by: the password grant, or the client credentials
-        grant where the profile offers only that (a machine-to-machine server)."""
+        """The grant the suite obtains tokens by where a scenario names none: the password grant,
+        or the client credentials grant where the run cannot use that one."""
+        grants = self.issuing_grants
+        if grants:
+            return grants[0]
         profile = self.profile
         if profile.grant_password is False and profile.grant_client_credentials is True:
             return "client_credentials"
         return "password"
 
-    def issuing_params(self, *, extra: Params = ()) -> list[tuple[str, str]]:
-        """The parameters of a documented token request by `issuing_grant`, with `extra`."""
-        if self.issuing_grant == "client_credentials":
-            return self.client_credentials_params() + list(extra)
-        return self.password_params(extra=extra)
+    def issuing_params(
+        self,
+        *,
+        extra: Params = (),
+        grant: str | None = None,
+        scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+    ) -> list[tuple[str, str]]:
+        """The parameters of a documented token request by `grant` (`issuing_grant` by default),
+        with `extra`; `scope` replaces the profile's scope (None: no scope parameter)."""
+        if (grant or self.issuing_grant) == "client_credentials":
+            params = self.client_credentials_params()
+        else:
+            params = self.password_params()
+        if not isinstance(scope, _ProfileDefault):
+            at = next((i for i, (k, _) in enumerate(params) if k == "scope"), 1)
+            params = [p for p in params if p[0] != "scope"]
+            if scope is not None:
+                params.insert(at, ("scope", scope))
+        return params + list(extra)
+
+    def grant_request(
+        self,
+        grant: str,
+        purpose: str,
+        *,
+        extra: Params = (),
+        client: ClientAuthChoice = PROFILE_DEFAULT,
+        method: ClientAuthMethod | None = None,
+        scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+    ) -> Exchange:
+        """The documented token request of `grant` ("password" or "client_credentials")."""
+        params = self.issuing_params(extra=extra, grant=grant, scope=scope)
+        return self.token_request(params, purpose=purpose, client=client, method=method)
 
     def client_credentials_params(
         self, *, scope: str | None | _ProfileDefault = PROFILE_DEFAULT
@@ -261,6 +298,7 @@ class ConformanceClient:
         content: bytes | None = None,
         grant_type: str | None = None,
         token: str | None = None,
+        malformed: bool = False,
     ) -> Exchange:
         """Send `method target` as given: `target` is a path with its raw query string, kept as is.
 
@@ -276,7 +314,7 @@ class ConformanceClient:
             reason = f"a header name that is not ASCII, or a value that is not text ({exc.reason})"
             raise self._unbuilt(kind, purpose, method, target, reason) from None
         request = self._build(kind, purpose, method, target, content=content, headers=raw)
-        return self._send(request, kind, purpose, grant_type=grant_type, token=token)
+        return self._send(request, kind, purpose, grant_type=grant_type, token=token, malformed=malformed)
 
     # -- requests the HTTP library refuses: the suite's own fault ------------------------------
     def _build(
@@ -334,6 +372,7 @@ class ConformanceClient:
         grant_type: str | None = None,
         token: str | None = None,
         lacks_required_scope: bool = False,
+        malformed: bool = False,
     ) -> Exchange:
         refusal = _unsendable(request)
         if refusal is None:
@@ -354,6 +393,7 @@ class ConformanceClient:
                 grant_type=grant_type,
                 token_key=token_key(token) if token is not None else None,
                 lacks_required_scope=lacks_required_scope,
+                malformed=malformed,
             )
             self.exchanges.append(exchange)
         if refusal is not None:

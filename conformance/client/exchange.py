@@ -168,6 +168,9 @@ class Exchange:
     # The token presented was granted without the scope the resource requires (RFC 6750 §3.1):
     # its refusal is insufficient_scope, judged by the scenario that asked, not an invalid token.
     lacks_required_scope: bool = False
+    # The request is malformed on purpose (RFC 6750 §3.1 invalid_request: a token by two methods):
+    # its refusal is judged by the scenario that sent it, not as one of an invalid token.
+    malformed: bool = False
     # The seq of the last request sent before this answer came back (0: unknown). A request
     # sent while another awaited its answer overlapped it, whatever the clock says.
     last_sent_before_answer: int = 0

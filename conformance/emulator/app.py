@@ -21,7 +21,7 @@ from starlette.routing import Route
 
 from conformance.clock import Clock, ManualClock
 from conformance.credentials import Credentials
-from conformance.emulator.behaviour import Behaviour
+from conformance.emulator.behaviour import Behaviour, ClientChecks
 from conformance.emulator.defects import apply_defects
 from conformance.emulator.services import Services
 from conformance.emulator.state import TokenStore
@@ -100,6 +100,8 @@ class Emulator:
                     return self._respond("token", *reply)
             params, blanks = self._parameters(pairs)
             client_id = self._authenticate_client(request, params)
+            if "scope" in blanks and self.behaviour.empty_scope_is_a_scope:
+                raise _TokenError("invalid-scope", "the requested scope is unknown")
             payload = self._grant(params, blanks, client_id)
             if self.store.opened_grace(params.get("refresh_token"), payload):
                 # The answer takes a while to leave (a database write, a replica): refreshes with
@@ -147,14 +149,18 @@ class Emulator:
         header = request.headers.get("authorization")
         in_body = "client_id" in params or "client_secret" in params
         challenge = f'Basic realm="{REALM}"'
-        if header is not None and in_body and self.behaviour.refuse_multiple_client_auth:
+        behaviour = self.behaviour
+        if header is not None and in_body and behaviour.refuse_multiple_client_auth:
             raise _TokenError("multiple-client-auth", "more than one client authentication method")
         basic = header is not None and (
             header.lower().startswith("basic ") or (not checks.scheme and " " in header.strip())
         )
         if basic and "client_secret_basic" in methods:
             assert header is not None
-            presented = _decode_basic(header.strip().split(None, 1)[1].strip())
+            presented = _decode_basic(header.strip().split(None, 1)[1].strip(), behaviour.basic_form_decoded)
+            in_body_too = in_body and "client_secret_post" in methods
+            if behaviour.failed_basic_falls_back and in_body_too and not self._registered(presented, checks):
+                presented = (params.get("client_id", ""), params.get("client_secret", ""))
         elif in_body and "client_secret_post" in methods:
             presented = (params.get("client_id", ""), params.get("client_secret", ""))
         else:
@@ -162,15 +168,22 @@ class Emulator:
             if not checks.required:
                 return expected.client_id
             raise _TokenError("client-auth", "client authentication required", 401, challenge)
+        if presented is None or not self._registered(presented, checks):
+            # RFC 6749 §5.2: 401 says which scheme the endpoint supports; RFC 9110 §15.5.2: a 401
+            # always carries a challenge, whatever way the client tried.
+            raise _TokenError("client-auth", "client authentication failed", 401, challenge)
+        return presented[0] if checks.client_id else expected.client_id
+
+    def _registered(self, presented: tuple[str, str] | None, checks: ClientChecks) -> bool:
+        """Whether `presented` (id, secret) authenticates a registered client under `checks`."""
+        expected = self.credentials.client
+        if presented is None or expected is None:
+            return False
         registered = (expected.client_id, expected.client_secret)
         restricted = self.credentials.restricted_client
-        if restricted is not None and presented is not None and presented[0] == restricted.client_id:
+        if restricted is not None and presented[0] == restricted.client_id:
             registered = (restricted.client_id, restricted.client_secret)
-        if presented is None or not checks.accepts(presented, registered):
-            raise _TokenError(
-                "client-auth", "client authentication failed", 401, challenge if header else None
-            )
-        return presented[0] if checks.client_id else registered[0]
+        return checks.accepts(presented, registered)
 
     def _grant(self, params: dict[str, str], blanks: set[str], client_id: str) -> dict[str, Any]:
         grant = params.get("grant_type")
@@ -200,8 +213,11 @@ class Emulator:
         unknown = [s for s in requested if s not in known]
         if unknown and behaviour.refuse_unknown_scope:
             raise _TokenError("invalid-scope", "the requested scope is unknown")
-        # §3.3: an absent scope gets the default (every known scope); unknown ones are ignored.
-        granted = [s for s in requested if s in known] if requested else list(known)
+        # §3.3: an absent scope gets the default (every known scope); unknown ones are ignored,
+        # and a request for none the server knows gets the default too.
+        granted = [s for s in requested if s in known] or list(known)
+        if requested and not set(requested) & set(known) and behaviour.unknown_only_grants_nothing:
+            granted = []
         payload = self._issue(
             f"client:{client_id}", client_id, with_refresh=behaviour.client_credentials_refresh_token
         )
@@ -250,11 +266,15 @@ class Emulator:
             raise _TokenError("bad-refresh-token", "the refresh token is invalid, expired or revoked")
         if behaviour.refresh_revives_expired:
             self.store.revive(account, behaviour.lifetime * behaviour.real_lifetime_factor)
+        if behaviour.refresh_revokes_replaced_access and record is not None and record.access is not None:
+            self.store.revoke_access(record.access)
         payload = self._issue(
             account, client_id, with_refresh=behaviour.rotation, reuse=behaviour.refresh_reuses_access_token
         )
         if not behaviour.refreshed_tokens_usable:
             self.store.revoke_access(payload["access_token"])
+        if record is not None and "refresh_token" not in payload:
+            record.access = payload["access_token"]  # no rotation: its pair is the new one
         if behaviour.refresh_grace_pair and record is not None and not reusable:
             self.store.open_grace(token, client_id, payload)
         return payload
@@ -279,7 +299,7 @@ class Emulator:
         }
         if with_refresh:
             payload["refresh_token"] = self.store.issue_refresh(
-                account, client_id, behaviour.refresh_token_lifetime
+                account, client_id, behaviour.refresh_token_lifetime, access=access
             )
         return payload
 
@@ -292,6 +312,16 @@ class Emulator:
             if reply is not None:
                 return self._respond("resource", *reply)
         header = request.headers.get("authorization")
+        if (
+            header is not None
+            and "access_token" in request.query_params
+            and behaviour.resource_refuses_two_token_methods
+        ):
+            # RFC 6750 §3.1 invalid_request: "uses more than one method for including an access token".
+            challenge = f'Bearer realm="{REALM}", error="invalid_request"'
+            return self._respond(
+                "resource", 400, {"WWW-Authenticate": challenge}, {"error": "invalid_request"}
+            )
         if header is None or not header.lower().startswith("bearer "):
             return self._respond(
                 "resource",
@@ -335,7 +365,7 @@ class Emulator:
         return Response(body, status_code=status, headers=headers)
 
 
-def _decode_basic(credential: str) -> tuple[str, str] | None:
+def _decode_basic(credential: str, form_decoded: bool = True) -> tuple[str, str] | None:
     """RFC 6749 §2.3.1: base64 of form-urlencoded id ':' secret."""
     try:
         decoded = base64.b64decode(credential, validate=True).decode("utf-8")
@@ -344,4 +374,6 @@ def _decode_basic(credential: str) -> tuple[str, str] | None:
     if ":" not in decoded:
         return None
     client_id, secret = decoded.split(":", 1)
+    if not form_decoded:
+        return client_id, secret
     return unquote_plus(client_id), unquote_plus(secret)

@@ -136,8 +136,20 @@ class Behaviour:
     client_credentials_refresh_token: bool = False  # §4.4.3: SHOULD NOT
     return_scope: str = "when-different"  # §5.1: "when-different", "always" or "never"
     grant_unknown_scope: bool = False  # an unknown scope is granted (and echoed) as if known
+    # A request for unknown scopes only is granted no scope at all, and the answer says nothing of it.
+    unknown_only_grants_nothing: bool = False
     restricted_client_refused: bool = True  # the restricted client may not use the grant
     refuse_multiple_client_auth: bool = True  # §2.3: Basic and body credentials together
+    # §2.3.1: the Basic credential's id and secret are form-decoded after base64.
+    basic_form_decoded: bool = True
+    # A failed Basic authentication is tried again with the body's credentials (never, RFC 6749 §5.2).
+    failed_basic_falls_back: bool = False
+    # `scope=` read as a scope named "" (refused invalid_scope), not as omitted (RFC 6749 §3.2).
+    empty_scope_is_a_scope: bool = False
+    # RFC 6750 §3.1: a token in the header and in the query is refused as invalid_request.
+    resource_refuses_two_token_methods: bool = True
+    # A refresh revokes the access token of the pair it replaces (RFC 6749 §6 allows either).
+    refresh_revokes_replaced_access: bool = False
     # What the checks guard; each defect turns one of these off or bends one value.
     client_checks: dict[str, ClientChecks] = field(default_factory=_client_checks)
     check_username: bool = True

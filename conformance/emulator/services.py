@@ -50,6 +50,9 @@ class ServiceBehaviour:
     unsupported_token_type_code: str = "unsupported_token_type"
     introspection_checks_client: bool = True
     introspection_checks_expiry: bool = True
+    # A token this server never issued that is shaped like a JWT is refused 400
+    # unsupported_token_type at introspection and revocation (RFC 7662 §2.2, RFC 7009 §2.2: no).
+    rejects_structured_unknown: bool = False
     introspection_exp_offset: int = 0  # seconds added to the true expiry in `exp`
     # Metadata members as published: a defect deletes or bends one.
     metadata_transform: list[Any] = field(default_factory=list)
@@ -164,8 +167,19 @@ class Services:
         return self.emulator._respond(kind, status, dict(headers or {}), body)
 
     # -- RFC 7009 revocation ----------------------------------------------------------------
+    def _structured_unknown(self, kind: str, token: str) -> Response | None:
+        """The refusal of an unknown JWT-shaped token, where a defect says so."""
+        store = self.emulator.store
+        unknown = store.access_record(token) is None and store.refresh_record(token) is None
+        if self.behaviour.rejects_structured_unknown and unknown and token.count(".") == 2:
+            return self._error(kind, 400, "unsupported_token_type", "structured tokens cannot be presented")
+        return None
+
     async def _revoke(self, request: Request) -> Response:
         params, refusal = await self._params("revocation", request)
+        if refusal is not None:
+            return refusal
+        refusal = self._structured_unknown("revocation", params["token"])
         if refusal is not None:
             return refusal
         behaviour, store = self.behaviour, self.emulator.store
@@ -208,6 +222,9 @@ class Services:
     # -- RFC 7662 introspection --------------------------------------------------------------
     async def _introspect(self, request: Request) -> Response:
         params, refusal = await self._params("introspection", request)
+        if refusal is not None:
+            return refusal
+        refusal = self._structured_unknown("introspection", params["token"])
         if refusal is not None:
             return refusal
         store, token = self.emulator.store, params["token"]

@@ -30,6 +30,7 @@ class RefreshRecord:
     expires_at: float
     used: bool = False
     revoked: bool = False
+    access: str | None = None  # the access token issued with it, in one pair
 
 
 class TokenStore:
@@ -100,10 +101,12 @@ class TokenStore:
                 if record.account == account and not record.revoked:
                     record.expires_at = max(record.expires_at, until)
 
-    def issue_refresh(self, account: str, client_id: str, lifetime: float) -> str:
+    def issue_refresh(self, account: str, client_id: str, lifetime: float, access: str | None = None) -> str:
         with self.lock:
             token = self.new_token()
-            self._refresh[token] = RefreshRecord(account, client_id, self.clock.now() + lifetime)
+            self._refresh[token] = RefreshRecord(
+                account, client_id, self.clock.now() + lifetime, access=access
+            )
             return token
 
     def issued_tokens(self) -> list[str]:

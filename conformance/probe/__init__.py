@@ -7,6 +7,12 @@ learned, for a person to review and commit.
 
     learn      ProbeSettings + Credentials -> ProbeResult (the YAML text and the Draft)
     experiments  the questions, in the order a live server can bear them
+    metadata   what RFC 8414 and RFC 9728 metadata advertise, read first
+    discovery  how tokens are issued: the grant, every client authentication method, the location
+    scope      the scope to ask for, an unknown scope's fate, the scope the resource needs
+    services   revocation and introspection: advertised, or looked for beside the token endpoint
+    rejection  how the resource refuses a token
+    refresh    the refresh grant, rotation, a used refresh token, the access token a refresh replaced
     lifetime   the real lifetime of a token, and the unit of expires_in it implies
     draft      learned values, each with how it was learned
     render     the YAML with its comments, validated against the profile schema

@@ -20,8 +20,9 @@ from conformance.credentials import ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PASSWO
 from conformance.errors import BudgetExhausted, TargetError, UsageError
 from conformance.loopback import is_loopback
 from conformance.options import Use
-from conformance.probe.experiments import NoTokenIssued
+from conformance.probe.discovery import NoTokenIssued
 from conformance.probe.learn import DEFAULT_MAX_REQUESTS, NAME_PATTERN, ProbeSettings, learn_profile
+from conformance.probe.services import PLACES
 from conformance.profile import load_profile
 from conformance.safety import check_transport_security
 from conformance.settings import RunSettings
@@ -57,7 +58,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def credentials_from_environment() -> Credentials:
     """CONFORMANCE_USERNAME/PASSWORD are needed, unless only a client pair is given (a server
-    offering the client credentials grant, found in its metadata); the pair goes together."""
+    probed by the client credentials grant); the pair goes together."""
     client_id, secret = os.environ.get(ENV_CLIENT_ID), os.environ.get(ENV_CLIENT_SECRET)
     missing = [n for n in (ENV_USERNAME, ENV_PASSWORD) if not os.environ.get(n)]
     if len(missing) == 2 and client_id and secret:
@@ -82,15 +83,26 @@ def plan(settings: ProbeSettings, has_client: bool, has_user: bool = True) -> st
         else "it does not wait for a token to expire"
     )
     styles = "with and without client credentials" if has_client else "without client credentials"
+    looked = sum(len(places) for places in PLACES.values())
+    services = (
+        f"  - it POSTs a made-up token to at most {looked} paths beside the token endpoint, to find the "
+        "revocation and introspection endpoints the metadata does not name, and revokes one access "
+        "token it was issued"
+    )
     if not has_user:
-        # A client pair alone: only a server advertising the client credentials grant is probed.
+        # A client pair alone: the client credentials grant, the secret only in the shapes the
+        # metadata advertises where it publishes any.
         return "\n".join(
             [
                 f"conformance probe is about to learn how {settings.url} behaves, by experiment:",
-                f"  at most {settings.max_requests} requests in all, {rate}, no retries.",
-                "  It reads the server's metadata (RFC 8414, RFC 9728); then, if it advertises the "
-                "client credentials grant, asks for one token by that grant per client "
-                "authentication method it advertises (the secret only in those shapes).",
+                f"  at most {settings.max_requests} requests in all, {rate}, no retries; {wait}.",
+                "  It reads the server's metadata (RFC 8414, RFC 9728); then asks for tokens by the "
+                "client credentials grant, one per client authentication method (HTTP Basic, the body; "
+                "only those the metadata advertises, where it publishes any), and several more.",
+                "  Side effects:",
+                "  - if the server invalidates a client's earlier tokens on every request, other users of "
+                "this client pair will need a new token",
+                services,
             ]
         )
     lines = [
@@ -105,6 +117,9 @@ def plan(settings: ProbeSettings, has_client: bool, has_user: bool = True) -> st
         "string (a server may log query strings); never with a wrong password or secret",
         "  - it uses a refresh token twice: a server that detects reuse may revoke that token family",
     ]
+    if has_client:
+        lines.append("  - it asks for one token by the client credentials grant with the client pair")
+        lines.append(services)
     return "\n".join(lines)
 
 

@@ -1,34 +1,52 @@
 """The probe's experiments: each asks the live server one question with as few requests as it can.
 
-Order matters on a real server. Client authentication and parameter location come first (no
-other question can be asked without a token); then the resource, whose answers every later
-experiment needs; then invalidation (one more token) and refresh; the expiry watch comes
-last, because any token request after it could invalidate the token being watched.
+Order matters on a real server. How tokens are issued comes first (no other question can be
+asked without a token): by the password grant where user credentials are given, else by the
+client credentials grant; then the client credentials grant beside the password grant, and the
+scope the run will ask for; then the resource, whose answers every later experiment needs;
+then invalidation (one more token) and refresh; then the revocation and introspection endpoints
+(revoking a token the rest no longer needs); the expiry watch comes last, because any token
+request after it could invalidate the token being watched.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
-from dataclasses import replace
 from typing import Any, Literal
 
 from conformance.client import ConformanceClient, Exchange
-from conformance.client.client import PROFILE_DEFAULT
-from conformance.errors import BudgetExhausted, ConformanceError
+from conformance.errors import BudgetExhausted
+from conformance.probe.discovery import (
+    NoTokenIssued,
+    discover_client_credentials,
+    discover_password,
+    learn_client_credentials,
+)
 from conformance.probe.draft import Draft
 from conformance.probe.evidence import outcome
 from conformance.probe.lifetime import judge, schedule, watch
+from conformance.probe.metadata import Advertised
+from conformance.probe.refresh import RefreshProbe
 from conformance.probe.rejection import learn_rejection
-from conformance.profile import ClientAuth
+from conformance.probe.scope import (
+    challenged,
+    learn_scope,
+    learn_unknown_scope,
+    record_required,
+    scope_tokens,
+    set_scope,
+)
+from conformance.probe.services import learn_live_token, look_for_services
 from conformance.redaction import Redactor
 from conformance.schemas import violations
 
-__all__ = ["NoTokenIssued", "Prober", "RESPONSE_FIELDS"]
+__all__ = ["RESPONSE_FIELDS", "IssuingGrant", "NoTokenIssued", "Prober"]
 
 RESPONSE_FIELDS = ("access_token", "token_type", "expires_in", "refresh_token", "scope")
 MAX_POLLS = 14
-Location = Literal["body", "query"]
+IssuingGrant = Literal["password", "client_credentials"]
+_LABELS = {"password": "password grant", "client_credentials": "client credentials grant"}
 UNLEARNED = {
     "refresh.issues_refresh_token": "unspecified",
     "grants.refresh_token": "unspecified",
@@ -38,15 +56,13 @@ UNLEARNED = {
 }
 
 
-class NoTokenIssued(ConformanceError):
-    """No way of asking for a token worked: there is nothing further to learn."""
-
-
 class Prober:
     """Runs the experiments in order against one client, writing what it learns into a Draft.
 
     The client's profile is the draft's own: discovery switches its client authentication and
-    parameter location until a token is issued, and every later request is made that way.
+    parameter location until a token is issued, the scope step sets the scope it asks for, and
+    every later request is made that way, by `grant`: the password grant where user
+    credentials are given, else the client credentials grant.
     """
 
     def __init__(
@@ -54,30 +70,46 @@ class Prober:
         client: ConformanceClient,
         draft: Draft,
         *,
+        grant: IssuingGrant,
+        advertised: Advertised,
         expiry_wait: float,
         has_client_credentials: bool,
         say: Callable[[str], None],
     ) -> None:
         self.client = client
         self.draft = draft
+        self.grant = grant
+        self.advertised = advertised
         self.expiry_wait = expiry_wait
         self.has_client_credentials = has_client_credentials
         self.redactor: Redactor = client.redactor
         self.say = say
-        self.grants: list[Exchange] = []  # successful password grants
+        self.grants: list[Exchange] = []  # tokens issued by `grant`, asked as the suite asks
+        self.shaped_from = 0  # grants from this exchange on asked for the scope the draft writes
         self.latest: Exchange | None = None
+        self.beside: Exchange | None = None  # the client credentials grant beside the password grant
         self.resource_works = False
         client.listeners.append(self._show)
 
     # -- the sequence --------------------------------------------------------------------
     def run(self) -> Draft:
-        first = self.discover()
-        self.learn_response(first)
-        steps: list[tuple[str, Callable[[], None]]] = [
+        if self.grant == "password":
+            issued = discover_password(self.client, self.draft, has_client=self.has_client_credentials)
+        else:
+            issued = discover_client_credentials(self.client, self.draft, self.advertised)
+        for exchange in issued:
+            self._took(exchange)
+        self.learn_response(issued[0])
+        steps: list[tuple[str, Callable[[], None]]] = []
+        if self.grant == "password" and self.has_client_credentials:
+            steps.append(("the client credentials grant", self.learn_client_credentials))
+        steps += [
+            ("scope", self.learn_scope),
             ("the protected resource", self.learn_resource),
             ("invalidation", self.learn_invalidation),
             ("refresh", self.learn_refresh),
             ("error shape", self.learn_errors),
+            ("revocation and introspection", self.learn_services),
             ("expiry", self.learn_lifetime),
         ]
         for name, step in steps:
@@ -105,63 +137,34 @@ class Prober:
         """Every exchange, as it completes, by number and outcome (the client redacted it)."""
         self.say(self.redactor.scrub(f"  {outcome(exchange)}  {exchange.purpose}"))
 
-    def _grant(self, purpose: str) -> Exchange:
-        exchange = self.client.password_grant(purpose)
+    def _request(self, purpose: str) -> Exchange:
+        """A token request by the probe's grant, as the suite will make it."""
+        if self.grant == "client_credentials":
+            return self.client.client_credentials_grant(purpose)
+        return self.client.password_grant(purpose)
+
+    def _took(self, exchange: Exchange) -> None:
         if exchange.issued_token is not None:
             self.grants.append(exchange)
             self.latest = exchange
+
+    def _grant(self, purpose: str) -> Exchange:
+        exchange = self._request(purpose)
+        self._took(exchange)
         return exchange
 
-    # -- client authentication and parameter location ---------------------------------------
-    def discover(self) -> Exchange:
-        """Try what the credentials allow until a token is issued: the body before the query string
-        (RFC 6749 §4.3.2), and no client credentials before any, so `none` is found as `none`."""
-        styles: list[ClientAuth] = ["none", "basic", "body"] if self.has_client_credentials else ["none"]
-        locations: tuple[Location, ...] = ("body", "query")
-        tried: list[str] = []
-        for location in locations:
-            for style in styles:
-                self.client.profile = replace(
-                    self.client.profile, client_auth=style, parameter_location=location
-                )
-                choice = None if style == "none" else PROFILE_DEFAULT
-                purpose = f"token: password grant, client auth {style}, parameters in {location}"
-                exchange = self.client.password_grant(purpose, client=choice)
-                if exchange.issued_token is not None:
-                    self.grants.append(exchange)
-                    self.latest = exchange
-                    self._record_discovery(style, location, exchange, tried)
-                    return exchange
-                tried.append(f"{style} in {location}: {outcome(exchange)}")
-        hint = (
-            ""
-            if self.has_client_credentials
-            else "; CONFORMANCE_CLIENT_ID and CONFORMANCE_CLIENT_SECRET are not set, so only requests "
-            "without client authentication were tried"
-        )
-        raise NoTokenIssued(
-            self.redactor.scrub(f"no password grant issued a token ({'; '.join(tried)}){hint}")
-        )
+    # -- the client credentials grant beside the password grant, and scope ---------------------
+    def learn_client_credentials(self) -> None:
+        self.beside = learn_client_credentials(self.client, self.draft, self.advertised)
 
-    def _record_discovery(self, style: str, location: str, exchange: Exchange, tried: list[str]) -> None:
-        before = f" after {'; '.join(tried)}" if tried else ""
-        names = {"none": "no client authentication", "basic": "HTTP Basic", "body": "client_id/client_secret"}
-        if style == "none":
-            why = f"a token was issued without client credentials ({outcome(exchange)})"
-            if not self.has_client_credentials:
-                why += "; CONFORMANCE_CLIENT_ID and CONFORMANCE_CLIENT_SECRET were not set"
-        else:
-            why = f"tokens are issued with {names[style]} ({outcome(exchange)}){before}"
-        self.draft.learn("client_auth.style", style, why)
-        where = "the request body (form-encoded)" if location == "body" else "the query string"
-        loc_why = f"parameters in {where} issued a token ({outcome(exchange)})"
-        if location == "query":
-            loc_why += "; in the body none did. Credentials in a URL end up in server logs"
-        self.draft.learn("parameters.location", location, loc_why)
-        self.draft.learn("grants.password", True, f"the password grant issued a token ({outcome(exchange)})")
-        self.draft.source("client_auth", "probe §client authentication")
-        self.draft.source("parameters", "probe §parameter location")
-        self.draft.source("grants", "probe §grants")
+    def learn_scope(self) -> None:
+        asked = learn_scope(self.client, self.draft, self.advertised, self.grants[0], self._grant)
+        # The fields are judged on the responses to requests shaped as the suite's: a server may
+        # leave scope out where it is the one asked for (RFC 6749 §5.1).
+        self.shaped_from = asked.seq if asked is not None else len(self.client.exchanges) + 1
+        unknown = learn_unknown_scope(self.client, self.draft, self._request)
+        if unknown is not None:
+            self.latest = unknown  # the newest token: on some servers the only one still valid
 
     def learn_response(self, exchange: Exchange) -> None:
         body: dict[str, Any] = exchange.json
@@ -179,12 +182,15 @@ class Prober:
         self.draft.source("token_response", "probe §token response")
 
     def learn_fields(self) -> None:
-        """Members present in every successful password grant (refresh responses may omit some)."""
-        present = [f for f in RESPONSE_FIELDS if all(f in e.json for e in self.grants)]
-        seqs = ", ".join(f"#{e.seq}" for e in self.grants)
-        self.draft.learn(
-            "token_response.fields", present, f"members of every password grant response ({seqs})"
-        )
+        """Members present in every response to a token request shaped as the suite's (refresh
+        responses may omit some), and in the client credentials grant's beside the password
+        grant where it issued one: the promise holds for every grant the run obtains tokens by."""
+        shaped = [e for e in self.grants if e.seq >= self.shaped_from] or self.grants
+        seen = shaped + ([self.beside] if self.beside is not None and self.beside.issued_token else [])
+        present = [f for f in RESPONSE_FIELDS if all(f in e.json for e in seen)]
+        seqs = ", ".join(f"#{e.seq}" for e in seen)
+        grants = _LABELS[self.grant] + (" and client credentials grant" if len(seen) > len(shaped) else "")
+        self.draft.learn("token_response.fields", present, f"members of every {grants} response ({seqs})")
 
     # -- the protected resource ----------------------------------------------------------
     def learn_resource(self) -> None:
@@ -199,6 +205,9 @@ class Prober:
             return
         token = self.latest.json["access_token"]
         fresh = self.client.call_resource(token, "resource: a fresh token")
+        needed = challenged(fresh)
+        if needed:
+            fresh = self._ask_for(needed, fresh)
         if not fresh.ok:
             note = f"the resource did not accept a fresh token ({outcome(fresh)}): check --resource-path"
             self.draft.remarks.append(note + "; invalidation and expiry were not probed")
@@ -217,6 +226,22 @@ class Prober:
             return
         self.resource_works = True
         learn_rejection(self.draft, bare, made_up, self.redactor)
+
+    def _ask_for(self, needed: list[str], refused: Exchange) -> Exchange:
+        """The resource refused a token for its scope and named the scope (RFC 6750 §3.1): one
+        more token, asking for that scope too; what the resource says to it."""
+        before = self.client.profile.scope_value
+        value = " ".join(dict.fromkeys([*scope_tokens(before), *needed]))
+        set_scope(self.client, value)
+        issued = self._grant(f"token: asking for the scope the resource named too, {value}")
+        if issued.issued_token is not None:
+            served = self.client.call_resource(issued.issued_token, "resource: a token granted that scope")
+            if served.ok:
+                record_required(self.draft, needed, refused, served, value)
+                self.shaped_from = issued.seq
+                return served
+        set_scope(self.client, before)
+        return refused
 
     # -- invalidation ----------------------------------------------------------------------
     def learn_invalidation(self) -> None:
@@ -248,77 +273,18 @@ class Prober:
         self.draft.learn("invalidation.new_token_invalidates_earlier", value, how)
         self.draft.source("invalidation", "probe §invalidation")
         if value is True:
+            whose = "account" if self.grant == "password" else "client"
             self.draft.remarks.append(
-                "EVERY TOKEN REQUEST LOGS OUT EARLIER TOKENS of the account: other clients of the account "
+                f"EVERY TOKEN REQUEST LOGS OUT EARLIER TOKENS of the {whose}: other users of the {whose} "
                 "were logged out by this probe"
             )
 
     # -- refresh ---------------------------------------------------------------------------
     def learn_refresh(self) -> None:
-        with_refresh = [e for e in self.grants if isinstance(e.json.get("refresh_token"), str)]
-        seqs = ", ".join(f"#{e.seq}" for e in self.grants)
-        self.draft.source("refresh", "probe §refresh")
-        if not with_refresh:
-            self.draft.learn("refresh.issues_refresh_token", False, f"no refresh_token in {seqs}")
-            for path in ("refresh.rotation", "refresh.used_refresh_token"):
-                self.draft.learn(path, "unspecified", "no refresh token is issued")
-            made_up = self.client.refresh_grant(secrets.token_hex(16), "token: refresh with a made-up token")
-            if made_up.issued_token is not None:
-                self.draft.learn(
-                    "grants.refresh_token",
-                    "unspecified",
-                    f"a made-up refresh token was accepted ({outcome(made_up)})",
-                )
-            else:
-                self.draft.learn(
-                    "grants.refresh_token",
-                    False,
-                    f"no refresh token is issued; a refresh with a made-up one: {outcome(made_up)}",
-                )
-            return
-        if len(with_refresh) < len(self.grants):
-            self.draft.learn("refresh.issues_refresh_token", "unspecified", f"only sometimes ({seqs})")
-        else:
-            self.draft.learn(
-                "refresh.issues_refresh_token", True, f"a refresh_token in every response ({seqs})"
-            )
-        old = with_refresh[-1].json["refresh_token"]
-        first = self.client.refresh_grant(old, "token: refresh grant")
-        if first.issued_token is None:
-            self.draft.learn(
-                "grants.refresh_token",
-                False,
-                f"a refresh token just issued (#{with_refresh[-1].seq}) was refused: {outcome(first)}; "
-                "review: the refresh may need a scope or another client authentication",
-            )
-            return
-        self.latest = first
-        self.draft.learn(
-            "grants.refresh_token", True, f"a refresh issued a new access token ({outcome(first)})"
-        )
-        new = first.json.get("refresh_token")
-        if isinstance(new, str) and new and new != old:
-            self.draft.learn(
-                "refresh.rotation", True, f"the refresh returned a new refresh token ({outcome(first)})"
-            )
-        else:
-            what = "the same refresh token again" if new == old else "no refresh_token"
-            self.draft.learn("refresh.rotation", False, f"the refresh returned {what} ({outcome(first)})")
-        if self.resource_works:
-            self.client.call_resource(first.json["access_token"], "resource: the refreshed access token")
-        again = self.client.refresh_grant(old, "token: the used refresh token again")
-        if again.issued_token is not None:
-            self.latest = again
-            used: object = "accepted"
-        elif again.status is not None and 400 <= again.status < 500:
-            used = "rejected"
-        else:
-            used = "unspecified"
-        self.draft.learn(
-            "refresh.used_refresh_token",
-            used,
-            f"the refresh token of #{with_refresh[-1].seq} used again: {outcome(again)}",
-        )
+        refresh = RefreshProbe(self.client, self.draft, resource_works=self.resource_works)
+        refresh.issued_by(self.grants, self.beside if self.grant == "password" else None)
+        latest = refresh.run(self.grants)
+        self.latest = latest or self.latest
 
     # -- errors ----------------------------------------------------------------------------
     def learn_errors(self) -> None:
@@ -345,6 +311,11 @@ class Prober:
             )
         self.draft.learn("errors.style", "rfc6749", how)
         self.draft.source("errors", "probe §errors")
+
+    # -- revocation and introspection ----------------------------------------------------------
+    def learn_services(self) -> None:
+        look_for_services(self.client, self.draft, self.advertised, has_client=self.has_client_credentials)
+        learn_live_token(self.client, self.draft, self.latest, resource_works=self.resource_works)
 
     # -- expiry ------------------------------------------------------------------------------
     def learn_lifetime(self) -> None:

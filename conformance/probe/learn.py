@@ -22,13 +22,13 @@ from conformance.clock import Clock, SystemClock
 from conformance.errors import UsageError
 from conformance.probe.draft import Draft
 from conformance.probe.evidence import outcome
-from conformance.probe.experiments import Prober
-from conformance.probe.machine import probe_machine
+from conformance.probe.experiments import IssuingGrant, Prober
 from conformance.probe.metadata import (
     Advertised,
     discover,
     grants_unless_known,
     learn_advertised,
+    learn_resource_metadata,
     say_advertised,
 )
 from conformance.probe.render import render
@@ -123,23 +123,22 @@ def learn_profile(
     began = time.monotonic()
     try:
         advertised = _read_metadata(client, draft, settings, emit)
-        if credentials.username or credentials.password:
-            Prober(
-                client,
-                draft,
-                expiry_wait=settings.expiry_wait,
-                has_client_credentials=credentials.client is not None,
-                say=emit,
-            ).run()
-        elif advertised is not None and "client_credentials" in advertised.grant_types:
-            probe_machine(client, draft, advertised, emit)
-        else:
-            raise UsageError(
-                "set CONFORMANCE_USERNAME and CONFORMANCE_PASSWORD: without them only a server whose "
-                "RFC 8414 metadata advertises the client credentials grant can be probed"
-            )
-        if advertised is not None:
-            grants_unless_known(draft, advertised)
+        grant = _issuing_grant(credentials, advertised)
+        Prober(
+            client,
+            draft,
+            grant=grant,
+            advertised=advertised,
+            expiry_wait=settings.expiry_wait,
+            has_client_credentials=credentials.client is not None,
+            say=emit,
+        ).run()
+        grants_unless_known(draft, advertised)
+        draft.learn_unless_known(
+            "grants.client_credentials",
+            "unspecified",
+            "not tried: CONFORMANCE_CLIENT_ID and CONFORMANCE_CLIENT_SECRET are not set",
+        )
         _learn_token_format(client, draft)
     finally:
         client.close()
@@ -154,20 +153,36 @@ def learn_profile(
     return ProbeResult(text, draft, draft.requests, draft.token_requests, draft.elapsed, lines)
 
 
+def _issuing_grant(credentials: Credentials, advertised: Advertised) -> IssuingGrant:
+    """The password grant where user credentials are given; else the client credentials grant,
+    unless the server's metadata says it has none."""
+    if credentials.username or credentials.password:
+        return "password"
+    if credentials.client is not None and (
+        not advertised.published or advertised.lists_grant("client_credentials")
+    ):
+        return "client_credentials"
+    raise UsageError(
+        "set CONFORMANCE_USERNAME and CONFORMANCE_PASSWORD: without them only the client credentials "
+        "grant can be probed, and this server's RFC 8414 metadata does not advertise it"
+    )
+
+
 def _read_metadata(
     client: ConformanceClient, draft: Draft, settings: ProbeSettings, emit: Callable[[str], None]
-) -> Advertised | None:
+) -> Advertised:
     """The server's metadata first: where published, it names the endpoints (and --token-path may
     be left out); where not, the probe goes on with --token-path, or cannot start."""
     advertised = discover(client, settings.url)
     for exchange in client.exchanges:  # listed like every experiment's, by number and outcome
         emit(client.redactor.scrub(f"  {outcome(exchange)}  {exchange.purpose}"))
-    if advertised is None:
+    if not advertised.published:
         if settings.token_path is None:
             raise UsageError(
                 f"{settings.url} publishes no RFC 8414 metadata ({AS_METADATA_PATH}): pass --token-path"
             )
-        return None
+        learn_resource_metadata(draft, advertised)
+        return advertised
     token_path = learn_advertised(draft, advertised, settings.token_path)
     client.profile = replace(client.profile, token_path=token_path)
     draft.token_path = token_path

@@ -20,7 +20,7 @@ from conformance.client.exchange import Exchange
 from conformance.liveness import ALLOWANCE
 from conformance.profile.model import UNIT_FACTORS
 
-__all__ = ["Reading", "Watch", "judge", "schedule", "watch"]
+__all__ = ["Reading", "Watch", "judge", "schedule", "still_young", "watch"]
 
 Unit = Literal["seconds", "milliseconds"]
 UNITS: tuple[Unit, ...] = ("seconds", "milliseconds")
@@ -92,6 +92,16 @@ def watch(client: ConformanceClient, token: str, issued: Exchange, ages: list[fl
             return Watch(last_accepted, seen, seen, count)
         return Watch(last_accepted, None, seen, count, f"#{exchange.seq} answered HTTP {exchange.status}")
     return Watch(last_accepted, None, ages[-1] if ages else 0.0, len(ages))
+
+
+def still_young(issued: Exchange, now: float) -> bool:
+    """Whether a token is within the first half of the life its expires_in states (read as
+    seconds, the longer reading): a refusal of it then says something other than expiry."""
+    body = issued.json
+    expires_in = body.get("expires_in") if isinstance(body, dict) else None
+    if isinstance(expires_in, bool) or not isinstance(expires_in, int | float):
+        return True  # no stated life: nothing says it ran out
+    return now - issued.started_at <= expires_in / 2
 
 
 def _fit(lifetime: float, seen: Watch) -> str | None:

@@ -1,10 +1,12 @@
 """What a server's own metadata says, read before any experiment: RFC 8414 authorization server
-metadata names the token, revocation and introspection endpoints, the grant types and the client
-authentication methods; RFC 9728 protected resource metadata says the resource publishes it.
+metadata names the token, revocation and introspection endpoints, the grant types, the client
+authentication methods and the scopes; RFC 9728 protected resource metadata says the resource
+publishes it, and which scopes it takes.
 
-Where the metadata is published, `conformance probe --url BASE` needs no --token-path: the draft
-takes the endpoints from it and says so ("learned from metadata"). Where it is not, the probe
-does what it always did, and --token-path is required.
+Where the authorization server metadata is published, `conformance probe --url BASE` needs no
+--token-path: the draft takes the endpoints from it and says so ("learned from metadata"). Where
+it is not, --token-path is required. The resource's own document is read either way: a resource
+may publish one beside an authorization server that does not.
 """
 
 from __future__ import annotations
@@ -20,10 +22,21 @@ from conformance.errors import UsageError
 from conformance.probe.draft import Draft
 from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
 
-__all__ = ["Advertised", "discover", "grants_unless_known", "learn_advertised", "say_advertised"]
+__all__ = [
+    "Advertised",
+    "discover",
+    "grants_unless_known",
+    "learn_advertised",
+    "learn_resource_metadata",
+    "say_advertised",
+]
 
 # grant_types_supported values -> the profile's grants field.
-_GRANTS = {"password": "grants.password", "refresh_token": "grants.refresh_token"}
+_GRANTS = {
+    "password": "grants.password",
+    "refresh_token": "grants.refresh_token",
+    "client_credentials": "grants.client_credentials",
+}
 
 
 @dataclass(slots=True)
@@ -37,7 +50,17 @@ class Advertised:
     resource_metadata: str | None = None
     grant_types: list[str] = field(default_factory=list)
     auth_methods: list[str] = field(default_factory=list)
+    server_scopes: list[str] = field(default_factory=list)  # RFC 8414 scopes_supported
+    resource_scopes: list[str] = field(default_factory=list)  # RFC 9728 scopes_supported
     elsewhere: list[str] = field(default_factory=list)  # endpoints on another origin
+
+    @property
+    def published(self) -> bool:
+        """Whether the authorization server publishes RFC 8414 metadata (the endpoints' source)."""
+        return self.server_metadata is not None
+
+    def lists_grant(self, grant: str) -> bool:
+        return self.published and grant in self.grant_types
 
 
 def _relative(base: str, url: object, member: str, advertised: Advertised) -> str | None:
@@ -58,9 +81,14 @@ def _document(client: ConformanceClient, path: str, purpose: str) -> dict[str, A
     return body if exchange.status == 200 and isinstance(body, dict) else None
 
 
-def discover(client: ConformanceClient, base: str) -> Advertised | None:
+def _strings(value: object) -> list[str]:
+    return [v for v in value if isinstance(v, str)] if isinstance(value, list) else []
+
+
+def discover(client: ConformanceClient, base: str) -> Advertised:
     """Read the metadata at `base` (RFC 8414 §3.1; the well-known segment after the path too, as
-    some servers place it); None when none is published there."""
+    some servers place it), then the resource's (RFC 9728 §3). `published` is False when no
+    authorization server metadata is there."""
     advertised = Advertised()
     root = urlsplit(base)
     candidates = [AS_METADATA_PATH]
@@ -73,8 +101,16 @@ def discover(client: ConformanceClient, base: str) -> Advertised | None:
         if document is not None:
             advertised.server_metadata = candidate
             break
-    if document is None:
-        return None
+    if document is not None:
+        _read_server(base, document, advertised)
+    resource = _document(client, PR_METADATA_PATH, "metadata: protected resource (RFC 9728)")
+    if resource is not None and "resource" in resource:
+        advertised.resource_metadata = PR_METADATA_PATH
+        advertised.resource_scopes = _strings(resource.get("scopes_supported"))
+    return advertised
+
+
+def _read_server(base: str, document: dict[str, Any], advertised: Advertised) -> None:
     advertised.token_path = _relative(base, document.get("token_endpoint"), "token_endpoint", advertised)
     advertised.revocation_path = _relative(
         base, document.get("revocation_endpoint"), "revocation_endpoint", advertised
@@ -82,14 +118,9 @@ def discover(client: ConformanceClient, base: str) -> Advertised | None:
     advertised.introspection_path = _relative(
         base, document.get("introspection_endpoint"), "introspection_endpoint", advertised
     )
-    grants = document.get("grant_types_supported")
-    advertised.grant_types = [g for g in grants if isinstance(g, str)] if isinstance(grants, list) else []
-    methods = document.get("token_endpoint_auth_methods_supported")
-    advertised.auth_methods = [m for m in methods if isinstance(m, str)] if isinstance(methods, list) else []
-    resource = _document(client, PR_METADATA_PATH, "metadata: protected resource (RFC 9728)")
-    if resource is not None and "resource" in resource:
-        advertised.resource_metadata = PR_METADATA_PATH
-    return advertised
+    advertised.grant_types = _strings(document.get("grant_types_supported"))
+    advertised.auth_methods = _strings(document.get("token_endpoint_auth_methods_supported"))
+    advertised.server_scopes = _strings(document.get("scopes_supported"))
 
 
 def learn_advertised(draft: Draft, advertised: Advertised, given_token_path: str | None) -> str:
@@ -122,12 +153,12 @@ def learn_advertised(draft: Draft, advertised: Advertised, given_token_path: str
     draft.source("metadata", "probe §metadata (RFC 8414 §3, RFC 9728 §3)")
     if advertised.revocation_path is not None:
         draft.learn("revocation.path", advertised.revocation_path, f"{how}: revocation_endpoint (RFC 7009)")
-        draft.source("revocation", "probe §metadata (revocation_endpoint); not exercised by the probe")
+        draft.source("revocation", "probe §metadata (revocation_endpoint)")
     if advertised.introspection_path is not None:
         draft.learn(
             "introspection.path", advertised.introspection_path, f"{how}: introspection_endpoint (RFC 7662)"
         )
-        draft.source("introspection", "probe §metadata (introspection_endpoint); not exercised by the probe")
+        draft.source("introspection", "probe §metadata (introspection_endpoint)")
     if advertised.grant_types or advertised.auth_methods:
         draft.remarks.append(
             f"The metadata advertises grant types {', '.join(advertised.grant_types) or '(none listed)'} "
@@ -138,8 +169,22 @@ def learn_advertised(draft: Draft, advertised: Advertised, given_token_path: str
     return token_path
 
 
+def learn_resource_metadata(draft: Draft, advertised: Advertised) -> None:
+    """No authorization server metadata, but the resource publishes its own (RFC 9728 §3)."""
+    if advertised.resource_metadata is None:
+        return
+    how = "learned from metadata"
+    draft.learn("metadata.authorization_server", None, f"{how}: no RFC 8414 metadata at {AS_METADATA_PATH}")
+    draft.learn(
+        "metadata.protected_resource", advertised.resource_metadata, f"{how}: RFC 9728 metadata published"
+    )
+    draft.source("metadata", "probe §metadata (RFC 9728 §3)")
+
+
 def grants_unless_known(draft: Draft, advertised: Advertised) -> None:
     """After the experiments: grants they did not decide, from grant_types_supported."""
+    if not advertised.published:
+        return
     for grant, path in _GRANTS.items():
         listed = grant in advertised.grant_types
         verb = "lists" if listed else "does not list"

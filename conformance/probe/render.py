@@ -25,15 +25,26 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("client_auth", ("style", "methods")),
     ("parameters", ("location",)),
     ("grants", ("password", "refresh_token", "client_credentials")),
+    ("scope", ("value", "unknown")),
     ("token_response", ("fields", "token_type")),
     ("expiry", ("unit", "alternative_units", "nominal_lifetime")),
-    ("refresh", ("issues_refresh_token", "rotation", "used_refresh_token")),
+    (
+        "refresh",
+        (
+            "issues_refresh_token",
+            "issued_by",
+            "rotation",
+            "used_refresh_token",
+            "revokes_replaced_access_token",
+        ),
+    ),
     ("invalidation", ("new_token_invalidates_earlier",)),
     (
         "resource",
         (
             "path",
             "method",
+            "required_scope",
             "rejection.status",
             "rejection.www_authenticate",
             "rejection.body_schema",
@@ -41,8 +52,8 @@ LAYOUT: tuple[tuple[str, tuple[str, ...]], ...] = (
         ),
     ),
     ("errors", ("style",)),
-    ("revocation", ("path",)),
-    ("introspection", ("path",)),
+    ("revocation", ("path", "revokes_access_tokens")),
+    ("introspection", ("path", "members")),
     ("metadata", ("authorization_server", "protected_resource")),
     ("access_token", ("format",)),
 )

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from conformance.requirements import provider, rfc6749, rfc6750, rfc7009, rfc7662, rfc8414, rfc9068, rfc9700
+from conformance.requirements import (
+    provider,
+    rfc6749,
+    rfc6750,
+    rfc7009,
+    rfc7662,
+    rfc8414,
+    rfc9068,
+    rfc9110,
+    rfc9700,
+)
 from conformance.requirements.catalogue import Level, Requirement, all_requirements, get
 
 __all__ = [
@@ -17,5 +27,6 @@ __all__ = [
     "rfc7662",
     "rfc8414",
     "rfc9068",
+    "rfc9110",
     "rfc9700",
 ]

@@ -17,7 +17,7 @@ from conformance.requirements.links import RFC_URL, rfc_links
 __all__ = ["NOT_COVERED", "RFCS", "SECTION_TITLES", "coverage_markdown"]
 
 # The RFCs the suite reads, in the order the table lists them.
-RFCS = ("6749", "6750", "7009", "7662", "8414", "9068", "9700", "9728")
+RFCS = ("6749", "6750", "7009", "7662", "8414", "9068", "9110", "9700", "9728")
 
 # Each cited section's own title in its RFC: what that row covers. A requirement citing a
 # section missing here fails `coverage_markdown` (and the README test), so the table never
@@ -40,6 +40,8 @@ SECTION_TITLES: dict[tuple[str, str], str] = {
     ("6749", "A.12"): '"access_token" syntax',
     ("6749", "A.14"): '"expires_in" syntax',
     ("6749", "A.17"): '"refresh_token" syntax',
+    ("6749", "B"): "Use of application/x-www-form-urlencoded media type",
+    ("6750", "2"): "Authenticated requests (one method per request)",
     ("6750", "2.1"): "Authorization request header field",
     ("6750", "3"): "The WWW-Authenticate response header field",
     ("6750", "3.1"): "Error codes at the resource",
@@ -50,6 +52,7 @@ SECTION_TITLES: dict[tuple[str, str], str] = {
     ("7009", "2.2.1"): "Revocation error response",
     ("7662", "2.1"): "Introspection request",
     ("7662", "2.2"): "Introspection response",
+    ("7662", "2.3"): "Error response",
     ("7662", "4"): "Security considerations (who may introspect)",
     ("8414", "2"): "Authorization server metadata",
     ("8414", "3.1"): "Authorization server metadata request",
@@ -58,6 +61,8 @@ SECTION_TITLES: dict[tuple[str, str], str] = {
     ("9068", "2.1"): "JWT access token header",
     ("9068", "2.2"): "JWT access token data structure (claims)",
     ("9068", "4"): "Validating JWT access tokens",
+    ("9110", "11.6.1"): "WWW-Authenticate",
+    ("9110", "15.5.2"): "401 Unauthorized",
     ("9700", "2.4"): "Resource owner password credentials grant",
     ("9700", "4.14.2"): "Refresh token protection: recommendations",
     ("9728", "2"): "Protected resource metadata",

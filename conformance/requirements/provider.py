@@ -11,6 +11,7 @@ __all__ = [
     "INVALIDATES_EARLIER",
     "KEEPS_EARLIER",
     "NOMINAL_LIFETIME",
+    "REFRESHED_ACCESS_TOKEN",
     "REFRESH_NEW_PAIR",
     "REFRESH_NOT_OFFERED",
     "REJECTION_BODY",
@@ -52,6 +53,13 @@ REFRESH_NOT_OFFERED = register(
     Level.PROVIDER,
     "provider documentation (profile grants)",
     "A provider without refresh issues no refresh_token and refuses the refresh_token grant.",
+)
+REFRESHED_ACCESS_TOKEN = register(
+    "DOC-refreshed-access-token",
+    Level.PROVIDER,
+    "provider documentation (profile refresh.revokes_replaced_access_token)",
+    "A refresh revokes the access token of the pair it replaces, or leaves it valid for the rest of "
+    "its life, as the documentation says.",
 )
 INVALIDATES_EARLIER = register(
     "DOC-invalidates-earlier",

@@ -5,6 +5,10 @@ from __future__ import annotations
 from conformance.requirements.catalogue import Level, register
 
 __all__ = [
+    "BASIC_FORM_ENCODED",
+    "EMPTY_PARAMETER",
+    "FAILED_BASIC",
+    "ISSUES_BY_GRANT",
     "ACCESS_TOKEN_CHARSET",
     "BASIC_SUPPORTED",
     "CC_CLIENT_AUTH",
@@ -266,3 +270,28 @@ SCOPE_RETURNED = register(
     "A granted scope that differs from the requested one (an unknown scope ignored) is returned in "
     "the token response's scope, without the scope not granted.",
 )
+
+FAILED_BASIC = register(
+    "RFC6749-5.2-failed-basic",
+    Level.MUST,
+    "RFC 6749 §5.2, §2.3",
+    "A request whose HTTP Basic client authentication fails is refused (invalid_client, HTTP 401; "
+    "or invalid_request for two methods), whatever credentials its body carries: never served.",
+)
+BASIC_FORM_ENCODED = register(
+    "RFC6749-2.3.1-form-encoding",
+    Level.MUST,
+    "RFC 6749 §2.3.1, Appendix B",
+    "The client identifier and secret are form-urlencoded before HTTP Basic encoding: credentials "
+    "holding characters that encoding changes (+, /, %, a space) authenticate when sent encoded.",
+)
+EMPTY_PARAMETER = register(
+    "RFC6749-3.2-empty-parameter",
+    Level.MUST,
+    "RFC 6749 §3.2",
+    "A parameter sent without a value is treated as omitted: the request with `scope=` or "
+    "`refresh_token=` is answered as the request without it.",
+)
+
+# The requirement a grant's documented request stands for: it yields a token.
+ISSUES_BY_GRANT = {"password": PASSWORD_GRANT_ISSUES, "client_credentials": CC_ISSUES}

@@ -11,6 +11,7 @@ __all__ = [
     "INVALID_TOKEN_CODE",
     "INVALID_TOKEN_STATUS",
     "NO_ERROR_WITHOUT_CREDENTIALS",
+    "ONE_TOKEN_METHOD",
     "REALM_ONCE",
     "REJECTS_BAD_TOKEN",
     "SHORT_LIVED",
@@ -74,4 +75,11 @@ INSUFFICIENT_SCOPE = register(
     "RFC 6750 §3, §3.1",
     "A token refused because it was not granted the scope the resource requires is answered "
     'HTTP 403 with error="insufficient_scope" in its Bearer challenge.',
+)
+ONE_TOKEN_METHOD = register(
+    "RFC6750-3.1-one-method",
+    Level.SHOULD,
+    "RFC 6750 §2, §3.1",
+    "A request that presents the access token by more than one method (the Authorization header "
+    "and the query string) is refused as invalid_request (HTTP 400), not served.",
 )

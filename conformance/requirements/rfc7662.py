@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.requirements.catalogue import Level, register
 
-__all__ = ["ACTIVE", "CALLER_AUTH", "EXP", "INACTIVE"]
+__all__ = ["ACTIVE", "CALLER_AUTH", "CALLER_REFUSED_401", "EXP", "INACTIVE"]
 
 ACTIVE = register(
     "RFC7662-2.2-active",
@@ -31,4 +31,11 @@ EXP = register(
     "RFC 7662 §2.2; RFC 6749 §5.1",
     "exp, when present, is an integer timestamp of the token's expiry that agrees with the "
     "expires_in it was issued with (1 s allowed for whole-second clocks).",
+)
+CALLER_REFUSED_401 = register(
+    "RFC7662-2.3-unauthorized-401",
+    Level.MUST,
+    "RFC 7662 §2.3; RFC 6749 §5.2",
+    "A caller whose client credentials are missing or invalid is answered HTTP 401, as RFC 6749 "
+    "§5.2 describes (invalid_client).",
 )

@@ -1,14 +1,23 @@
-"""Client authentication at the token endpoint (RFC 6749 §2.3.1, §4.3.2, §5.2)."""
+"""Client authentication at the token endpoint (RFC 6749 §2.3, §2.3.1, §4.3.2, §5.2): it is
+required, each documented method works, HTTP Basic encodes its credentials as the RFC says, and a
+request may authenticate one way only. Only the first scenario is about one grant; the others run
+through every grant the run can use."""
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import quote_plus
+
 import pytest
 
-from conformance.checks.expectations import expect_refused
+from conformance.checks.expectations import expect_issued, expect_refused, outcome
+from conformance.client import ClientCredentials
+from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc6749
 from conformance.scenario import Scenario
-from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
+from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt, wrong_secret
+from conformance.strategies.model import MADE_UP
 
 requirement = pytest.mark.requirement
 
@@ -21,4 +30,180 @@ def test_client_must_authenticate(conformance: Scenario, case: str) -> None:
     conformance.expect(
         expect_refused(exchange, rfc6749.CLIENT_AUTH_REQUIRED, {"invalid_client"}, case),
         rfc6749.CLIENT_AUTH_REQUIRED,
+    )
+
+
+@requirement(rfc6749.BASIC_SUPPORTED)
+@applies(auth_method="client_secret_basic")
+def test_basic_client_authentication_is_supported(conformance: Scenario, grant: str) -> None:
+    exchange = conformance.client.grant_request(
+        grant, f"token: {grant} grant, HTTP Basic", method="client_secret_basic"
+    )
+    conformance.skip_unless_allowed(exchange, rfc6749.BASIC_SUPPORTED)
+    conformance.expect(
+        expect_issued(exchange, rfc6749.BASIC_SUPPORTED, "HTTP Basic client authentication"),
+        rfc6749.BASIC_SUPPORTED,
+    )
+
+
+@requirement(rfc6749.LISTED_AUTH_METHODS)
+@pytest.mark.parametrize(
+    "method",
+    [
+        pytest.param("client_secret_basic", marks=applies(auth_method="client_secret_basic")),
+        pytest.param("client_secret_post", marks=applies(auth_method="client_secret_post")),
+    ],
+)
+def test_each_documented_method_authenticates(conformance: Scenario, grant: str, method: str) -> None:
+    exchange = conformance.client.grant_request(
+        grant,
+        f"token: {grant} grant, {method}",
+        method="client_secret_basic" if method == "client_secret_basic" else "client_secret_post",
+    )
+    conformance.skip_unless_allowed(exchange, rfc6749.LISTED_AUTH_METHODS)
+    source = conformance.profile.source_of("client_auth")
+    conformance.expect(
+        expect_issued(exchange, rfc6749.LISTED_AUTH_METHODS, f"{method}, a documented method ({source})"),
+        rfc6749.LISTED_AUTH_METHODS,
+    )
+
+
+@requirement(rfc6749.LISTED_AUTH_METHODS, rfc6749.ERROR_RESPONSE)
+@applies(client_auth=True, auth_method_unlisted="client_secret_post")
+def test_body_credentials_refused_where_not_documented(conformance: Scenario, grant: str) -> None:
+    # Only the body: a server must not take a secret where its documentation says it does not
+    # read one. Basic is never asked to be refused: RFC 6749 §2.3.1 makes it a MUST.
+    exchange = conformance.client.grant_request(
+        grant, f"token: {grant} grant, client_secret_post (not documented)", method="client_secret_post"
+    )
+    conformance.expect(
+        expect_refused(
+            exchange,
+            rfc6749.LISTED_AUTH_METHODS,
+            {"invalid_client", "invalid_request"},
+            "client credentials in the body, which the documentation does not list",
+        ),
+        rfc6749.LISTED_AUTH_METHODS,
+    )
+
+
+@requirement(rfc6749.ONE_AUTH_METHOD, rfc6749.ERROR_RESPONSE)
+@applies(client_auth=True)
+def test_two_client_authentication_methods_are_refused(conformance: Scenario, grant: str) -> None:
+    client = conformance.client
+    real = client.credentials.client
+    assert real is not None
+    # The right credentials both ways: only using two methods at once is wrong (§2.3, §5.2).
+    exchange = client.grant_request(
+        grant,
+        f"token: {grant} grant, Basic and body credentials",
+        extra=[("client_id", real.client_id), ("client_secret", real.client_secret)],
+        method="client_secret_basic",
+    )
+    conformance.skip_unless_allowed(exchange, rfc6749.ONE_AUTH_METHOD)
+    conformance.expect(
+        expect_refused(exchange, rfc6749.ONE_AUTH_METHOD, {"invalid_request"}, "two authentication methods"),
+        rfc6749.ONE_AUTH_METHOD,
+    )
+
+
+@requirement(rfc6749.ONE_AUTH_METHOD, rfc6749.ERROR_RESPONSE)
+@applies(client_auth=True)
+def test_basic_and_body_naming_two_clients_are_refused(conformance: Scenario, grant: str) -> None:
+    """HTTP Basic for the client, the body naming another: whoever the server believes, the
+    request must be refused with an RFC 6749 §5.2 code (invalid_request or invalid_client), never a
+    server error or a code of its own (the exchange checks judge the refusal's form)."""
+    client = conformance.client
+    other = client.credentials.restricted_client or ClientCredentials(
+        MADE_UP["client_id"], MADE_UP["client_secret"]
+    )
+    exchange = client.grant_request(
+        grant,
+        f"token: {grant} grant, Basic for the client, the body naming another client",
+        extra=[("client_id", other.client_id), ("client_secret", other.client_secret)],
+        method="client_secret_basic",
+    )
+    conformance.expect(
+        expect_refused(
+            exchange,
+            rfc6749.ONE_AUTH_METHOD,
+            {"invalid_request", "invalid_client"},
+            "Basic credentials of one client and body credentials of another",
+        ),
+        rfc6749.ONE_AUTH_METHOD,
+    )
+
+
+@requirement(rfc6749.FAILED_BASIC, rfc6749.ERROR_RESPONSE, rfc6749.INVALID_CLIENT_401)
+@applies(client_auth=True)
+def test_failed_basic_authentication_is_not_passed_over(conformance: Scenario, grant: str) -> None:
+    """A wrong secret in the Basic header, the right one in the body: RFC 6749 §5.2 has the server
+    answer the client that authenticated by the header with 401 invalid_client."""
+    client = conformance.client
+    real = client.credentials.client
+    assert real is not None
+    exchange = client.grant_request(
+        grant,
+        f"token: {grant} grant, a wrong secret by Basic, the right one in the body",
+        extra=[("client_id", real.client_id), ("client_secret", real.client_secret)],
+        client=ClientCredentials(real.client_id, wrong_secret(real.client_secret)),
+        method="client_secret_basic",
+    )
+    conformance.expect(
+        expect_refused(
+            exchange,
+            rfc6749.FAILED_BASIC,
+            # invalid_request too: the request also uses two methods (RFC 6749 §5.2).
+            {"invalid_client", "invalid_request"},
+            "a failed Basic authentication, whatever the body carries",
+        ),
+        rfc6749.FAILED_BASIC,
+    )
+
+
+def _form_changes(text: str) -> bool:
+    """Whether form encoding (RFC 6749 Appendix B) changes `text`."""
+    return quote_plus(text) != text
+
+
+@requirement(rfc6749.BASIC_FORM_ENCODED)
+@applies(auth_method="client_secret_basic")
+def test_basic_credentials_are_form_encoded(conformance: Scenario, grant: str) -> None:
+    client = conformance.client
+    real = client.credentials.client
+    assert real is not None
+    if not (_form_changes(real.client_id) or _form_changes(real.client_secret)):
+        reason = (
+            "not applicable: the client id and secret hold no character form encoding changes "
+            "(run with a client whose secret has one: +, /, % or a space)"
+        )
+        conformance.log.not_checked(rfc6749.BASIC_FORM_ENCODED, reason)
+        pytest.skip(reason)
+    encoded = client.grant_request(
+        grant, f"token: {grant} grant, Basic credentials form-encoded (RFC 6749 §2.3.1)"
+    )
+    conformance.skip_unless_allowed(encoded, rfc6749.BASIC_FORM_ENCODED)
+    if encoded.issued_token is not None:
+        conformance.expect([], rfc6749.BASIC_FORM_ENCODED, "the form-encoded id and secret authenticate")
+        return
+    raw = "Basic " + base64.b64encode(f"{real.client_id}:{real.client_secret}".encode()).decode("ascii")
+    unencoded = client.token_request(
+        client.issuing_params(grant=grant),
+        purpose=f"token: {grant} grant, Basic credentials not form-encoded",
+        client=None,
+        headers={"Authorization": raw},
+    )
+    if unencoded.issued_token is None:
+        conformance.stop(
+            f"neither form of the Basic credentials authenticates ({outcome(encoded)}; {outcome(unencoded)})"
+        )
+    conformance.expect(
+        [
+            Finding(
+                rfc6749.BASIC_FORM_ENCODED,
+                "a token for the form-encoded client id and secret (RFC 6749 §2.3.1)",
+                f"{outcome(encoded)}; the same credentials not form-encoded get a token (#{unencoded.seq})",
+                encoded,
+            )
+        ]
     )

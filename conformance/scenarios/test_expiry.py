@@ -121,10 +121,10 @@ def _observe(conformance: Scenario, token: IssuedToken, readings: list[tuple[str
     rfc6750.SHORT_LIVED,
     rfc6750.REJECTS_BAD_TOKEN,
 )
-def test_token_lives_as_long_as_expires_in_says(conformance: Scenario) -> None:
+def test_token_lives_as_long_as_expires_in_says(conformance: Scenario, grant: str) -> None:
     profile, expiry = conformance.profile, conformance.profile.expiry
     documented = "expires_in" in profile.response_fields
-    token = conformance.obtain_token("token: token to watch expire")
+    token = conformance.obtain_token(f"token: {grant} grant, a token to watch expire")
     expires_in = token.expires_in
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
         if documented:

@@ -7,23 +7,26 @@ and the credentials they may repeat (a username as `sub`), are masked in every r
 from __future__ import annotations
 
 import re
-import secrets
 from email.utils import parsedate_to_datetime
 
 import pytest
 
 from conformance.checks.expectations import outcome
 from conformance.checks.services import exp_member_findings, introspection_active
-from conformance.client import Exchange
+from conformance.client import ClientCredentials, Exchange
 from conformance.client.endpoints import introspect, revoke
 from conformance.findings import Finding
 from conformance.liveness import stated_lifetimes
 from conformance.markers import applies
 from conformance.requirements import provider, rfc7662
 from conformance.scenario import IssuedToken, Scenario
+from conformance.scenarios.client_auth_cases import wrong_secret
+from conformance.scenarios.never_issued import NEVER_ISSUED
 
 requirement = pytest.mark.requirement
 _VSCHAR = re.compile(r"[\x20-\x7e]+")  # RFC 6749 §A.12: what an access token is made of
+# Introspection members that describe the resource owner (RFC 7662 §2.2).
+OWNER_MEMBERS = ("username", "sub")
 
 
 def _issued_at(conformance: Scenario, token: IssuedToken) -> float | None:
@@ -71,7 +74,12 @@ def test_a_live_token_is_active(conformance: Scenario) -> None:
     introspection = conformance.profile.introspection
     assert introspection is not None
     if introspection.members:
-        missing = [m for m in introspection.members if m not in answer.json]
+        promised_now = introspection.members
+        if conformance.grant == "client_credentials":
+            # RFC 7662 §2.2: username (and, usually, sub) name the resource owner who authorized
+            # the token: a client credentials token has none.
+            promised_now = tuple(m for m in promised_now if m not in OWNER_MEMBERS)
+        missing = [m for m in promised_now if m not in answer.json]
         promised = f"the members {', '.join(introspection.members)} ({introspection.source})"
         conformance.expect(
             [Finding(provider.INTROSPECTION_MEMBERS, promised, f"no {', '.join(missing)}", answer)]
@@ -91,9 +99,13 @@ def test_a_live_token_is_active(conformance: Scenario) -> None:
 
 @requirement(rfc7662.INACTIVE)
 @applies(introspection=True)
-def test_an_unknown_token_is_inactive(conformance: Scenario) -> None:
-    answer = introspect(conformance.client, secrets.token_urlsafe(32), "introspection: a token never issued")
-    _expect_inactive(conformance, answer, "a token never issued")
+@pytest.mark.parametrize("shape", list(NEVER_ISSUED))
+def test_an_unknown_token_is_inactive(conformance: Scenario, shape: str) -> None:
+    """RFC 7662 §2.2: a token that "does not exist on this server" is active: false, whatever it
+    looks like (a server that issues only opaque tokens is still asked about a JWT-shaped one)."""
+    what = f"a token never issued ({shape})"
+    answer = introspect(conformance.client, NEVER_ISSUED[shape](), f"introspection: {what}")
+    _expect_inactive(conformance, answer, what)
 
 
 @requirement(rfc7662.INACTIVE)
@@ -136,7 +148,7 @@ def test_a_revoked_token_is_inactive(conformance: Scenario) -> None:
     conformance.ledger.forget(token.access_token)
     revoked = revoke(conformance.client, token.access_token, "revocation: access token", hint="access_token")
     used = conformance.client.call_resource(token.access_token, "resource: revoked access token")
-    if revoked.status != 200 or used.ok:
+    if not revoked.ok or used.ok:
         # Judged only once the resource shows the revocation took: RFC 7009 judges the rest.
         conformance.log.not_checked(
             rfc7662.INACTIVE, f"the revocation did not take ({outcome(revoked)}; resource {outcome(used)})"
@@ -146,15 +158,30 @@ def test_a_revoked_token_is_inactive(conformance: Scenario) -> None:
     _expect_inactive(conformance, answer, "a revoked access token")
 
 
-@requirement(rfc7662.CALLER_AUTH)
+@requirement(rfc7662.CALLER_AUTH, rfc7662.CALLER_REFUSED_401)
 @applies(introspection=True, client_auth=True)
 def test_introspection_requires_the_caller_to_authenticate(conformance: Scenario) -> None:
     token = conformance.obtain_token()
-    answer = introspect(
-        conformance.client, token.access_token, "introspection: no client authentication", credentials=None
-    )
     findings = []
-    if answer.ok and isinstance(answer.json, dict) and answer.json.get("active") is True:
-        expected = "a refusal (HTTP 401), or nothing about the token"
-        findings.append(Finding(rfc7662.CALLER_AUTH, expected, f"{outcome(answer)}: active: true", answer))
-    conformance.expect(findings, rfc7662.CALLER_AUTH)
+    real = conformance.client.credentials.client
+    assert real is not None
+    for case, credentials in (
+        ("no client authentication", None),
+        ("a wrong client secret", ClientCredentials(real.client_id, wrong_secret(real.client_secret))),
+    ):
+        answer = introspect(
+            conformance.client, token.access_token, f"introspection: {case}", credentials=credentials
+        )
+        if answer.ok and isinstance(answer.json, dict) and answer.json.get("active") is True:
+            expected = "a refusal (HTTP 401), or nothing about the token"
+            findings.append(
+                Finding(rfc7662.CALLER_AUTH, expected, f"{outcome(answer)}: active: true", answer)
+            )
+        if credentials is not None and answer.status is not None and not answer.ok and answer.status != 401:
+            # §2.3: invalid client credentials are answered 401, as RFC 6749 §5.2 describes.
+            expected = "HTTP 401 for a caller whose client credentials are invalid (RFC 7662 §2.3)"
+            findings.append(Finding(rfc7662.CALLER_REFUSED_401, expected, outcome(answer), answer))
+    conformance.expect(findings)
+    for requirement_ in (rfc7662.CALLER_AUTH, rfc7662.CALLER_REFUSED_401):
+        if not any(f.requirement == requirement_ for f in findings):
+            conformance.log.held(requirement_)

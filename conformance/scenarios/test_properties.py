@@ -24,6 +24,7 @@ from conformance.strategies import (
     BearerCase,
     RequestCase,
     bearer_cases,
+    key_case,
     move_catalogue,
     scope_requests,
     token_requests,
@@ -52,18 +53,39 @@ def _send(case: RequestCase, example: Example) -> None:
     example.expect(judge_token(case, exchange))
 
 
-@requirement(*TOKEN_REQUIREMENTS)
-@applies(grant_password=True)
+# What the search judges through each grant: the password grant's own requirements, or the
+# client credentials grant's; the rest is not about one grant.
+BY_GRANT = {
+    "password": TOKEN_REQUIREMENTS,
+    "client_credentials": (
+        rfc6749.ERROR_RESPONSE,
+        rfc6749.CC_ISSUES,
+        rfc6749.MISSING_GRANT_TYPE,
+        rfc6749.UNSUPPORTED_GRANT,
+        rfc6749.UNKNOWN_PARAMETER_IGNORED,
+        rfc6749.REPEATED_PARAMETER,
+        rfc6749.CC_CLIENT_AUTH,
+    ),
+}
+
+
+@requirement(*dict.fromkeys(r for judged in BY_GRANT.values() for r in judged))
 def test_token_endpoint_answers_generated_requests(
-    conformance: Scenario, request: pytest.FixtureRequest
+    conformance: Scenario, request: pytest.FixtureRequest, grant: str
 ) -> None:
-    search = Search.for_test(
-        conformance, request, "requests", "generated token requests", *TOKEN_REQUIREMENTS
-    )
+    judged = BY_GRANT[grant]
+    for other in {r for rs in BY_GRANT.values() for r in rs} - set(judged):
+        conformance.log.not_checked(other, f"not applicable to requests of the {grant} grant")
+    search = Search.for_test(conformance, request, "requests", f"generated {grant} grant requests", *judged)
     profile, credentials, live = conformance.profile, conformance.client.credentials, search.budget.live
-    strategy = token_requests(profile, credentials, protect_account=live)
-    # Every fixed move alone first (not on a live target: that is a request each), then the search.
-    alone = [] if live else [RequestCase((move,)) for move in move_catalogue(profile, credentials)]
+    strategy = token_requests(profile, credentials, protect_account=live, grant=grant)
+    # Every fixed move alone first (not on a live target: that is a request each), then the search;
+    # on every target, the cases that matter most (KEY_CASES).
+    catalogue = move_catalogue(profile, credentials, grant)
+    if live:
+        alone = [RequestCase((move,), grant) for move in catalogue if key_case(move)]
+    else:
+        alone = [RequestCase((move,), grant) for move in catalogue]
     search.run_given(strategy, _send, explicit=alone)
 
 
@@ -103,6 +125,7 @@ def test_resource_answers_generated_credentials(
             purpose=f"resource: generated: {move.what}",
             headers=[("Authorization", header)] if header is not None else [],
             token=presented,
+            malformed=move.malformed,
         )
         example.note(f"got {exchange.summary()}")
         example.expect(judge_resource(case, exchange))
@@ -133,14 +156,14 @@ def test_any_scope_behaves_like_the_documented_one(
             return
         example.expect(expect_accepted(used, provider.SCOPE_UNENFORCED, f"a token issued for {case!r}"))
 
-    search.run_given(scope_requests(profile), check)
+    search.run_given(scope_requests(profile, conformance.grant), check)
 
 
 def _documented_token_refused_too(conformance: Scenario) -> bool:
     """The control for a refused token: is a token of the documented request, issued now, refused
     as well (a store that honours new tokens late, say)? Then no scope value is to blame."""
     client = conformance.client
-    control = client.password_grant("token: the documented request, as a control")
+    control = client.grant_request(conformance.grant, "token: the documented request, as a control")
     if control.issued_token is None:
         return False
     used = client.call_resource(conformance.issued(control).access_token, "resource: the control token")
@@ -151,9 +174,8 @@ SAMPLE = 12
 
 
 @requirement(rfc6749.TOKENS_UNIQUE, rfc6749.TOKENS_UNGUESSABLE, rfc6749.TOKENS_160_BITS)
-@applies(grant_password=True)
 def test_issued_tokens_are_unique_and_unguessable(
-    conformance: Scenario, request: pytest.FixtureRequest
+    conformance: Scenario, request: pytest.FixtureRequest, grant: str
 ) -> None:
     live = budget_for(request.config, conformance.settings, "requests", search_id(request)).live
     size = LIVE_EXAMPLES["resource"] if live else SAMPLE

@@ -75,7 +75,7 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
     for n in range(1, rounds + 1):
         token = conformance.obtain_token(f"token: race {n}")
         if token.refresh_token is None:
-            conformance.stop("the password grant issued no refresh token")
+            conformance.stop(f"the {conformance.grant} grant issued no refresh token")
         rt = token.refresh_token
         answers = _at_once(
             [
@@ -110,28 +110,30 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
         conformance.expect([], rfc6749.REFRESH_WORKS, f"a winner in each of {rounds} rounds")
 
 
-@requirement(rfc6749.PASSWORD_GRANT_ISSUES, rfc6749.TOKENS_UNIQUE, rfc6749.ERROR_RESPONSE)
+@requirement(rfc6749.TOKENS_UNIQUE, rfc6749.ERROR_RESPONSE)
 @applies(refresh=True)
 def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     client = conformance.client
+    grant = conformance.grant
+    issue = rfc6749.ISSUES_BY_GRANT[grant]
     rounds = _rounds(conformance, request)
     for n in range(1, rounds + 1):
         token = conformance.obtain_token(f"token: race {n}")
         if token.refresh_token is None:
-            conformance.stop("the password grant issued no refresh token")
+            conformance.stop(f"the {conformance.grant} grant issued no refresh token")
         rt = token.refresh_token
         moves: list[Callable[[], Exchange]] = [
             partial(client.refresh_grant, rt, f"token: race {n}, the refresh")
         ]
+        # Token requests by the grant the run obtains tokens by: never a grant the profile does
+        # not offer.
         moves += [
-            partial(client.password_grant, f"token: race {n}, password grant {i} of {WIDTH - 1}")
+            partial(client.grant_request, grant, f"token: race {n}, {grant} grant {i} of {WIDTH - 1}")
             for i in range(1, WIDTH)
         ]
         answers = _at_once(moves)
         findings = [
-            f
-            for e in answers[1:]
-            for f in expect_issued(e, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials, racing a refresh")
+            f for e in answers[1:] for f in expect_issued(e, issue, "valid credentials, racing a refresh")
         ]
         refreshed = answers[0]
         if refreshed.issued_token is None and refreshed.status is not None and refreshed.status < 500:
@@ -144,7 +146,7 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
                         refreshed,
                     )
                 )
-        conformance.expect(findings, rfc6749.PASSWORD_GRANT_ISSUES, f"{WIDTH - 1} at once with a refresh")
+        conformance.expect(findings, issue, f"{WIDTH - 1} at once with a refresh")
         # Every token new: no credential of the token raced from, none handed to two requests
         # (the one §10.10 rule: only concurrent duplicates may share one pair).
         judged = judge_issuances([token.exchange, *(e for e in answers if e.issued_token is not None)])
@@ -167,13 +169,12 @@ def test_concurrent_token_requests_and_earlier_tokens(
         conformance.obtain_token(f"token: race {n}, before")
         answers = _at_once(
             [
-                partial(client.password_grant, f"token: race {n}, request {i} of {WIDTH}")
+                partial(client.grant_request, conformance.grant, f"token: race {n}, request {i} of {WIDTH}")
                 for i in range(1, WIDTH + 1)
             ]
         )
-        findings = [
-            f for e in answers for f in expect_issued(e, rfc6749.PASSWORD_GRANT_ISSUES, "valid credentials")
-        ]
+        issue = rfc6749.ISSUES_BY_GRANT[conformance.grant]
+        findings = [f for e in answers for f in expect_issued(e, issue, "valid credentials")]
         # Judged by credentials: concurrent duplicates handed one token hold one credential.
         tokens = list(
             dict.fromkeys(conformance.issued(e).access_token for e in answers if e.issued_token is not None)

@@ -7,6 +7,7 @@ import secrets
 import pytest
 
 from conformance.checks.expectations import expect_accepted, expect_issued, expect_refused, outcome
+from conformance.client import Exchange
 from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
@@ -137,3 +138,66 @@ def test_refresh_grant_refused_where_not_offered(conformance: Scenario) -> None:
         expected = f"no token for the refresh_token grant ({conformance.profile.source_of('grants')})"
         findings.append(Finding(provider.REFRESH_NOT_OFFERED, expected, outcome(exchange), exchange))
     conformance.expect(findings, provider.REFRESH_NOT_OFFERED)
+
+
+def _answer(exchange: Exchange) -> str:
+    """A token, or the refusal's error code: what RFC 6749 §3.2 compares."""
+    if exchange.issued_token is not None:
+        return "a token"
+    return f"refused with {exchange.error_code}" if exchange.error_code else outcome(exchange)
+
+
+@requirement(rfc6749.EMPTY_PARAMETER)
+@applies(refresh=True)
+def test_empty_refresh_token_is_treated_as_omitted(conformance: Scenario) -> None:
+    """RFC 6749 §3.2: `refresh_token=` is a refresh without a refresh token (invalid_request),
+    not an invalid one."""
+    client = conformance.client
+    omitted = client.token_request(
+        [("grant_type", "refresh_token")] + [p for p in client.refresh_params("") if p[0] == "scope"],
+        purpose="token: refresh grant without refresh_token",
+    )
+    empty = client.refresh_grant("", "token: refresh grant with refresh_token= (no value)")
+    findings = []
+    if omitted.status is not None and empty.status is not None and _answer(empty) != _answer(omitted):
+        findings.append(
+            Finding(
+                rfc6749.EMPTY_PARAMETER,
+                f"the answer to the refresh without refresh_token (#{omitted.seq}: {_answer(omitted)})",
+                outcome(empty),
+                empty,
+            )
+        )
+    conformance.expect(findings, rfc6749.EMPTY_PARAMETER, "refresh_token= is answered as none")
+
+
+@requirement(rfc6749.REPEATED_PARAMETER)
+@applies(refresh=True)
+def test_a_repeated_refresh_token_never_yields_a_token(conformance: Scenario) -> None:
+    """RFC 6749 §3.2: parameters MUST NOT repeat (§5.2 invalid_request). A made-up refresh token
+    and the real one, in both orders: a server that keeps the first or the last value issues a
+    token for one of them."""
+    token = _token_with_refresh(conformance)
+    assert token.refresh_token is not None
+    client = conformance.client
+    made_up = secrets.token_hex(16)
+    findings = []
+    for first, last, order in (
+        (made_up, token.refresh_token, "last"),
+        (token.refresh_token, made_up, "first"),
+    ):
+        params = client.refresh_params(first) + [("refresh_token", last)]
+        exchange = client.token_request(
+            params, purpose=f"token: refresh_token sent twice, the real one {order}"
+        )
+        if exchange.issued_token is not None:
+            findings.append(
+                Finding(
+                    rfc6749.REPEATED_PARAMETER,
+                    "a refusal (invalid_request): refresh_token is repeated with two values",
+                    outcome(exchange),
+                    exchange,
+                )
+            )
+            break  # the real refresh token is used up
+    conformance.expect(findings, rfc6749.REPEATED_PARAMETER)

@@ -6,7 +6,10 @@ import secrets
 
 import pytest
 
-from conformance.checks.expectations import expect_accepted, expect_rejected
+from conformance.checks.challenge import parse_challenges
+from conformance.checks.expectations import expect_accepted, expect_rejected, outcome
+from conformance.client import Exchange
+from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.profile import UNSPECIFIED
 from conformance.requirements import provider, rfc6750
@@ -17,8 +20,8 @@ requirement = pytest.mark.requirement
 
 @requirement(rfc6750.ACCEPTS_VALID_TOKEN)
 @applies(resource=True)
-def test_fresh_token_is_accepted(conformance: Scenario) -> None:
-    token = conformance.obtain_token()
+def test_fresh_token_is_accepted(conformance: Scenario, grant: str) -> None:
+    token = conformance.obtain_token(f"token: {grant} grant, to call the resource with")
     exchange = conformance.client.call_resource(token.access_token, "resource: fresh access token")
     conformance.expect(
         expect_accepted(exchange, rfc6750.ACCEPTS_VALID_TOKEN, "a fresh access token"),
@@ -70,3 +73,59 @@ def test_unusable_credentials_are_refused(conformance: Scenario, case: str) -> N
         expect_rejected(exchange, rfc6750.REJECTS_BAD_TOKEN, f"a request with {case}"),
         rfc6750.REJECTS_BAD_TOKEN,
     )
+    _not_judged_by_this_refusal(conformance, exchange, case)
+
+
+def _not_judged_by_this_refusal(conformance: Scenario, exchange: Exchange, case: str) -> None:
+    """What a refusal says nothing of: statements about a challenge's attributes ("when present")
+    where it carries no Bearer challenge, and about an invalid token where none was presented."""
+    log = conformance.log
+    bearer = [
+        c
+        for c in parse_challenges(exchange.headers_named("www-authenticate"))
+        if c.scheme.lower() == "bearer"
+    ]
+    if not bearer:
+        why = f"not applicable: the refusal of a request with {case} carries no Bearer challenge"
+        log.not_checked(rfc6750.REALM_ONCE, why)
+        log.not_checked(rfc6750.NO_ERROR_WITHOUT_CREDENTIALS, why)
+    if case != "no token":
+        log.not_checked(
+            rfc6750.NO_ERROR_WITHOUT_CREDENTIALS, f"not applicable: a request with {case} has credentials"
+        )
+    if case != "unknown token":
+        why = f"not applicable: a request with {case} presents no well-formed Bearer token"
+        log.not_checked(rfc6750.INVALID_TOKEN_STATUS, why)
+        log.not_checked(rfc6750.INVALID_TOKEN_CODE, why)
+
+
+@requirement(rfc6750.ONE_TOKEN_METHOD)
+@applies(resource=True)
+def test_a_token_by_two_methods_is_refused(conformance: Scenario) -> None:
+    """RFC 6750 §3.1 invalid_request: a request that "uses more than one method for including an
+    access token". The query carries a made-up token, never the real one: a URL is a place logs
+    keep (RFC 6750 §5.3), and a server that reads both refuses it all the same."""
+    token = conformance.obtain_token("token: to present by two methods at once")
+    client = conformance.client
+    path = client.target.resource_path
+    assert path is not None
+    exchange = client.send_raw(
+        conformance.profile.resource.method,
+        f"{path}{'&' if '?' in path else '?'}access_token={secrets.token_urlsafe(24)}",
+        kind="resource",
+        purpose="resource: a token in the Authorization header and another in the query",
+        headers=[("Authorization", f"Bearer {token.access_token}")],
+        token=token.access_token,
+        malformed=True,
+    )
+    findings = []
+    if exchange.ok:
+        findings.append(
+            Finding(
+                rfc6750.ONE_TOKEN_METHOD,
+                "a refusal, invalid_request (HTTP 400): the token came by two methods",
+                outcome(exchange),
+                exchange,
+            )
+        )
+    conformance.expect(findings, rfc6750.ONE_TOKEN_METHOD)

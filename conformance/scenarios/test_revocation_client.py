@@ -18,7 +18,7 @@ requirement = pytest.mark.requirement
 
 
 @requirement(rfc7009.ISSUED_TO_CLIENT)
-@applies(client_credentials=True, revocation="access", resource_or_introspection=True)
+@applies(client_auth=True, revocation="access", resource_or_introspection=True)
 def test_another_client_cannot_revoke_a_token(conformance: Scenario) -> None:
     other = conformance.client.credentials.restricted_client
     # A second registered client is a fact of the deployment, not of its documentation.

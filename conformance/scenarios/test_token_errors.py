@@ -1,13 +1,18 @@
-"""Refusals at the token endpoint (RFC 6749 §4.3.2, §5.2)."""
+"""Refusals at the token endpoint (RFC 6749 §3.2, §4.3.2, §5.2)."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 import pytest
 
-from conformance.checks.expectations import expect_refused
+from conformance.checks.expectations import expect_refused, outcome
+from conformance.client import Exchange
+from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc6749
 from conformance.scenario import Scenario
+from conformance.strategies.model import MADE_UP
 
 requirement = pytest.mark.requirement
 
@@ -72,9 +77,9 @@ def test_missing_parameter_is_invalid_request(conformance: Scenario, missing: st
 @requirement(rfc6749.MISSING_GRANT_TYPE, rfc6749.ERROR_RESPONSE)
 def test_missing_grant_type_is_invalid_request(conformance: Scenario) -> None:
     client = conformance.client
-    exchange = client.token_request(
-        client.password_params(omit=["grant_type"]), purpose="token: request without grant_type"
-    )
+    # The documented request of the grant the run uses, less grant_type.
+    params = [p for p in client.issuing_params() if p[0] != "grant_type"]
+    exchange = client.token_request(params, purpose="token: request without grant_type")
     conformance.expect(
         expect_refused(
             exchange, rfc6749.MISSING_GRANT_TYPE, {"invalid_request"}, "a request without grant_type"
@@ -86,13 +91,99 @@ def test_missing_grant_type_is_invalid_request(conformance: Scenario) -> None:
 @requirement(rfc6749.UNSUPPORTED_GRANT, rfc6749.ERROR_RESPONSE)
 def test_unknown_grant_type_is_unsupported(conformance: Scenario) -> None:
     client = conformance.client
-    exchange = client.token_request(
-        client.password_params(grant_type="urn:conformance:no-such-grant"),
-        purpose="token: unknown grant_type",
-    )
+    params = [
+        (k, "urn:conformance:no-such-grant" if k == "grant_type" else v) for k, v in client.issuing_params()
+    ]
+    exchange = client.token_request(params, purpose="token: unknown grant_type")
     conformance.expect(
         expect_refused(
             exchange, rfc6749.UNSUPPORTED_GRANT, {"unsupported_grant_type"}, "an unknown grant_type"
         ),
         rfc6749.UNSUPPORTED_GRANT,
     )
+
+
+def _answer(exchange: Exchange) -> str:
+    """What a token request got, as far as RFC 6749 §3.2 compares two: a token, or the refusal's code."""
+    if exchange.issued_token is not None:
+        return "a token"
+    return f"refused with {exchange.error_code}" if exchange.error_code else outcome(exchange)
+
+
+@requirement(rfc6749.EMPTY_PARAMETER)
+def test_empty_scope_is_treated_as_omitted(conformance: Scenario, grant: str) -> None:
+    """RFC 6749 §3.2: "Parameters sent without a value MUST be treated as if they were omitted
+    from the request." `scope=` must get what the request without scope gets."""
+    client = conformance.client
+    omitted = client.grant_request(grant, f"token: {grant} grant without scope", scope=None)
+    conformance.skip_unless_allowed(omitted, rfc6749.EMPTY_PARAMETER)
+    empty = client.grant_request(grant, f"token: {grant} grant with scope= (no value)", scope="")
+    findings = []
+    if _answer(empty) != _answer(omitted) and omitted.status is not None and empty.status is not None:
+        findings.append(
+            Finding(
+                rfc6749.EMPTY_PARAMETER,
+                f"the answer to the request without scope (#{omitted.seq}: {_answer(omitted)})",
+                outcome(empty),
+                empty,
+            )
+        )
+    conformance.expect(findings, rfc6749.EMPTY_PARAMETER, "scope= is answered as no scope")
+
+
+@requirement(rfc6749.ERROR_RESPONSE)
+def test_get_at_the_token_endpoint_is_refused(conformance: Scenario) -> None:
+    """RFC 6749 §3.2: token requests are POSTs. A GET is refused with 405 or an RFC 6749 error,
+    never a server error (the exchange checks judge the refusal). It carries made-up credentials:
+    a query string is a place access logs keep."""
+    client = conformance.client
+    params = [("grant_type", client.issuing_grant)]
+    if client.issuing_grant == "password":
+        params += [("username", MADE_UP["username"]), ("password", MADE_UP["password"])]
+    params += [("client_id", MADE_UP["client_id"]), ("client_secret", MADE_UP["client_secret"])]
+    exchange = client.send_raw(
+        "GET",
+        f"{conformance.profile.token_path}?{urlencode(params)}",
+        kind="token",
+        purpose="token: a GET with made-up credentials",
+        grant_type=client.issuing_grant,
+    )
+    findings = []
+    if exchange.issued_token is not None:
+        findings.append(
+            Finding(
+                rfc6749.ERROR_RESPONSE,
+                "a refusal of a GET with made-up credentials",
+                outcome(exchange),
+                exchange,
+            )
+        )
+    conformance.expect(findings, rfc6749.ERROR_RESPONSE)
+
+
+@requirement(rfc6749.REPEATED_PARAMETER)
+def test_a_repeated_grant_type_never_yields_a_token(conformance: Scenario, grant: str) -> None:
+    """RFC 6749 §3.2: parameters MUST NOT repeat (§5.2 invalid_request). grant_type sent twice,
+    the documented value and another, in both orders: a server that keeps the first value, or the
+    last, issues a token to one of them. No credential is changed, so no failed login is spent."""
+    client = conformance.client
+    other = ("grant_type", "urn:conformance:other-grant")
+    findings = []
+    for real_is in ("last", "first"):
+        params = client.issuing_params(grant=grant)
+        at = next(i for i, (k, _) in enumerate(params) if k == "grant_type")
+        params.insert(at if real_is == "last" else at + 1, other)
+        exchange = client.token_request(
+            params, purpose=f"token: {grant} grant, grant_type sent twice, the documented value {real_is}"
+        )
+        conformance.skip_unless_allowed(exchange, rfc6749.REPEATED_PARAMETER)
+        if exchange.issued_token is not None:
+            findings.append(
+                Finding(
+                    rfc6749.REPEATED_PARAMETER,
+                    "a refusal (invalid_request): grant_type is repeated with two values",
+                    outcome(exchange),
+                    exchange,
+                )
+            )
+    conformance.expect(findings, rfc6749.REPEATED_PARAMETER)

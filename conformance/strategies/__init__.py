@@ -12,6 +12,7 @@ from conformance.strategies.auth import BearerCase, BearerMove
 from conformance.strategies.model import Move, RequestCase
 from conformance.strategies.requests import (
     bearer_cases,
+    key_case,
     move_catalogue,
     scope_requests,
     scope_values,
@@ -26,6 +27,7 @@ __all__ = [
     "RequestCase",
     "Verdict",
     "bearer_cases",
+    "key_case",
     "move_catalogue",
     "scope_requests",
     "scope_values",

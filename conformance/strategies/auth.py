@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus
 
 from conformance.expected import Outcome, Verdict
-from conformance.requirements import rfc6749
+from conformance.requirements import Requirement, rfc6749
 from conformance.strategies.model import Draft, Move, Value
 
 __all__ = ["BearerCase", "BearerMove", "bearer_moves", "client_auth_moves"]
@@ -87,12 +87,16 @@ def client_auth_moves(style: str) -> list[Move]:
         )
 
     def same(
-        what: str, credential: Callable[[dict[str, str]], str], verdict: Verdict, scheme: str = "Basic"
+        what: str,
+        credential: Callable[[dict[str, str]], str],
+        verdict: Verdict,
+        scheme: str = "Basic",
+        requirement: Requirement = rfc6749.PASSWORD_GRANT_ISSUES,
     ) -> Move:
         return Move(
             f"client authentication: {what}",
             verdict,
-            rfc6749.PASSWORD_GRANT_ISSUES,
+            requirement,
             _basic(_with_scheme(scheme, credential), what),
             _MALFORMED,
             "client-auth",
@@ -106,8 +110,10 @@ def client_auth_moves(style: str) -> list[Move]:
 
     moves = [
         Move("client authentication: none", Verdict.REFUSE, requirement, drop, _CLIENT, "client-auth"),
-        same("scheme written 'basic'", _documented, Verdict.ISSUE, "basic"),
-        same("scheme written 'BASIC'", _documented, Verdict.ISSUE, "BASIC"),
+        # RFC 7617 §2, RFC 7235 §2.1: the scheme matches case-insensitively: refusing it is not
+        # supporting HTTP Basic (RFC 6749 §2.3.1).
+        same("scheme written 'basic'", _documented, Verdict.ISSUE, "basic", rfc6749.BASIC_SUPPORTED),
+        same("scheme written 'BASIC'", _documented, Verdict.ISSUE, "BASIC", rfc6749.BASIC_SUPPORTED),
         refuse(
             "secret's last character changed",
             lambda s: _b64(_pair(s["client_id"], near(s["client_secret"]))),
@@ -195,6 +201,9 @@ class BearerMove:
     query: Callable[[str], str] | None = field(default=None, repr=False, compare=False)
     well_formed: bool = False  # a syntactically valid bearer credential (RFC 6750 §2.1 b64token)
     same_token: bool = False  # the issued token itself is presented
+    # A request RFC 6750 §3.1 calls invalid_request (a token by two methods): its refusal is no
+    # refusal of an invalid token.
+    malformed: bool = False
 
     def __repr__(self) -> str:
         return self.what
@@ -264,5 +273,12 @@ def bearer_moves() -> list[BearerMove]:
         move("the token alone, no scheme", R, lambda t: t),
         move("the token after two spaces", E, lambda t: f"Bearer  {t}", same_token=True),
         move("the token in the query, no header", E, lambda t: None, _query),
-        move("the token in the header and the query", E, lambda t: f"Bearer {t}", _query, same_token=True),
+        move(
+            "the token in the header and the query",
+            E,
+            lambda t: f"Bearer {t}",
+            _query,
+            same_token=True,
+            malformed=True,
+        ),
     ]

@@ -24,7 +24,7 @@ from conformance.client import ConformanceClient, Credentials, Exchange
 from conformance.credentials import basic_authorization
 from conformance.expected import Verdict
 from conformance.profile import Profile
-from conformance.requirements import Requirement
+from conformance.requirements import Requirement, rfc6749
 
 __all__ = [
     "Built",
@@ -142,16 +142,34 @@ class Built:
     grant_type: str | None
 
 
+# What the moves' requirements (written for the password grant) stand for in a request of the
+# client credentials grant: its documented request issues by §4.4, and its only credentials are
+# the client's (§4.4.2, §3.2.1).
+_CLIENT_CREDENTIALS_TERMS: dict[str, Requirement] = {
+    rfc6749.PASSWORD_GRANT_ISSUES.id: rfc6749.CC_ISSUES,
+    rfc6749.WRONG_CREDENTIALS.id: rfc6749.CC_CLIENT_AUTH,
+    rfc6749.CLIENT_AUTH_REQUIRED.id: rfc6749.CC_CLIENT_AUTH,
+    rfc6749.MISSING_PARAMETER.id: rfc6749.CC_CLIENT_AUTH,
+}
+
+
 @dataclass(frozen=True, slots=True)
 class RequestCase:
-    """The documented request with `moves` applied; `base` builds the documented one."""
+    """The documented request of `grant` with `moves` applied."""
 
     moves: tuple[Move, ...] = ()
+    grant: str = "password"
 
     def __repr__(self) -> str:
         return "the documented request" + (
             " with " + "; ".join(m.what for m in self.moves) if self.moves else ""
         )
+
+    def blame(self, requirement: Requirement) -> Requirement:
+        """The requirement a move's one stands for in this case's grant."""
+        if self.grant == "client_credentials":
+            return _CLIENT_CREDENTIALS_TERMS.get(requirement.id, requirement)
+        return requirement
 
     @property
     def verdict(self) -> Verdict:
@@ -186,10 +204,11 @@ class RequestCase:
         return {name: MADE_UP[name] if real[name] else "" for name in SECRET_SOURCES}
 
     def draft(self, profile: Profile, credentials: Credentials) -> Draft:
-        params = [Param("grant_type", literal("password"))]
+        params = [Param("grant_type", literal(self.grant))]
         if profile.scope_value is not None:
             params.append(Param("scope", literal(profile.scope_value)))
-        params += [Param("username", secret("username")), Param("password", secret("password"))]
+        if self.grant == "password":
+            params += [Param("username", secret("username")), Param("password", secret("password"))]
         authorization = None
         if credentials.client is not None and profile.client_auth == "basic":
             authorization = Value("Basic <client credentials>", _documented_basic, "client_secret")

@@ -99,12 +99,14 @@ def _either(name: str, source: str | None, documented: str, what: str, make: Cal
     return Move(f"{name}: {what}", EITHER, requirement, _set(name, value), codes | _REQUEST, name)
 
 
-def parameter_moves(names: list[str], secrets: dict[str, str], scope_value: str | None) -> list[Move]:
+def parameter_moves(
+    names: list[str], secrets: dict[str, str], scope_value: str | None, grant: str = "password"
+) -> list[Move]:
     """Missing, empty, repeated, wrong, long and non-ASCII values of each documented parameter."""
     moves: list[Move] = []
     for name in names:
         source = name if name in secrets else None
-        documented = secrets.get(name) or (scope_value if name == "scope" and scope_value else "password")
+        documented = secrets.get(name) or (scope_value if name == "scope" and scope_value else grant)
         moves += _absent(name)
         moves += _repeated(name, source)
         for n in LONG_LENGTHS:
@@ -121,7 +123,7 @@ def parameter_moves(names: list[str], secrets: dict[str, str], scope_value: str 
         for ch in NON_ASCII:
             moves.append(_changed(name, source, documented, f"{ch!a} appended", _append(ch), True))
         if name == "grant_type":
-            moves += _grant_types()
+            moves += _grant_types(grant)
         elif name in ("username", "client_id"):
             # Identifiers may be matched ignoring case or trailing blanks (a collation does both).
             moves += [
@@ -186,11 +188,15 @@ def _absent(name: str) -> list[Move]:
 def _repeated(name: str, source: str | None) -> list[Move]:
     same = secret(source) if source else None
 
-    def again(value: Value | None) -> Callable[[Draft], None]:
+    def again(value: Value | None, first: bool = False) -> Callable[[Draft], None]:
+        """`name` once more: after the documented one, or (`first`) before it."""
+
         def change(draft: Draft) -> None:
-            found = [p for p in draft.params if p.name == name]
+            found = [i for i, p in enumerate(draft.params) if p.name == name]
             if found:
-                draft.params.append(Param(name, value or found[0].value, found[0].raw))
+                documented = draft.params[found[0]]
+                extra = Param(name, value or documented.value, documented.raw)
+                draft.params.insert(found[0] if first else len(draft.params), extra)
 
         return change
 
@@ -199,6 +205,8 @@ def _repeated(name: str, source: str | None) -> list[Move]:
         other = literal("urn:conformance:other-grant")
     codes = _REQUEST | _wrong(name)[1]
     verdict = EITHER if name == "scope" else REFUSE
+    # A server keeps the first value of a repeated parameter, or the last: the other value on
+    # either side catches both (RFC 6749 §3.2: none may repeat).
     return [
         # A server may join repeats ("password,password") and find the value wrong: its codes too.
         Move(f"{name}: sent twice", EITHER, rfc6749.REPEATED_PARAMETER, again(same), codes, name),
@@ -210,17 +218,25 @@ def _repeated(name: str, source: str | None) -> list[Move]:
             codes | frozenset({"invalid_scope"}),
             name,
         ),
+        Move(
+            f"{name}: sent twice, the first time {other!r}",
+            verdict,
+            rfc6749.REPEATED_PARAMETER,
+            again(other, first=True),
+            codes | frozenset({"invalid_scope"}),
+            name,
+        ),
     ]
 
 
-def _grant_types() -> list[Move]:
+def _grant_types(grant: str = "password") -> list[Move]:
     requirement, codes = _wrong("grant_type")
     moves = [
         Move(f"grant_type: {g!r}", REFUSE, requirement, _set("grant_type", literal(g)), codes, "grant_type")
         for g in _UNKNOWN_GRANTS
     ]
     # Whether grant_type is compared case-insensitively is a server's choice.
-    for g in ("Password", "PASSWORD"):
+    for g in (grant.capitalize(), grant.upper()):
         moves.append(
             Move(
                 f"grant_type: {g!r}",
@@ -244,12 +260,14 @@ def _grant_types() -> list[Move]:
     return moves
 
 
-def encoding_moves(names: list[str], secrets: dict[str, str], scope_value: str | None) -> list[Move]:
+def encoding_moves(
+    names: list[str], secrets: dict[str, str], scope_value: str | None, grant: str = "password"
+) -> list[Move]:
     """Other spellings of the same value (which must still work) and malformed escapes."""
     moves: list[Move] = []
     for name in names:
         source = name if name in secrets else None
-        documented = secrets.get(name) or (scope_value if name == "scope" and scope_value else "password")
+        documented = secrets.get(name) or (scope_value if name == "scope" and scope_value else grant)
         for what, make in (
             ("every character %XX-escaped", _escape_all),
             ("%xx escapes in lower case", _escape_lower),

@@ -25,6 +25,7 @@ from conformance.strategies.params import (
 
 __all__ = [
     "MAX_MOVES",
+    "key_case",
     "bearer_cases",
     "documented_names",
     "move_catalogue",
@@ -38,8 +39,9 @@ MAX_MOVES = 3
 _NQCHAR = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '"\\')
 
 
-def documented_names(profile: Profile) -> list[str]:
-    names = ["grant_type", "username", "password"]
+def documented_names(profile: Profile, grant: str = "password") -> list[str]:
+    """The parameters of the documented request of `grant`."""
+    names = ["grant_type", "username", "password"] if grant == "password" else ["grant_type"]
     if profile.scope_value is not None:
         names.insert(1, "scope")
     if profile.client_auth == "body":
@@ -47,17 +49,19 @@ def documented_names(profile: Profile) -> list[str]:
     return names
 
 
-def move_catalogue(profile: Profile, credentials: Credentials) -> list[Move]:
-    """Every fixed move for this profile, the simplest first (hypothesis shrinks towards them)."""
+def move_catalogue(profile: Profile, credentials: Credentials, grant: str = "password") -> list[Move]:
+    """Every fixed move for this profile and grant, the simplest first (hypothesis shrinks
+    towards them)."""
     secrets = secrets_of(credentials)
-    names = documented_names(profile)
-    moves = parameter_moves(names, secrets, profile.scope_value)
+    names = documented_names(profile, grant)
+    moves = parameter_moves(names, secrets, profile.scope_value, grant)
     moves += client_auth_moves(profile.client_auth if credentials.client else "none")
     client_auth = profile.client_auth != "none" and credentials.client is not None
-    moves += placement_moves(profile.parameter_location, ["grant_type", "password"], client_auth)
+    moved = ["grant_type", "password"] if grant == "password" else ["grant_type"]
+    moves += placement_moves(profile.parameter_location, moved, client_auth)
     if profile.parameter_location == "body":
         moves += content_type_moves(client_auth)
-    moves += encoding_moves(names, secrets, profile.scope_value)
+    moves += encoding_moves(names, secrets, profile.scope_value, grant)
     return moves
 
 
@@ -98,11 +102,15 @@ def _protect(case: RequestCase) -> RequestCase:
     """On a live target a changed password goes to an unknown user: no failed login is spent on
     the real account (it might lock it)."""
     spends = any(m.target == "password" and m.verdict != Verdict.ISSUE for m in case.moves)
-    wrong_user = any(m.target == "username" and m.verdict == Verdict.REFUSE for m in case.moves)
+    # A repeated username still carries the real one: only a move that replaces it is a wrong user.
+    wrong_user = any(
+        m.target == "username" and m.verdict == Verdict.REFUSE and "sent twice" not in m.what
+        for m in case.moves
+    )
     if not spends or wrong_user:
         return case
     kept = tuple(m for m in case.moves if m.target != "username")
-    return RequestCase((*kept, unknown_user()))
+    return RequestCase((*kept, unknown_user()), case.grant)
 
 
 def token_requests(
@@ -111,22 +119,35 @@ def token_requests(
     *,
     protect_account: bool = False,
     max_moves: int = MAX_MOVES,
+    grant: str = "password",
 ) -> st.SearchStrategy[RequestCase]:
-    """The documented request changed by up to `max_moves` moves, each on a different target."""
-    fixed = st.sampled_from(move_catalogue(profile, credentials))
+    """The documented request of `grant` changed by up to `max_moves` moves, each on a
+    different target."""
+    fixed = st.sampled_from(move_catalogue(profile, credentials, grant))
     choices = [fixed, _extra_parameters()]
     if profile.scope_value is not None:
         choices.append(scope_values().map(lambda v: _scope_move(profile, v)))
     move = st.one_of(*choices)
     cases = st.lists(move, max_size=max_moves, unique_by=lambda m: m.target).map(
-        lambda moves: RequestCase(tuple(moves))
+        lambda moves: RequestCase(tuple(moves), grant)
     )
-    return cases.map(_protect) if protect_account else cases
+    return cases.map(_protect) if protect_account and grant == "password" else cases
 
 
-def scope_requests(profile: Profile) -> st.SearchStrategy[RequestCase]:
+def scope_requests(profile: Profile, grant: str = "password") -> st.SearchStrategy[RequestCase]:
     """The documented request with another (syntactically valid) scope value."""
-    return scope_values().map(lambda v: RequestCase((_scope_move(profile, v),)))
+    return scope_values().map(lambda v: RequestCase((_scope_move(profile, v),), grant))
+
+
+# The moves every search tries on its own, on every target however small its budget: where real
+# servers differ most (RFC 6749 §3.2 repeated and empty parameters, parameter names and scheme
+# letter case), so that a verdict on them never depends on what a seed happened to draw.
+_KEY_WHAT = ("sent twice, the second time", "sent twice, the first time", ": empty", "scheme written 'basic'")
+
+
+def key_case(move: Move) -> bool:
+    """Whether `move` is one of the cases that matter enough to be tried in every search."""
+    return any(key in move.what for key in _KEY_WHAT)
 
 
 def bearer_cases() -> st.SearchStrategy[BearerCase]:

@@ -134,7 +134,17 @@ JSON = [("Content-Type", "application/json")]
             JSON + [("WWW-Authenticate", "Bearer")],
             {"RFC6749-5.2-invalid-client-401"},
         ),
-        (401, {"error": "invalid_grant"}, None, JSON, {"RFC6749-5.2-error"}),
+        # A 401 without a challenge breaks RFC 9110 too; that finding follows from the wrong status
+        # (test_a_401_without_a_challenge_is_judged_by_rfc9110 below).
+        (401, {"error": "invalid_grant"}, None, JSON, {"RFC6749-5.2-error", "RFC9110-15.5.2-challenge"}),
+        (401, {"error": "invalid_client"}, None, JSON, {"RFC9110-15.5.2-challenge"}),
+        (
+            401,
+            {"error": "invalid_client"},
+            None,
+            JSON + [("WWW-Authenticate", 'Basic realm="x"')],
+            set(),
+        ),
         (500, {"error": "server_error"}, None, JSON, {"RFC6749-5.2-error"}),
         (400, {"error": "bad_password"}, None, JSON, {"RFC6749-5.2-error"}),
         (400, {"message": "nope"}, None, JSON, {"RFC6749-5.2-error"}),
@@ -145,6 +155,19 @@ def test_token_error_responses(
     status: int, body: Any, auth: str | None, headers: list[tuple[str, str]], expected: set[str]
 ) -> None:
     assert ids(audit(TOURPAQ, exchange(status=status, body=body, auth=auth, headers=headers))) == expected
+
+
+def test_a_401_without_a_challenge_is_judged_by_rfc9110() -> None:
+    """Body credentials refused with 401 and no challenge (as node-oidc-provider answers) break
+    RFC 9110 §15.5.2 alone; a 401 for another error follows from its wrong status."""
+    body_auth = audit(
+        TOURPAQ, exchange(status=401, body={"error": "invalid_client"}, auth=None, headers=JSON)
+    )
+    (alone,) = body_auth
+    assert alone.requirement.id == "RFC9110-15.5.2-challenge" and not alone.follows_from
+    wrong = audit(TOURPAQ, exchange(status=401, body={"error": "invalid_grant"}, auth=None, headers=JSON))
+    following = next(f for f in wrong if f.requirement.id == "RFC9110-15.5.2-challenge")
+    assert following.follows_from == ("RFC6749-5.2-error",)
 
 
 def _rejection(

@@ -205,7 +205,7 @@ def test_the_sample_judge_uses_the_same_uniqueness_rule() -> None:
 
 
 # -- every layer calls the one judge ------------------------------------------------------------
-LAYERS = ("test_each_issuance_is_unique", "test_issued_tokens_are_unique_and_unguessable")
+LAYERS = ("test_each_issuance_is_unique[password]", "test_issued_tokens_are_unique_and_unguessable[password]")
 
 
 def test_26_hex_characters_fail_the_must_in_every_layer(

@@ -26,7 +26,11 @@ from conformance.selftest import HOST_VARIANTS, subjects, variants_for
 
 SEEDS = ("tourpaq", "daysoutguide")
 # Variants whose effect shows only over time or under concurrency: tested by their own switch.
-BEHAVIOURAL = {"whole-second-expiry": "expiry_whole_seconds", "refresh-grace-pair": "refresh_grace_pair"}
+BEHAVIOURAL = {
+    "whole-second-expiry": "expiry_whole_seconds",
+    "refresh-grace-pair": "refresh_grace_pair",
+    "refresh-revokes-replaced-access": "refresh_revokes_replaced_access",
+}
 _RANDOM_MEMBERS = {"access_token", "refresh_token", "session_state", "trace_id"}
 
 

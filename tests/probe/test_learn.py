@@ -21,6 +21,8 @@ from conformance.errors import BudgetExhausted
 from conformance.probe import DEFAULT_MAX_REQUESTS, ProbeResult, ProbeSettings, add_arguments, learn_profile
 from conformance.probe.learn import default_name
 from conformance.profile import load_profile
+from tests.probe.emulated import NO_METADATA, learned, profile_file
+from tests.probe.emulated import probe as emulated_probe
 
 
 def _probe(
@@ -102,14 +104,18 @@ def test_without_a_resource_path_what_needs_one_is_unspecified() -> None:
     assert result.draft.value("invalidation.new_token_invalidates_earlier") == "unspecified"
     assert "resource.rejection.status" not in result.draft.facts
     assert "no --resource-path" in result.text
-    assert result.requests == 4  # no metadata, body refused, query issued, a made-up refresh refused
+    # Two metadata documents looked for; the body refused, the query issued; an unknown scope; a
+    # made-up refresh refused. No client pair: no client credentials grant, no endpoint search.
+    assert result.requests == 6
 
 
 def test_a_spent_budget_leaves_the_rest_unspecified(tmp_path: Path) -> None:
-    result = _probe("tourpaq", max_requests=6, expiry_wait=60)
-    assert result.requests == 6
+    # Metadata (2), client authentication (3), the client credentials grant, an unknown scope, the
+    # resource (3), a second token: the budget runs out on the invalidation's next call.
+    result = _probe("tourpaq", max_requests=11, expiry_wait=60)
+    assert result.requests == 11
     assert result.draft.value("refresh.rotation") == "unspecified"
-    assert "the request budget of 6 ran out during invalidation" in result.text
+    assert "the request budget of 11 ran out during invalidation" in result.text
     (tmp_path / "partial.yaml").write_text(result.text)
     assert load_profile(str(tmp_path / "partial.yaml")).refresh.rotation == "unspecified"
 
@@ -199,3 +205,31 @@ def test_an_unreachable_server_is_one_line_and_exit_code_2(
     err = capsys.readouterr().err
     assert "-> no response (connection failed:" in err
     assert "probe-password" not in err
+
+
+# -- with client credentials alone: the resource and the real lifetime too -------------------------
+@pytest.mark.parametrize("metadata", [True, False], ids=["metadata", "no-metadata"])
+def test_a_client_pair_alone_learns_the_resource_and_the_real_lifetime(
+    tmp_path: Path, metadata: bool
+) -> None:
+    # --resource-path and --expiry-wait are honoured without user credentials, with or without
+    # the metadata that names the token endpoint.
+    server = profile_file(tmp_path, "extends: machine\n" + ("" if metadata else NO_METADATA))
+    result = emulated_probe(server, user=False, token_path=None if metadata else "/token", expiry_wait=5000)
+    profile = learned(result, tmp_path)
+    rejection = profile.resource.rejection
+    assert (rejection.status, rejection.www_authenticate) == (401, "Bearer")
+    assert profile.invalidates_earlier is False
+    assert abs(profile.expiry.nominal_lifetime - 3600) <= 40  # type: ignore[operator]
+    assert "source: probe §expiry (observed)" in result.text
+    assert result.requests <= 40
+
+
+@pytest.mark.parametrize(("variants", "value"), [((), False), (("refresh-revokes-replaced-access",), True)])
+def test_a_refresh_that_revokes_the_replaced_access_token_is_told_from_invalidation(
+    tmp_path: Path, variants: tuple[str, ...], value: bool
+) -> None:
+    tourpaq = profile_file(tmp_path, "extends: tourpaq\n")
+    result = emulated_probe(tourpaq, token_path=tourpaq.token_path, variants=variants)
+    assert result.draft.value("invalidation.new_token_invalidates_earlier") is False
+    assert result.draft.value("refresh.revokes_replaced_access_token") is value

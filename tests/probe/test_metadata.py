@@ -115,7 +115,9 @@ def test_a_client_credentials_server_is_learned_from_its_metadata_alone(tmp_path
     assert learned.metadata is not None and machine.metadata is not None
     assert learned.metadata.authorization_server == machine.metadata.authorization_server
     assert learned.metadata.protected_resource == machine.metadata.protected_resource
-    assert result.token_requests == 2 and known.client_secret not in result.text + "\n".join(result.lines)
+    # One grant per advertised method, the advertised scope asked for, an unknown scope, a made-up
+    # refresh token: five token requests, the secret in none of the output.
+    assert result.token_requests == 5 and known.client_secret not in result.text + "\n".join(result.lines)
     assert learned.access_token is None  # opaque tokens: nothing written
 
 
@@ -149,6 +151,10 @@ def test_a_client_pair_alone_is_enough_to_start(
 def test_the_plan_for_a_client_pair_alone_says_what_it_will_send() -> None:
     settings = ProbeSettings(url="https://auth.example.com", token_path=None)
     text = plan(settings, True, has_user=False)
-    assert "one token by that grant per client authentication method it advertises" in text
+    assert "client credentials grant, one per client authentication method" in text
+    assert "only those the metadata advertises, where it publishes any" in text
+    # Side effects said before any request: the search beside the token endpoint, a revocation.
+    assert "at most 8 paths beside the token endpoint" in text and "revokes one access token" in text
     assert "CONFORMANCE_USERNAME" not in text
     assert "CONFORMANCE_USERNAME" in plan(settings, True)
+    assert "one token by the client credentials grant" in plan(settings, True)

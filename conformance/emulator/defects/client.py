@@ -10,6 +10,8 @@ from conformance.emulator.hooks import on_token_error
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
+    from starlette.requests import Request
+
     from conformance.emulator.app import Emulator
 
 __all__: list[str] = []
@@ -116,8 +118,9 @@ def _invalid_client_400(emulator: Emulator) -> None:
 
 @defect(
     "invalid-client-no-challenge",
-    "failed Basic client authentication is HTTP 401 without WWW-Authenticate",
-    ["RFC6749-5.2-invalid-client-401"],
+    "failed client authentication is HTTP 401 without WWW-Authenticate",
+    # A request that tried Basic is judged by §5.2, one that did not by RFC 9110 alone.
+    ["RFC6749-5.2-invalid-client-401", "RFC9110-15.5.2-challenge"],
     applies=_basic_auth,
 )
 def _invalid_client_no_challenge(emulator: Emulator) -> None:
@@ -125,6 +128,27 @@ def _invalid_client_no_challenge(emulator: Emulator) -> None:
         return status, {k: v for k, v in headers.items() if k != "WWW-Authenticate"}, body
 
     emulator.behaviour.response_hooks.append(on_token_error(bend))
+
+
+@defect(
+    "body-invalid-client-no-challenge",
+    "client credentials in the body that fail authentication get HTTP 401 without WWW-Authenticate",
+    ["RFC9110-15.5.2-challenge"],
+    applies=lambda p: "client_secret_post" in p.client_auth_methods,
+)
+def _body_invalid_client_no_challenge(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
+        given = dict(params)
+        if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
+            return None
+        known = [c for c in (emulator.credentials.client, emulator.credentials.restricted_client) if c]
+        if any(
+            (c.client_id, c.client_secret) == (given.get("client_id"), given["client_secret"]) for c in known
+        ):
+            return None
+        return 401, {}, {"error": "invalid_client", "error_description": "client authentication failed"}
+
+    emulator.behaviour.request_hooks.append(hook)
 
 
 # -- the client, on the refresh grant ---------------------------------------------------------
@@ -158,6 +182,39 @@ def _refresh_accepts_wrong_secret(emulator: Emulator) -> None:
 )
 def _refresh_accepts_any_auth_scheme(emulator: Emulator) -> None:
     emulator.behaviour.client_checks["refresh_token"].scheme = False
+
+
+def _form_encoded_secret(profile: Profile) -> bool:
+    """HTTP Basic, and emulator credentials that form encoding changes (+, /, %, a space)."""
+    from urllib.parse import quote_plus
+
+    known = profile.emulator
+    return _basic_auth(profile) and (
+        quote_plus(known.client_secret) != known.client_secret
+        or quote_plus(known.client_id) != known.client_id
+    )
+
+
+@defect(
+    "basic-not-form-decoded",
+    "the Basic credential's id and secret are used as sent, not form-decoded (a secret with + or % fails)",
+    ["RFC6749-2.3.1-form-encoding"],
+    applies=_form_encoded_secret,
+)
+def _basic_not_form_decoded(emulator: Emulator) -> None:
+    emulator.behaviour.basic_form_decoded = False
+
+
+@defect(
+    "failed-basic-falls-back-to-body",
+    "a wrong secret in the Basic header is passed over when the body carries the right credentials",
+    ["RFC6749-5.2-failed-basic"],
+    applies=lambda p: _basic_auth(p) and "client_secret_post" in p.client_auth_methods,
+)
+def _failed_basic_falls_back_to_body(emulator: Emulator) -> None:
+    behaviour = emulator.behaviour
+    behaviour.refuse_multiple_client_auth = False  # as DOT and oauthlib-based servers: Basic first
+    behaviour.failed_basic_falls_back = True
 
 
 # -- the resource owner -----------------------------------------------------------------------

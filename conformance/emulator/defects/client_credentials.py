@@ -205,3 +205,13 @@ def _narrowed_scope_not_returned(emulator: Emulator) -> None:
 def _requested_scope_echoed(emulator: Emulator) -> None:
     emulator.behaviour.grant_unknown_scope = True
     emulator.behaviour.return_scope = "always"
+
+
+@defect(
+    "unknown-only-scope-unsaid",
+    "a request for unknown scopes only gets a token granted no scope, and no scope member says so",
+    ["RFC6749-5.1-scope-returned"],
+    applies=_unknown_scope("ignored"),
+)
+def _unknown_only_scope_unsaid(emulator: Emulator) -> None:
+    emulator.behaviour.unknown_only_grants_nothing = True

@@ -295,3 +295,26 @@ def _reads_body_not_query(emulator: Emulator) -> None:
 )
 def _slow_token_endpoint(emulator: Emulator) -> None:
     emulator.behaviour.request_hooks.append(stall_when("token", lambda params: True))
+
+
+@defect(
+    "get-crashes",
+    "a GET to the token endpoint is HTTP 500 (the framework raises on a method it was not given)",
+    ["RFC6749-5.2-error"],
+)
+def _get_crashes(emulator: Emulator) -> None:
+    def crash(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind == "token" and status == 405:
+            return 500, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>500 Internal Server Error</h1>"
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(crash)
+
+
+@defect(
+    "empty-scope-is-a-scope",
+    "scope= (no value) is read as a scope named '' and refused invalid_scope, not treated as omitted",
+    ["RFC6749-3.2-empty-parameter"],
+)
+def _empty_scope_is_a_scope(emulator: Emulator) -> None:
+    emulator.behaviour.empty_scope_is_a_scope = True

@@ -79,3 +79,28 @@ def _without_client_id(emulator: Emulator) -> None:
         return status, headers, payload
 
     emulator.behaviour.response_hooks.append(hook)
+
+
+@defect(
+    "introspection-caller-403",
+    "a caller with wrong client credentials gets HTTP 403 with an empty body, not 401 invalid_client",
+    ["RFC7662-2.3-unauthorized-401"],
+    applies=lambda p: _introspection(p) and p.client_auth != "none",
+)
+def _caller_403(emulator: Emulator) -> None:
+    def forbid(kind: str, status: int, headers: dict[str, str], payload: Any) -> Any:
+        if kind == "introspection" and status == 401:
+            return 403, {}, b""
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(forbid)
+
+
+@defect(
+    "introspection-rejects-structured-tokens",
+    "a JWT-shaped token the server never issued is refused 400 unsupported_token_type, not active: false",
+    ["RFC7662-2.2-inactive"],
+    applies=_introspection,
+)
+def _rejects_structured_tokens(emulator: Emulator) -> None:
+    emulator.services.behaviour.rejects_structured_unknown = True

@@ -205,3 +205,13 @@ def _keeps_earlier_tokens(emulator: Emulator) -> None:
 )
 def _invalidates_earlier_tokens(emulator: Emulator) -> None:
     emulator.behaviour.invalidate_earlier = True
+
+
+@defect(
+    "refresh-revokes-replaced-access-token",
+    "a refresh revokes the access token of the pair it replaces, though documented to leave it valid",
+    ["DOC-refreshed-access-token"],
+    applies=lambda p: _issues_refresh(p) and p.refresh.revokes_replaced_access_token is False,
+)
+def _refresh_revokes_replaced_access_token(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_revokes_replaced_access = True

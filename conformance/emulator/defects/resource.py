@@ -195,3 +195,12 @@ def _insufficient_scope_as_invalid_token(emulator: Emulator) -> None:
         return 401, headers, {"error": "invalid_token"}
 
     emulator.behaviour.response_hooks.append(on_resource_rejection(bend))
+
+
+@defect(
+    "resource-accepts-two-token-methods",
+    "a token in the Authorization header and in the query is served (the header wins)",
+    ["RFC6750-3.1-one-method"],
+)
+def _resource_accepts_two_token_methods(emulator: Emulator) -> None:
+    emulator.behaviour.resource_refuses_two_token_methods = False

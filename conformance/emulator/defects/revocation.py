@@ -120,3 +120,13 @@ def _without_client_auth(emulator: Emulator) -> None:
 )
 def _revocation_by_any_client(emulator: Emulator) -> None:
     emulator.services.behaviour.revocation_checks_owner = False
+
+
+@defect(
+    "revocation-rejects-structured-tokens",
+    "revoking a JWT-shaped token the server never issued is refused 400 unsupported_token_type",
+    ["RFC7009-2.2-revoke-ok"],
+    applies=_revocation,
+)
+def _rejects_structured_tokens(emulator: Emulator) -> None:
+    emulator.services.behaviour.rejects_structured_unknown = True

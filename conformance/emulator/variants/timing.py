@@ -35,3 +35,16 @@ def _whole_second_expiry(emulator: Emulator) -> None:
 )
 def _refresh_grace_pair(emulator: Emulator) -> None:
     requires_switch(emulator, "refresh_grace_pair")
+
+
+@variant(
+    "refresh-revokes-replaced-access",
+    "a refresh revokes the access token of the pair it replaces",
+    allowed_by="RFC 6749 §6 (the server MAY revoke the old refresh token; nothing keeps the old "
+    "access token alive) and RFC 9700 §4.14: not the invalidation of earlier token requests",
+    seen_in="django-oauth-toolkit (a rotated refresh token takes its access token), Doorkeeper "
+    "(revoke_previous_refresh_token_on_use), Spring Authorization Server",
+    applies=lambda p: issues_refresh(p) and p.refresh.revokes_replaced_access_token == "unspecified",
+)
+def _refresh_revokes_replaced_access(emulator: Emulator) -> None:
+    requires_switch(emulator, "refresh_revokes_replaced_access")

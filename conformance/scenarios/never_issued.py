@@ -1,0 +1,28 @@
+"""Tokens no server issued, in the shapes servers tell apart: what introspection must call
+inactive (RFC 7662 §2.2) and revocation must answer 200 (RFC 7009 §2.2), whatever they look like."""
+
+from __future__ import annotations
+
+import base64
+import json
+import secrets
+from collections.abc import Callable
+
+__all__ = ["NEVER_ISSUED"]
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _jwt_shaped() -> str:
+    """Three base64url parts joined by dots, as a signed JWT looks: made up, signed by no one."""
+    header = _b64url(json.dumps({"alg": "RS256", "typ": "at+jwt"}).encode())
+    claims = _b64url(json.dumps({"sub": "conformance-made-up", "jti": secrets.token_hex(8)}).encode())
+    return f"{header}.{claims}.{_b64url(secrets.token_bytes(32))}"
+
+
+NEVER_ISSUED: dict[str, Callable[[], str]] = {
+    "opaque": lambda: secrets.token_urlsafe(32),
+    "JWT-shaped": _jwt_shaped,
+}
