@@ -148,6 +148,13 @@ class Model:
         if held.later_issuances and rule is True:
             why = f"a later token request invalidates it ({source})"
             return Prediction(Verdict.REFUSE, why, provider.INVALIDATES_EARLIER)
+        if held.replaced and lifetimes and refusal_is_early(age, lifetimes):
+            # The refresh rule is the more particular: it says what became of this very token.
+            why = (
+                f"within its stated lifetime ({age} old); a refresh leaves the access token it "
+                f"replaced valid ({refresh_source})"
+            )
+            return Prediction(Verdict.ACCEPT, why, provider.REFRESHED_ACCESS_TOKEN)
         if lifetimes and not refusal_is_early(age, lifetimes):
             return Prediction(
                 Verdict.UNJUDGED,

@@ -245,6 +245,13 @@ def _resource_or_introspection(subject: Subject, needed: object) -> str | None:
     return None
 
 
+def _scope_enforced(subject: Subject, needed: object) -> str | None:
+    profile = subject.profile
+    if profile.scope_enforced is not True or profile.scope_value is None:
+        return f"profile {profile.name}: scope is not documented as enforced ({profile.source_of('scope')})"
+    return None
+
+
 def _scope_unenforced(subject: Subject, needed: object) -> str | None:
     profile = subject.profile
     if profile.scope_enforced is not False or profile.scope_value is None:
@@ -317,6 +324,7 @@ NEEDS: dict[str, Unmet] = {
     "resource_or_refresh": _resource_or_refresh,
     "resource_or_introspection": _resource_or_introspection,
     "scope_unenforced": _scope_unenforced,
+    "scope_enforced": _scope_enforced,
     "revocation": _revocation,
     "introspection": _introspection,
     "metadata": _metadata,
@@ -341,6 +349,7 @@ def applies(
     resource_or_refresh: Literal[True] | None = None,
     resource_or_introspection: Literal[True] | None = None,
     scope_unenforced: Literal[True] | None = None,
+    scope_enforced: Literal[True] | None = None,
     revocation: Literal[True, "access", "access_unsupported", "access_with_refresh"] | None = None,
     introspection: Literal[True] | None = None,
     metadata: Literal["authorization_server", "protected_resource"] | None = None,
@@ -367,6 +376,7 @@ def applies(
     resource_or_introspection: a protected resource, or an introspection endpoint, to see whether
         a token still works.
     scope_unenforced: the documentation says scope is not enforced, and names a scope value.
+    scope_enforced: the documentation says scope is enforced, and names a scope value.
     revocation: a revocation endpoint (RFC 7009); "access", whose access tokens can be revoked;
         "access_unsupported", whose access tokens cannot; "access_with_refresh", where revoking
         a refresh token is documented to revoke its access tokens.

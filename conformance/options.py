@@ -224,6 +224,14 @@ OPTIONS: tuple[Option, ...] = (
         metavar="N",
     ),
     Option(
+        "seed",
+        "count",
+        "the seed every property-based search derives its own from (default 0: the same examples "
+        "every run, wherever it is started); a failure prints it, and the same --seed replays it",
+        {"run": Use()},
+        metavar="N",
+    ),
+    Option(
         "baseline",
         "path",
         "YAML file of accepted deviations: a run whose every failure is listed passes",

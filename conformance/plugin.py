@@ -6,7 +6,9 @@ marker and fixtures, and stays out of the way of the project it is installed in.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Generator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -37,6 +39,7 @@ pytest_plugins = ["conformance.fixtures", "conformance.markers"]
 
 SCENARIO_PACKAGE = "conformance.scenarios"
 FOLLOWS = f"{NOT_ESTABLISHED}: follows from "
+_HYPOTHESIS_HOME: list[Path] = []  # where hypothesis kept its files before each run, to restore
 INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED
 SILENT_TESTS = (
     3  # tests in a row whose target did not answer: the run stops  # 2: the run could not be completed
@@ -68,6 +71,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"conformance: {exc}") from None
     config.stash[RUN] = run
     config.stash[SERIAL] = serial
+    _keep_hypothesis_files_with_the_reports(settings)
     try:
         config.stash[RESULTS] = ResultsCollector.for_run(run, config.getoption("hypothesis_seed", None))
     except ConformanceError as exc:
@@ -81,6 +85,17 @@ def pytest_configure(config: pytest.Config) -> None:
         config.pluginmanager.register(distributed.ControllerHooks(config), "conformance-xdist-controller")
 
 
+def _keep_hypothesis_files_with_the_reports(settings: RunSettings) -> None:
+    """Hypothesis keeps files under `.hypothesis/` in the working directory (its constants cache;
+    an example database, where a settings profile asks for one). A run keeps none outside its
+    report directory: what was run before, or elsewhere, never changes its verdicts."""
+    from hypothesis import configuration
+
+    home = (settings.report_dir / ".hypothesis") if settings.report_dir is not None else None
+    _HYPOTHESIS_HOME.append(configuration.storage_directory(intent_to_write=False).home_directory)
+    configuration.set_hypothesis_home_dir(home or Path(tempfile.gettempdir()) / "conformance-hypothesis")
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     run = config.stash.get(RUN, None)
     if run is None:
@@ -91,6 +106,7 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"conformance: profile {run.profile.name} ({run.profile.origin})",
         f"conformance: target {run.target.description}, resource "
         f"{run.target.resource_path or '(none)'}, expiry wait {wait:g} s",
+        f"conformance: every search seeded from --seed {run.settings.seed} (the same examples every run)",
         *([serial] if serial else []),
     ]
 
@@ -401,6 +417,10 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
     if run is not None:
         run.close()
+    if run is not None and _HYPOTHESIS_HOME:
+        from hypothesis import configuration
+
+        configuration.set_hypothesis_home_dir(_HYPOTHESIS_HOME.pop())  # as it was before the run
 
 
 __all__ = [

@@ -39,6 +39,40 @@ def token_key(value: str) -> str:
     return hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()
 
 
+# What the protocol itself says in headers and bodies: auth schemes (RFC 7235), error codes (RFC
+# 6749 §5.2, RFC 6750 §3.1, RFC 7009 §2.2.1), grant and token types, challenge attributes.
+PROTOCOL_WORDS = frozenset(
+    {
+        "basic",
+        "bearer",
+        "digest",
+        "negotiate",
+        "dpop",
+        "token",
+        "realm",
+        "error",
+        "scope",
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+        "invalid_token",
+        "insufficient_scope",
+        "unsupported_token_type",
+        "server_error",
+        "temporarily_unavailable",
+        "access_denied",
+        "password",
+        "refresh_token",
+        "client_credentials",
+        "authorization_code",
+        "access_token",
+    }
+)
+
+
 def fingerprint(value: str) -> str:
     """The short form of `token_key`, for people reading reports."""
     return token_key(value)[:8]
@@ -83,8 +117,10 @@ class Redactor:
         """Register a value made from a secret or a token (a near miss, a suffix) as `<label>`.
 
         Cheap to call for hundreds of values: those made of token characters are found by lookup.
+        A word of the protocol (an auth scheme, an error code) is never one: masked, it would hide
+        what every challenge and error says (`Bearer`, `insufficient_scope`).
         """
-        if len(value) < MIN_SCRUB_LENGTH or value in self._labels:
+        if len(value) < MIN_SCRUB_LENGTH or value in self._labels or value.strip().lower() in PROTOCOL_WORDS:
             return
         # Characters never escaped (most tokens): the value is its own URL-encoded form.
         variants = (

@@ -142,7 +142,8 @@ class ResultsCollector:
             baseline=load_baseline(settings.baseline) if settings.baseline is not None else None,
             strict_baseline=settings.strict_baseline,
             profile_hash=profile_hash(run.profile),
-            settings=settings_record(settings, int(str(seed)) if seed not in (None, "") else None),
+            # The seed that replays the searches: a hypothesis seed given, else the run's --seed.
+            settings=settings_record(settings, int(str(seed)) if seed not in (None, "") else settings.seed),
         )
 
     def add(self, record: TestRecord) -> None:

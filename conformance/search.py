@@ -89,9 +89,9 @@ class Budget:
 
     def replay_hint(self) -> str:
         return (
-            f"hypothesis profile {self.profile}, {self.examples} examples, seed {self.seed}: replay with "
-            f"`--hypothesis-seed {self.seed}` (pytest) or `conformance run ... -- --hypothesis-seed "
-            f"{self.seed}`"
+            f"hypothesis profile {self.profile}, {self.examples} examples, seed {self.seed}: replay the "
+            f"run with the same `--seed` (every search derives its seed from it), or this search alone "
+            f"with `--hypothesis-seed {self.seed}` (`conformance run ... -- --hypothesis-seed {self.seed}`)"
         )
 
 
@@ -121,7 +121,10 @@ def budget_for(config: pytest.Config, run: RunSettings, kind: str, test_id: str)
     if seed_option not in (None, ""):
         seed = int(str(seed_option))
     elif base.derandomize:
-        seed = zlib.crc32(f"{test_id} {run.profile}".encode())
+        # The run's seed (--seed, 0 by default) and the test's name: the same examples wherever
+        # the run is started; another --seed draws others, and the same one replays them.
+        salt = f" {run.seed}" if run.seed else ""
+        seed = zlib.crc32(f"{test_id} {run.profile}{salt}".encode())
     else:
         seed = random.SystemRandom().getrandbits(32)
     derived = settings(base, max_examples=max(1, examples), derandomize=False)

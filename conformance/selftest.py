@@ -64,6 +64,7 @@ SELFTEST_PROFILE_DIR = Path(__file__).resolve().parent / "selftest_profiles"
 _HOSTS = {
     "tourpaq-assumed": "tourpaq",
     "tourpaq-services": "tourpaq",
+    "tourpaq-scoped": "tourpaq",
     "machine-basic": "machine",
     "machine-post": "machine",
     "machine-scoped": "machine",
@@ -112,6 +113,9 @@ HOST_VARIANTS: dict[str, tuple[str, ...]] = {
         "resource-refusal-spring-body",
         "scope-always-returned",
     ),
+    # Scopes enforced on the password and refresh grants: refreshes that take the access token
+    # they replace with them.
+    "tourpaq-scoped": ("refresh-revokes-replaced-access",),
 }
 
 

@@ -34,6 +34,7 @@ class RunSettings:
     confirmed: bool = False
     dry_run: bool = False
     examples: int | None = None  # per property-based search; None: conformance.search decides
+    seed: int = 0  # what each search's seed is derived from (conformance.search)
     variants: tuple[str, ...] = ()  # benign emulator variants (conformance.emulator.variants)
     baseline: Path | None = None  # accepted deviations (conformance.baseline)
     strict_baseline: bool = False
@@ -87,6 +88,7 @@ class RunSettings:
             confirmed=given.flag("yes"),
             dry_run=dry_run,
             examples=given.count("examples") or None,
+            seed=given.count("seed") or 0,
             variants=variants,
             baseline=given.path("baseline"),
             strict_baseline=given.flag("strict-baseline"),

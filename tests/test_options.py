@@ -35,6 +35,7 @@ SAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "yes": (LIVE, ["--yes"]),
     "dry-run": (LIVE, ["--dry-run"]),
     "examples": (EMULATED, ["--examples", "12"]),
+    "seed": (EMULATED, ["--seed", "42"]),
     "baseline": (EMULATED, ["--baseline", "accepted.yaml"]),
     "strict-baseline": (EMULATED, ["--baseline", "accepted.yaml", "--strict-baseline"]),
 }

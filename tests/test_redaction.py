@@ -186,3 +186,20 @@ def test_short_values_are_not_scrubbed_from_free_text() -> None:
     redactor.add_credentials(None, None, "name", "password123")
     assert redactor.scrub("username name") == "username name"
     assert redactor.scrub("password123") == "<password>"
+
+
+def test_protocol_words_are_never_taken_for_secrets() -> None:
+    """A generated Authorization header whose credential is a word of the protocol ("Token Bearer",
+    schemathesis's "Bearer insufficient_scope") resembles a registered derived value ("Bearer
+    <base64>"): were it registered, every challenge after it would read `<redacted ...>`, and the
+    challenge checks would find no Bearer scheme (a false alarm seen on a real server)."""
+    from conformance.client.exchange import mask_credentials
+
+    redactor = Redactor()
+    redactor.add("conformance machine+secret/3b8e%1d", "client_secret")
+    redactor.add_derived("Bearer Y29uZm9ybWFuY2UtbWFjaGluZS1jbGllbnQ6eA==", "client_secret~bearer-scheme")
+    for header in ("Token Bearer", "Bearer insufficient_scope", "Basic invalid_token"):
+        mask_credentials(header, redactor)
+    challenge = 'WWW-Authenticate: Bearer realm="api", error="insufficient_scope", scope="read"'
+    assert redactor.scrub(challenge) == challenge
+    assert redactor.scrub('{"error": "invalid_token"}') == '{"error": "invalid_token"}'

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -67,3 +69,43 @@ def test_run_passes_examples_to_pytest(tmp_path: Path) -> None:
     args = _parser().parse_args(["run", "--profile", "tourpaq", "--emulate", "--examples", "12"])
     argv = pytest_arguments(args, tmp_path)
     assert argv[argv.index("--conformance-examples") + 1] == "12"
+
+
+def test_the_run_seed_draws_other_examples_and_the_same_one_replays_them(pytestconfig: pytest.Config) -> None:
+    default = budget_for(pytestconfig, _settings(None), "requests", "test_x::y")
+    other = budget_for(pytestconfig, replace(_settings(None), seed=42), "requests", "test_x::y")
+    again = budget_for(pytestconfig, replace(_settings(None), seed=42), "requests", "test_x::y")
+    assert other.seed != default.seed and other.seed == again.seed
+    assert "same `--seed`" in other.replay_hint()
+
+
+def test_a_run_keeps_hypothesis_files_in_its_report_directory(tmp_path: Path) -> None:
+    """Hypothesis writes `.hypothesis/` where it is started; a run keeps none outside its report
+    directory, so what ran before, or elsewhere, never bears on its verdicts (a fresh process:
+    hypothesis writes its files once per process)."""
+    reports = tmp_path / "reports"
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "conformance.cli",
+            "run",
+            "--profile",
+            "tourpaq",
+            "--emulate",
+            "--report-dir",
+            str(reports),
+            "--examples",
+            "2",
+            "--",
+            "-k",
+            "test_token_endpoint_answers_generated_requests",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    assert not (tmp_path / ".hypothesis").exists()
+    assert (reports / ".hypothesis").is_dir()

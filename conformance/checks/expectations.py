@@ -53,17 +53,23 @@ def outcome(exchange: Exchange) -> str:
 def expect_issued(exchange: Exchange, requirement: Requirement, what: str) -> list[Finding]:
     if exchange.issued_token:  # an empty token is none to go on with
         return []
+    server_error = exchange.status is not None and exchange.status >= 500
     finding = Finding(
         requirement,
         f"HTTP 200 with an access token for {what}",
         outcome(exchange),
         exchange,
-        judges="outcome" if exchange.status is not None and not exchange.ok else "",
+        judges="outcome" if exchange.status is not None and not exchange.ok and not server_error else "",
     )
     if exchange.ok:
         # A success without a usable access token: the response's form is at fault (a token
         # under another name, an empty one, a body that is not JSON), and its own requirement says so.
         finding = finding.following(rfc6749.SUCCESS_JSON, rfc6749.ACCESS_TOKEN_CHARSET)
+    if server_error and exchange.kind == "token":
+        finding = finding.following(rfc6749.ERROR_RESPONSE)  # a crash: RFC 6749 §5.2 judges it
+    if exchange.error_code == "invalid_client" and exchange.basic_form_encoded:
+        # Credentials form encoding changes, refused: a server that does not form-decode them.
+        finding = finding.following(rfc6749.BASIC_FORM_ENCODED)
     return [finding]
 
 

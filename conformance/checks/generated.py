@@ -14,7 +14,7 @@ from conformance.checks.expectations import DOCUMENTED_REFUSED, outcome, without
 from conformance.client import Exchange
 from conformance.expected import Outcome, Verdict
 from conformance.findings import Finding, Judges
-from conformance.requirements import Requirement, provider, rfc6749, rfc6750
+from conformance.requirements import Requirement, rfc6749, rfc6750
 
 __all__ = ["JudgedBearer", "JudgedRequest", "judge_resource", "judge_token"]
 
@@ -26,6 +26,10 @@ class JudgedMove(Protocol):
     def what(self) -> str: ...
     @property
     def requirement(self) -> Requirement: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def verdict(self) -> Verdict: ...
 
 
 class JudgedRequest(Protocol):
@@ -53,12 +57,17 @@ class JudgedBearer(Protocol):
     def move(self) -> JudgedBearerMove: ...
 
 
-def _issue_requirement(case: JudgedRequest) -> Requirement:
-    """A request that must succeed: the requirement its most telling move stands for."""
-    for move in case.moves:
-        if move.requirement in (rfc6749.UNKNOWN_PARAMETER_IGNORED, provider.SCOPE_UNENFORCED):
-            return move.requirement
-    return case.blame(rfc6749.PASSWORD_GRANT_ISSUES)
+def _issue_requirements(case: JudgedRequest, exchange: Exchange) -> list[Requirement]:
+    """A request that must succeed: the requirements its moves stand for (an unknown parameter,
+    HTTP Basic's scheme in another case), the one the refusal's code points at first
+    (invalid_scope: the scope move), else the grant's own."""
+    documented = case.blame(rfc6749.PASSWORD_GRANT_ISSUES)
+    telling = [
+        m for m in case.moves if m.verdict is Verdict.ISSUE and case.blame(m.requirement) != documented
+    ]
+    telling.sort(key=lambda m: not (exchange.error_code == "invalid_scope" and m.target == "scope"))
+    found = list(dict.fromkeys(case.blame(m.requirement) for m in telling))
+    return found or [documented]
 
 
 def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
@@ -79,18 +88,25 @@ def judge_token(case: JudgedRequest, exchange: Exchange) -> list[Finding]:
         ]
     if verdict is Verdict.ISSUE and exchange.issued_token is None:
         changes = "; ".join(m.what for m in case.moves) or "nothing"
+        first, *others = _issue_requirements(case, exchange)
+        server_error = exchange.status >= 500
         finding = Finding(
-            _issue_requirement(case),
+            first,
             f"a token: the documented request with {changes} is still valid",
             outcome(exchange),
             exchange,
-            judges="outcome" if not exchange.ok else "",
+            judges="outcome" if not exchange.ok and not server_error else "",
         )
         # Where the documented request itself is refused, or its answer holds no usable token,
-        # a changed one failing alike is no deviation of its own.
-        causes = list(DOCUMENTED_REFUSED)
+        # a changed one failing alike is no deviation of its own; nor is one a server error
+        # explains (RFC 6749 §5.2 judges that); nor one another telling move of the case explains.
+        causes: list[Requirement | str] = [*DOCUMENTED_REFUSED, *others]
         if exchange.ok:
-            causes += [rfc6749.SUCCESS_JSON.id, rfc6749.ACCESS_TOKEN_CHARSET.id]
+            causes += [rfc6749.SUCCESS_JSON, rfc6749.ACCESS_TOKEN_CHARSET]
+        if server_error:
+            causes.append(rfc6749.ERROR_RESPONSE)
+        if exchange.error_code == "invalid_client" and exchange.basic_form_encoded:
+            causes.append(rfc6749.BASIC_FORM_ENCODED)  # credentials a server did not form-decode
         return [finding.following(*causes)]
     code = exchange.error_code
     allowed = case.codes

@@ -236,10 +236,12 @@ class ConformanceClient:
         credentials = self.credentials.client if client is PROFILE_DEFAULT else client
         assert not isinstance(credentials, _ProfileDefault)
         method = method or CLIENT_AUTH_METHODS[self.profile.client_auth]
+        encoded = False
         if credentials is not None and method == "client_secret_basic":
             request_headers["Authorization"] = basic_authorization(
                 credentials.client_id, credentials.client_secret
             )
+            encoded = any(quote_plus(v) != v for v in (credentials.client_id, credentials.client_secret))
         elif credentials is not None and method == "client_secret_post":
             params += [("client_id", credentials.client_id), ("client_secret", credentials.client_secret)]
         where = location or self.profile.parameter_location
@@ -257,7 +259,14 @@ class ConformanceClient:
         grant = dict(params)
         # The refresh token presented, keyed like a bearer token: a re-delivered pair is judged by it.
         presented = grant.get("refresh_token") if grant.get("grant_type") == "refresh_token" else None
-        return self._send(request, "token", purpose, grant_type=grant.get("grant_type"), token=presented)
+        return self._send(
+            request,
+            "token",
+            purpose,
+            grant_type=grant.get("grant_type"),
+            token=presented,
+            basic_form_encoded=encoded,
+        )
 
     # -- protected resource --------------------------------------------------------------
     def call_resource(
@@ -299,6 +308,7 @@ class ConformanceClient:
         grant_type: str | None = None,
         token: str | None = None,
         malformed: bool = False,
+        basic_form_encoded: bool = False,
     ) -> Exchange:
         """Send `method target` as given: `target` is a path with its raw query string, kept as is.
 
@@ -314,7 +324,15 @@ class ConformanceClient:
             reason = f"a header name that is not ASCII, or a value that is not text ({exc.reason})"
             raise self._unbuilt(kind, purpose, method, target, reason) from None
         request = self._build(kind, purpose, method, target, content=content, headers=raw)
-        return self._send(request, kind, purpose, grant_type=grant_type, token=token, malformed=malformed)
+        return self._send(
+            request,
+            kind,
+            purpose,
+            grant_type=grant_type,
+            token=token,
+            malformed=malformed,
+            basic_form_encoded=basic_form_encoded,
+        )
 
     # -- requests the HTTP library refuses: the suite's own fault ------------------------------
     def _build(
@@ -373,6 +391,7 @@ class ConformanceClient:
         token: str | None = None,
         lacks_required_scope: bool = False,
         malformed: bool = False,
+        basic_form_encoded: bool = False,
     ) -> Exchange:
         refusal = _unsendable(request)
         if refusal is None:
@@ -394,6 +413,7 @@ class ConformanceClient:
                 token_key=token_key(token) if token is not None else None,
                 lacks_required_scope=lacks_required_scope,
                 malformed=malformed,
+                basic_form_encoded=basic_form_encoded,
             )
             self.exchanges.append(exchange)
         if refusal is not None:

@@ -171,6 +171,9 @@ class Exchange:
     # The request is malformed on purpose (RFC 6750 §3.1 invalid_request: a token by two methods):
     # its refusal is judged by the scenario that sent it, not as one of an invalid token.
     malformed: bool = False
+    # The request's HTTP Basic client credentials hold characters form encoding changes (RFC 6749
+    # §2.3.1): a server that does not form-decode them refuses them.
+    basic_form_encoded: bool = False
     # The seq of the last request sent before this answer came back (0: unknown). A request
     # sent while another awaited its answer overlapped it, whatever the clock says.
     last_sent_before_answer: int = 0

@@ -207,26 +207,11 @@ class Emulator:
         if restricted is not None and client_id == restricted.client_id:
             raise _TokenError("unauthorized-client", "this client may not use the client credentials grant")
         requested = params.get("scope", "").split()
-        known = behaviour.known_scopes
-        if behaviour.grant_unknown_scope:
-            known = (*known, *requested)
-        unknown = [s for s in requested if s not in known]
-        if unknown and behaviour.refuse_unknown_scope:
-            raise _TokenError("invalid-scope", "the requested scope is unknown")
-        # §3.3: an absent scope gets the default (every known scope); unknown ones are ignored,
-        # and a request for none the server knows gets the default too.
-        granted = [s for s in requested if s in known] or list(known)
-        if requested and not set(requested) & set(known) and behaviour.unknown_only_grants_nothing:
-            granted = []
+        granted = self._granted(requested)
         payload = self._issue(
             f"client:{client_id}", client_id, with_refresh=behaviour.client_credentials_refresh_token
         )
-        self.granted_scopes[payload["access_token"]] = frozenset(granted)
-        differs = set(granted) != set(requested)
-        rule = behaviour.return_scope
-        if granted and (rule == "always" or (rule == "when-different" and differs)):
-            payload["scope"] = " ".join(granted)
-        return payload
+        return self._say_scope(payload, granted, requested)
 
     def _password_grant(self, params: dict[str, str], blanks: set[str], client_id: str) -> dict[str, Any]:
         behaviour = self.behaviour
@@ -237,7 +222,36 @@ class Emulator:
         username, password = params["username"], params.get("password", "")
         if not self._owner_accepted(username, password):
             raise _TokenError("bad-credentials", "the user name or password is incorrect")
-        return self._issue(username, client_id, with_refresh=behaviour.issues_refresh_token)
+        if not behaviour.scope_enforced:
+            return self._issue(username, client_id, with_refresh=behaviour.issues_refresh_token)
+        requested = params.get("scope", "").split()
+        granted = self._granted(requested)
+        payload = self._issue(
+            username, client_id, with_refresh=behaviour.issues_refresh_token, scopes=frozenset(granted)
+        )
+        return self._say_scope(payload, granted, requested)
+
+    def _granted(self, requested: list[str]) -> list[str]:
+        """RFC 6749 §3.3: the known scopes asked for (an unknown one refused where the profile
+        says so, else ignored), or every known scope for a request that names none it knows."""
+        behaviour = self.behaviour
+        known = behaviour.known_scopes
+        if behaviour.grant_unknown_scope:
+            known = (*known, *requested)
+        if [s for s in requested if s not in known] and behaviour.refuse_unknown_scope:
+            raise _TokenError("invalid-scope", "the requested scope is unknown")
+        granted = [s for s in requested if s in known] or list(known)
+        if requested and not set(requested) & set(known) and behaviour.unknown_only_grants_nothing:
+            granted = []
+        return granted
+
+    def _say_scope(self, payload: dict[str, Any], granted: list[str], requested: list[str]) -> dict[str, Any]:
+        """§5.1: the granted scope, where it differs from the request (or always, or never)."""
+        self.granted_scopes[payload["access_token"]] = frozenset(granted)
+        rule = self.behaviour.return_scope
+        if granted and (rule == "always" or (rule == "when-different" and set(granted) != set(requested))):
+            payload["scope"] = " ".join(granted)
+        return payload
 
     def _owner_accepted(self, username: str, password: str) -> bool:
         behaviour, known = self.behaviour, self.credentials
@@ -264,13 +278,28 @@ class Emulator:
             raise _TokenError("used-refresh-token", "the refresh token was used and is revoked")
         else:
             raise _TokenError("bad-refresh-token", "the refresh token is invalid, expired or revoked")
+        original = record.scopes if record is not None else None
+        requested = params.get("scope", "").split()
+        if original is not None and requested and not set(requested) <= original:
+            if not behaviour.refresh_widens_scope:
+                # RFC 6749 §6: no scope not originally granted; the refused refresh uses nothing up.
+                assert record is not None
+                record.used = False
+                raise _TokenError("invalid-scope", "the requested scope exceeds the original grant")
         if behaviour.refresh_revives_expired:
             self.store.revive(account, behaviour.lifetime * behaviour.real_lifetime_factor)
         if behaviour.refresh_revokes_replaced_access and record is not None and record.access is not None:
             self.store.revoke_access(record.access)
         payload = self._issue(
-            account, client_id, with_refresh=behaviour.rotation, reuse=behaviour.refresh_reuses_access_token
+            account,
+            client_id,
+            with_refresh=behaviour.rotation,
+            reuse=behaviour.refresh_reuses_access_token,
+            scopes=original,  # a new refresh token's scope is the original one (§6)
         )
+        if original is not None:
+            granted = requested if requested else sorted(original)
+            self._say_scope(payload, granted, requested or granted)
         if not behaviour.refreshed_tokens_usable:
             self.store.revoke_access(payload["access_token"])
         if record is not None and "refresh_token" not in payload:
@@ -280,7 +309,13 @@ class Emulator:
         return payload
 
     def _issue(
-        self, account: str, client_id: str, *, with_refresh: bool, reuse: bool = False
+        self,
+        account: str,
+        client_id: str,
+        *,
+        with_refresh: bool,
+        reuse: bool = False,
+        scopes: frozenset[str] | None = None,
     ) -> dict[str, Any]:
         behaviour = self.behaviour
         access = self.store.issue_access(
@@ -299,7 +334,7 @@ class Emulator:
         }
         if with_refresh:
             payload["refresh_token"] = self.store.issue_refresh(
-                account, client_id, behaviour.refresh_token_lifetime, access=access
+                account, client_id, behaviour.refresh_token_lifetime, access=access, scopes=scopes
             )
         return payload
 

@@ -133,6 +133,10 @@ class Behaviour:
     # The scope the resource requires (RFC 6750 §3.1): a token granted without it gets 403.
     required_scope: str | None = None
     refuse_unknown_scope: bool = False
+    # The password grant grants scopes as the client credentials grant does, and a refresh gives
+    # no more than was granted (RFC 6749 §6): where the profile says scope is enforced.
+    scope_enforced: bool = False
+    refresh_widens_scope: bool = False  # a refresh grants whatever scope it asks for
     client_credentials_refresh_token: bool = False  # §4.4.3: SHOULD NOT
     return_scope: str = "when-different"  # §5.1: "when-different", "always" or "never"
     grant_unknown_scope: bool = False  # an unknown scope is granted (and echoed) as if known
@@ -209,6 +213,7 @@ class Behaviour:
             known_scopes=_known_scopes(profile),
             required_scope=profile.resource.required_scope,
             refuse_unknown_scope=profile.scope_unknown == "refused",
+            scope_enforced=profile.scope_enforced is True,
             rejection_status=status,
             rejection_body=body,
         )

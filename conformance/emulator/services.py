@@ -51,8 +51,8 @@ class ServiceBehaviour:
     introspection_checks_client: bool = True
     introspection_checks_expiry: bool = True
     # A token this server never issued that is shaped like a JWT is refused 400
-    # unsupported_token_type at introspection and revocation (RFC 7662 §2.2, RFC 7009 §2.2: no).
-    rejects_structured_unknown: bool = False
+    # unsupported_token_type (RFC 7662 §2.2, RFC 7009 §2.2: no): the kinds of endpoint that do so.
+    rejects_structured_unknown: tuple[str, ...] = ()
     introspection_exp_offset: int = 0  # seconds added to the true expiry in `exp`
     # Metadata members as published: a defect deletes or bends one.
     metadata_transform: list[Any] = field(default_factory=list)
@@ -171,7 +171,7 @@ class Services:
         """The refusal of an unknown JWT-shaped token, where a defect says so."""
         store = self.emulator.store
         unknown = store.access_record(token) is None and store.refresh_record(token) is None
-        if self.behaviour.rejects_structured_unknown and unknown and token.count(".") == 2:
+        if kind in self.behaviour.rejects_structured_unknown and unknown and token.count(".") == 2:
             return self._error(kind, 400, "unsupported_token_type", "structured tokens cannot be presented")
         return None
 

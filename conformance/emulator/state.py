@@ -31,6 +31,7 @@ class RefreshRecord:
     used: bool = False
     revoked: bool = False
     access: str | None = None  # the access token issued with it, in one pair
+    scopes: frozenset[str] | None = None  # the scope originally granted (None: scope not enforced)
 
 
 class TokenStore:
@@ -101,12 +102,18 @@ class TokenStore:
                 if record.account == account and not record.revoked:
                     record.expires_at = max(record.expires_at, until)
 
-    def issue_refresh(self, account: str, client_id: str, lifetime: float, access: str | None = None) -> str:
+    def issue_refresh(
+        self,
+        account: str,
+        client_id: str,
+        lifetime: float,
+        access: str | None = None,
+        scopes: frozenset[str] | None = None,
+    ) -> str:
         with self.lock:
             token = self.new_token()
-            self._refresh[token] = RefreshRecord(
-                account, client_id, self.clock.now() + lifetime, access=access
-            )
+            expires = self.clock.now() + lifetime
+            self._refresh[token] = RefreshRecord(account, client_id, expires, access=access, scopes=scopes)
             return token
 
     def issued_tokens(self) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conformance.requirements.catalogue import Level, register
 
 __all__ = [
+    "REFRESH_SCOPE",
     "BASIC_FORM_ENCODED",
     "EMPTY_PARAMETER",
     "FAILED_BASIC",
@@ -291,6 +292,14 @@ EMPTY_PARAMETER = register(
     "RFC 6749 §3.2",
     "A parameter sent without a value is treated as omitted: the request with `scope=` or "
     "`refresh_token=` is answered as the request without it.",
+)
+
+REFRESH_SCOPE = register(
+    "RFC6749-6-scope",
+    Level.MUST,
+    "RFC 6749 §6, §5.2, §5.1",
+    "A refresh that asks for a scope not originally granted is refused with invalid_scope, or "
+    "granted no more than the original scope (its scope member then says what was granted).",
 )
 
 # The requirement a grant's documented request stands for: it yields a token.

@@ -14,7 +14,7 @@ from conformance.checks.expectations import expect_issued, expect_refused, outco
 from conformance.client import ClientCredentials
 from conformance.findings import Finding
 from conformance.markers import applies
-from conformance.requirements import rfc6749
+from conformance.requirements import rfc6749, rfc9110
 from conformance.scenario import Scenario
 from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt, wrong_secret
 from conformance.strategies.model import MADE_UP
@@ -76,15 +76,15 @@ def test_body_credentials_refused_where_not_documented(conformance: Scenario, gr
     exchange = conformance.client.grant_request(
         grant, f"token: {grant} grant, client_secret_post (not documented)", method="client_secret_post"
     )
-    conformance.expect(
-        expect_refused(
-            exchange,
-            rfc6749.LISTED_AUTH_METHODS,
-            {"invalid_client", "invalid_request"},
-            "client credentials in the body, which the documentation does not list",
-        ),
+    found = expect_refused(
+        exchange,
         rfc6749.LISTED_AUTH_METHODS,
+        {"invalid_client", "invalid_request"},
+        "client credentials in the body, which the documentation does not list",
     )
+    # A server that serves requests with no client authentication at all serves this one too.
+    requires_auth = (rfc6749.CLIENT_AUTH_REQUIRED, rfc6749.CC_CLIENT_AUTH)
+    conformance.expect([f.following(*requires_auth) for f in found], rfc6749.LISTED_AUTH_METHODS)
 
 
 @requirement(rfc6749.ONE_AUTH_METHOD, rfc6749.ERROR_RESPONSE)
@@ -206,4 +206,27 @@ def test_basic_credentials_are_form_encoded(conformance: Scenario, grant: str) -
                 encoded,
             )
         ]
+    )
+
+
+@requirement(rfc6749.CLIENT_AUTH_REQUIRED, rfc6749.CC_CLIENT_AUTH, rfc9110.UNAUTHORIZED_CHALLENGE)
+@applies(auth_method="client_secret_post")
+def test_a_wrong_secret_in_the_body_is_refused(conformance: Scenario, grant: str) -> None:
+    """The body's client credentials checked as the header's are (RFC 6749 §2.3.1, §5.2): a wrong
+    secret is invalid_client; a 401 carries a challenge (RFC 9110 §15.5.2)."""
+    client = conformance.client
+    real = client.credentials.client
+    assert real is not None
+    exchange = client.grant_request(
+        grant,
+        f"token: {grant} grant, a wrong client secret in the body",
+        client=ClientCredentials(real.client_id, wrong_secret(real.client_secret)),
+        method="client_secret_post",
+    )
+    requirement_ = rfc6749.CLIENT_AUTH_REQUIRED if grant == "password" else rfc6749.CC_CLIENT_AUTH
+    other = rfc6749.CC_CLIENT_AUTH if grant == "password" else rfc6749.CLIENT_AUTH_REQUIRED
+    conformance.log.not_checked(other, f"not applicable to the {grant} grant")
+    conformance.expect(
+        expect_refused(exchange, requirement_, {"invalid_client"}, "a wrong client secret in the body"),
+        requirement_,
     )

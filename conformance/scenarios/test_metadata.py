@@ -16,7 +16,7 @@ from conformance.client.endpoints import fetch_metadata
 from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.profile.offered import auth_method_names, grant_types_offered
-from conformance.requirements import rfc8414
+from conformance.requirements import rfc6749, rfc8414
 from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
 from conformance.scenario import Scenario
 
@@ -128,14 +128,16 @@ def _advertised_methods_work(conformance: Scenario, document: dict[str, Any]) ->
         )
         # Refused as a client (invalid_client, or 401): any other answer means it authenticated.
         if answer.error_code == "invalid_client" or answer.status == 401:
-            findings.append(
-                Finding(
-                    rfc8414.ADVERTISED_WORKS,
-                    f"the client authenticated by {method} (token_endpoint_auth_methods_supported)",
-                    outcome(answer),
-                    answer,
-                )
+            finding = Finding(
+                rfc8414.ADVERTISED_WORKS,
+                f"the client authenticated by {method} (token_endpoint_auth_methods_supported)",
+                outcome(answer),
+                answer,
             )
+            # Basic refused for credentials form encoding changes: the server's decoding, not its
+            # metadata, is at fault (RFC6749-2.3.1-form-encoding).
+            basic = answer.basic_form_encoded
+            findings.append(finding.following(rfc6749.BASIC_FORM_ENCODED) if basic else finding)
     return findings
 
 

@@ -110,10 +110,9 @@ def test_a_wrong_hint_does_not_stop_an_access_tokens_revocation(conformance: Sce
         conformance.log.not_checked(rfc7009.HINT_SEARCH, f"the revocation was refused: {outcome(answer)}")
         return
     _revoke_ok(conformance, answer, "the revocation of an access token hinted as a refresh token")
-    conformance.expect(
-        _still_works(conformance, token, "an access token revoked with token_type_hint=refresh_token"),
-        rfc7009.HINT_SEARCH,
-    )
+    found = _still_works(conformance, token, "an access token revoked with token_type_hint=refresh_token")
+    # A server that does not revoke access tokens at all (RFC7009-2.1-revokes-access) does not here.
+    conformance.expect([f.following(rfc7009.REVOKES_ACCESS) for f in found], rfc7009.HINT_SEARCH)
 
 
 def _still_works(conformance: Scenario, token: IssuedToken, what: str) -> list[Finding]:
@@ -169,9 +168,10 @@ def test_a_revoked_access_token_is_inactive_at_introspection(conformance: Scenar
     token = conformance.obtain_token()
     conformance.ledger.forget(token.access_token)
     answer = revoke(conformance.client, token.access_token, "revocation: access token", hint="access_token")
-    if not _revoke_ok(conformance, answer, "the revocation of a valid access token"):
+    if not answer.ok:
         conformance.log.not_checked(rfc7009.REVOKES_ACCESS, f"the revocation was refused: {outcome(answer)}")
         return
+    _revoke_ok(conformance, answer, "the revocation of a valid access token")
     seen = introspect(conformance.client, token.access_token, "introspection: revoked access token")
     findings = []
     if isinstance(seen.json, dict) and seen.json.get("active") is True:
@@ -203,11 +203,12 @@ def test_revoking_a_refresh_token_revokes_its_access_token(conformance: Scenario
     answer = revoke(
         conformance.client, token.refresh_token, "revocation: refresh token", hint="refresh_token"
     )
-    if not _revoke_ok(conformance, answer, "the revocation of a valid refresh token"):
+    if not answer.ok:
         conformance.log.not_checked(
             rfc7009.REFRESH_REVOKES_ACCESS, f"the revocation was refused: {outcome(answer)}"
         )
         return
+    _revoke_ok(conformance, answer, "the revocation of a valid refresh token")
     used = conformance.client.call_resource(
         token.access_token, "resource: access token of a revoked refresh token"
     )

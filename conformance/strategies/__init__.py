@@ -8,7 +8,7 @@ and `requests` assembles them into strategies for a profile.
 from __future__ import annotations
 
 from conformance.expected import Outcome, Verdict
-from conformance.strategies.auth import BearerCase, BearerMove
+from conformance.strategies.auth import BearerCase, BearerMove, bearer_moves
 from conformance.strategies.model import Move, RequestCase
 from conformance.strategies.requests import (
     bearer_cases,
@@ -27,6 +27,7 @@ __all__ = [
     "RequestCase",
     "Verdict",
     "bearer_cases",
+    "bearer_moves",
     "key_case",
     "move_catalogue",
     "scope_requests",

@@ -256,6 +256,9 @@ class RequestCase:
         if draft.authorization is not None:
             _register(client, draft.authorization, secrets, False)
         built = self.build(client.profile, credentials)
+        # The documented Basic credential, of a pair form encoding changes (RFC 6749 §2.3.1).
+        basic = draft.authorization is not None and draft.authorization.make is _documented_basic
+        encoded = basic and any(quote_plus(secrets[k]) != secrets[k] for k in ("client_id", "client_secret"))
         return client.send_raw(
             client.profile.token_method,
             built.target,
@@ -264,6 +267,7 @@ class RequestCase:
             headers=built.headers,
             content=built.content,
             grant_type=built.grant_type,
+            basic_form_encoded=encoded,
         )
 
 

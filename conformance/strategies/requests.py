@@ -74,6 +74,8 @@ def scope_values() -> st.SearchStrategy[str]:
 def _scope_move(profile: Profile, value: str) -> Move:
     if profile.scope_enforced is False:
         verdict, requirement = Verdict.ISSUE, provider.SCOPE_UNENFORCED
+    elif profile.scope_unknown == "refused":
+        verdict, requirement = Verdict.EITHER, rfc6749.INVALID_SCOPE
     else:
         verdict, requirement = Verdict.EITHER, rfc6749.ERROR_RESPONSE
     return Move(

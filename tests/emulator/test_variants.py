@@ -153,6 +153,7 @@ def test_a_variant_leaves_profiles_it_would_contradict_alone() -> None:
         "machine",
         "tourpaq-assumed",
         "tourpaq-services",
+        "tourpaq-scoped",
         "machine-basic",
         "machine-post",
         "machine-scoped",

@@ -78,5 +78,6 @@ def test_same_seed_same_counterexample(run_suite: Callable[..., SuiteRun]) -> No
     def minimal(run: SuiteRun) -> str:
         return run.output.split("minimal example:", 1)[1].split("\n\n", 1)[0]
 
-    assert "seed 12345: replay with `--hypothesis-seed 12345`" in first.output
+    assert "seed 12345: replay the run with the same `--seed`" in first.output
+    assert "`--hypothesis-seed 12345`" in first.output
     assert minimal(first) == minimal(second)

@@ -208,7 +208,8 @@ def _basic_not_form_decoded(emulator: Emulator) -> None:
 @defect(
     "failed-basic-falls-back-to-body",
     "a wrong secret in the Basic header is passed over when the body carries the right credentials",
-    ["RFC6749-5.2-failed-basic"],
+    # As django-oauth-toolkit does: Basic first, then the body; never both refused.
+    ["RFC6749-5.2-failed-basic", "RFC6749-2.3-one-method"],
     applies=lambda p: _basic_auth(p) and "client_secret_post" in p.client_auth_methods,
 )
 def _failed_basic_falls_back_to_body(emulator: Emulator) -> None:

@@ -227,7 +227,8 @@ def _enforces_scope(emulator: Emulator) -> None:
     documented = emulator.profile.scope_value
 
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
-        scopes = [value for name, value in params if name == "scope"]
+        # A scope sent without a value is an omitted one (RFC 6749 §3.2), even to this server.
+        scopes = [value for name, value in params if name == "scope" and value]
         if kind != "token" or not scopes or all(value == documented for value in scopes):
             return None
         return 400, {}, {"error": "invalid_scope", "error_description": "the requested scope is not granted"}

@@ -103,4 +103,4 @@ def _caller_403(emulator: Emulator) -> None:
     applies=_introspection,
 )
 def _rejects_structured_tokens(emulator: Emulator) -> None:
-    emulator.services.behaviour.rejects_structured_unknown = True
+    emulator.services.behaviour.rejects_structured_unknown = ("introspection",)

@@ -200,7 +200,9 @@ def _keeps_earlier_tokens(emulator: Emulator) -> None:
 @defect(
     "invalidates-earlier-tokens",
     "a new token request logs out every earlier token, though documented not to",
-    ["DOC-keeps-earlier"],
+    # A refresh is a token request too: where a refresh is documented to leave the access token
+    # it replaces valid, that one is logged out as well.
+    ["DOC-keeps-earlier", "DOC-refreshed-access-token"],
     applies=lambda p: p.invalidates_earlier is False,
 )
 def _invalidates_earlier_tokens(emulator: Emulator) -> None:
@@ -215,3 +217,13 @@ def _invalidates_earlier_tokens(emulator: Emulator) -> None:
 )
 def _refresh_revokes_replaced_access_token(emulator: Emulator) -> None:
     emulator.behaviour.refresh_revokes_replaced_access = True
+
+
+@defect(
+    "refresh-widens-scope",
+    "a refresh grants whatever scope it asks for, beyond the scope originally granted",
+    ["RFC6749-6-scope"],
+    applies=lambda p: _issues_refresh(p) and p.scope_enforced is True and p.scope_value is not None,
+)
+def _refresh_widens_scope(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_widens_scope = True

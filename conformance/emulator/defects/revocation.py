@@ -129,4 +129,4 @@ def _revocation_by_any_client(emulator: Emulator) -> None:
     applies=_revocation,
 )
 def _rejects_structured_tokens(emulator: Emulator) -> None:
-    emulator.services.behaviour.rejects_structured_unknown = True
+    emulator.services.behaviour.rejects_structured_unknown = ("revocation",)
