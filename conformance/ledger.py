@@ -44,6 +44,9 @@ class TrackedToken:
     superseded_by: int | None = None  # seq of a later issuance for the same account
     # Issued by concurrent requests: which of them the server handled last is unknown.
     concurrent: bool = False
+    # seq of the refresh that replaced its pair (its refresh token was used): what becomes of it
+    # is the refresh rule's (`refresh.revokes_replaced_access_token`), not the invalidation rule's.
+    replaced_by: int | None = None
 
 
 class TokenLedger:
@@ -54,6 +57,7 @@ class TokenLedger:
         self.clock = clock
         self._access: dict[str, TrackedToken] = {}
         self._latest: list[TrackedToken] = []  # not yet superseded, or issued together
+        self._pairs: dict[str, TrackedToken] = {}  # a refresh token's key -> its pair's access token
         self._issuances = Issuances()  # RFC 6749 §10.10: no token issued twice
         self._lock = threading.Lock()
 
@@ -100,12 +104,18 @@ class TokenLedger:
         assert isinstance(body, dict)
         findings: list[Finding] = []  # uniqueness is judged in observe, for every exchange
         access = body.get("access_token")
+        refresh = body.get("refresh_token")
         with self._lock:
+            replaced = (
+                self._pairs.get(exchange.token_key or "") if exchange.grant_type == "refresh_token" else None
+            )
+            if replaced is not None and replaced.replaced_by is None:
+                replaced.replaced_by = exchange.seq
             if isinstance(access, str) and access:
                 key = token_key(access)
                 for earlier in self._latest:
                     earlier.concurrent = False
-                    if earlier.superseded_by is None:
+                    if earlier.superseded_by is None and earlier is not replaced:
                         earlier.superseded_by = exchange.seq
                 tracked = TrackedToken(
                     key,
@@ -115,6 +125,10 @@ class TokenLedger:
                 )
                 self._access[key] = tracked
                 self._latest = [tracked]
+                if isinstance(refresh, str) and refresh:
+                    self._pairs[token_key(refresh)] = tracked
+                elif replaced is not None and exchange.token_key:
+                    self._pairs[exchange.token_key] = tracked  # no rotation: the same refresh token goes on
         return findings
 
     def _presented(self, exchange: Exchange) -> list[Finding]:
@@ -151,6 +165,9 @@ class TokenLedger:
             return []
         if lifetimes and not refusal_is_early(age, lifetimes):
             return []  # the token may have expired under one of the readings
+        if tracked.replaced_by is not None and tracked.superseded_by is None:
+            # A refresh replaced its pair: the lifecycle judges it by the refresh rule.
+            return []
         if tracked.superseded_by is not None:
             if rule is False:
                 return [

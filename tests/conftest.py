@@ -71,9 +71,17 @@ class SuiteRun:
 def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
     """Run the conformance scenarios in-process: `run_suite("tourpaq", "--conformance-defect", "x")`."""
 
-    def run(profile: str, *args: str, emulate: bool = True, reports: bool = False) -> SuiteRun:
+    def run(
+        profile: str, *args: str, emulate: bool = True, reports: bool = False, url: str | None = None
+    ) -> SuiteRun:
         report_dir = pytester.path / "reports"
-        values = {"profile": profile, "report-dir": report_dir, "emulate": emulate}
+        values: dict[str, object] = {
+            "profile": profile,
+            "report-dir": report_dir,
+            "emulate": emulate and not url,
+        }
+        if url:
+            values["url"] = url  # a served target: credentials from the environment, as live
         argv = suite_argv(values, reports=reports)  # reports: the three, as `conformance run` writes them
         result = pytester.runpytest_inprocess(*argv, *args)
         return SuiteRun(result, report_dir)

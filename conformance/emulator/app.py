@@ -209,7 +209,10 @@ class Emulator:
         requested = params.get("scope", "").split()
         granted = self._granted(requested)
         payload = self._issue(
-            f"client:{client_id}", client_id, with_refresh=behaviour.client_credentials_refresh_token
+            f"client:{client_id}",
+            client_id,
+            with_refresh=behaviour.client_credentials_refresh_token,
+            scopes=frozenset(granted),
         )
         return self._say_scope(payload, granted, requested)
 

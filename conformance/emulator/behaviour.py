@@ -214,6 +214,8 @@ class Behaviour:
             required_scope=profile.resource.required_scope,
             refuse_unknown_scope=profile.scope_unknown == "refused",
             scope_enforced=profile.scope_enforced is True,
+            # Where the documentation says the client credentials grant returns a refresh token.
+            client_credentials_refresh_token=refresh and "client_credentials" in profile.refresh.issued_by,
             rejection_status=status,
             rejection_body=body,
         )

@@ -126,6 +126,10 @@ def test_token_lives_as_long_as_expires_in_says(conformance: Scenario, grant: st
     documented = "expires_in" in profile.response_fields
     token = conformance.obtain_token(f"token: {grant} grant, a token to watch expire")
     expires_in = token.expires_in
+    if isinstance(expires_in, str) and expires_in.isdigit() and int(expires_in) > 0:
+        # A number sent as a string fails RFC6749-5.1-expires-in, once; the lifetime it states is
+        # still read, so that what else the token does is judged on its own evidence.
+        expires_in = int(expires_in)
     if isinstance(expires_in, bool) or not isinstance(expires_in, int) or expires_in <= 0:
         if documented:
             conformance.stop(f"expires_in is not a positive integer ({expires_in!r}): no lifetime to check")
