@@ -41,7 +41,7 @@ def _token_outlives_expiry(emulator: Emulator) -> None:
 @defect(
     "token-dies-early",
     "tokens die at half their stated lifetime",
-    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC7662-2.2-exp"],
+    ["RFC6749-5.1-lifetime", "RFC7662-2.2-exp"],
     applies=_documents_expires_in,
 )
 def _token_dies_early(emulator: Emulator) -> None:
@@ -64,7 +64,7 @@ def _expires_in_minutes(emulator: Emulator) -> None:
 @defect(
     "expires-in-milliseconds",
     "expires_in counts milliseconds (1799000) where seconds are documented",
-    ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC7662-2.2-exp"],
+    ["RFC6749-5.1-lifetime", "RFC7662-2.2-exp"],
     applies=lambda p: _documents_expires_in(p) and "milliseconds" not in p.expiry.readings,
 )
 def _expires_in_milliseconds(emulator: Emulator) -> None:
