@@ -161,7 +161,9 @@ class Credentials:
                 os.environ.get(ENV_CLIENT_SECRET) or settings.client_secret,
             )
         restricted = None
-        if profile.grant_client_credentials is True and profile.client_auth != "none":
+        if profile.client_auth != "none":
+            # A second registered client: not allowed the client credentials grant, and owner of
+            # none of the first client's tokens.
             restricted = ClientCredentials(
                 os.environ.get(ENV_RESTRICTED_CLIENT_ID) or settings.restricted_client_id,
                 os.environ.get(ENV_RESTRICTED_CLIENT_SECRET) or settings.restricted_client_secret,

@@ -19,7 +19,7 @@ from conformance.credentials import GRANT_LABELS
 from conformance.findings import Finding, FindingLog
 from conformance.ledger import TokenLedger
 from conformance.profile import Profile
-from conformance.requirements import Requirement, rfc6749
+from conformance.requirements import Requirement, provider, rfc6749
 from conformance.settings import RunSettings
 
 __all__ = ["DOCUMENTED", "IssuedToken", "Scenario", "ScenarioStopped"]
@@ -105,6 +105,44 @@ class Scenario:
         if findings:
             self.stop(f"could not obtain a token to test with: {outcome(exchange)}")
         return self.issued(exchange)
+
+    def token_with_refresh(self, purpose: str = "token: a pair to refresh") -> IssuedToken:
+        """A fresh token with a refresh token, by a grant the documentation says returns one
+        (`refresh.issued_by`; RFC 6749 §4.4.3 asks client credentials not to): the scenario's own
+        grant if it does, else the first the run can use. Without one, the scenario is not
+        checked, saying what would make it run; a documented grant that returns none fails
+        DOC-refresh-new-pair, and the scenario stops."""
+        profile, client = self.profile, self.client
+        returning = [g for g in client.issuing_grants if g in profile.refresh.issued_by]
+        if not returning:
+            needs = [
+                why
+                for g in profile.refresh.issued_by
+                if (why := client.credentials.grant_unavailable(profile, g))
+            ]
+            reason = (
+                f"not checked: the {GRANT_LABELS[self.grant]} grant returns no refresh token "
+                f"(refresh.issued_by: {', '.join(profile.refresh.issued_by) or 'none'})"
+                + (f"; {'; '.join(needs)}" if needs else "")
+            )
+            pytest.skip(reason)
+        if self.grant not in returning:
+            self.grant = returning[0]
+        token = self.obtain_token(purpose)
+        if token.refresh_token is None:
+            if "refresh_token" in profile.response_fields or profile.refresh.issues_refresh_token is True:
+                self.expect(
+                    [
+                        Finding(
+                            provider.REFRESH_NEW_PAIR,
+                            f"a refresh_token with the access token ({profile.refresh.source})",
+                            "no refresh_token member",
+                            token.exchange,
+                        )
+                    ]
+                )
+            self.stop(f"the {GRANT_LABELS[self.grant]} grant issued no refresh token to refresh with")
+        return token
 
     def skip_unless_allowed(self, exchange: Exchange, *requirements: Requirement) -> None:
         """A grant the server refuses this client (`unauthorized_client`, RFC 6749 §5.2) leaves

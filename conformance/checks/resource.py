@@ -68,7 +68,8 @@ def invalid_token_code(profile: Profile, exchange: Exchange) -> Iterator[Finding
 
 @check("resource-rejection")
 def no_error_code_without_credentials(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
-    if exchange.auth_scheme_sent is not None:
+    # A token in the query (RFC 6750 §2.3) is authentication information too.
+    if exchange.auth_scheme_sent is not None or "access_token=" in exchange.url:
         return
     bearer = [
         c

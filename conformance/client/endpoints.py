@@ -18,7 +18,7 @@ from conformance.client.client import (
 from conformance.client.exchange import Exchange, ExchangeKind
 from conformance.credentials import basic_authorization
 
-__all__ = ["fetch_metadata", "introspect", "revoke"]
+__all__ = ["fetch_metadata", "introspect", "revoke", "without_token"]
 
 
 def _post_form(
@@ -28,7 +28,7 @@ def _post_form(
     params: list[tuple[str, str]],
     purpose: str,
     credentials: ClientAuthChoice,
-    token: str,
+    token: str | None,
 ) -> Exchange:
     """POST a form to `path`, the client authenticated as the profile says (RFC 7009 §2.1 and
     RFC 7662 §2.1 both use the token endpoint's client authentication)."""
@@ -84,6 +84,13 @@ def _post_token(
     """Both endpoints take the same form: the token, and optionally what kind it is."""
     params = [("token", token)] + ([("token_type_hint", hint)] if hint else [])
     return _post_form(client, kind, path, params, purpose, credentials, token)
+
+
+def without_token(client: ConformanceClient, kind: ExchangeKind, purpose: str) -> Exchange:
+    """A revocation or introspection request with no `token` parameter (REQUIRED in both)."""
+    service = client.profile.revocation if kind == "revocation" else client.profile.introspection
+    assert service is not None, f"the profile names no {kind} endpoint"
+    return _post_form(client, kind, service.path, [], purpose, PROFILE_DEFAULT, None)
 
 
 def fetch_metadata(client: ConformanceClient, path: str, purpose: str) -> Exchange:

@@ -53,6 +53,9 @@ class ServiceBehaviour:
     # A token this server never issued that is shaped like a JWT is refused 400
     # unsupported_token_type (RFC 7662 §2.2, RFC 7009 §2.2: no): the kinds of endpoint that do so.
     rejects_structured_unknown: tuple[str, ...] = ()
+    # The kinds of endpoint that answer a request without a token as if about one (RFC 7009 §2.1,
+    # RFC 7662 §2.1: token is REQUIRED, so invalid_request).
+    missing_token_answered: tuple[str, ...] = ()
     introspection_exp_offset: int = 0  # seconds added to the true expiry in `exp`
     # Metadata members as published: a defect deletes or bends one.
     metadata_transform: list[Any] = field(default_factory=list)
@@ -122,6 +125,9 @@ class Services:
             challenge = {"WWW-Authenticate": 'Basic realm="conformance-emulator"'}
             return params, self._error(kind, 401, "invalid_client", "client authentication failed", challenge)
         if "token" not in params:
+            if kind in self.behaviour.missing_token_answered:
+                body: Any = b"" if kind == "revocation" else {"active": False}
+                return params, self.emulator._respond(kind, 200, {}, body)
             return params, self._error(kind, 400, "invalid_request", "token is required")
         return params, None
 

@@ -47,6 +47,7 @@ class TokenStore:
         # is on its way (Behaviour.refresh_grace_pair).
         self._grace: dict[str, tuple[str, dict[str, Any]]] = {}
         self.lock = threading.RLock()
+        self.refresh_bound_to_client = True  # RFC 6749 §6: only the client it was issued to
 
     def reset(self) -> None:
         with self.lock:
@@ -136,7 +137,8 @@ class TokenStore:
         """The record if `token` may be used now by `client_id`; marks it used atomically."""
         with self.lock:
             record = self._refresh.get(token)
-            if record is None or record.revoked or record.client_id != client_id:
+            bound = self.refresh_bound_to_client and record is not None and record.client_id != client_id
+            if record is None or record.revoked or bound:
                 return None
             if self.clock.now() >= record.expires_at or (record.used and not reusable):
                 return None

@@ -36,6 +36,7 @@ SECTION_TITLES: dict[tuple[str, str], str] = {
     ("6749", "5.2"): "Error response (status, error codes)",
     ("6749", "6"): "Refreshing an access token",
     ("6749", "7.1"): "Access token types",
+    ("6749", "10.4"): "Refresh tokens (bound to the client they were issued to)",
     ("6749", "10.10"): "Credentials-guessing attacks (unique, unguessable tokens)",
     ("6749", "A.12"): '"access_token" syntax',
     ("6749", "A.14"): '"expires_in" syntax',

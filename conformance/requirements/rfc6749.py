@@ -5,6 +5,7 @@ from __future__ import annotations
 from conformance.requirements.catalogue import Level, register
 
 __all__ = [
+    "REFRESH_CLIENT_BINDING",
     "REFRESH_SCOPE",
     "BASIC_FORM_ENCODED",
     "EMPTY_PARAMETER",
@@ -300,6 +301,14 @@ REFRESH_SCOPE = register(
     "RFC 6749 §6, §5.2, §5.1",
     "A refresh that asks for a scope not originally granted is refused with invalid_scope, or "
     "granted no more than the original scope (its scope member then says what was granted).",
+)
+
+REFRESH_CLIENT_BINDING = register(
+    "RFC6749-6-client-binding",
+    Level.MUST,
+    "RFC 6749 §6, §10.4, §5.2",
+    "A refresh token presented by another client than the one it was issued to is refused "
+    "(invalid_grant, or unauthorized_client for a client without the grant): it never yields a token.",
 )
 
 # The requirement a grant's documented request stands for: it yields a token.

@@ -12,6 +12,7 @@ __all__ = [
     "REVOKE_OK",
     "REVOKES",
     "REVOKES_ACCESS",
+    "TOKEN_REQUIRED",
     "UNSUPPORTED_TOKEN_TYPE",
 ]
 
@@ -67,4 +68,10 @@ ISSUED_TO_CLIENT = register(
     "RFC 7009 §2.1",
     "A client cannot revoke a token issued to another client: after the other client's revocation "
     "request, whatever its answer, the token still works.",
+)
+TOKEN_REQUIRED = register(
+    "RFC7009-2.1-token-required",
+    Level.MUST,
+    "RFC 7009 §2.1, §2.2.1; RFC 6749 §5.2",
+    "A revocation request without the token parameter (REQUIRED) is refused with HTTP 400 invalid_request.",
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from conformance.requirements.catalogue import Level, register
 
-__all__ = ["ACTIVE", "CALLER_AUTH", "CALLER_REFUSED_401", "EXP", "INACTIVE"]
+__all__ = ["ACTIVE", "CALLER_AUTH", "CALLER_REFUSED_401", "EXP", "INACTIVE", "TOKEN_REQUIRED"]
 
 ACTIVE = register(
     "RFC7662-2.2-active",
@@ -38,4 +38,11 @@ CALLER_REFUSED_401 = register(
     "RFC 7662 §2.3; RFC 6749 §5.2",
     "A caller whose client credentials are missing or invalid is answered HTTP 401, as RFC 6749 "
     "§5.2 describes (invalid_client).",
+)
+TOKEN_REQUIRED = register(
+    "RFC7662-2.1-token-required",
+    Level.MUST,
+    "RFC 7662 §2.1, §2.3; RFC 6749 §5.2",
+    "An introspection request without the token parameter (REQUIRED) is refused with HTTP 400 "
+    "invalid_request, not answered as if about a token.",
 )

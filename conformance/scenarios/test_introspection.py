@@ -14,7 +14,7 @@ import pytest
 from conformance.checks.expectations import outcome
 from conformance.checks.services import exp_member_findings, introspection_active
 from conformance.client import ClientCredentials, Exchange
-from conformance.client.endpoints import introspect, revoke
+from conformance.client.endpoints import introspect, revoke, without_token
 from conformance.findings import Finding
 from conformance.liveness import stated_lifetimes
 from conformance.markers import applies
@@ -185,3 +185,14 @@ def test_introspection_requires_the_caller_to_authenticate(conformance: Scenario
     for requirement_ in (rfc7662.CALLER_AUTH, rfc7662.CALLER_REFUSED_401):
         if not any(f.requirement == requirement_ for f in findings):
             conformance.log.held(requirement_)
+
+
+@requirement(rfc7662.TOKEN_REQUIRED)
+@applies(introspection=True)
+def test_an_introspection_without_a_token_is_invalid_request(conformance: Scenario) -> None:
+    answer = without_token(conformance.client, "introspection", "introspection: no token parameter")
+    findings = []
+    if answer.status != 400 or answer.error_code != "invalid_request":
+        expected = "HTTP 400 invalid_request for an introspection request without token"
+        findings.append(Finding(rfc7662.TOKEN_REQUIRED, expected, outcome(answer), answer))
+    conformance.expect(findings, rfc7662.TOKEN_REQUIRED)

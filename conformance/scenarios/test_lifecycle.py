@@ -235,11 +235,16 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
     rfc6749.REFRESH_USED_TOKEN_CODE,
     provider.INVALIDATES_EARLIER,
     provider.KEEPS_EARLIER,
+    provider.REFRESHED_ACCESS_TOKEN,
     rfc6750.ACCEPTS_VALID_TOKEN,
     rfc6750.REJECTS_BAD_TOKEN,
 )
 @applies(resource_or_refresh=True)
 def test_token_lifecycle_follows_the_profile(conformance: Scenario, request: pytest.FixtureRequest) -> None:
+    # Tokens by a grant that returns refresh tokens, where the run can use one: the moves refresh.
+    returning = [g for g in conformance.client.issuing_grants if g in conformance.profile.refresh.issued_by]
+    if returning and conformance.grant not in returning:
+        conformance.grant = returning[0]
     _not_judged_by_this_profile(conformance)
     conformance.obtain_token("token: the documented request, before the search")
     search = Search.for_test(
@@ -296,6 +301,24 @@ def _not_judged_by_this_profile(conformance: Scenario) -> None:
             provider.KEEPS_EARLIER, f"the profile does not say earlier tokens stay valid ({source})"
         )
     refresh = profile.refresh
+    if refresh.supported is True and conformance.grant not in refresh.issued_by:
+        why = (
+            f"not checked: the {conformance.grant} grant returns no refresh token (refresh.issued_by: "
+            f"{', '.join(refresh.issued_by) or 'none'}), and the run can use no grant that does"
+        )
+        for unrefreshed in (
+            rfc6749.REFRESH_WORKS,
+            rfc9700.USED_REFRESH_TOKEN_REJECTED,
+            rfc6749.REFRESH_USED_TOKEN_CODE,
+            provider.REFRESHED_ACCESS_TOKEN,
+        ):
+            log.not_checked(unrefreshed, why)
+    if refresh.revokes_replaced_access_token not in (True, False):
+        log.not_checked(
+            provider.REFRESHED_ACCESS_TOKEN,
+            f"the profile does not say what a refresh does to the access token it replaces "
+            f"({refresh.source})",
+        )
     if refresh.supported is not True:
         log.not_checked(rfc6749.REFRESH_WORKS, f"no refresh grant ({profile.source_of('grants')})")
     if refresh.supported is not True or refresh.used_refresh_token not in ("rejected", "accepted"):

@@ -19,20 +19,7 @@ requirement = pytest.mark.requirement
 
 
 def _token_with_refresh(conformance: Scenario) -> IssuedToken:
-    token = conformance.obtain_token()
-    if token.refresh_token is None:
-        conformance.expect(
-            [
-                Finding(
-                    provider.REFRESH_NEW_PAIR,
-                    f"a refresh_token with the access token ({conformance.profile.refresh.source})",
-                    "no refresh_token member",
-                    token.exchange,
-                )
-            ]
-        )
-        conformance.stop("the password grant issued no refresh token to refresh with")
-    return token
+    return conformance.token_with_refresh("token: a pair to refresh")
 
 
 @requirement(rfc6749.REFRESH_WORKS, provider.REFRESH_NEW_PAIR, rfc6750.ACCEPTS_VALID_TOKEN)
@@ -76,6 +63,7 @@ def test_unknown_refresh_token_is_refused(conformance: Scenario) -> None:
     exchange = conformance.client.refresh_grant(
         secrets.token_hex(16), "token: refresh with an unknown refresh token"
     )
+    conformance.skip_unless_allowed(exchange, rfc6749.REFRESH_UNKNOWN_TOKEN)
     conformance.expect(
         expect_refused(
             exchange, rfc6749.REFRESH_UNKNOWN_TOKEN, {"invalid_grant"}, "an unknown refresh token"
@@ -157,6 +145,7 @@ def test_empty_refresh_token_is_treated_as_omitted(conformance: Scenario) -> Non
         [("grant_type", "refresh_token")] + [p for p in client.refresh_params("") if p[0] == "scope"],
         purpose="token: refresh grant without refresh_token",
     )
+    conformance.skip_unless_allowed(omitted, rfc6749.EMPTY_PARAMETER)
     empty = client.refresh_grant("", "token: refresh grant with refresh_token= (no value)")
     findings = []
     if omitted.status is not None and empty.status is not None and _answer(empty) != _answer(omitted):
@@ -209,7 +198,12 @@ def test_refresh_asking_for_more_scope_is_refused(conformance: Scenario) -> None
     """RFC 6749 §6: "The requested scope MUST NOT include any scope not originally granted". A
     token granted the profile's first scope is refreshed asking for more: refused invalid_scope
     (§5.2), or granted no more than the original, its scope member saying so (§5.1)."""
-    client, grant = conformance.client, conformance.grant
+    client = conformance.client
+    returning = [g for g in client.issuing_grants if g in conformance.profile.refresh.issued_by]
+    conformance.requires(
+        bool(returning), "no grant the run can use returns a refresh token (refresh.issued_by)"
+    )
+    grant = returning[0]
     known = (conformance.profile.scope_value or "").split()
     original = known[0]
     wider = " ".join(known) if len(known) > 1 else f"{original} conformance-unknown-scope"
@@ -242,3 +236,36 @@ def test_refresh_asking_for_more_scope_is_refused(conformance: Scenario) -> None
                 )
             )
     conformance.expect(findings, rfc6749.REFRESH_SCOPE)
+
+
+@requirement(rfc6749.REFRESH_CLIENT_BINDING)
+@applies(refresh=True, client_auth=True)
+def test_a_refresh_token_of_another_client_is_refused(conformance: Scenario) -> None:
+    """RFC 6749 §6: the server MUST "ensure that the refresh token was issued to the
+    authenticated client" (§10.4: refresh tokens are bound to their client)."""
+    other = conformance.client.credentials.restricted_client
+    conformance.requires(
+        other is not None,
+        "needs a second client: set CONFORMANCE_RESTRICTED_CLIENT_ID and "
+        "CONFORMANCE_RESTRICTED_CLIENT_SECRET",
+    )
+    token = _token_with_refresh(conformance)
+    assert token.refresh_token is not None
+    answer = conformance.client.refresh_grant(
+        token.refresh_token,
+        "token: refresh with the first client's refresh token, as another client",
+        client=other,
+    )
+    if answer.error_code == "invalid_client":
+        reason = f"the second client did not authenticate ({outcome(answer)}): check its credentials"
+        conformance.log.not_checked(rfc6749.REFRESH_CLIENT_BINDING, reason)
+        return
+    conformance.expect(
+        expect_refused(
+            answer,
+            rfc6749.REFRESH_CLIENT_BINDING,
+            {"invalid_grant", "unauthorized_client"},
+            "another client's refresh token",
+        ),
+        rfc6749.REFRESH_CLIENT_BINDING,
+    )

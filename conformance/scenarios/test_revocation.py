@@ -10,10 +10,10 @@ import pytest
 
 from conformance.checks.expectations import expect_refused, outcome
 from conformance.client import ClientCredentials, Exchange
-from conformance.client.endpoints import introspect, revoke
+from conformance.client.endpoints import introspect, revoke, without_token
 from conformance.findings import Finding
 from conformance.markers import applies
-from conformance.requirements import rfc7009
+from conformance.requirements import Requirement, rfc7009
 from conformance.scenario import IssuedToken, Scenario
 from conformance.scenarios.never_issued import NEVER_ISSUED
 
@@ -21,13 +21,7 @@ requirement = pytest.mark.requirement
 
 
 def _with_refresh(conformance: Scenario) -> IssuedToken:
-    token = conformance.obtain_token()
-    if token.refresh_token is None:
-        if conformance.grant not in conformance.profile.refresh.issued_by:
-            # RFC 6749 §4.4.3: a grant that is not expected to return one.
-            conformance.requires(False, f"the {conformance.grant} grant returns no refresh token to revoke")
-        conformance.stop("the token response carried no refresh token to revoke")
-    return token
+    return conformance.token_with_refresh("token: a pair whose refresh token to revoke")
 
 
 def _revoke_ok(conformance: Scenario, exchange: Exchange, what: str) -> bool:
@@ -261,3 +255,21 @@ def test_revocation_requires_client_authentication(conformance: Scenario, case: 
             expected = "the access token still accepted: the revocation was refused"
             findings.append(Finding(rfc7009.CLIENT_AUTH, expected, outcome(used), used))
     conformance.expect(findings, rfc7009.CLIENT_AUTH)
+
+
+@requirement(rfc7009.TOKEN_REQUIRED)
+@applies(revocation=True)
+def test_a_revocation_without_a_token_is_invalid_request(conformance: Scenario) -> None:
+    answer = without_token(conformance.client, "revocation", "revocation: no token parameter")
+    conformance.expect(
+        _invalid_request(answer, rfc7009.TOKEN_REQUIRED, "a revocation request without token"),
+        rfc7009.TOKEN_REQUIRED,
+    )
+
+
+def _invalid_request(answer: Exchange, requirement_: Requirement, what: str) -> list[Finding]:
+    """RFC 6749 §5.2, as RFC 7009 §2.2.1 and RFC 7662 §2.3 use it: a request missing a required
+    parameter is HTTP 400 invalid_request."""
+    if answer.status == 400 and answer.error_code == "invalid_request":
+        return []
+    return [Finding(requirement_, f"HTTP 400 invalid_request for {what}", outcome(answer), answer)]

@@ -77,9 +77,19 @@ def test_profiles_without_the_grant_refuse_it(emulated: MakeEmulated) -> None:
     assert client.client_credentials_grant("token").error_code == "unsupported_grant_type"
 
 
-def test_a_password_grant_profile_has_no_restricted_client(emulated: MakeEmulated) -> None:
+def test_a_second_client_owns_none_of_the_first_ones_refresh_tokens(emulated: MakeEmulated) -> None:
+    """Every emulator with client authentication has a second client (RFC 6749 §6: a refresh token
+    is bound to its client): it may not use the first client's refresh token."""
     client, _ = emulated("tourpaq")
-    assert client.credentials.restricted_client is None
+    other = client.credentials.restricted_client
+    assert other is not None
+    pair = client.password_grant("token").json
+    assert isinstance(pair, dict)
+    stolen = client.refresh_grant(
+        pair["refresh_token"], "token: another client's refresh token", client=other
+    )
+    assert stolen.error_code == "invalid_grant"
+    assert client.refresh_grant(pair["refresh_token"], "token: its own").issued_token is not None
 
 
 @pytest.mark.parametrize(

@@ -104,3 +104,13 @@ def _caller_403(emulator: Emulator) -> None:
 )
 def _rejects_structured_tokens(emulator: Emulator) -> None:
     emulator.services.behaviour.rejects_structured_unknown = ("introspection",)
+
+
+@defect(
+    "introspection-without-token-inactive",
+    "an introspection request with no token parameter is answered 200 active: false",
+    ["RFC7662-2.1-token-required"],
+    applies=_introspection,
+)
+def _without_token_inactive(emulator: Emulator) -> None:
+    emulator.services.behaviour.missing_token_answered = ("introspection",)

@@ -227,3 +227,13 @@ def _refresh_revokes_replaced_access_token(emulator: Emulator) -> None:
 )
 def _refresh_widens_scope(emulator: Emulator) -> None:
     emulator.behaviour.refresh_widens_scope = True
+
+
+@defect(
+    "refresh-token-any-client",
+    "a refresh token works for any authenticated client, not only the one it was issued to",
+    ["RFC6749-6-client-binding"],
+    applies=lambda p: _issues_refresh(p) and p.client_auth != "none",
+)
+def _refresh_token_any_client(emulator: Emulator) -> None:
+    emulator.store.refresh_bound_to_client = False

@@ -130,3 +130,13 @@ def _revocation_by_any_client(emulator: Emulator) -> None:
 )
 def _rejects_structured_tokens(emulator: Emulator) -> None:
     emulator.services.behaviour.rejects_structured_unknown = ("revocation",)
+
+
+@defect(
+    "revocation-without-token-200",
+    "a revocation request with no token parameter is answered 200, as if a token were revoked",
+    ["RFC7009-2.1-token-required"],
+    applies=_revocation,
+)
+def _without_token_200(emulator: Emulator) -> None:
+    emulator.services.behaviour.missing_token_answered = ("revocation",)
