@@ -14,6 +14,10 @@ from conformance.schemas import violations
 
 __all__: list[str] = []
 
+DEVICE_GRANT = "urn:ietf:params:oauth:grant-type:device_code"
+# RFC 8628 §3.5: the device grant's token endpoint errors, beside RFC 6749 §5.2's.
+DEVICE_CODES = frozenset({"authorization_pending", "slow_down", "access_denied", "expired_token"})
+
 _EXPECTED = (
     "HTTP 400 (401 for invalid_client), Content-Type application/json, a JSON object whose "
     "error is an RFC 6749 §5.2 code"
@@ -54,9 +58,16 @@ def error_is_rfc6749(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
     if not_an_object:
         problems.append(not_an_object)
     else:
+        body = exchange.json
+        if (
+            exchange.grant_type == DEVICE_GRANT
+            and isinstance(body, dict)
+            and body.get("error") in DEVICE_CODES
+        ):
+            body = {**body, "error": "invalid_grant"}  # RFC 8628 §3.5 adds its codes to §5.2's
         problems += [
             f"{'.'.join(map(str, e.absolute_path)) or 'body'}: {e.message}"
-            for e in violations("rfc6749-error", exchange.json)
+            for e in violations("rfc6749-error", body)
         ]
     if problems:
         yield Finding(rfc6749.ERROR_RESPONSE, _EXPECTED, "; ".join(problems), exchange)

@@ -228,3 +228,29 @@ def test_a_wrong_secret_in_the_body_is_refused(conformance: Scenario, grant: str
         expect_refused(exchange, requirement_, {"invalid_client"}, "a wrong client secret in the body"),
         requirement_,
     )
+
+
+@requirement(rfc6749.REPEATED_PARAMETER)
+@applies(auth_method="client_secret_post")
+def test_a_repeated_client_secret_never_authenticates(conformance: Scenario, grant: str) -> None:
+    """RFC 6749 §3.2: no parameter repeats (§5.2 invalid_request). client_secret in the body twice,
+    a wrong value and the right one, in both orders: a server that keeps the first value, or the
+    last, authenticates one of them."""
+    client = conformance.client
+    real = client.credentials.client
+    assert real is not None
+    wrong = wrong_secret(real.client_secret)
+    findings = []
+    for real_is, values in (("last", (wrong, real.client_secret)), ("first", (real.client_secret, wrong))):
+        params = [*client.issuing_params(grant=grant), ("client_id", real.client_id)]
+        params += [("client_secret", value) for value in values]
+        exchange = client.token_request(
+            params,
+            purpose=f"token: {grant} grant, client_secret sent twice, the right one {real_is}",
+            client=None,
+        )
+        conformance.skip_unless_allowed(exchange, rfc6749.REPEATED_PARAMETER)
+        if exchange.issued_token is not None:
+            expected = "a refusal (invalid_request): client_secret is repeated with two values"
+            findings.append(Finding(rfc6749.REPEATED_PARAMETER, expected, outcome(exchange), exchange))
+    conformance.expect(findings, rfc6749.REPEATED_PARAMETER)

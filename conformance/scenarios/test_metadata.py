@@ -93,6 +93,14 @@ def test_authorization_server_metadata(conformance: Scenario) -> None:
         # for that (invalid_request, invalid_grant), never as unsupported_grant_type.
         params = [("grant_type", grant)]
         answer = conformance.client.token_request(params, purpose=f"token: advertised grant type {grant}")
+        made_up = MADE_UP_GRANT_PARAMETERS.get(grant)
+        if made_up is not None:
+            # And with its own parameter, made up: refused as RFC 6749 §5.2 (and RFC 8628 §3.5 for
+            # the device grant) say, which the exchange checks judge.
+            conformance.client.token_request(
+                [*params, *made_up],
+                purpose=f"token: advertised grant type {grant}, a made-up {made_up[0][0]}",
+            )
         if answer.error_code == "unsupported_grant_type":
             advertised.append(
                 Finding(
@@ -105,6 +113,16 @@ def test_authorization_server_metadata(conformance: Scenario) -> None:
     advertised += _advertised_methods_work(conformance, document)
     conformance.expect(advertised, rfc8414.ADVERTISED_WORKS)
     conformance.expect(_unlisted(conformance, document, exchange), rfc8414.LISTS_SUPPORTED)
+
+
+# The parameter each advertised grant cannot do without, made up (no account is touched).
+MADE_UP_GRANT_PARAMETERS: dict[str, list[tuple[str, str]]] = {
+    "authorization_code": [
+        ("code", "conformance-made-up-code"),
+        ("redirect_uri", "https://conformance.invalid/cb"),
+    ],
+    "urn:ietf:params:oauth:grant-type:device_code": [("device_code", "conformance-made-up-device-code")],
+}
 
 
 def _advertised_methods_work(conformance: Scenario, document: dict[str, Any]) -> list[Finding]:
