@@ -68,8 +68,10 @@ def invalid_token_code(profile: Profile, exchange: Exchange) -> Iterator[Finding
 
 @check("resource-rejection")
 def no_error_code_without_credentials(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
-    # A token in the query (RFC 6750 §2.3) is authentication information too.
-    if exchange.auth_scheme_sent is not None or "access_token=" in exchange.url:
+    # A token in the query (RFC 6750 §2.3) is authentication information too, and an Authorization
+    # header, even an empty one, makes the request malformed at worst (§3.1 invalid_request).
+    sent_header = any(name.lower() == "authorization" for name, _ in exchange.request_headers)
+    if exchange.auth_scheme_sent is not None or sent_header or "access_token=" in exchange.url:
         return
     bearer = [
         c

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -219,6 +220,20 @@ def test_conformant_rejection() -> None:
 )
 def test_resource_rejections(rejection: Exchange, expected: set[str]) -> None:
     assert ids(audit(TOURPAQ, rejection)) == expected
+
+
+def test_a_request_with_credentials_of_any_kind_may_get_an_error_code() -> None:
+    """RFC 6750 §3.1's "no error code" is for a request without authentication information: an
+    empty Authorization header (malformed: invalid_request) or a token in the query is not one."""
+    challenge = [("WWW-Authenticate", 'Bearer error="invalid_request"')]
+    empty = replace(
+        recorded("resource", status=400, response_headers=challenge), request_headers=[("authorization", "")]
+    )
+    queried = recorded("resource", status=401, response_headers=challenge, url="http://x/r?access_token=<t>")
+    bare = recorded("resource", status=401, response_headers=challenge)
+    assert "RFC6750-3.1-no-error-code" not in ids(audit(TOURPAQ, empty))
+    assert "RFC6750-3.1-no-error-code" not in ids(audit(TOURPAQ, queried))
+    assert "RFC6750-3.1-no-error-code" in ids(audit(TOURPAQ, bare))
 
 
 def test_documented_rejection_body() -> None:
