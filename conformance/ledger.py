@@ -165,8 +165,9 @@ class TokenLedger:
             return []
         if lifetimes and not refusal_is_early(age, lifetimes):
             return []  # the token may have expired under one of the readings
-        if tracked.replaced_by is not None and tracked.superseded_by is None:
-            # A refresh replaced its pair: the lifecycle judges it by the refresh rule.
+        if tracked.replaced_by is not None:
+            # A refresh replaced its pair: the lifecycle judges it by the refresh rule, whatever
+            # was issued after.
             return []
         if tracked.superseded_by is not None:
             if rule is False:

@@ -6,6 +6,7 @@ marker and fixtures, and stays out of the way of the project it is installed in.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from collections.abc import Generator
 from pathlib import Path
@@ -40,6 +41,7 @@ pytest_plugins = ["conformance.fixtures", "conformance.markers"]
 SCENARIO_PACKAGE = "conformance.scenarios"
 FOLLOWS = f"{NOT_ESTABLISHED}: follows from "
 _HYPOTHESIS_HOME: list[Path] = []  # where hypothesis kept its files before each run, to restore
+_HYPOTHESIS_SCRATCH: list[str] = []  # where each run has it keep them instead
 INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED
 SILENT_TESTS = (
     3  # tests in a row whose target did not answer: the run stops  # 2: the run could not be completed
@@ -87,13 +89,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _keep_hypothesis_files_with_the_reports(settings: RunSettings) -> None:
     """Hypothesis keeps files under `.hypothesis/` in the working directory (its constants cache;
-    an example database, where a settings profile asks for one). A run keeps none outside its
-    report directory: what was run before, or elsewhere, never changes its verdicts."""
+    an example database, where a settings profile asks for one). A run keeps them in a scratch
+    directory of its own, removed when it ends: what was run before, or elsewhere, never changes
+    its verdicts."""
     from hypothesis import configuration
 
-    home = (settings.report_dir / ".hypothesis") if settings.report_dir is not None else None
     _HYPOTHESIS_HOME.append(configuration.storage_directory(intent_to_write=False).home_directory)
-    configuration.set_hypothesis_home_dir(home or Path(tempfile.gettempdir()) / "conformance-hypothesis")
+    _HYPOTHESIS_SCRATCH.append(tempfile.mkdtemp(prefix="conformance-hypothesis-"))
+    configuration.set_hypothesis_home_dir(_HYPOTHESIS_SCRATCH[-1])
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -421,6 +424,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         from hypothesis import configuration
 
         configuration.set_hypothesis_home_dir(_HYPOTHESIS_HOME.pop())  # as it was before the run
+        shutil.rmtree(_HYPOTHESIS_SCRATCH.pop(), ignore_errors=True)
 
 
 __all__ = [

@@ -21,6 +21,8 @@ import threading
 from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
+from conformance.requirements import rfc6749
+
 __all__ = ["Redactor", "fingerprint", "token_key"]
 
 # Shorter values ("name", "read") are too common to scrub from free text without mangling it;
@@ -52,12 +54,7 @@ PROTOCOL_WORDS = frozenset(
         "realm",
         "error",
         "scope",
-        "invalid_request",
-        "invalid_client",
-        "invalid_grant",
-        "unauthorized_client",
-        "unsupported_grant_type",
-        "invalid_scope",
+        *rfc6749.ERROR_CODES,
         "invalid_token",
         "insufficient_scope",
         "unsupported_token_type",

@@ -144,6 +144,14 @@ class Scenario:
             self.stop(f"the {GRANT_LABELS[self.grant]} grant issued no refresh token to refresh with")
         return token
 
+    def stop_if_overloaded(self, exchange: Exchange) -> None:
+        """A target that asks to slow down (429, 503) gets no second request from this scenario:
+        what it answered is judged, nothing more is sent (someone's production, perhaps)."""
+        if exchange.status in (429, 503):
+            self.stop(
+                f"the target asked to slow down (#{exchange.seq} HTTP {exchange.status}): nothing more sent"
+            )
+
     def skip_unless_allowed(self, exchange: Exchange, *requirements: Requirement) -> None:
         """A grant the server refuses this client (`unauthorized_client`, RFC 6749 §5.2) leaves
         the scenario not checked: whether this client should have it is the deployment's fact."""

@@ -144,7 +144,9 @@ def test_hung_token_endpoint_is_a_clear_failure(
     run_suite: Callable[..., SuiteRun], slow_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = _against_the_hung_server(run_suite, slow_server, monkeypatch, "-k", "test_fresh_token_is_accepted")
-    assert "the target did not answer: #1 token: password grant: POST" in run.output
+    assert (
+        "the target did not answer: #1 token: password grant, to call the resource with: POST" in run.output
+    )
     assert "no response (timed out after 0.3 s (ReadTimeout))" in run.output
     assert "the run is incomplete" in run.output
     results = json.loads((run.report_dir / "results.json").read_text())

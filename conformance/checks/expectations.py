@@ -19,17 +19,7 @@ __all__ = [
     "without_rfc_code",
 ]
 
-# RFC 6749 §5.2: the error codes a token endpoint refusal may carry.
-RFC6749_ERROR_CODES = frozenset(
-    {
-        "invalid_request",
-        "invalid_client",
-        "invalid_grant",
-        "unauthorized_client",
-        "unsupported_grant_type",
-        "invalid_scope",
-    }
-)
+RFC6749_ERROR_CODES = rfc6749.ERROR_CODES  # RFC 6749 §5.2
 
 
 def outcome(exchange: Exchange) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from conformance.requirements.catalogue import Level, register
 
 __all__ = [
+    "ERROR_CODES",
     "REFRESH_CLIENT_BINDING",
     "REFRESH_SCOPE",
     "BASIC_FORM_ENCODED",
@@ -309,6 +310,18 @@ REFRESH_CLIENT_BINDING = register(
     "RFC 6749 §6, §10.4, §5.2",
     "A refresh token presented by another client than the one it was issued to is refused "
     "(invalid_grant, or unauthorized_client for a client without the grant): it never yields a token.",
+)
+
+# RFC 6749 §5.2: the error codes a token endpoint refusal may carry.
+ERROR_CODES = frozenset(
+    {
+        "invalid_request",
+        "invalid_client",
+        "invalid_grant",
+        "unauthorized_client",
+        "unsupported_grant_type",
+        "invalid_scope",
+    }
 )
 
 # The requirement a grant's documented request stands for: it yields a token.

@@ -250,6 +250,7 @@ def test_a_repeated_client_secret_never_authenticates(conformance: Scenario, gra
             client=None,
         )
         conformance.skip_unless_allowed(exchange, rfc6749.REPEATED_PARAMETER)
+        conformance.stop_if_overloaded(exchange)
         if exchange.issued_token is not None:
             expected = "a refusal (invalid_request): client_secret is repeated with two values"
             findings.append(Finding(rfc6749.REPEATED_PARAMETER, expected, outcome(exchange), exchange))

@@ -22,7 +22,12 @@ def _token_with_refresh(conformance: Scenario) -> IssuedToken:
     return conformance.token_with_refresh("token: a pair to refresh")
 
 
-@requirement(rfc6749.REFRESH_WORKS, provider.REFRESH_NEW_PAIR, rfc6750.ACCEPTS_VALID_TOKEN)
+@requirement(
+    rfc6749.REFRESH_WORKS,
+    provider.REFRESH_NEW_PAIR,
+    rfc6750.ACCEPTS_VALID_TOKEN,
+    provider.REFRESHED_ACCESS_TOKEN,
+)
 @applies(refresh=True)
 def test_refresh_returns_a_new_pair(conformance: Scenario) -> None:
     first = _token_with_refresh(conformance)
@@ -55,6 +60,38 @@ def test_refresh_returns_a_new_pair(conformance: Scenario) -> None:
             expect_accepted(used, rfc6750.ACCEPTS_VALID_TOKEN, "a refreshed access token"),
             rfc6750.ACCEPTS_VALID_TOKEN,
         )
+        _judge_the_replaced_access_token(conformance, first)
+    else:
+        conformance.log.not_checked(provider.REFRESHED_ACCESS_TOKEN, "no protected resource to present it to")
+
+
+def _judge_the_replaced_access_token(conformance: Scenario, first: IssuedToken) -> None:
+    """The access token of the pair a refresh replaced: refused or still served, as the profile's
+    `refresh.revokes_replaced_access_token` says (RFC 6749 §6 allows either)."""
+    refresh = conformance.profile.refresh
+    rule = refresh.revokes_replaced_access_token
+    if rule not in (True, False):
+        why = (
+            f"the profile does not say what a refresh does to the access token it replaces ({refresh.source})"
+        )
+        conformance.log.not_checked(provider.REFRESHED_ACCESS_TOKEN, why)
+        return
+    old = conformance.client.call_resource(
+        first.access_token, "resource: the access token a refresh replaced"
+    )
+    kept = old.ok
+    findings = []
+    if kept == rule:
+        expected = "a refusal" if rule else "HTTP 2xx: it lives out its lifetime"
+        findings.append(
+            Finding(
+                provider.REFRESHED_ACCESS_TOKEN,
+                f"{expected} for the access token a refresh replaced ({refresh.source})",
+                outcome(old),
+                old,
+            )
+        )
+    conformance.expect(findings, provider.REFRESHED_ACCESS_TOKEN)
 
 
 @requirement(rfc6749.REFRESH_UNKNOWN_TOKEN, rfc6749.ERROR_RESPONSE)
@@ -146,6 +183,7 @@ def test_empty_refresh_token_is_treated_as_omitted(conformance: Scenario) -> Non
         purpose="token: refresh grant without refresh_token",
     )
     conformance.skip_unless_allowed(omitted, rfc6749.EMPTY_PARAMETER)
+    conformance.stop_if_overloaded(omitted)
     empty = client.refresh_grant("", "token: refresh grant with refresh_token= (no value)")
     findings = []
     if omitted.status is not None and empty.status is not None and _answer(empty) != _answer(omitted):
