@@ -137,8 +137,14 @@ class Credentials:
         label = GRANT_LABELS[grant]
         if not offers(profile, grant):
             value = profile.grant_password if grant == "password" else profile.grant_client_credentials
-            said = "is unspecified" if value == "unspecified" else "is not offered"
-            return f"profile {profile.name}: the {label} grant {said} ({profile.source_of('grants')})"
+            source = profile.source_of("grants")
+            if value == "unspecified":
+                # What would make it run, in the user's terms.
+                return (
+                    f"profile {profile.name} does not say whether the {label} grant is offered ({source}): "
+                    f"where it is, say so (grants.{grant}: true) to check it"
+                )
+            return f"profile {profile.name}: the {label} grant is not offered ({source})"
         if grant == "client_credentials" and profile.client_auth == "none":
             return f"profile {profile.name}: no client authentication ({profile.source_of('client_auth')})"
         missing = self.missing_for(profile, grant)
