@@ -43,6 +43,8 @@ class RunResult:
     variant: str | None = None
     incomplete: tuple[str, ...] = ()  # why: "test: cause", as results.json lists them
     not_established: tuple[str, ...] = ()  # requirement ids left "not established"
+    # Every requirement's status (id, status): what a defect left unchanged is compared by it.
+    statuses: tuple[tuple[str, str], ...] = ()
 
 
 def read_results(document: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
@@ -84,6 +86,9 @@ class Row:
     error: str | None = None
     spurious: tuple[str, ...] = ()  # blamed, not named by the defect, not failed when conformant
     incomplete: tuple[str, ...] = ()
+    # Requirements not named by the defect whose status differs from the conformant run's: what
+    # a deviation hid or changed beyond what it breaks ("id: before -> after").
+    changed: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,6 +186,8 @@ class Matrix:
             "spurious_by_defect": {
                 f"{r.profile}:{r.defect}": list(r.spurious) for r in self.rows if r.spurious
             },
+            # Informational: a defect that stops issuance rightly leaves much unchecked.
+            "changed_by_defect": {f"{r.profile}:{r.defect}": list(r.changed) for r in self.rows if r.changed},
             "variant_runs": variant_runs,
             "distinct_variants": len({v.variant for v in self.variant_rows}),
             "variants_passed": passed,
@@ -235,6 +242,12 @@ def judge(profile: str, defect_name: str, run: RunResult, baseline: RunResult) -
         status, by = "survived", None
     named, conformant = set(found.violates), set(baseline.failed)
     spurious = tuple(i for i in caught if i not in named and i not in conformant)
+    before, after = dict(baseline.statuses), dict(run.statuses)
+    changed = tuple(
+        f"{i}: {before[i]} -> {after[i]}"
+        for i in before
+        if i in after and i not in named and before[i] != after[i]
+    )
     return Row(
         profile=profile,
         defect=found.name,
@@ -250,6 +263,7 @@ def judge(profile: str, defect_name: str, run: RunResult, baseline: RunResult) -
         error=run.error,
         spurious=spurious,
         incomplete=run.incomplete,
+        changed=changed,
     )
 
 

@@ -228,8 +228,19 @@ def run_suite(
     finally:
         shutil.rmtree(report_dir, ignore_errors=True)
     failed, warned, incomplete, not_established = read_results(document)
+    statuses = tuple((r["id"], r["status"]) for r in document.get("requirements", []))
     return RunResult(
-        profile_ref, defect, exit_code, failed, warned, seconds, None, variant, incomplete, not_established
+        profile_ref,
+        defect,
+        exit_code,
+        failed,
+        warned,
+        seconds,
+        None,
+        variant,
+        incomplete,
+        not_established,
+        statuses,
     )
 
 

@@ -186,6 +186,16 @@ def test_what_the_conformant_run_already_failed_or_warned_is_not_blamed_on_the_d
     assert judge("tourpaq", "no-pragma", run, baseline).spurious == ()
 
 
+def test_a_verdict_the_defect_does_not_break_but_changed_is_listed() -> None:
+    before = (("RFC6749-5.1-pragma", "passed"), ("RFC6749-5.1-lifetime", "passed"), ("X", "passed"))
+    after = (("RFC6749-5.1-pragma", "failed"), ("RFC6749-5.1-lifetime", "skipped"), ("X", "passed"))
+    baseline = dataclasses.replace(BASELINE, statuses=before)
+    run = RunResult("tourpaq", "no-pragma", 1, ("RFC6749-5.1-pragma",), BASELINE.warned, 0.1, statuses=after)
+    row = judge("tourpaq", "no-pragma", run, baseline)
+    assert row.changed == ("RFC6749-5.1-lifetime: passed -> skipped",)
+    assert judge("tourpaq", "no-pragma", dataclasses.replace(run, statuses=before), baseline).changed == ()
+
+
 # -- benign variants --------------------------------------------------------------------------------
 def _variant(failed: tuple[str, ...] = (), warned: tuple[str, ...] = (), **extra: Any) -> str:
     run = RunResult("tourpaq", None, 1 if failed else 0, failed, warned + BASELINE.warned, 0.1)
@@ -242,3 +252,31 @@ def test_naming_only_variants_runs_no_defect(capsys: pytest.CaptureFixture[str])
     printed = capsys.readouterr().out
     assert "0 defect runs and 1 benign variant runs" in printed
     assert "token-type-uppercase" in printed and "benign pass rate 1/1 = 100.0%" in printed
+
+
+# Deviations that touch every response (a header, the media type, a member's type, a refusal's
+# status at either end, the tokens' shape): each fails its own requirements and changes no other
+# verdict. Seen on a real server: one missing `Pragma: no-cache` made the expiry scenario skip
+# its unit, lifetime and short-lived checks, and left repeated parameters `partial` for ever,
+# because every search stopped at its first counterexample.
+SURFACE = {
+    "tourpaq": (
+        "no-pragma",
+        "token-response-text-plain",
+        "expires-in-string",
+        "invalid-grant-401",
+        "resource-403",
+        "uuid-tokens",
+    ),
+    "machine": ("no-pragma", "body-invalid-client-no-challenge"),
+}
+
+
+@pytest.mark.slow
+def test_one_finding_never_hides_another(matrix: Matrix) -> None:
+    rows = {(r.profile, r.defect): r for r in matrix.rows}
+    for profile, defects in SURFACE.items():
+        for defect in defects:
+            row = rows[(profile, defect)]
+            assert row.status == "killed", row
+            assert not row.changed, f"{profile}:{defect} changed verdicts it does not break: {row.changed}"
