@@ -84,6 +84,7 @@ class ConformanceRun:
             transport=transport,
             timeout=settings.timeout,
             budget=RequestBudget(settings.max_requests, settings.max_rps),
+            offered_grants_only=True,
         )
         self.ledger = TokenLedger(self.profile, self.clock)
         # The logs exchanges are recorded into, innermost last: see `recording_into`.

@@ -22,7 +22,7 @@ from conformance.client.exchange import (
     redact_target,
 )
 from conformance.clock import Clock
-from conformance.credentials import ClientCredentials, Credentials, basic_authorization
+from conformance.credentials import GRANT_LABELS, ClientCredentials, Credentials, basic_authorization, offers
 from conformance.errors import SuiteError, TargetUnreachable, TransportFailure, UsageError
 from conformance.profile import Profile
 from conformance.profile.model import CLIENT_AUTH_METHODS, ClientAuthMethod
@@ -82,8 +82,12 @@ class ConformanceClient:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 10.0,
         budget: RequestBudget | None = None,
+        offered_grants_only: bool = False,
     ) -> None:
         self.profile = profile
+        # A run's scenarios never send a grant the profile does not offer; the probe, which is
+        # finding out what is offered, may.
+        self.offered_grants_only = offered_grants_only
         self.target = target
         self.credentials = credentials
         self.redactor = redactor
@@ -187,6 +191,7 @@ class ConformanceClient:
         scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
     ) -> Exchange:
         """The documented token request of `grant` ("password" or "client_credentials")."""
+        self._check_offered(grant)
         params = self.issuing_params(extra=extra, grant=grant, scope=scope)
         return self.token_request(params, purpose=purpose, client=client, method=method)
 
@@ -205,11 +210,13 @@ class ConformanceClient:
         method: ClientAuthMethod | None = None,
         scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
     ) -> Exchange:
+        self._check_offered("client_credentials")
         return self.token_request(
             self.client_credentials_params(scope=scope), purpose=purpose, client=client, method=method
         )
 
     def password_grant(self, purpose: str, **overrides: object) -> Exchange:
+        self._check_offered("password")
         client = overrides.pop("client", PROFILE_DEFAULT)
         params = self.password_params(**overrides)  # type: ignore[arg-type]
         return self.token_request(params, purpose=purpose, client=client)  # type: ignore[arg-type]
@@ -218,6 +225,16 @@ class ConformanceClient:
         self, refresh_token: str, purpose: str, *, client: ClientAuthChoice = PROFILE_DEFAULT
     ) -> Exchange:
         return self.token_request(self.refresh_params(refresh_token), purpose=purpose, client=client)
+
+    def _check_offered(self, grant: str) -> None:
+        """A scenario about to send a grant the profile does not offer is a bug of the suite: it
+        would judge the server by a request its documentation never promised to answer."""
+        if self.offered_grants_only and not offers(self.profile, grant):
+            source = self.profile.source_of("grants")
+            raise SuiteError(
+                f"a scenario sent the {GRANT_LABELS[grant]} grant, which profile {self.profile.name} "
+                f"does not offer ({source}): a bug of the suite, nothing was sent"
+            )
 
     def token_request(
         self,
