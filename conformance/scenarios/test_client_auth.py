@@ -11,7 +11,7 @@ from urllib.parse import quote_plus
 import pytest
 
 from conformance.checks.expectations import expect_issued, expect_refused, outcome
-from conformance.client import ClientCredentials
+from conformance.client import ClientCredentials, Exchange
 from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc6749, rfc9110
@@ -90,16 +90,10 @@ def test_body_credentials_refused_where_not_documented(conformance: Scenario, gr
 @requirement(rfc6749.ONE_AUTH_METHOD, rfc6749.ERROR_RESPONSE)
 @applies(client_auth=True)
 def test_two_client_authentication_methods_are_refused(conformance: Scenario, grant: str) -> None:
-    client = conformance.client
-    real = client.credentials.client
+    real = conformance.client.credentials.client
     assert real is not None
     # The right credentials both ways: only using two methods at once is wrong (§2.3, §5.2).
-    exchange = client.grant_request(
-        grant,
-        f"token: {grant} grant, Basic and body credentials",
-        extra=[("client_id", real.client_id), ("client_secret", real.client_secret)],
-        method="client_secret_basic",
-    )
+    exchange = _basic_and_body(conformance, grant, "Basic and body credentials", real, real)
     conformance.skip_unless_allowed(exchange, rfc6749.ONE_AUTH_METHOD)
     conformance.expect(
         expect_refused(exchange, rfc6749.ONE_AUTH_METHOD, {"invalid_request"}, "two authentication methods"),
@@ -113,16 +107,10 @@ def test_basic_and_body_naming_two_clients_are_refused(conformance: Scenario, gr
     """HTTP Basic for the client, the body naming another: whoever the server believes, the
     request must be refused with an RFC 6749 §5.2 code (invalid_request or invalid_client), never a
     server error or a code of its own (the exchange checks judge the refusal's form)."""
-    client = conformance.client
-    other = client.credentials.restricted_client or ClientCredentials(
-        MADE_UP["client_id"], MADE_UP["client_secret"]
-    )
-    exchange = client.grant_request(
-        grant,
-        f"token: {grant} grant, Basic for the client, the body naming another client",
-        extra=[("client_id", other.client_id), ("client_secret", other.client_secret)],
-        method="client_secret_basic",
-    )
+    credentials = conformance.client.credentials
+    other = credentials.restricted_client or ClientCredentials(MADE_UP["client_id"], MADE_UP["client_secret"])
+    what = "Basic for the client, the body naming another client"
+    exchange = _basic_and_body(conformance, grant, what, credentials.client, other)
     findings = []
     if exchange.issued_token is not None:
         expected = "a refusal: Basic credentials of one client and body credentials of another"
@@ -135,16 +123,11 @@ def test_basic_and_body_naming_two_clients_are_refused(conformance: Scenario, gr
 def test_failed_basic_authentication_is_not_passed_over(conformance: Scenario, grant: str) -> None:
     """A wrong secret in the Basic header, the right one in the body: RFC 6749 §5.2 has the server
     answer the client that authenticated by the header with 401 invalid_client."""
-    client = conformance.client
-    real = client.credentials.client
+    real = conformance.client.credentials.client
     assert real is not None
-    exchange = client.grant_request(
-        grant,
-        f"token: {grant} grant, a wrong secret by Basic, the right one in the body",
-        extra=[("client_id", real.client_id), ("client_secret", real.client_secret)],
-        client=ClientCredentials(real.client_id, wrong_secret(real.client_secret)),
-        method="client_secret_basic",
-    )
+    wrong = ClientCredentials(real.client_id, wrong_secret(real.client_secret))
+    what = "a wrong secret by Basic, the right one in the body"
+    exchange = _basic_and_body(conformance, grant, what, wrong, real)
     conformance.skip_unless_allowed(exchange, rfc6749.FAILED_BASIC)
     conformance.expect(
         expect_refused(
@@ -155,6 +138,23 @@ def test_failed_basic_authentication_is_not_passed_over(conformance: Scenario, g
             "a failed Basic authentication, whatever the body carries",
         ),
         rfc6749.FAILED_BASIC,
+    )
+
+
+def _basic_and_body(
+    conformance: Scenario,
+    grant: str,
+    what: str,
+    basic: ClientCredentials | None,
+    body: ClientCredentials,
+) -> Exchange:
+    """The documented request of `grant`, `basic` in an HTTP Basic header and `body` in the body."""
+    return conformance.client.grant_request(
+        grant,
+        f"token: {grant} grant, {what}",
+        extra=[("client_id", body.client_id), ("client_secret", body.client_secret)],
+        client=basic,
+        method="client_secret_basic",
     )
 
 

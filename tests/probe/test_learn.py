@@ -14,11 +14,8 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import USAGE_ERROR, main
-from conformance.client import ClientCredentials, Credentials, InProcessASGITransport
-from conformance.clock import ManualClock
-from conformance.emulator import Emulator
 from conformance.errors import BudgetExhausted
-from conformance.probe import DEFAULT_MAX_REQUESTS, ProbeResult, ProbeSettings, add_arguments, learn_profile
+from conformance.probe import DEFAULT_MAX_REQUESTS, ProbeResult, add_arguments
 from conformance.probe.learn import default_name
 from conformance.profile import load_profile
 from tests.probe.emulated import NO_METADATA, learned, profile_file
@@ -33,28 +30,16 @@ def _probe(
     resource_path: str | None = "/protected",
     max_requests: int = 40,
 ) -> ProbeResult:
+    """A built-in profile's emulator probed at its token path, with its client where it has one."""
     profile = load_profile(name)
-    settings = profile.emulator
-    client = (
-        ClientCredentials(settings.client_id, settings.client_secret)
-        if profile.client_auth != "none"
-        else None
-    )
-    credentials = Credentials(client, settings.username, settings.password)
-    clock = ManualClock()
-    emulator = Emulator(profile, clock=clock, credentials=credentials, defects=defects)
-    return learn_profile(
-        ProbeSettings(
-            url="http://emulator.probe",
-            token_path=profile.token_path,
-            resource_path=resource_path,
-            expiry_wait=expiry_wait,
-            max_requests=max_requests,
-        ),
-        credentials,
-        say=lambda line: None,
-        transport=InProcessASGITransport(emulator.app),
-        clock=clock,
+    return emulated_probe(
+        profile,
+        with_client=profile.client_auth != "none",
+        token_path=profile.token_path,
+        resource_path=resource_path,
+        expiry_wait=expiry_wait,
+        max_requests=max_requests,
+        defects=defects,
     )
 
 
