@@ -25,7 +25,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
-    profile, lifetime = request.param
+    profile, lifetime, *defects = request.param
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -39,6 +39,7 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
             str(port),
             "--lifetime",
             str(lifetime),
+            *(f"--defect={d}" for d in defects),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -106,3 +107,49 @@ def test_suite_passes_over_http_with_real_expiry(served: tuple[str, str], tmp_pa
     # A 3-second deployment is not the documented lifespan: a warning, never a failure.
     assert statuses["DOC-nominal-lifetime"][0] == "warned"
     assert {p.name for p in report_dir.iterdir()} >= {"report.html", "junit.xml", "results.json"}
+
+
+@pytest.mark.parametrize("served", [("tourpaq", 1800, "repeated-parameter-first-wins")], indirect=True)
+@pytest.mark.slow
+def test_two_runs_against_an_unchanged_server_diff_to_nothing(
+    served: tuple[str, str], tmp_path: Path
+) -> None:
+    """Same run, same verdict, same evidence text: `conformance diff` of two runs against one
+    unchanged server (over HTTP, so with the live search budgets) shows no change. Once the notes
+    differed by their example counts and seeds, and a stored example database replayed earlier
+    counterexamples into a later run."""
+    profile_name, url = served
+    settings = load_profile(profile_name).emulator
+    env = {
+        **os.environ,
+        "CONFORMANCE_USERNAME": settings.username,
+        "CONFORMANCE_PASSWORD": settings.password,
+        "CONFORMANCE_CLIENT_ID": settings.client_id,
+        "CONFORMANCE_CLIENT_SECRET": settings.client_secret,
+    }
+    runs = []
+    for n in (1, 2):
+        report_dir = tmp_path / f"run{n}"
+        completed = subprocess.run(
+            [sys.executable, "-m", "conformance.cli", "run", "--profile", profile_name, "--url", url]
+            + ["--resource-path", "/protected", "--expiry-wait", "0", "--report-dir", str(report_dir)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,  # the same directory both times: nothing kept there may bear on the second
+        )
+        assert completed.returncode == 1, completed.stdout[-4000:]
+        runs.append(report_dir / "results.json")
+    first = {r["id"]: r for r in json.loads(runs[0].read_text())["requirements"]}
+    # Not vacuous: a search found the defect, and searches that found nothing said so in a note.
+    assert first["RFC6749-3.2-repeated-parameter"]["status"] == "failed"
+    assert any("no counterexample" in r["message"] for r in first.values())
+    compared = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "diff", str(runs[0]), str(runs[1])],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert compared.returncode == 0, compared.stdout
+    assert "no requirement changed" in compared.stdout, compared.stdout
