@@ -28,6 +28,8 @@ __all__ = [
     "ClientCredentials",
     "Credentials",
     "basic_authorization",
+    "basic_pair",
+    "changed_by_form_encoding",
     "offers",
 ]
 
@@ -194,8 +196,18 @@ class Credentials:
             )
 
 
+def basic_pair(client_id: str, client_secret: str) -> str:
+    """RFC 6749 §2.3.1: the id and secret, each form-urlencoded, joined by a colon."""
+    return f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
+
+
+def changed_by_form_encoding(client_id: str, client_secret: str) -> bool:
+    """Whether §2.3.1's form encoding changes the id or the secret (+, /, %, a space...): only
+    then does a server that does not form-decode Basic credentials refuse them."""
+    return quote_plus(client_id) != client_id or quote_plus(client_secret) != client_secret
+
+
 @lru_cache(maxsize=64)
 def basic_authorization(client_id: str, client_secret: str) -> str:
     """RFC 6749 §2.3.1: form-urlencode id and secret, then Basic-encode them."""
-    pair = f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
-    return "Basic " + base64.b64encode(pair.encode("utf-8")).decode("ascii")
+    return "Basic " + base64.b64encode(basic_pair(client_id, client_secret).encode("utf-8")).decode("ascii")

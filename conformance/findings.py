@@ -107,7 +107,10 @@ class Explanations:
     A finding follows from a cause that fails: the cause's own findings may follow from another
     in turn (a changed request refused as the documented one is, the documented one refused
     because the server does not form-decode Basic credentials), and the finding is reported as
-    following from the root: the cause that fails by evidence of its own.
+    following from the root: a cause that fails by evidence of its own. Of causes that only
+    explain each other, one stands: a shown deviation never vanishes in a loop. A cause may be a
+    SHOULD where the requirement presupposes it (a server that does not revoke access tokens, as
+    RFC 7009 lets it, owes no search for them whatever the hint).
     """
 
     def __init__(self, findings: Iterable[Finding]) -> None:
@@ -115,27 +118,49 @@ class Explanations:
         for finding in findings:
             for cause in finding.causes:
                 self._by_cause.setdefault(cause, []).append(finding)
+        self._standing = self._ground()
 
-    def root(self, cause: str, visiting: frozenset[str] = frozenset()) -> str | None:
-        """The requirement id at the root of `cause`'s failure; None when nothing fails it."""
-        found = self._by_cause.get(cause, [])
-        if not found:
-            return None
-        if any(not f.follows_from for f in found):
+    def _live(self, finding: Finding) -> list[str]:
+        """The causes that can explain `finding`: those with findings of their own."""
+        return [cause for cause in finding.follows_from if cause in self._by_cause]
+
+    def _ground(self) -> set[str]:
+        """The causes that fail by evidence of their own: one of their findings nothing explains.
+        Where causes only explain each other, the first by id stands (the same every run)."""
+        standing = {c for c, found in self._by_cause.items() if any(not self._live(f) for f in found)}
+        while True:
+            resolved = set(standing)
+            grown = True
+            while grown:
+                grown = False
+                for cause, found in self._by_cause.items():
+                    if cause not in resolved and all(
+                        any(c in resolved for c in self._live(f)) for f in found
+                    ):
+                        resolved.add(cause)
+                        grown = True
+            left = set(self._by_cause) - resolved
+            if not left:
+                return standing
+            standing.add(min(left))
+
+    def _root(self, cause: str, visiting: frozenset[str]) -> str | None:
+        """The requirement id at the root of `cause`'s failure, not through `visiting`."""
+        if cause in self._standing:
             return cause.split("#")[0]
-        for finding in found:
-            for deeper in finding.follows_from:
+        for finding in self._by_cause.get(cause, []):
+            for deeper in self._live(finding):
                 if deeper not in visiting:
-                    root = self.root(deeper, visiting | {cause})
+                    root = self._root(deeper, visiting | {cause})
                     if root is not None:
                         return root
-        return cause.split("#")[0]  # its findings follow from nothing that fails: it fails itself
+        return None
 
     def explained_by(self, finding: Finding) -> str | None:
         """The requirement, failing by evidence of its own, that explains `finding`, if any."""
         own = frozenset(finding.causes)
-        for cause in finding.follows_from:
-            root = self.root(cause, own)
+        for cause in self._live(finding):
+            root = self._root(cause, own)
             if root is not None and root != finding.requirement.id:
                 return root
         return None

@@ -60,18 +60,23 @@ def served(request: pytest.FixtureRequest) -> Iterator[tuple[str, str]]:
         process.wait(timeout=10)
 
 
-@pytest.mark.parametrize("served", [("tourpaq", 3), ("daysoutguide", 3)], indirect=True)
-@pytest.mark.slow
-def test_suite_passes_over_http_with_real_expiry(served: tuple[str, str], tmp_path: Path) -> None:
-    profile_name, url = served
+def _credentials_of(profile_name: str) -> dict[str, str]:
+    """This environment, with the served emulator's known credentials as a user would export them."""
     settings = load_profile(profile_name).emulator
-    env = {
+    return {
         **os.environ,
         "CONFORMANCE_USERNAME": settings.username,
         "CONFORMANCE_PASSWORD": settings.password,
         "CONFORMANCE_CLIENT_ID": settings.client_id,
         "CONFORMANCE_CLIENT_SECRET": settings.client_secret,
     }
+
+
+@pytest.mark.parametrize("served", [("tourpaq", 3), ("daysoutguide", 3)], indirect=True)
+@pytest.mark.slow
+def test_suite_passes_over_http_with_real_expiry(served: tuple[str, str], tmp_path: Path) -> None:
+    profile_name, url = served
+    env = _credentials_of(profile_name)
     report_dir = tmp_path / "reports"
     completed = subprocess.run(
         [
@@ -119,14 +124,7 @@ def test_two_runs_against_an_unchanged_server_diff_to_nothing(
     differed by their example counts and seeds, and a stored example database replayed earlier
     counterexamples into a later run."""
     profile_name, url = served
-    settings = load_profile(profile_name).emulator
-    env = {
-        **os.environ,
-        "CONFORMANCE_USERNAME": settings.username,
-        "CONFORMANCE_PASSWORD": settings.password,
-        "CONFORMANCE_CLIENT_ID": settings.client_id,
-        "CONFORMANCE_CLIENT_SECRET": settings.client_secret,
-    }
+    env = _credentials_of(profile_name)
     runs = []
     for n in (1, 2):
         report_dir = tmp_path / f"run{n}"

@@ -22,7 +22,14 @@ from conformance.client.exchange import (
     redact_target,
 )
 from conformance.clock import Clock
-from conformance.credentials import GRANT_LABELS, ClientCredentials, Credentials, basic_authorization, offers
+from conformance.credentials import (
+    GRANT_LABELS,
+    ClientCredentials,
+    Credentials,
+    basic_authorization,
+    changed_by_form_encoding,
+    offers,
+)
 from conformance.errors import SuiteError, TargetUnreachable, TransportFailure, UsageError
 from conformance.profile import Profile
 from conformance.profile.model import CLIENT_AUTH_METHODS, ClientAuthMethod
@@ -258,7 +265,7 @@ class ConformanceClient:
             request_headers["Authorization"] = basic_authorization(
                 credentials.client_id, credentials.client_secret
             )
-            encoded = any(quote_plus(v) != v for v in (credentials.client_id, credentials.client_secret))
+            encoded = changed_by_form_encoding(credentials.client_id, credentials.client_secret)
         elif credentials is not None and method == "client_secret_post":
             params += [("client_id", credentials.client_id), ("client_secret", credentials.client_secret)]
         where = location or self.profile.parameter_location

@@ -6,12 +6,12 @@ through every grant the run can use."""
 from __future__ import annotations
 
 import base64
-from urllib.parse import quote_plus
 
 import pytest
 
 from conformance.checks.expectations import expect_issued, expect_refused, outcome
 from conformance.client import ClientCredentials, Exchange
+from conformance.credentials import changed_by_form_encoding
 from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc6749, rfc9110
@@ -158,18 +158,13 @@ def _basic_and_body(
     )
 
 
-def _form_changes(text: str) -> bool:
-    """Whether form encoding (RFC 6749 Appendix B) changes `text`."""
-    return quote_plus(text) != text
-
-
 @requirement(rfc6749.BASIC_FORM_ENCODED)
 @applies(auth_method="client_secret_basic")
 def test_basic_credentials_are_form_encoded(conformance: Scenario, grant: str) -> None:
     client = conformance.client
     real = client.credentials.client
     assert real is not None
-    if not (_form_changes(real.client_id) or _form_changes(real.client_secret)):
+    if not changed_by_form_encoding(real.client_id, real.client_secret):
         reason = (
             "not applicable: the client id and secret hold no character form encoding changes "
             "(run with a client whose secret has one: +, /, % or a space)"

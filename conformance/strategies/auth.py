@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus
 
+from conformance.credentials import basic_pair
 from conformance.expected import Outcome, Verdict
 from conformance.requirements import Requirement, rfc6749
 from conformance.strategies.model import Draft, Move, Value
@@ -38,16 +39,12 @@ def _basic(make: Callable[[dict[str, str]], str], label: str) -> Callable[[Draft
     return change
 
 
-def _pair(client_id: str, client_secret: str) -> str:
-    return f"{quote_plus(client_id)}:{quote_plus(client_secret)}"
-
-
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode("utf-8")).decode("ascii")
 
 
 def _documented(s: dict[str, str]) -> str:
-    return _b64(_pair(s["client_id"], s["client_secret"]))
+    return _b64(basic_pair(s["client_id"], s["client_secret"]))
 
 
 def _with_scheme(scheme: str, credential: Callable[[dict[str, str]], str]) -> Callable[[dict[str, str]], str]:
@@ -116,29 +113,30 @@ def client_auth_moves(style: str) -> list[Move]:
         same("scheme written 'BASIC'", _documented, Verdict.ISSUE, "BASIC", rfc6749.BASIC_SUPPORTED),
         refuse(
             "secret's last character changed",
-            lambda s: _b64(_pair(s["client_id"], near(s["client_secret"]))),
+            lambda s: _b64(basic_pair(s["client_id"], near(s["client_secret"]))),
             _CLIENT,
         ),
         refuse(
             "secret's last character dropped",
-            lambda s: _b64(_pair(s["client_id"], s["client_secret"][:-1])),
+            lambda s: _b64(basic_pair(s["client_id"], s["client_secret"][:-1])),
             _CLIENT,
         ),
         refuse(
             "client id's last character changed",
-            lambda s: _b64(_pair(near(s["client_id"]), s["client_secret"])),
+            lambda s: _b64(basic_pair(near(s["client_id"]), s["client_secret"])),
             _CLIENT,
         ),
         refuse(
-            "a colon appended to the secret", lambda s: _b64(_pair(s["client_id"], s["client_secret"] + ":"))
+            "a colon appended to the secret",
+            lambda s: _b64(basic_pair(s["client_id"], s["client_secret"] + ":")),
         ),
         refuse(
             "':x' appended to the secret, the colon not encoded",
-            lambda s: _b64(_pair(s["client_id"], s["client_secret"]) + ":x"),
+            lambda s: _b64(basic_pair(s["client_id"], s["client_secret"]) + ":x"),
         ),
         refuse(
             "the secret with '\\u00e9' appended",
-            lambda s: _b64(_pair(s["client_id"], s["client_secret"] + "\u00e9")),
+            lambda s: _b64(basic_pair(s["client_id"], s["client_secret"] + "\u00e9")),
         ),
         refuse("only the client id, no colon", lambda s: _b64(quote_plus(s["client_id"]))),
         refuse("an empty client id", lambda s: _b64(":" + quote_plus(s["client_secret"]))),

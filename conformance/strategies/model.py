@@ -21,7 +21,7 @@ from typing import Literal
 from urllib.parse import quote_plus, unquote_plus
 
 from conformance.client import ConformanceClient, Credentials, Exchange
-from conformance.credentials import basic_authorization
+from conformance.credentials import basic_authorization, changed_by_form_encoding
 from conformance.expected import Verdict
 from conformance.profile import Profile
 from conformance.requirements import Requirement, rfc6749
@@ -258,7 +258,7 @@ class RequestCase:
         built = self.build(client.profile, credentials)
         # The documented Basic credential, of a pair form encoding changes (RFC 6749 §2.3.1).
         basic = draft.authorization is not None and draft.authorization.make is _documented_basic
-        encoded = basic and any(quote_plus(secrets[k]) != secrets[k] for k in ("client_id", "client_secret"))
+        encoded = basic and changed_by_form_encoding(secrets["client_id"], secrets["client_secret"])
         return client.send_raw(
             client.profile.token_method,
             built.target,

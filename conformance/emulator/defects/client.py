@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from conformance.credentials import changed_by_form_encoding
 from conformance.emulator.behaviour import Reply
 from conformance.emulator.defects.registry import defect
 from conformance.emulator.hooks import on_token_error
@@ -186,13 +187,8 @@ def _refresh_accepts_any_auth_scheme(emulator: Emulator) -> None:
 
 def _form_encoded_secret(profile: Profile) -> bool:
     """HTTP Basic, and emulator credentials that form encoding changes (+, /, %, a space)."""
-    from urllib.parse import quote_plus
-
     known = profile.emulator
-    return _basic_auth(profile) and (
-        quote_plus(known.client_secret) != known.client_secret
-        or quote_plus(known.client_id) != known.client_id
-    )
+    return _basic_auth(profile) and changed_by_form_encoding(known.client_id, known.client_secret)
 
 
 @defect(
