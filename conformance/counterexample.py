@@ -28,7 +28,7 @@ from hypothesis.errors import Flaky
 from hypothesis.strategies import SearchStrategy
 
 from conformance.client import Exchange
-from conformance.errors import BudgetExhausted, ConformanceError, TargetError
+from conformance.errors import BudgetExhausted, ConformanceError, TargetError, TokenBudgetSpent
 from conformance.findings import Finding, FindingLog
 from conformance.requirements import Requirement
 from conformance.run import ConformanceRun
@@ -149,6 +149,9 @@ class Search:
         self.explicit_examples = 0
         self.overloaded = False  # the target answered 429 or 503: the search stopped
         self._warned: set[str] = set()
+        # Requirements some examples could not test (a token the budget could not buy): why;
+        # under "*", every requirement the search covers.
+        self.untested: dict[str, str] = {}
 
     @classmethod
     def for_test(
@@ -175,7 +178,7 @@ class Search:
         """One example: the run's exchanges go to its own log while the block runs; when it
         closes, the test's log receives its warnings and, for the first few, its exchanges."""
         example = Example(self)
-        if self.reset and self.run.emulator is not None:
+        if self.reset and self.run.emulator is not None and not self.run.settings.frugal:
             self.run.emulator.reset()
         self.examples += 1
         try:
@@ -206,7 +209,7 @@ class Search:
             with self.example() as example:
                 try:
                     check(value, example)
-                except (BudgetExhausted, TargetError) as error:
+                except (BudgetExhausted, TokenBudgetSpent, TargetError) as error:
                     raise Halt(error, example.counterexample()) from None
             example.check()
 
@@ -305,11 +308,29 @@ class Search:
             raise pytest.fail.Exception(
                 f"{self.title}: the target answered 429 or 503; the search stopped", pytrace=False
             ) from None
+        completed = self.examples - 1  # the example the spent budget stopped did not finish
+        if isinstance(self.stopped, TokenBudgetSpent) and completed > 0:
+            # What the examples before it covered stands; the rest of the search is not checked.
+            for requirement in self.held:
+                self.conformance.log.partial(
+                    requirement,
+                    f"no counterexample in {completed} examples, then {self.stopped} "
+                    f"({self.budget.replay_hint()})",
+                )
+            return
         if self.stopped is not None:
             raise self.stopped
         note = f"no counterexample ({self.budget.replay_hint()})"
         for requirement in self.held:
+            self._held(requirement, note)
+
+    def _held(self, requirement: Requirement, note: str) -> None:
+        """No counterexample: held, or partial where some examples could not test it."""
+        untested = self.untested.get(requirement.id, self.untested.get("*"))
+        if untested is None:
             self.conformance.log.held(requirement, note)
+        else:
+            self.conformance.log.partial(requirement, f"{note}; {untested}")
 
     def _fail(self, found: list[Counterexample], why: str = "") -> None:
         log = self.conformance.log
@@ -325,7 +346,7 @@ class Search:
                 log.partial(requirement, f"no violation before the search stopped ({hint})")
             else:
                 # The search went on past the others' counterexamples, to the end of its budget.
-                log.held(requirement, f"no counterexample ({self.budget.replay_hint()})")
+                self._held(requirement, f"no counterexample ({self.budget.replay_hint()})")
         headline = f"{self.title}: {len(found)} counterexample{'s' if len(found) != 1 else ''}"
         parts = [headline + (f" ({why})" if why else ""), self.budget.replay_hint()]
         parts += [c.render() for c in found]

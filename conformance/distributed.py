@@ -13,8 +13,8 @@ Two things make the distributed run agree with the serial one:
   ones is not distributed: its scenarios run in the controller, one after another, as they
   would serially (two workers' token requests would invalidate each other's tokens and fail
   scenarios that hold);
-* N workers share the run's request budget and rate, so together they are as gentle with
-  someone's server as one.
+* N workers share the run's request budget, rate and token budget, so together they are as
+  gentle with someone's server as one.
 """
 
 from __future__ import annotations
@@ -58,12 +58,16 @@ def _workers(config: pytest.Config) -> int:
 def share_budget(settings: RunSettings, config: pytest.Config) -> RunSettings:
     """This worker's part of the run's request budget and rate (all of it outside xdist)."""
     workers = _workers(config)
-    if workers == 1 or (settings.max_requests is None and settings.max_rps is None):
+    if workers == 1 or (
+        settings.max_requests is None and settings.max_rps is None and settings.max_tokens is None
+    ):
         return settings
     return dataclasses.replace(
         settings,
         max_requests=math.ceil(settings.max_requests / workers) if settings.max_requests else None,
         max_rps=settings.max_rps / workers if settings.max_rps else None,
+        # Tokens are not rounded up: together the workers never obtain more than the run may.
+        max_tokens=max(1, settings.max_tokens // workers) if settings.max_tokens else None,
     )
 
 
@@ -111,6 +115,7 @@ def hand_over(config: pytest.Config, run: ConformanceRun, results: ResultsCollec
         "secrets": run.redactor.known(),
         "requests": run.client.request_count,
         "token_requests": run.client.token_request_count,
+        "tokens_issued": run.client.tokens_issued,
         "stopped": run.stopped,
         "unreachable": run.unreachable,
     }
@@ -139,6 +144,7 @@ class ControllerHooks:
         run.redactor.absorb(payload["secrets"])
         run.requests_by_workers += payload["requests"]
         run.token_requests_by_workers += payload["token_requests"]
+        run.tokens_issued_by_workers += payload["tokens_issued"]
         run.stopped = run.stopped or payload["stopped"]
         run.unreachable = run.unreachable or payload["unreachable"]
         results = self.config.stash[RESULTS]

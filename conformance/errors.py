@@ -22,6 +22,7 @@ __all__ = [
     "SuiteError",
     "TargetError",
     "TargetUnreachable",
+    "TokenBudgetSpent",
     "TransportFailure",
     "UsageError",
 ]
@@ -41,6 +42,11 @@ class UsageError(ConformanceError):
 
 class BudgetExhausted(ConformanceError):
     """The run has sent as many requests as it may; it stops, reports written."""
+
+
+class TokenBudgetSpent(ConformanceError):
+    """The run holds as many tokens as it may obtain (--max-tokens): a scenario that needs another
+    is not checked, the run goes on (requests the server must refuse cost no token)."""
 
 
 class SuiteError(ConformanceError):

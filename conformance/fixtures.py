@@ -68,6 +68,7 @@ def conformance(conformance_run: ConformanceRun, request: pytest.FixtureRequest)
             log=log,
             settings=conformance_run.settings,
             grant=_grant_of(request),
+            bank=conformance_run.bank,
         )
 
 

@@ -21,11 +21,14 @@ from typing import Literal
 
 from conformance.errors import UsageError
 
-__all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "OPTIONS", "Option", "Use", "option"]
+__all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "LIVE_MAX_TOKENS", "OPTIONS", "Option", "Use", "option"]
 
 # Live servers are someone's production: a bounded, unhurried run unless told otherwise.
 LIVE_MAX_REQUESTS = 300
 LIVE_MAX_RPS = 5.0
+# Where a new token logs the account's other sessions out (Days Out Guide), each token issued is
+# a log-out of the account's real users: a run obtains few, and reuses them.
+LIVE_MAX_TOKENS = 10
 
 # text: a string; flag: on or off; names: repeatable strings; count: a whole number;
 # seconds and rate: a number (float); path: a file or directory.
@@ -189,6 +192,15 @@ OPTIONS: tuple[Option, ...] = (
         "count",
         f"request budget: the run stops when it is spent (live default {LIVE_MAX_REQUESTS})",
         {"run": Use(), "probe": Use()},  # probe: its own default and help (conformance.probe.command)
+        metavar="N",
+    ),
+    Option(
+        "max-tokens",
+        "count",
+        "budget of access tokens the run obtains, apart from the request budget: tokens are reused "
+        f"across scenarios and checks that would need more are partial (live default {LIVE_MAX_TOKENS}; "
+        "none on loopback)",
+        {"run": Use()},
         metavar="N",
     ),
     Option(

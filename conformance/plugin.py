@@ -23,6 +23,7 @@ from conformance.errors import (
     SuiteError,
     TargetError,
     TargetUnreachable,
+    TokenBudgetSpent,
     UsageError,
 )
 from conformance.findings import FindingLog
@@ -56,6 +57,12 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "requirement(*requirements): the catalogue requirements it checks (see `conformance requirements`)",
+    )
+    config.addinivalue_line(
+        "markers",
+        "spends_tokens(order=1, share=True, draws_on_run=False): obtains tokens no other scenario "
+        "can borrow; a run with a token budget runs it after the others (lower order first), with "
+        "at most a third of the tokens left (share), and last if it draws on every token the run obtained",
     )
     try:
         settings = RunSettings.from_config(config)
@@ -131,6 +138,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if run.unreachable is not None and items:
             config.hook.pytest_deselected(items=list(items))
             items.clear()
+        if run.settings.frugal:
+            # What every scenario needs is bought first; what spends many tokens gets what is left,
+            # and a sample of the run's tokens is taken when they have all been issued.
+            items.sort(key=_token_appetite)
         return
     if any(
         item.nodeid.startswith("conformance/scenarios")
@@ -142,6 +153,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             "conformance: the scenarios need a profile and a target: "
             "--conformance-profile NAME (--conformance-url URL | --conformance-emulate)"
         )
+
+
+def _token_appetite(item: pytest.Item) -> tuple[int, int]:
+    """Where a frugal run puts the test: (0, 0) the scenarios that borrow the run's tokens; (1,
+    order) those that obtain tokens nobody can borrow, by `order`; (2, 0) last, what draws on
+    every token the run obtained."""
+    marker = item.get_closest_marker("spends_tokens")
+    if marker is None:
+        return (0, 0)
+    if marker.kwargs.get("draws_on_run"):
+        return (2, 0)
+    return (1, int(marker.kwargs.get("order", 1)))
+
+
+def _takes_a_share(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("spends_tokens")
+    return marker is not None and not marker.kwargs.get("draws_on_run") and marker.kwargs.get("share", True)
 
 
 def _failure_text(log: FindingLog | None, headline: str | None = None) -> str:
@@ -156,7 +184,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     log = item.stash.get(LOG, None)
     run: ConformanceRun | None = item.config.stash.get(RUN, None)
     try:
-        result = yield
+        if run is not None and _takes_a_share(item):
+            with run.client.token_budget.share():
+                result = yield
+        else:
+            result = yield
     except BudgetExhausted as exc:
         run = item.config.stash[RUN]
         run.stopped = f"{exc}; the run stopped after {run.request_count} requests"
@@ -164,6 +196,13 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         if log is not None:
             log.stopped = str(exc)
         raise pytest.skip.Exception(f"not established: {exc}") from None
+    except TokenBudgetSpent as exc:
+        # The run goes on: what this test saw stands, what it needed another token for is not checked.
+        if log is not None and log.failures:
+            raise pytest.fail.Exception(
+                _failure_text(log, failure_headline(log.failures)), pytrace=False
+            ) from None
+        raise pytest.skip.Exception(f"not checked: {exc}") from None
     except (ScenarioStopped, TargetError, SuiteError) as exc:
         if isinstance(exc, TargetError):
             kind = TARGET_SILENT
@@ -351,7 +390,8 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
         terminalreporter.line(
             f"dry run of profile {run.profile.name} for {run.target.description}: nothing was sent, "
             f"no requirement judged ({len(all_requirements())} not run); "
-            f"{run.request_count} requests listed"
+            f"{run.request_count} requests listed ({run.token_request_count} token requests, "
+            f"{run.tokens_issued} tokens issued by a server behaving as documented)"
         )
     else:
         terminalreporter.line(
@@ -359,7 +399,7 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
             f"{counts['passed']} requirements passed, {counts['partial']} partial, "
             f"{counts['failed']} failed, {counts['warned']} warned, {counts['skipped']} skipped "
             f"(of {len(all_requirements())}); {run.request_count} requests, "
-            f"{run.token_request_count} token requests"
+            f"{run.token_request_count} token requests, {run.tokens_issued} tokens issued"
         )
     if results.baseline is not None and not run.settings.dry_run:
         unaccepted = [r["id"] for r in results.blocking_failures(rows)]
@@ -410,6 +450,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             run.redactor,
             requests=run.request_count,
             token_requests=run.token_request_count,
+            tokens_issued=run.tokens_issued,
             exit_code=int(exitstatus),
             error=run.unreachable or run.stopped,
             dry_run=run.settings.dry_run,

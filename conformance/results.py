@@ -314,6 +314,7 @@ class ResultsCollector:
         requests: int,
         token_requests: int,
         exit_code: int,
+        tokens_issued: int = 0,
         error: str | None = None,
         dry_run: bool = False,
     ) -> dict[str, Any]:
@@ -342,6 +343,7 @@ class ResultsCollector:
                 "not_established": len(incomplete),
                 "requests": requests,
                 "token_requests": token_requests,
+                "tokens_issued": tokens_issued,
                 "exit_code": exit_code,
                 "levels": {level.value: level.fails_run for level in Level},
             },

@@ -13,7 +13,7 @@ import httpx
 
 import conformance.checks as checks
 from conformance.client import ConformanceClient, Credentials, Exchange, InProcessASGITransport, Target
-from conformance.client.budget import RequestBudget
+from conformance.client.budget import RequestBudget, TokenBudget
 from conformance.clock import Clock, ManualClock, SystemClock
 from conformance.emulator import Emulator
 from conformance.findings import FindingLog
@@ -23,6 +23,7 @@ from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
 from conformance.safety import check_transport_security
 from conformance.settings import RunSettings
+from conformance.token_bank import TokenBank
 
 __all__ = ["EMULATED_BASE_URL", "EMULATED_RESOURCE_PATH", "ConformanceRun", "RedactingLogFilter"]
 
@@ -84,9 +85,12 @@ class ConformanceRun:
             transport=transport,
             timeout=settings.timeout,
             budget=RequestBudget(settings.max_requests, settings.max_rps),
+            token_budget=TokenBudget(settings.max_tokens),
             offered_grants_only=True,
         )
         self.ledger = TokenLedger(self.profile, self.clock)
+        # A frugal run lends the tokens it holds to every scenario that can use one.
+        self.bank = TokenBank(self.profile, self.ledger, self.clock) if settings.frugal else None
         # The logs exchanges are recorded into, innermost last: see `recording_into`.
         self._recording: list[FindingLog] = []
         self.unreachable: str | None = None  # the target could not be reached: nothing ran
@@ -95,6 +99,7 @@ class ConformanceRun:
         # Under pytest-xdist the controller sends nothing itself: its workers' counts add up here.
         self.requests_by_workers = 0
         self.token_requests_by_workers = 0
+        self.tokens_issued_by_workers = 0
         self.client.listeners.append(self._on_exchange)
         self._log_filter = RedactingLogFilter(self.redactor)
         for name in ("httpx", "httpcore"):
@@ -109,15 +114,20 @@ class ConformanceRun:
     def token_request_count(self) -> int:
         return self.client.token_request_count + self.token_requests_by_workers
 
+    @property
+    def tokens_issued(self) -> int:
+        return self.client.tokens_issued + self.tokens_issued_by_workers
+
     def preflight(self) -> None:
         """Fail fast, and gently, when a live target cannot be reached."""
         if self.settings.live:
             check_reachable(self.target.base_url, timeout=min(self.settings.timeout, 10.0))
 
     def begin_test(self) -> FindingLog:
-        """A fresh log for one test, the emulator (if any) reset: record into it with
+        """A fresh log for one test, the emulator (if any) reset unless the run is frugal (its
+        tokens outlive the test that obtained them, as on a live server): record into it with
         `recording_into`."""
-        if self.emulator is not None:
+        if self.emulator is not None and not self.settings.frugal:
             self.emulator.reset()
         return FindingLog()
 
@@ -140,6 +150,8 @@ class ConformanceRun:
     def _on_exchange(self, exchange: Exchange) -> None:
         log = self._recording[-1] if self._recording else None
         findings = checks.audit(self.profile, exchange) + self.ledger.observe(exchange)
+        if self.bank is not None:
+            self.bank.observe(exchange)
         if log is not None:
             log.record(exchange)
             log.extend(findings)

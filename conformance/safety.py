@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from conformance.errors import UsageError
+from conformance.forecast import Forecast, forecast
 from conformance.loopback import is_loopback
 from conformance.profile import Profile
 from conformance.settings import RunSettings
@@ -25,7 +26,8 @@ def check_transport_security(settings: RunSettings) -> None:
 def side_effects(profile: Profile) -> list[str]:
     """What the suite's requests do to the account and its other clients, per the profile."""
     effects = [
-        "every scenario requests new tokens for the account in CONFORMANCE_USERNAME",
+        "the run requests tokens for the account in CONFORMANCE_USERNAME (with a token budget, "
+        "--max-tokens, few: each is lent to every scenario that can use it)",
         "some requests carry a wrong password or client secret on purpose: a provider that "
         "locks accounts after failed logins may lock this one",
     ]
@@ -45,8 +47,11 @@ def side_effects(profile: Profile) -> list[str]:
     return effects
 
 
-def plan(profile: Profile, settings: RunSettings) -> str:
+def plan(profile: Profile, settings: RunSettings, expected: Forecast | None = None) -> str:
+    """What the run will do, its cost counted by its own dry run (`expected`, run if not given)."""
+    expected = expected or forecast(settings)
     budget = f"at most {settings.max_requests} requests" if settings.max_requests else "no request budget"
+    tokens = f"at most {settings.max_tokens} tokens" if settings.max_tokens else "no token budget"
     rate = f"at most {settings.max_rps:g} per second" if settings.max_rps else "no rate limit"
     wait = (
         f"it may wait up to {settings.expiry_wait:g} s to watch a token expire"
@@ -55,7 +60,22 @@ def plan(profile: Profile, settings: RunSettings) -> str:
     )
     lines = [
         f"conformance is about to test {profile.title} (profile {profile.name}) at {settings.url}:",
-        f"  {budget} in all, token requests included, {rate}; {wait}.",
+        f"  {budget} in all, token requests included, {rate}; {tokens}; {wait}.",
+    ]
+    if expected is not None:
+        logouts = (
+            f": {expected.tokens_issued} log-outs of the account's other sessions"
+            if profile.invalidates_earlier is True
+            else ""
+        )
+        lines.append(
+            f"  Against a server that behaves as documented it sends {expected.requests} requests "
+            f"({expected.token_requests} to the token endpoint) and obtains {expected.tokens_issued} "
+            f"access tokens{logouts} (its dry run, counted"
+            + (f"; {expected.stopped}" if expected.stopped else "")
+            + ")."
+        )
+    lines += [
         "  Side effects:",
         *(f"  - {effect}" for effect in side_effects(profile)),
         "  (--dry-run lists every request without sending any.)",

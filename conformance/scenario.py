@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
@@ -21,6 +21,9 @@ from conformance.ledger import TokenLedger
 from conformance.profile import Profile
 from conformance.requirements import Requirement, provider, rfc6749
 from conformance.settings import RunSettings
+
+if TYPE_CHECKING:
+    from conformance.token_bank import TokenBank
 
 __all__ = ["DOCUMENTED", "IssuedToken", "Scenario", "ScenarioStopped"]
 
@@ -39,6 +42,19 @@ class IssuedToken:
     expires_in: Any
     exchange: Exchange
 
+    @classmethod
+    def of(cls, exchange: Exchange) -> IssuedToken:
+        """The token an answer that issued one holds."""
+        body = exchange.json
+        assert isinstance(body, dict)
+        refresh = body.get("refresh_token")
+        return cls(
+            str(body["access_token"]),
+            refresh if isinstance(refresh, str) and refresh else None,
+            body.get("expires_in"),
+            exchange,
+        )
+
 
 class Scenario:
     def __init__(
@@ -51,6 +67,7 @@ class Scenario:
         log: FindingLog,
         settings: RunSettings,
         grant: str | None = None,
+        bank: TokenBank | None = None,
     ) -> None:
         self.profile = profile
         self.client = client
@@ -61,6 +78,7 @@ class Scenario:
         # The grant this scenario obtains tokens by: its `grant` parameter, or the run's first.
         self.grant = grant or client.issuing_grant
         self.grant_is_parameter = grant is not None
+        self.bank = bank  # a frugal run's tokens, lent where a new one is not the point
 
     @property
     def wait_budget(self) -> float:
@@ -87,12 +105,22 @@ class Scenario:
             pytest.skip(f"profile {self.profile.name}: {reason}")
 
     # -- moves ---------------------------------------------------------------------------
-    def obtain_token(self, purpose: str = "token: password grant") -> IssuedToken:
-        """A fresh token by the documented request of the scenario's grant, or the scenario stops.
+    def obtain_token(self, purpose: str = "token: password grant", *, fresh: bool = False) -> IssuedToken:
+        """A token by the documented request of the scenario's grant, or the scenario stops.
 
-        A client the server does not allow the grant (`unauthorized_client`, RFC 6749 §5.2) leaves
-        the scenario not checked: whether this client should have it is the deployment's fact."""
+        A frugal run lends a token it holds and that still works (`conformance.token_bank`)
+        unless the scenario needs a new issuance (`fresh`); otherwise the request is sent, and
+        its token lent to others from then on. A client the server does not allow the grant
+        (`unauthorized_client`, RFC 6749 §5.2) leaves the scenario not checked: whether this
+        client should have it is the deployment's fact."""
+        return self._obtain(purpose, fresh=fresh, with_refresh=False)
+
+    def _obtain(self, purpose: str, *, fresh: bool, with_refresh: bool) -> IssuedToken:
         grant = self.grant
+        if self.bank is not None and not fresh:
+            lent = self.bank.lend(grant, with_refresh=with_refresh)
+            if lent is not None:
+                return lent
         exchange = self.client.grant_request(
             grant, purpose.replace("password grant", GRANT_LABELS[grant] + " grant")
         )
@@ -106,6 +134,24 @@ class Scenario:
         if findings:
             self.stop(f"could not obtain a token to test with: {outcome(exchange)}")
         return self.issued(exchange)
+
+    def documented_request(self, purpose: str) -> Exchange:
+        """The answer to the documented request of the scenario's grant: in a frugal run, the one
+        that issued a token the run still holds (the same request, already answered), else a new
+        one, which may be refused (the scenario judges it)."""
+        if self.bank is not None:
+            lent = self.bank.lend(self.grant)
+            if lent is not None:
+                return lent.exchange
+        return self.client.grant_request(self.grant, purpose)
+
+    def grant_is_issued(self, purpose: str) -> None:
+        """Go on only where the documented request of the scenario's grant issues a token (a
+        search of refused requests needs no token, only that): a frugal run takes its earlier
+        answer to it where it has one, whether or not that token still works."""
+        earlier = self.bank.last_issued(self.grant) if self.bank is not None else None
+        if earlier is None:
+            self.obtain_token(purpose)
 
     def token_with_refresh(self, purpose: str = "token: a pair to refresh") -> IssuedToken:
         """A fresh token with a refresh token, by a grant the documentation says returns one
@@ -137,7 +183,7 @@ class Scenario:
                     f"[{returning[0]}] run of this test checks it"
                 )
             self.grant = returning[0]
-        token = self.obtain_token(purpose)
+        token = self._obtain(purpose, fresh=False, with_refresh=True)
         if token.refresh_token is None:
             if "refresh_token" in profile.response_fields or profile.refresh.issues_refresh_token is True:
                 self.expect(
@@ -177,12 +223,4 @@ class Scenario:
 
     @staticmethod
     def issued(exchange: Exchange) -> IssuedToken:
-        body = exchange.json
-        assert isinstance(body, dict)
-        refresh = body.get("refresh_token")
-        return IssuedToken(
-            str(body["access_token"]),
-            refresh if isinstance(refresh, str) and refresh else None,
-            body.get("expires_in"),
-            exchange,
-        )
+        return IssuedToken.of(exchange)

@@ -30,6 +30,7 @@ __all__ = [
     "DEV",
     "EXAMPLES",
     "LIVE",
+    "FRUGAL_EXAMPLES",
     "LIVE_EXAMPLES",
     "SEEDED",
     "Budget",
@@ -44,6 +45,11 @@ LIVE = "conformance-live"
 # Examples per search kind against the emulator, and against a live target.
 EXAMPLES = {"requests": 120, "resource": 60, "scope": 15, "lifecycle": 40, "schema": 30}
 LIVE_EXAMPLES = {"requests": 10, "resource": 6, "scope": 3, "lifecycle": 3, "schema": 4}
+# A run that counts its tokens (live by default, --max-tokens) sends few requests a scripted
+# scenario does not: the failed logins of generated requests are what locks accounts, and each
+# generated request a server may answer with a token is a session. Its token search tries the
+# key cases only (conformance.strategies.key_case).
+FRUGAL_EXAMPLES = {"requests": 0, "resource": 6, "scope": 3, "lifecycle": 2, "schema": 1}
 STEPS = 10
 LIVE_STEPS = 5
 
@@ -82,12 +88,18 @@ class Budget:
     settings: settings
     seed: int
     live: bool
+    generated: bool = True  # False: the explicit examples only (FRUGAL_EXAMPLES)
 
     @property
     def examples(self) -> int:
-        return int(self.settings.max_examples)
+        return int(self.settings.max_examples) if self.generated else 0
 
     def replay_hint(self) -> str:
+        if not self.generated:
+            return (
+                "the key cases only, no generated examples: a run that counts its tokens sends no "
+                "others (--examples N asks for N)"
+            )
         return (
             f"hypothesis profile {self.profile}, {self.examples} examples, seed {self.seed}: replay the "
             f"run with the same `--seed` (every search derives its seed from it), or this search alone "
@@ -106,16 +118,17 @@ def budget_for(config: pytest.Config, run: RunSettings, kind: str, test_id: str)
     """The settings of one search of `kind` (a key of EXAMPLES) in the test `test_id` (its name,
     not its path, so that the seed does not depend on where pytest was started)."""
     # Someone else's server gets the polite search (no shrinking, few examples), also in a dry run
-    # (which shows what a live run would send); a server on this machine is searched as
-    # thoroughly, but over HTTP with the smaller example counts.
-    live = not run.emulate and not is_loopback(str(run.url))
+    # (which shows what a live run would send), and so does any run that counts its tokens; a
+    # server on this machine is searched as thoroughly, but over HTTP with the smaller example
+    # counts.
+    live = run.frugal or (not run.emulate and not is_loopback(str(run.url)))
     chosen = _option(config, "hypothesis_profile")
     name = str(chosen) if chosen else (LIVE if live else SEEDED)
     base = settings.get_profile(name)
     conformance_profile = name in (DEV, SEEDED, LIVE)
     examples = run.examples
     if examples is None:
-        table = EXAMPLES if run.emulate else LIVE_EXAMPLES
+        table = FRUGAL_EXAMPLES if run.frugal else EXAMPLES if run.emulate and not live else LIVE_EXAMPLES
         examples = table[kind] if conformance_profile else int(base.max_examples)
     seed_option = _option(config, "hypothesis_seed")
     if seed_option not in (None, ""):
@@ -128,4 +141,6 @@ def budget_for(config: pytest.Config, run: RunSettings, kind: str, test_id: str)
     else:
         seed = random.SystemRandom().getrandbits(32)
     derived = settings(base, max_examples=max(1, examples), derandomize=False)
+    if examples == 0:
+        return Budget(name, derived, seed, live, generated=False)
     return Budget(name, derived, seed, live)

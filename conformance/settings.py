@@ -10,9 +10,9 @@ import pytest
 from conformance.arguments import Given, add_pytest_options
 from conformance.errors import UsageError
 from conformance.loopback import is_loopback
-from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS, OPTIONS
+from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS, LIVE_MAX_TOKENS, OPTIONS
 
-__all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "OPTIONS", "RunSettings", "add_options"]
+__all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "LIVE_MAX_TOKENS", "OPTIONS", "RunSettings", "add_options"]
 
 add_options = add_pytest_options  # the plugin's pytest_addoption
 
@@ -30,6 +30,7 @@ class RunSettings:
     lifetime: float | None
     max_requests: int | None = None
     max_rps: float | None = None
+    max_tokens: int | None = None  # access tokens the run may obtain (None: no budget)
     allow_insecure_http: bool = False
     confirmed: bool = False
     dry_run: bool = False
@@ -43,6 +44,12 @@ class RunSettings:
     def live(self) -> bool:
         """Requests really go to someone's server."""
         return not self.emulate and not self.dry_run
+
+    @property
+    def frugal(self) -> bool:
+        """Tokens are counted: the run reuses the ones it holds, and the target keeps its state
+        from one scenario to the next (an emulator is not reset between tests)."""
+        return self.max_tokens is not None
 
     @classmethod
     def from_config(cls, config: pytest.Config) -> RunSettings | None:
@@ -70,8 +77,10 @@ class RunSettings:
             raise UsageError(f"{spell('variant')} needs {spell('emulate')}")
         if given.flag("strict-baseline") and not given.has("baseline"):
             raise UsageError(f"{spell('strict-baseline')} needs {spell('baseline')} FILE")
-        # Someone else's server gets the polite defaults; this machine's gets none.
-        live = not emulate and not dry_run and not is_loopback(str(url))
+        # Someone else's server gets the polite defaults; this machine's gets none. A dry run of a
+        # live target plans with the budgets the live run would have, and sends at no pace.
+        remote = not emulate and not is_loopback(str(url))
+        live = remote and not dry_run
         return cls(
             profile=profile,
             url=url.rstrip("/") if url else None,
@@ -82,7 +91,8 @@ class RunSettings:
             timeout=given.number("timeout") or 0.0,
             defects=defects,
             lifetime=given.number("lifetime") or None,
-            max_requests=given.count("max-requests", LIVE_MAX_REQUESTS if live else 0) or None,
+            max_requests=given.count("max-requests", LIVE_MAX_REQUESTS if remote else 0) or None,
+            max_tokens=given.count("max-tokens", LIVE_MAX_TOKENS if remote else 0) or None,
             max_rps=given.number("max-rps", LIVE_MAX_RPS if live else 0.0) or None,
             allow_insecure_http=given.flag("allow-insecure-http"),
             confirmed=given.flag("yes"),

@@ -31,6 +31,7 @@ SAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "lifetime": (EMULATED, ["--lifetime", "60"]),
     "max-requests": (LIVE, ["--max-requests", "7"]),
     "max-rps": (LIVE, ["--max-rps", "2.5"]),
+    "max-tokens": (LIVE, ["--max-tokens", "4"]),
     "allow-insecure-http": (LIVE, ["--allow-insecure-http"]),
     "yes": (LIVE, ["--yes"]),
     "dry-run": (LIVE, ["--dry-run"]),

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
-from conformance.errors import BudgetExhausted
+from conformance.errors import BudgetExhausted, TokenBudgetSpent
 
-__all__ = ["RequestBudget"]
+__all__ = ["RequestBudget", "TokenBudget"]
 
 
 class RequestBudget:
@@ -49,3 +50,60 @@ class RequestBudget:
                 delay = slot - now
         if delay > 0:
             self._sleep(delay)
+
+
+class TokenBudget:
+    """How many access tokens the run may obtain (None: any number).
+
+    Each token a server issues may cost someone a session (a profile whose new tokens log the
+    account's other sessions out): requests meant to obtain one take from this budget before
+    they are sent; requests the server must refuse take nothing.
+    """
+
+    def __init__(self, max_tokens: int | None = None) -> None:
+        self.max_tokens = max_tokens
+        self._issued: Callable[[], int] = lambda: 0
+        self._ceiling: int | None = None  # a share of the budget set aside for one test
+
+    def count_with(self, issued: Callable[[], int]) -> None:
+        """Where the number of tokens obtained so far is read (the client's record)."""
+        self._issued = issued
+
+    @property
+    def left(self) -> int | None:
+        """Tokens the run may still obtain; None without a budget."""
+        if self.max_tokens is None:
+            return None
+        limit = self.max_tokens if self._ceiling is None else min(self.max_tokens, self._ceiling)
+        return max(0, limit - self._issued())
+
+    @contextmanager
+    def share(self, least: int = 2) -> Iterator[None]:
+        """While the block runs, at most a third of what is left (and at least `least`, where that
+        much is left): a test that would spend every token leaves some to the tests after it."""
+        left = self.left
+        if left is None:
+            yield
+            return
+        self._ceiling = self._issued() + max(min(least, left), -(-left // 3))
+        try:
+            yield
+        finally:
+            self._ceiling = None
+
+    def affords(self, tokens: int = 1) -> bool:
+        left = self.left
+        return left is None or left >= tokens
+
+    def spent_reason(self, what: str) -> str:
+        """Why `what` was not sent: the verdict's note on what a check left untested."""
+        return f"{what} not sent once the run's {self.max_tokens} tokens were spent (--max-tokens)"
+
+    def take(self, purpose: str, tokens: int = 1) -> None:
+        """Raise before a request meant to obtain `tokens` when the budget cannot cover them."""
+        if not self.affords(tokens):
+            share = "" if self._ceiling is None else ", this test's share of it included"
+            raise TokenBudgetSpent(
+                f"{purpose}: the run's budget of {self.max_tokens} tokens is spent{share} "
+                f"({self._issued()} obtained; raise it with --max-tokens)"
+            )

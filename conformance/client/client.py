@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 import time
@@ -13,7 +14,7 @@ from urllib.parse import quote_plus
 import h11
 import httpx
 
-from conformance.client.budget import RequestBudget
+from conformance.client.budget import RequestBudget, TokenBudget
 from conformance.client.exchange import (
     Exchange,
     ExchangeKind,
@@ -89,6 +90,7 @@ class ConformanceClient:
         transport: httpx.BaseTransport | None = None,
         timeout: float = 10.0,
         budget: RequestBudget | None = None,
+        token_budget: TokenBudget | None = None,
         offered_grants_only: bool = False,
     ) -> None:
         self.profile = profile
@@ -101,7 +103,10 @@ class ConformanceClient:
         self.clock = clock
         self.timeout = timeout
         self.budget = budget or RequestBudget()
+        self.token_budget = token_budget or TokenBudget()
+        self.token_budget.count_with(lambda: self.tokens_issued)
         self.exchanges: list[Exchange] = []
+        self._answered: dict[str, Exchange] = {}  # a request's fingerprint -> its latest answer
         self.listeners: list[ExchangeListener] = []
         self._lock = threading.Lock()
         self._http = httpx.Client(
@@ -124,6 +129,12 @@ class ConformanceClient:
     @property
     def token_request_count(self) -> int:
         return sum(1 for e in self.exchanges if e.kind == "token" and e.sent)
+
+    @property
+    def tokens_issued(self) -> int:
+        """Access tokens the server issued: on a profile that invalidates earlier tokens, each one
+        logged the account's other sessions out."""
+        return sum(1 for e in self.exchanges if e.kind == "token" and e.issued_token is not None)
 
     # -- token endpoint ------------------------------------------------------------------
     def password_params(
@@ -196,11 +207,25 @@ class ConformanceClient:
         client: ClientAuthChoice = PROFILE_DEFAULT,
         method: ClientAuthMethod | None = None,
         scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+        expect_token: bool = True,
     ) -> Exchange:
-        """The documented token request of `grant` ("password" or "client_credentials")."""
+        """The documented token request of `grant` ("password" or "client_credentials"), changed
+        as asked; one meant to obtain a token (`expect_token`) takes one from the token budget."""
         self._check_offered(grant)
+        if expect_token:
+            self.token_budget.take(purpose)
         params = self.issuing_params(extra=extra, grant=grant, scope=scope)
-        return self.token_request(params, purpose=purpose, client=client, method=method)
+        # A parameter of the suite's own (`conformance_*`) is one the server must ignore (RFC 6749
+        # §3.2): the request is still the documented one.
+        documented = (
+            all(name.startswith("conformance_") for name, _ in extra)
+            and client is PROFILE_DEFAULT
+            and method in (None, CLIENT_AUTH_METHODS[self.profile.client_auth])
+            and isinstance(scope, _ProfileDefault)
+        )
+        return self.token_request(
+            params, purpose=purpose, client=client, method=method, documented=documented
+        )
 
     def client_credentials_params(
         self, *, scope: str | None | _ProfileDefault = PROFILE_DEFAULT
@@ -229,8 +254,17 @@ class ConformanceClient:
         return self.token_request(params, purpose=purpose, client=client)  # type: ignore[arg-type]
 
     def refresh_grant(
-        self, refresh_token: str, purpose: str, *, client: ClientAuthChoice = PROFILE_DEFAULT
+        self,
+        refresh_token: str,
+        purpose: str,
+        *,
+        client: ClientAuthChoice = PROFILE_DEFAULT,
+        expect_token: bool = True,
     ) -> Exchange:
+        """A refresh; one meant to obtain a token (not a used, revoked or made-up refresh token's)
+        takes one from the token budget."""
+        if expect_token:
+            self.token_budget.take(purpose)
         return self.token_request(self.refresh_params(refresh_token), purpose=purpose, client=client)
 
     def _check_offered(self, grant: str) -> None:
@@ -252,6 +286,7 @@ class ConformanceClient:
         location: str | None = None,
         headers: dict[str, str] | None = None,
         method: ClientAuthMethod | None = None,
+        documented: bool = False,
     ) -> Exchange:
         """POST the token endpoint with `params` where the profile puts them; the client
         authenticates by `method` (RFC 6749 §2.3), the profile's first by default."""
@@ -290,6 +325,7 @@ class ConformanceClient:
             grant_type=grant.get("grant_type"),
             token=presented,
             basic_form_encoded=encoded,
+            documented=documented and where == self.profile.parameter_location and not headers,
         )
 
     # -- protected resource --------------------------------------------------------------
@@ -333,8 +369,13 @@ class ConformanceClient:
         token: str | None = None,
         malformed: bool = False,
         basic_form_encoded: bool = False,
+        refused_before: bool = False,
     ) -> Exchange:
         """Send `method target` as given: `target` is a path with its raw query string, kept as is.
+
+        `refused_before`: where the run already sent this very request and it was refused, that
+        answer, not sent again (a refusal costs a failed login, and a request the server must
+        refuse is refused alike each time).
 
         For requests no profile builds (odd encodings, parameters in the wrong place, other
         content types, malformed headers): the property layer and schemathesis make them. They
@@ -348,6 +389,10 @@ class ConformanceClient:
             reason = f"a header name that is not ASCII, or a value that is not text ({exc.reason})"
             raise self._unbuilt(kind, purpose, method, target, reason) from None
         request = self._build(kind, purpose, method, target, content=content, headers=raw)
+        if refused_before:
+            earlier = self._answered.get(_fingerprint(request))
+            if earlier is not None and earlier.status is not None and 400 <= earlier.status < 500:
+                return earlier
         return self._send(
             request,
             kind,
@@ -416,6 +461,7 @@ class ConformanceClient:
         lacks_required_scope: bool = False,
         malformed: bool = False,
         basic_form_encoded: bool = False,
+        documented: bool = False,
     ) -> Exchange:
         refusal = _unsendable(request)
         if refusal is None:
@@ -438,6 +484,7 @@ class ConformanceClient:
                 lacks_required_scope=lacks_required_scope,
                 malformed=malformed,
                 basic_form_encoded=basic_form_encoded,
+                documented=documented,
             )
             self.exchanges.append(exchange)
         if refusal is not None:
@@ -467,6 +514,7 @@ class ConformanceClient:
             text, response.headers.get("content-type", ""), self.redactor, exchange.json
         )
         exchange.response_headers = [(k, self.redactor.scrub(v)) for k, v in response.headers.multi_items()]
+        self._answered[_fingerprint(request)] = exchange
         self._notify(exchange)
         return exchange
 
@@ -477,6 +525,16 @@ class ConformanceClient:
 
 _UNQUOTED = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote_plus leaves as it is
 _VSCHAR = re.compile(r"[\x20-\x7e]*")  # RFC 6749 §A.12: what a token is made of
+
+
+def _fingerprint(request: httpx.Request) -> str:
+    """What tells two requests apart, hashed: no secret is kept in memory twice."""
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), str(request.url).encode(), request.content):
+        digest.update(len(part).to_bytes(8, "big") + part)
+    for name, value in sorted(request.headers.raw):
+        digest.update(len(name).to_bytes(8, "big") + name + len(value).to_bytes(8, "big") + value)
+    return digest.hexdigest()
 
 
 def _quote(text: str) -> str:

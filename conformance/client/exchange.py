@@ -174,6 +174,9 @@ class Exchange:
     # The request's HTTP Basic client credentials hold characters form encoding changes (RFC 6749
     # §2.3.1): a server that does not form-decode them refuses them.
     basic_form_encoded: bool = False
+    # The documented token request of its grant, unchanged (profile scope, client, method): a
+    # token it issued is one any scenario may borrow (conformance.token_bank).
+    documented: bool = False
     # The seq of the last request sent before this answer came back (0: unknown). A request
     # sent while another awaited its answer overlapped it, whatever the clock says.
     last_sent_before_answer: int = 0

@@ -27,7 +27,7 @@ def test_new_token_request_and_earlier_tokens(conformance: Scenario) -> None:
     before = client.call_resource(earlier.access_token, "resource: first token, before a new request")
     if not conformance.expect(expect_accepted(before, rfc6750.ACCEPTS_VALID_TOKEN, "a fresh access token")):
         conformance.stop("the first token was refused before any new token request")
-    later = conformance.obtain_token("token: second token")
+    later = conformance.obtain_token("token: second token", fresh=True)
     after = client.call_resource(earlier.access_token, "resource: first token, after a new request")
     latest = client.call_resource(later.access_token, "resource: second token")
     conformance.expect(

@@ -15,6 +15,7 @@ import pytest
 from conformance.checks.expectations import expect_accepted
 from conformance.checks.generated import judge_resource, judge_token
 from conformance.checks.token_sample import judge_issuances
+from conformance.client import Exchange
 from conformance.counterexample import Example, Search, search_id
 from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750
@@ -23,6 +24,7 @@ from conformance.search import LIVE_EXAMPLES, budget_for
 from conformance.strategies import (
     BearerCase,
     RequestCase,
+    Verdict,
     bearer_cases,
     bearer_moves,
     key_case,
@@ -46,12 +48,28 @@ TOKEN_REQUIREMENTS = (
 )
 
 
-def _send(case: RequestCase, example: Example) -> None:
+def _send(case: RequestCase, example: Example) -> Exchange | None:
     client = example.search.conformance.client
-    example.note(f"sent {case!r} (the RFC and the profile: {case.verdict.name.lower()})")
-    exchange = case.send(client, f"token: generated: {case!r}")
+    if case.verdict is not Verdict.REFUSE and not client.token_budget.affords(1):
+        # A request a conforming server may answer with a token costs one: none is left to spend.
+        example.note(f"not sent: {case!r} may obtain a token, and the run's token budget is spent")
+        if case.verdict is Verdict.ISSUE:
+            why = client.token_budget.spent_reason("requests that obtain a token")
+            for judged in dict.fromkeys(case.blame(m.requirement) for m in case.moves) or [
+                case.blame(rfc6749.PASSWORD_GRANT_ISSUES)
+            ]:
+                example.search.untested.setdefault(judged.id, why)
+        return None
+    # A run that counts its tokens does not send a refused request twice: each may be a failed login.
+    frugal = example.search.conformance.settings.frugal and case.verdict is Verdict.REFUSE
+    exchange = case.send(client, f"token: generated: {case!r}", refused_before=frugal)
+    if exchange is not client.exchanges[-1]:
+        example.note(f"{case!r} (the RFC and the profile: refuse): refused before, not sent again")
+    else:
+        example.note(f"sent {case!r} (the RFC and the profile: {case.verdict.name.lower()})")
     example.note(f"got {exchange.summary()}")
     example.expect(judge_token(case, exchange))
+    return exchange
 
 
 # What the search judges through each grant: the password grant's own requirements, or the
@@ -70,7 +88,12 @@ BY_GRANT = {
 }
 
 
+def _judged(case: RequestCase, example: Example) -> None:
+    _send(case, example)
+
+
 @requirement(*dict.fromkeys(r for judged in BY_GRANT.values() for r in judged))
+@pytest.mark.spends_tokens(order=2)
 def test_token_endpoint_answers_generated_requests(
     conformance: Scenario, request: pytest.FixtureRequest, grant: str
 ) -> None:
@@ -78,7 +101,7 @@ def test_token_endpoint_answers_generated_requests(
     for other in {r for rs in BY_GRANT.values() for r in rs} - set(judged):
         conformance.log.not_checked(other, f"not applicable to requests of the {grant} grant")
     # The documented request first: a grant the server refuses this client is not searched.
-    conformance.obtain_token(f"token: {grant} grant, the documented request before the search")
+    conformance.grant_is_issued(f"token: {grant} grant, the documented request before the search")
     search = Search.for_test(conformance, request, "requests", f"generated {grant} grant requests", *judged)
     profile, credentials, live = conformance.profile, conformance.client.credentials, search.budget.live
     strategy = token_requests(profile, credentials, protect_account=live, grant=grant)
@@ -89,7 +112,7 @@ def test_token_endpoint_answers_generated_requests(
         alone = [RequestCase((move,), grant) for move in catalogue if key_case(move)]
     else:
         alone = [RequestCase((move,), grant) for move in catalogue]
-    search.run_given(strategy, _send, explicit=alone)
+    search.run_given(strategy, _judged, explicit=alone)
 
 
 @requirement(rfc6750.ACCEPTS_VALID_TOKEN, rfc6750.REJECTS_BAD_TOKEN, rfc6750.CHALLENGE)
@@ -141,18 +164,18 @@ def test_resource_answers_generated_credentials(
 
 @requirement(provider.SCOPE_UNENFORCED, rfc6750.ACCEPTS_VALID_TOKEN)
 @applies(scope_unenforced=True)
+@pytest.mark.spends_tokens(order=2)
 def test_any_scope_behaves_like_the_documented_one(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
     profile = conformance.profile
-    conformance.obtain_token("token: the documented request, before the search")
+    conformance.grant_is_issued("token: the documented request, before the search")
     search = Search.for_test(conformance, request, "scope", "other scope values", provider.SCOPE_UNENFORCED)
     client = conformance.client
 
     def check(case: RequestCase, example: Example) -> None:
-        _send(case, example)
-        exchange = client.exchanges[-1]
-        if exchange.issued_token is None or client.target.resource_path is None:
+        exchange = _send(case, example)
+        if exchange is None or exchange.issued_token is None or client.target.resource_path is None:
             return
         token = conformance.issued(exchange)
         used = client.call_resource(token.access_token, f"resource: token of {case!r}")
@@ -180,11 +203,33 @@ SAMPLE = 12
 
 
 @requirement(rfc6749.TOKENS_UNIQUE, rfc6749.TOKENS_UNGUESSABLE, rfc6749.TOKENS_160_BITS)
+@pytest.mark.spends_tokens(draws_on_run=True)
 def test_issued_tokens_are_unique_and_unguessable(
     conformance: Scenario, request: pytest.FixtureRequest, grant: str
 ) -> None:
     live = budget_for(request.config, conformance.settings, "requests", search_id(request)).live
     size = LIVE_EXAMPLES["resource"] if live else SAMPLE
-    tokens = [conformance.obtain_token(f"token: sample {n} of {size}") for n in range(1, size + 1)]
+    client = conformance.client
+    # A run that counts its tokens samples every token the grant issued it, and buys only the rest.
+    sample = (
+        [e for e in client.exchanges if e.kind == "token" and e.grant_type == grant and e.issued_token]
+        if conformance.settings.frugal
+        else []
+    )
+    while len(sample) < size and client.token_budget.affords(1):
+        sample.append(
+            conformance.obtain_token(f"token: sample {len(sample) + 1} of {size}", fresh=True).exchange
+        )
     # The one RFC 6749 §10.10 judge (conformance.checks.token_sample), as every layer calls it.
-    judge_issuances([t.exchange for t in tokens]).record(conformance.log)
+    judged = judge_issuances(sample)
+    if len(sample) >= size:
+        judged.record(conformance.log)
+        return
+    conformance.log.extend(judged.findings)
+    for requirement in (rfc6749.TOKENS_UNIQUE, rfc6749.TOKENS_UNGUESSABLE, rfc6749.TOKENS_160_BITS):
+        if not judged.about(requirement):
+            conformance.log.partial(
+                requirement,
+                f"{len(sample)} tokens the run obtained (of {size} for a full sample): its budget of "
+                f"{client.token_budget.max_tokens} tokens is spent (--max-tokens)",
+            )

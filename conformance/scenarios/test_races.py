@@ -53,6 +53,16 @@ def _rounds(conformance: Scenario, request: pytest.FixtureRequest) -> int:
     return 1 if live else ROUNDS
 
 
+def _width(conformance: Scenario, purpose: str, least: int) -> int:
+    """How many racing requests that may each obtain a token the run's token budget pays for:
+    WIDTH, or what is left of the budget; fewer than `least` and the race is not run."""
+    budget = conformance.client.token_budget
+    left = budget.left
+    width = WIDTH if left is None else min(WIDTH, left)
+    budget.take(purpose, max(width, least))
+    return width
+
+
 def _at_once(moves: list[Callable[[], Exchange]]) -> list[Exchange]:
     """Run every move in its own thread, all released together."""
     barrier = threading.Barrier(len(moves))
@@ -67,6 +77,7 @@ def _at_once(moves: list[Callable[[], Exchange]]) -> list[Exchange]:
 
 @requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_WORKS, rfc6749.REFRESH_USED_TOKEN_CODE)
 @applies(refresh=True, used_refresh_token="rejected")
+@pytest.mark.spends_tokens(order=1)  # the one check of concurrent requests: before the searches
 def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     refresh = conformance.profile.refresh
     client = conformance.client
@@ -76,9 +87,13 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
         token = conformance.token_with_refresh(f"token: race {n}")
         assert token.refresh_token is not None
         rt = token.refresh_token
+        # One new pair at most, whoever wins: the budget pays for one.
+        client.token_budget.take(f"token: race {n}, {WIDTH} refreshes of one refresh token")
         answers = _at_once(
             [
-                partial(client.refresh_grant, rt, f"token: race {n}, refresh {i} of {WIDTH}")
+                partial(
+                    client.refresh_grant, rt, f"token: race {n}, refresh {i} of {WIDTH}", expect_token=False
+                )
                 for i in range(WIDTH)
             ]
         )
@@ -111,23 +126,32 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
 
 @requirement(rfc6749.TOKENS_UNIQUE, rfc6749.ERROR_RESPONSE)
 @applies(refresh=True)
+@pytest.mark.spends_tokens(order=1)  # the one check of concurrent requests: before the searches
 def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     client = conformance.client
     rounds = _rounds(conformance, request)
     for n in range(1, rounds + 1):
+        purpose = f"token: race {n}, token requests racing a refresh"
+        _width(conformance, purpose, 3)  # a pair and two racers, or no token spent on a race not run
         token = conformance.token_with_refresh(f"token: race {n}")
         assert token.refresh_token is not None
         rt = token.refresh_token
         grant = conformance.grant  # the grant that returned a refresh token
         issue = rfc6749.ISSUES_BY_GRANT[grant]
+        width = _width(conformance, purpose, 2)
         moves: list[Callable[[], Exchange]] = [
-            partial(client.refresh_grant, rt, f"token: race {n}, the refresh")
+            partial(client.refresh_grant, rt, f"token: race {n}, the refresh", expect_token=False)
         ]
         # Token requests by the grant the run obtains tokens by: never a grant the profile does
         # not offer.
         moves += [
-            partial(client.grant_request, grant, f"token: race {n}, {grant} grant {i} of {WIDTH - 1}")
-            for i in range(1, WIDTH)
+            partial(
+                client.grant_request,
+                grant,
+                f"token: race {n}, {grant} grant {i} of {width - 1}",
+                expect_token=False,
+            )
+            for i in range(1, width)
         ]
         answers = _at_once(moves)
         findings = [
@@ -144,19 +168,20 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
                         refreshed,
                     )
                 )
-        conformance.expect(findings, issue, f"{WIDTH - 1} at once with a refresh")
+        conformance.expect(findings, issue, f"{width - 1} at once with a refresh")
         # Every token new: no credential of the token raced from, none handed to two requests
         # (the one §10.10 rule: only concurrent duplicates may share one pair).
         judged = judge_issuances([token.exchange, *(e for e in answers if e.issued_token is not None)])
         conformance.expect(
             judged.about(rfc6749.TOKENS_UNIQUE),
             rfc6749.TOKENS_UNIQUE,
-            f"{WIDTH} token requests at once with a refresh, {n} of {rounds} rounds: every token new",
+            f"{width} token requests at once with a refresh, {n} of {rounds} rounds: every token new",
         )
 
 
 @requirement(provider.INVALIDATES_EARLIER, provider.KEEPS_EARLIER, rfc6750.ACCEPTS_VALID_TOKEN)
 @applies(invalidation=True, resource=True)
+@pytest.mark.spends_tokens(order=1)  # the one check of concurrent requests: before the searches
 def test_concurrent_token_requests_and_earlier_tokens(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
@@ -165,10 +190,16 @@ def test_concurrent_token_requests_and_earlier_tokens(
     source = conformance.profile.source_of("invalidation")
     for n in range(1, _rounds(conformance, request) + 1):
         conformance.obtain_token(f"token: race {n}, before")
+        width = _width(conformance, f"token: race {n}, concurrent token requests", 2)
         answers = _at_once(
             [
-                partial(client.grant_request, conformance.grant, f"token: race {n}, request {i} of {WIDTH}")
-                for i in range(1, WIDTH + 1)
+                partial(
+                    client.grant_request,
+                    conformance.grant,
+                    f"token: race {n}, request {i} of {width}",
+                    expect_token=False,
+                )
+                for i in range(1, width + 1)
             ]
         )
         issue = rfc6749.ISSUES_BY_GRANT[conformance.grant]
@@ -210,6 +241,6 @@ def test_concurrent_token_requests_and_earlier_tokens(
                 if not e.ok
             ]
         held = provider.INVALIDATES_EARLIER if rule is True else provider.KEEPS_EARLIER
-        conformance.expect(findings, held, f"{WIDTH} token requests at once, {n} rounds")
+        conformance.expect(findings, held, f"{width} token requests at once, {n} rounds")
     other = provider.KEEPS_EARLIER if rule is True else provider.INVALIDATES_EARLIER
     conformance.log.not_checked(other, f"the profile's rule is the other one ({source})")

@@ -98,7 +98,7 @@ def _judge_the_replaced_access_token(conformance: Scenario, first: IssuedToken) 
 @applies(refresh=True)
 def test_unknown_refresh_token_is_refused(conformance: Scenario) -> None:
     exchange = conformance.client.refresh_grant(
-        secrets.token_hex(16), "token: refresh with an unknown refresh token"
+        secrets.token_hex(16), "token: refresh with an unknown refresh token", expect_token=False
     )
     conformance.skip_unless_allowed(exchange, rfc6749.REFRESH_UNKNOWN_TOKEN)
     conformance.expect(
@@ -143,7 +143,7 @@ def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> 
         return
     conformance.log.not_checked(rfc6749.REFRESH_USED_TOKEN_CODE, f"used refresh tokens stay usable ({rule})")
     again = conformance.client.refresh_grant(
-        token.refresh_token, "token: second use of the same refresh token"
+        token.refresh_token, "token: second use of the same refresh token", expect_token=False
     )
     source = conformance.profile.refresh.source
     findings = expect_issued(again, requirement_, f"a refresh token the profile says stays usable ({source})")
@@ -154,7 +154,7 @@ def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> 
 @applies(refresh=False)
 def test_refresh_grant_refused_where_not_offered(conformance: Scenario) -> None:
     exchange = conformance.client.refresh_grant(
-        secrets.token_hex(16), "token: refresh grant on a provider without it"
+        secrets.token_hex(16), "token: refresh grant on a provider without it", expect_token=False
     )
     # The documentation only says the grant is not offered: it issues nothing. How the refusal
     # is answered (its status, its error code) is RFC 6749 §5.2's to judge, as for every error.
@@ -184,7 +184,9 @@ def test_empty_refresh_token_is_treated_as_omitted(conformance: Scenario) -> Non
     )
     conformance.skip_unless_allowed(omitted, rfc6749.EMPTY_PARAMETER)
     conformance.stop_if_overloaded(omitted)
-    empty = client.refresh_grant("", "token: refresh grant with refresh_token= (no value)")
+    empty = client.refresh_grant(
+        "", "token: refresh grant with refresh_token= (no value)", expect_token=False
+    )
     findings = []
     if omitted.status is not None and empty.status is not None and _answer(empty) != _answer(omitted):
         findings.append(
@@ -293,6 +295,7 @@ def test_a_refresh_token_of_another_client_is_refused(conformance: Scenario) -> 
         token.refresh_token,
         "token: refresh with the first client's refresh token, as another client",
         client=other,
+        expect_token=False,
     )
     if answer.error_code == "invalid_client":
         reason = f"the second client did not authenticate ({outcome(answer)}): check its credentials"

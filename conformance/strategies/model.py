@@ -246,8 +246,9 @@ class RequestCase:
             grant_type = unquote_plus(grant_type or "")
         return Built(target, headers, content, grant_type)
 
-    def send(self, client: ConformanceClient, purpose: str) -> Exchange:
-        """Register every value made from a secret with the redactor, then send the request."""
+    def send(self, client: ConformanceClient, purpose: str, *, refused_before: bool = False) -> Exchange:
+        """Register every value made from a secret with the redactor, then send the request (or,
+        `refused_before`, take the refusal of the same request sent earlier in the run)."""
         credentials = client.credentials
         draft = self.draft(client.profile, credentials)
         secrets = self.secrets(credentials)
@@ -268,6 +269,7 @@ class RequestCase:
             content=built.content,
             grant_type=built.grant_type,
             basic_form_encoded=encoded,
+            refused_before=refused_before,
         )
 
 

@@ -1,0 +1,114 @@
+"""The tokens a frugal run holds, lent to every scenario that needs a working token, not a new one.
+
+On a profile whose new tokens log the account's other sessions out, every token issued costs
+someone a session: a run with a token budget (`--max-tokens`) obtains a token once and lends
+it on. A token is lent only while nothing the run has seen could have ended it: it was not
+presented for revocation, its refresh token was not used, the resource never refused it, no
+newer token superseded it where the profile says (or leaves open) that a new token invalidates
+earlier ones, and it has at least half its stated life ahead. What a scenario does with a
+lent token is seen here like any other exchange, so the next borrower never gets a spent one.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+from conformance.client import Exchange
+from conformance.clock import Clock
+from conformance.ledger import TokenLedger
+from conformance.profile import Profile
+from conformance.redaction import token_key
+from conformance.scenario import IssuedToken
+
+__all__ = ["TokenBank"]
+
+
+@dataclass(slots=True)
+class _Held:
+    grant: str
+    token: IssuedToken
+    access_key: str
+    refresh_key: str | None
+
+
+class TokenBank:
+    def __init__(self, profile: Profile, ledger: TokenLedger, clock: Clock) -> None:
+        self.profile = profile
+        self.ledger = ledger
+        self.clock = clock
+        self._held: list[_Held] = []  # oldest first
+        self._spent: set[str] = set()  # keys of access and refresh tokens no longer to lend
+        self._lock = threading.Lock()
+
+    def _hold(self, grant: str, token: IssuedToken) -> None:
+        refresh = token_key(token.refresh_token) if token.refresh_token else None
+        self._held.append(_Held(grant, token, token_key(token.access_token), refresh))
+
+    def lend(self, grant: str, *, with_refresh: bool = False) -> IssuedToken | None:
+        """The newest held token of `grant` that still works as far as the run can tell (and
+        whose refresh token is unused, `with_refresh`); None when there is none."""
+        with self._lock:
+            for held in reversed(self._held):
+                if held.grant != grant or not self._works(held):
+                    continue
+                if with_refresh and held.refresh_key is None:
+                    continue
+                return held.token
+        return None
+
+    def last_issued(self, grant: str) -> Exchange | None:
+        """The latest answer that issued a token to the documented request of `grant`, whether or
+        not its token still works: evidence that the server grants it."""
+        with self._lock:
+            return next((h.token.exchange for h in reversed(self._held) if h.grant == grant), None)
+
+    def observe(self, exchange: Exchange) -> None:
+        """Every exchange of the run: a documented request's token to lend, what ends a held
+        token, and the pair a refresh of a held one hands back."""
+        if exchange.status is None:
+            return
+        with self._lock:
+            if exchange.kind == "token" and exchange.documented and exchange.grant_type:
+                if exchange.issued_token:
+                    self._hold(exchange.grant_type, IssuedToken.of(exchange))
+                return
+            key = exchange.token_key
+            if key is None:
+                return
+            if exchange.kind == "revocation":
+                self._spend(key)  # whatever the answer: a token presented for revocation may be gone
+            elif exchange.kind == "resource" and exchange.status in (401, 403) and not exchange.malformed:
+                self._spend(key)
+            elif exchange.kind == "token" and exchange.grant_type == "refresh_token":
+                pair = next((h for h in self._held if h.refresh_key == key), None)
+                if exchange.error_code == "invalid_client":
+                    return  # the client was refused before its refresh token was looked at
+                self._spend(key)
+                if pair is not None and exchange.issued_token:
+                    self._hold(pair.grant, IssuedToken.of(exchange))
+
+    def _spend(self, key: str) -> None:
+        """A token presented to end it, and the other half of its pair: revoking one of a pair may
+        revoke both (RFC 7009 §2.1)."""
+        self._spent.add(key)
+        for held in self._held:
+            if key in (held.access_key, held.refresh_key):
+                self._spent.add(held.access_key)
+                if held.refresh_key is not None:
+                    self._spent.add(held.refresh_key)
+
+    def _works(self, held: _Held) -> bool:
+        if held.access_key in self._spent or (
+            held.refresh_key is not None and held.refresh_key in self._spent
+        ):
+            return False
+        tracked = self.ledger.get(held.token.access_token)
+        if tracked is None or tracked.replaced_by is not None:
+            return False  # forgotten (revoked by a scenario), or its pair was refreshed
+        if tracked.superseded_by is not None and self.profile.invalidates_earlier is not False:
+            return False
+        if tracked.lifetimes:
+            age = self.clock.now() - tracked.issued.sent
+            return age < min(tracked.lifetimes) / 2
+        return True
