@@ -34,7 +34,7 @@ from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS, LIVE_MAX_TOKENS
 from conformance.profile import load_profile
 from conformance.stash import RUN
 
-PROFILES = ("tourpaq", "daysoutguide")
+PROFILES = ("tourpaq", "daysoutguide", "rfc6749", "machine")
 
 
 class _TokensPerTest:
@@ -43,6 +43,11 @@ class _TokensPerTest:
     def __init__(self) -> None:
         self.issued: Counter[str] = Counter()
         self.token_requests: Counter[str] = Counter()
+        self.longest = ("", 0.0)  # the test that took longest, and its seconds
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if report.when == "call" and report.duration > self.longest[1]:
+            self.longest = (report.nodeid.split("::", 1)[-1], report.duration)
 
     @pytest.hookimpl(hookwrapper=True)
     def pytest_runtest_protocol(self, item: pytest.Item) -> Iterator[None]:
@@ -55,7 +60,8 @@ class _TokensPerTest:
 
 
 def measure(profile: str, args: argparse.Namespace) -> dict[str, Any]:
-    spec = load_profile(profile)
+    # A client's assumptions are checked against the provider's emulator, not their own.
+    spec = load_profile(args.against or profile)
     known = spec.emulator
     os.environ.update(
         {
@@ -68,7 +74,7 @@ def measure(profile: str, args: argparse.Namespace) -> dict[str, Any]:
     emulator = Emulator(spec, clock=SystemClock(show_countdown=False), lifetime=args.lifetime)
     counter = _TokensPerTest()
     with serve(emulator.app) as url, tempfile.TemporaryDirectory() as tmp:
-        report_dir = Path(args.keep) / profile if args.keep else Path(tmp)
+        report_dir = Path(args.keep) / Path(profile).stem if args.keep else Path(tmp)
         options: dict[str, object] = {
             "profile": profile,
             "report-dir": report_dir,
@@ -93,6 +99,7 @@ def measure(profile: str, args: argparse.Namespace) -> dict[str, Any]:
         "tokens_issued": summary["tokens_issued"],
         "requirements": summary["requirements"],
         "by_test": counter,
+        "longest": counter.longest,
     }
 
 
@@ -105,6 +112,11 @@ def main() -> int:
     parser.add_argument("--max-rps", type=float, default=LIVE_MAX_RPS)
     parser.add_argument("--max-tokens", type=int, default=LIVE_MAX_TOKENS)
     parser.add_argument("--by-test", action="store_true")
+    parser.add_argument(
+        "--against",
+        metavar="NAME",
+        help="serve this profile's emulator (a client's assumptions: its provider)",
+    )
     parser.add_argument("--keep", metavar="DIR", help="keep each profile's reports in DIR/<profile>")
     args = parser.parse_args()
     rows = [measure(p, args) for p in args.profiles or PROFILES]
@@ -112,15 +124,16 @@ def main() -> int:
     out(f"\n--expiry-wait {args.expiry_wait:g}, tokens of {args.lifetime:g} s, ")
     out(f"--max-requests {args.max_requests} --max-rps {args.max_rps:g} ")
     out(f"--max-tokens {args.max_tokens}, serial\n\n")
-    out("| profile | exit | wall time | requests | token requests | tokens issued |\n")
-    out("|---|---|---|---|---|---|\n")
+    out("| profile | exit | wall time | longest test | requests | token requests | tokens issued |\n")
+    out("|---|---|---|---|---|---|---|\n")
     for row in rows:
         out(
-            f"| {row['profile']} | {row['exit']} | {row['wall_s']:.1f} s | {row['requests']} | "
-            f"{row['token_requests']} | {row['tokens_issued']} |\n"
+            f"| {row['profile']} | {row['exit']} | {row['wall_s']:.1f} s | {row['longest'][1]:.1f} s | "
+            f"{row['requests']} | {row['token_requests']} | {row['tokens_issued']} |\n"
         )
     for row in rows:
         out(f"\n{row['profile']}: requirements {row['requirements']}\n")
+        out(f"  longest test: {row['longest'][0]} ({row['longest'][1]:.1f} s)\n")
         if args.by_test:
             counter: _TokensPerTest = row["by_test"]
             for name, issued in counter.issued.most_common():

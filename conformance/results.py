@@ -220,6 +220,8 @@ class ResultsCollector:
             if entries:
                 status = max((e[0] for e in entries), key=lambda s: _RANK[s])
                 messages = [e[1] for e in entries if e[0] == status and e[1]]
+                # Of the reasons it was not checked, what would make it run first.
+                messages.sort(key=lambda m: not m.startswith("not checked"))
                 message = messages[0] if messages else ""
             else:
                 status, message = "skipped", NOT_RUN if self.dry_run else "not exercised by this run"

@@ -145,6 +145,31 @@ class Scenario:
                 return lent.exchange
         return self.client.grant_request(self.grant, purpose)
 
+    def aging_token(self, purpose: str, *, with_refresh: bool = False) -> IssuedToken:
+        """A token to let expire: in a frugal run the oldest the run holds (with an unused refresh
+        token, `with_refresh`), whose life ran while other scenarios ran: its wait overlapped
+        theirs. Otherwise as `obtain_token` (`token_with_refresh`)."""
+        if self.bank is not None:
+            grants = (
+                [g for g in self.client.issuing_grants if g in self.profile.refresh.issued_by]
+                if with_refresh
+                else [self.grant]
+            )
+            for grant in dict.fromkeys([self.grant, *grants]):
+                if grant in grants and (held := self.bank.lend_oldest(grant, with_refresh=with_refresh)):
+                    self.grant = grant
+                    return held
+        return self.token_with_refresh(purpose) if with_refresh else self.obtain_token(purpose)
+
+    def wait_for_age(self, token: IssuedToken, age: float) -> float:
+        """Seconds until `token` is older than `age` even if it was made the moment its answer
+        arrived (0: it already is)."""
+        due = (token.exchange.finished_at or self.clock.now()) + age
+        return max(0.0, due - self.clock.now())
+
+    def wait_until_older_than(self, token: IssuedToken, age: float) -> None:
+        self.clock.advance(self.wait_for_age(token, age))
+
     def grant_is_issued(self, purpose: str) -> None:
         """Go on only where the documented request of the scenario's grant issues a token (a
         search of refused requests needs no token, only that): a frugal run takes its earlier

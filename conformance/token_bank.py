@@ -57,6 +57,21 @@ class TokenBank:
                 return held.token
         return None
 
+    def lend_oldest(self, grant: str, *, with_refresh: bool = False) -> IssuedToken | None:
+        """The oldest held token of `grant` the run has not revoked or replaced, its life over or
+        not (and with an unused refresh token, `with_refresh`): a scenario that must let a token
+        expire waits least with it, the time having passed while the run did other things."""
+        with self._lock:
+            for held in self._held:
+                if held.grant != grant:
+                    continue
+                if with_refresh and (held.refresh_key is None or held.refresh_key in self._spent):
+                    continue
+                tracked = self.ledger.get(held.token.access_token)
+                if tracked is not None and tracked.replaced_by is None:
+                    return held.token
+        return None
+
     def last_issued(self, grant: str) -> Exchange | None:
         """The latest answer that issued a token to the documented request of `grant`, whether or
         not its token still works: evidence that the server grants it."""
@@ -79,7 +94,7 @@ class TokenBank:
             if exchange.kind == "revocation":
                 self._spend(key)  # whatever the answer: a token presented for revocation may be gone
             elif exchange.kind == "resource" and exchange.status in (401, 403) and not exchange.malformed:
-                self._spend(key)
+                self._spent.add(key)  # its refresh token may still work: that is not the resource's to say
             elif exchange.kind == "token" and exchange.grant_type == "refresh_token":
                 pair = next((h for h in self._held if h.refresh_key == key), None)
                 if exchange.error_code == "invalid_client":

@@ -24,7 +24,7 @@ requirement = pytest.mark.requirement
 @applies(refresh=True, resource=True)
 def test_refresh_does_not_revive_an_expired_token(conformance: Scenario) -> None:
     profile = conformance.profile
-    token = conformance.token_with_refresh("token: token to let expire")
+    token = conformance.aging_token("token: token to let expire", with_refresh=True)
     lifetimes = stated_lifetimes(profile, token.expires_in)
     conformance.requires(bool(lifetimes), f"no usable expires_in ({token.expires_in!r}, reported elsewhere)")
     longest = max(lifetimes)
