@@ -134,3 +134,25 @@ def test_the_plan_counts_what_the_run_then_sends(
     # At the live defaults the run keeps at least a third of its request budget.
     assert run["requests"] <= LIVE_MAX_REQUESTS * 2 / 3
     assert run["tokens_issued"] <= LIVE_MAX_TOKENS
+
+
+@pytest.mark.slow
+def test_overlapped_waits_judge_an_invalidating_profile_as_waiting_in_turn(
+    run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester
+) -> None:
+    """Tourpaq with refresh and introspection, where a new token invalidates the earlier ones: the
+    scenarios that let a token expire take the run's oldest (frugal) or a fresh one each (not):
+    the same verdicts."""
+    profile = pytester.path / "invalidating.yaml"
+    profile.write_text(
+        "name: invalidating\nextends: tourpaq\ninvalidation:\n  new_token_invalidates_earlier: true\n"
+        "  source: a test profile\n",
+        encoding="utf-8",
+    )
+    free = run_suite(str(profile)).results
+    # A budget that never binds: only the lending and the overlapped waits differ.
+    frugal = run_suite(str(profile), "--conformance-max-tokens", "100").results
+    assert free["summary"]["exit_code"] == 0, free["summary"]
+    assert {r["id"]: r["status"] for r in frugal["requirements"]} == {
+        r["id"]: r["status"] for r in free["requirements"]
+    }
