@@ -9,13 +9,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
-from conformance import arguments, baseline, diff, merge, options, probe, selftest
+from conformance import arguments, baseline, diff, merge, options, probe, replay, selftest
 from conformance.errors import ConformanceError, UsageError
-from conformance.profile import Profile, load_profile
+from conformance.launch import launch
+from conformance.profile import load_profile
 from conformance.requirements import all_requirements
 from conformance.requirements.coverage import coverage_markdown
-from conformance.safety import is_loopback, plan
-from conformance.settings import RunSettings
 
 __all__ = ["main", "pytest_arguments", "requirements_markdown"]
 
@@ -72,48 +71,32 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_arguments(
         commands.add_parser("merge", help="one overview (HTML, junit, JSON) of many runs' results.json")
     )
+    replay.add_arguments(
+        commands.add_parser(
+            "replay", help="re-run what showed a finding of a results.json; says whether it reproduced"
+        )
+    )
     return parser
 
 
-def _given(args: argparse.Namespace) -> arguments.Given:
-    return arguments.Given.from_arguments(args, "run")
+def _run_values(args: argparse.Namespace) -> dict[str, object]:
+    return {o.name: getattr(args, o.dest) for o in options.OPTIONS if o.pytest and "run" in o.commands}
 
 
 def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
-    """The pytest command line `conformance run` stands for."""
-    values = {o.name: getattr(args, o.dest) for o in options.OPTIONS if o.pytest and "run" in o.commands}
+    """The pytest command line `conformance run` stands for (node ids after `--` aside)."""
     return arguments.suite_argv(
-        {**values, "report-dir": report_dir},
+        {**_run_values(args), "report-dir": report_dir},
         rootdir=os.getcwd(),
         reports=True,
         jobs=args.jobs,
         extra=args.pytest_args,
+        cache_dir=report_dir / ".pytest_cache",
     )
 
 
 def _run(args: argparse.Namespace) -> int:
-    import pytest
-
-    profile = load_profile(args.profile)
-    settings = RunSettings.from_given(_given(args))  # the options together: one line naming the flags
-    if args.baseline is not None:
-        baseline.load_baseline(args.baseline)  # a bad baseline: one line, exit 4, nothing sent
-    if settings is not None and settings.live and not is_loopback(args.url) and not args.yes:
-        _confirm(profile, settings)
-        args.yes = True
-    report_dir = args.report_dir or Path("reports") / profile.name
-    report_dir.mkdir(parents=True, exist_ok=True)
-    return int(pytest.main(pytest_arguments(args, report_dir)))
-
-
-def _confirm(profile: Profile, settings: RunSettings) -> None:
-    """Say what a live run will do; go on only when a person at a terminal says yes."""
-    print(plan(profile, settings), file=sys.stderr)
-    if not sys.stdin.isatty():
-        raise UsageError("no terminal to confirm on: pass --yes to run against a live target unattended")
-    answer = input("Proceed? [y/N] ").strip().lower()
-    if answer not in {"y", "yes"}:
-        raise UsageError("not confirmed; nothing was sent")
+    return launch(_run_values(args), jobs=args.jobs, extra=args.pytest_args)
 
 
 def _emulate(args: argparse.Namespace) -> int:
@@ -182,6 +165,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "baseline": baseline.command,
         "diff": diff.command,
         "merge": merge.command,
+        "replay": replay.command,
     }
     try:
         args = _parser().parse_args(argv)

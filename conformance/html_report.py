@@ -57,8 +57,9 @@ def requirement_anchor(requirement_id: str) -> str:
 
 
 def exchanges_html(text: str) -> str:
-    """The (already redacted) exchanges of a test, folded: one line per exchange ends in `replay:`."""
-    count = sum(1 for line in text.splitlines() if line.startswith("replay: "))
+    """The (already redacted) exchanges of a test, folded: each exchange ends in one line, its
+    `replay:` (a curl line that runs as printed) or its `request:` (one that needs earlier ones)."""
+    count = sum(1 for line in text.splitlines() if line.startswith(("replay: ", "request: ")))
     return (
         f'<details class="conformance-exchanges"><summary>exchanges ({count})</summary>'
         f'<pre style="white-space:pre-wrap">{html.escape(text)}</pre></details>'

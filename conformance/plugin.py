@@ -6,6 +6,7 @@ marker and fixtures, and stays out of the way of the project it is installed in.
 
 from __future__ import annotations
 
+import difflib
 import shutil
 import tempfile
 from collections.abc import Generator
@@ -25,9 +26,10 @@ from conformance.errors import (
     TargetUnreachable,
     UsageError,
 )
-from conformance.findings import FindingLog
+from conformance.findings import Finding, FindingLog
 from conformance.junit import failure_headline
 from conformance.markers import requirement_ids
+from conformance.replay import replay_command
 from conformance.requirements import all_requirements
 from conformance.results import NOT_ESTABLISHED, TARGET_SILENT, ResultsCollector, TestRecord, count_statuses
 from conformance.run import ConformanceRun
@@ -128,6 +130,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash.get(RUN, None)
     if run is not None:
+        _keep_selected(config, items, run.settings.select)
         if run.unreachable is not None and items:
             config.hook.pytest_deselected(items=list(items))
             items.clear()
@@ -144,10 +147,39 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         )
 
 
-def _failure_text(log: FindingLog | None, headline: str | None = None) -> str:
+def _keep_selected(config: pytest.Config, items: list[pytest.Item], wanted: tuple[str, ...]) -> None:
+    """Only the tests named by node id (`--conformance-select`, or node ids after `conformance
+    run ... --`): a test, every parametrization of a function, or a module."""
+    if not wanted:
+        return
+
+    def chosen(nodeid: str, selection: str) -> bool:
+        return nodeid == selection or nodeid.startswith((selection + "::", selection + "["))
+
+    for selection in wanted:
+        if not any(chosen(item.nodeid, selection) for item in items):
+            close = difflib.get_close_matches(selection, [item.nodeid for item in items], n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise pytest.UsageError(f"conformance: no scenario has the node id {selection!r}{hint}")
+    deselected = [item for item in items if not any(chosen(item.nodeid, s) for s in wanted)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
+def _rerun(run: ConformanceRun | None, finding: Finding) -> str | None:
+    """The `conformance replay` command of a finding, where the run writes a results.json."""
+    if run is None or run.settings.report_dir is None:
+        return None
+    return replay_command(run.settings.report_dir / "results.json", finding.requirement.id)
+
+
+def _failure_text(
+    log: FindingLog | None, headline: str | None = None, run: ConformanceRun | None = None
+) -> str:
     parts = [headline] if headline else []
     if log is not None:
-        parts += [finding.render() for finding in log.failures]
+        parts += [finding.render(_rerun(run, finding)) for finding in log.failures]
     return "\n\n".join(parts)
 
 
@@ -181,11 +213,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         headline = f"{kind}: {exc}"
         if log is None or not log.failures:
             headline = f"{NOT_ESTABLISHED} ({headline}): no requirement is failed by this test"
-        raise pytest.fail.Exception(_failure_text(log, headline), pytrace=False) from None
+        raise pytest.fail.Exception(_failure_text(log, headline, run), pytrace=False) from None
     if run is not None:
         run.unanswered = 0
     if log is not None and log.failures:
-        raise pytest.fail.Exception(_failure_text(log, failure_headline(log.failures)), pytrace=False)
+        raise pytest.fail.Exception(_failure_text(log, failure_headline(log.failures), run), pytrace=False)
     return result
 
 
@@ -224,7 +256,10 @@ def pytest_runtest_makereport(
         )
         if log.warnings:
             report.sections.append(
-                ("conformance warnings", scrub("\n\n".join(f.render() for f in log.warnings)))
+                (
+                    "conformance warnings",
+                    scrub("\n\n".join(f.render(_rerun(run, f)) for f in log.warnings)),
+                )
             )
         if log.exchanges:
             exchanges = scrub("\n\n".join(e.render() for e in log.exchanges))

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from conformance.baseline import ACCEPTED, FIXED, Baseline, load_baseline
 from conformance.findings import Explanations, Finding, FindingLog, attribute
 from conformance.redaction import Redactor
+from conformance.replay import replay_command
 from conformance.requirements import Level, all_requirements, get
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def profile_hash(profile: Profile) -> str:
 def settings_record(settings: RunSettings, seed: int | None = None) -> dict[str, Any]:
     """The settings a run's verdicts depend on: waits, budgets, the search's seed when fixed."""
     return {
+        "profile": settings.profile,
         "emulate": settings.emulate,
         "dry_run": settings.dry_run,
         "resource_path": settings.resource_path,
@@ -266,8 +268,10 @@ class ResultsCollector:
             return True
         return self.strict_baseline and any(v["verdict"] == FIXED for v in self.baseline_verdicts(rows))
 
-    def evidence(self) -> dict[str, list[dict[str, Any]]]:
-        """Each requirement's findings: expected, got, the exchange and a line to replay it."""
+    def evidence(self, results_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Each requirement's findings: expected, got, the exchange and a command that replays it
+        (its curl line when the request stands alone, else `conformance replay` of
+        `results_path`)."""
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         seen: set[tuple[str, str, str]] = set()
         if self.dry_run:
@@ -281,12 +285,17 @@ class ResultsCollector:
                     continue
                 seen.add(key)
                 exchange = finding.exchange
+                # The requirement's first finding replays by its id; the others by their exchange.
+                which = f"#{exchange.seq}" if found[rid] and exchange is not None else rid
+                rerun = replay_command(results_path, which) if results_path is not None else None
                 entry: dict[str, Any] = {
                     "test": record.nodeid,
                     "expected": finding.expected,
                     "got": finding.got,
                     "exchange": exchange.seq if exchange is not None else None,
-                    "replay": exchange.curl() if exchange is not None else None,
+                    "status": exchange.status if exchange is not None else None,
+                    "replay": exchange.replay if exchange is not None and exchange.standalone else rerun,
+                    "request": exchange.curl() if exchange is not None else None,
                 }
                 cause = failing.explained_by(finding)
                 if cause is not None:
@@ -316,9 +325,11 @@ class ResultsCollector:
         exit_code: int,
         error: str | None = None,
         dry_run: bool = False,
+        results_path: Path | None = None,
     ) -> dict[str, Any]:
+        """`results_path`: where the document is written (replay commands name it)."""
         rows = self.requirement_statuses()
-        evidence = self.evidence()
+        evidence = self.evidence(results_path)
         for row in rows:
             row["evidence"] = evidence.get(row["id"], [])
         outcomes = [t.outcome for t in self.tests.values()]
@@ -351,7 +362,8 @@ class ResultsCollector:
 
     def write(self, path: Path, redactor: Redactor, **summary: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = redactor.scrub(json.dumps(self.document(**summary), indent=2, ensure_ascii=False))
+        document = self.document(results_path=path, **summary)
+        text = redactor.scrub(json.dumps(document, indent=2, ensure_ascii=False))
         if os.environ.get(VALIDATE_ENV):
             from conformance.schemas import violations
 

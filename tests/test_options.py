@@ -38,6 +38,7 @@ SAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "seed": (EMULATED, ["--seed", "42"]),
     "baseline": (EMULATED, ["--baseline", "accepted.yaml"]),
     "strict-baseline": (EMULATED, ["--baseline", "accepted.yaml", "--strict-baseline"]),
+    "select": (EMULATED, ["--select", "test_scope.py", "--select", "test_refresh.py::test_x[password]"]),
 }
 RUN_OPTIONS = [o for o in OPTIONS if o.pytest and "run" in o.commands]
 
