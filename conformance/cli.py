@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from conformance import arguments, baseline, diff, merge, options, probe, replay, selftest
 from conformance.errors import ConformanceError, UsageError
 from conformance.launch import launch
-from conformance.profile import load_profile
+from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
 from conformance.requirements.coverage import coverage_markdown
+
+if TYPE_CHECKING:
+    from conformance.emulator import Emulator
 
 __all__ = ["main", "pytest_arguments", "requirements_markdown"]
 
@@ -42,9 +46,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
 
     emulate = commands.add_parser("emulate", help="serve a profile's emulator over HTTP")
-    arguments.add_arguments(emulate, "emulate")
+    # --profile is required to serve, not to list the catalogue (checked in `_emulate`).
+    arguments.add_arguments(emulate, "emulate", uses={"profile": options.Use(required=False)})
     emulate.add_argument("--port", type=int, default=8000)
     emulate.add_argument("--host", default="127.0.0.1")
+    emulate.add_argument(
+        "--list-defects",
+        action="store_true",
+        help="list the defects (of --profile, if given): what each does, the requirements it breaks",
+    )
+    emulate.add_argument(
+        "--list-variants",
+        action="store_true",
+        help="list the benign variants (of --profile, if given): what each does, the RFC that allows it",
+    )
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document a profile implies")
     arguments.add_arguments(openapi, "openapi")
@@ -100,12 +115,40 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _emulate(args: argparse.Namespace) -> int:
+    from conformance.emulator.listing import defects_text, variants_text
+
+    profile = load_profile(args.profile) if args.profile else None
+    if args.list_defects or args.list_variants:
+        sys.stdout.write(defects_text(profile) if args.list_defects else "")
+        sys.stdout.write(variants_text(profile) if args.list_variants else "")
+        return 0
+    if profile is None:
+        raise UsageError("the following arguments are required: --profile")
+    return _serve(args, profile)
+
+
+def _accepted_credentials(emulator: Emulator) -> list[str]:
+    """The credentials the emulator accepts, as a client's environment would hold them: the
+    profile's emulator values shown (they are made up, for this emulator), values taken from the
+    caller's own CONFORMANCE_* variables only named (they may be real)."""
+    shown, yours = [], []
+    for name, value in emulator.credentials.environment().items():
+        if os.environ.get(name):
+            yours.append(name)
+        else:
+            shown.append(f"{name}={shlex.quote(value)}")
+    lines = [f"    export {' '.join(shown)}"] if shown else []
+    if yours:
+        lines.append(f"    and your own {', '.join(yours)} (taken from your environment)")
+    return lines
+
+
+def _serve(args: argparse.Namespace, profile: Profile) -> int:
     import uvicorn
 
     from conformance.clock import SystemClock
     from conformance.emulator import Emulator
 
-    profile = load_profile(args.profile)
     emulator = Emulator(
         profile,
         clock=SystemClock(show_countdown=False),
@@ -115,12 +158,13 @@ def _emulate(args: argparse.Namespace) -> int:
     )
     defects = f", defects: {', '.join(args.defect)}" if args.defect else ""
     defects += f", variants: {', '.join(args.variant)}" if args.variant else ""
-    print(
-        f"conformance: emulating {profile.title} ({profile.name}) on http://{args.host}:{args.port}"
-        f"{defects}\n  token endpoint {profile.token_method} {profile.token_path}; protected resource: "
-        f"any other path; credentials: the profile's emulator values or CONFORMANCE_* variables",
-        flush=True,
-    )
+    lines = [
+        f"conformance: emulating {profile.title} ({profile.name}) on http://{args.host}:{args.port}{defects}",
+        f"  token endpoint {profile.token_method} {profile.token_path}; protected resource: any other path",
+        "  it accepts these credentials (for your client, or `conformance run --url`):",
+        *_accepted_credentials(emulator),
+    ]
+    print("\n".join(lines), flush=True)
     # No access log: a query-string profile would print passwords in it.
     uvicorn.run(emulator.app, host=args.host, port=args.port, access_log=False, log_level="warning")
     return 0
@@ -171,7 +215,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = _parser().parse_args(argv)
         return handlers[args.command](args)
     except ConformanceError as exc:
-        print(f"conformance: {exc}", file=sys.stderr)
+        print(f"conformance: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 2

@@ -46,14 +46,17 @@ class Finding:
     def fails_run(self) -> bool:
         return self.requirement.level.fails_run
 
-    def render(self, rerun: str | None = None) -> str:
+    def render(self, rerun: str | None = None, label: tuple[str, str] | None = None) -> str:
         """The finding for a person: requirement, expected, got, the exchange, and how to see it
         again. `rerun`: the `conformance replay` command of this finding, where the run wrote a
         results.json. A request that stands alone replays with its curl line; one that needs
-        earlier exchanges (a token they issued) shows its request, and replays by `rerun`."""
+        earlier exchanges (a token they issued) shows its request, and replays by `rerun`.
+        `label`: (level, source) as the run shows them (a client's assumption), if not the
+        catalogue's."""
         req = self.requirement
+        level, source = label or (req.level.value, req.source)
         lines = [
-            f"{req.id} [{req.level.value}, {req.source}]: {req.statement}",
+            f"{req.id} [{level}, {source}]: {req.statement}",
             f"  expected: {self.expected}",
             f"  got:      {self.got}",
         ]

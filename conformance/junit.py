@@ -35,7 +35,9 @@ import pytest
 from conformance.baseline import ACCEPTED
 from conformance.findings import Finding
 from conformance.markers import requirement_ids
+from conformance.profile import Profile
 from conformance.requirements import get
+from conformance.requirements.links import label
 from conformance.results import NOT_ESTABLISHED, ResultsCollector
 from conformance.run import ConformanceRun
 from conformance.stash import LOG, RESULTS
@@ -69,16 +71,14 @@ def failure_headline(failures: list[Finding]) -> str:
     return f"{first.requirement.id} [{first.requirement.level.value}]: got {_one_line(first.got)}{more}"
 
 
-def requirement_properties(ids: Iterable[str]) -> list[tuple[str, str]]:
-    """One (requirement, level, source) triple per id, ids in order, each once."""
+def requirement_properties(ids: Iterable[str], profile: Profile | None = None) -> list[tuple[str, str]]:
+    """One (requirement, level, source) triple per id, ids in order, each once; level and source
+    as a run of `profile` shows them (a client's assumption: `ASSUMPTION`, its ticket)."""
     properties: list[tuple[str, str]] = []
     for requirement_id in dict.fromkeys(ids):
         requirement = get(requirement_id)
-        properties += [
-            ("requirement", requirement.id),
-            ("level", requirement.level.value),
-            ("source", requirement.source),
-        ]
+        level, source = label(requirement, profile)
+        properties += [("requirement", requirement.id), ("level", level), ("source", source)]
     return properties
 
 
@@ -120,7 +120,7 @@ class JunitHooks:
         if log is not None:
             ids += [f.requirement.id for f in log.findings]
             failed = list(dict.fromkeys(f.requirement.id for f in log.failures))
-        item.user_properties.extend(requirement_properties(ids))
+        item.user_properties.extend(requirement_properties(ids, self.run.profile))
         # Which of them this test failed: a baseline may accept exactly those (see `rewrite`).
         item.user_properties.extend(("failed", requirement_id) for requirement_id in failed)
 

@@ -31,6 +31,7 @@ from conformance.junit import failure_headline
 from conformance.markers import requirement_ids
 from conformance.replay import replay_command
 from conformance.requirements import all_requirements
+from conformance.requirements.links import label
 from conformance.results import NOT_ESTABLISHED, TARGET_SILENT, ResultsCollector, TestRecord, count_statuses
 from conformance.run import ConformanceRun
 from conformance.safety import is_loopback, plan
@@ -113,7 +114,25 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"{run.target.resource_path or '(none)'}, expiry wait {wait:g} s",
         f"conformance: every search seeded from --seed {run.settings.seed} (the same examples every run)",
         *([serial] if serial else []),
+        *([_assumptions_line(run)] if run.profile.assumes else []),
     ]
+
+
+def _assumptions_line(run: ConformanceRun) -> str:
+    """What a profile of a client's assumptions is checked against, said before the results."""
+    profile = run.profile
+    sections = ", ".join(sorted(profile.assumed_sections)) or "none of its sections"
+    head = (
+        f"conformance: profile {profile.name} records a client's assumptions about {profile.assumes} "
+        f"({sections}): their requirements read ASSUMPTION"
+    )
+    if run.settings.emulate:
+        return (
+            f"{head}; --emulate emulates the assumptions themselves, so they hold by construction: "
+            f"to check them against {profile.assumes} as documented, serve it (`conformance emulate "
+            f"--profile {profile.assumes}`) and run with --url"
+        )
+    return f"{head}, checked against {run.target.description}"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -179,8 +198,14 @@ def _failure_text(
 ) -> str:
     parts = [headline] if headline else []
     if log is not None:
-        parts += [finding.render(_rerun(run, finding)) for finding in log.failures]
+        parts += [_render(run, finding) for finding in log.failures]
     return "\n\n".join(parts)
+
+
+def _render(run: ConformanceRun | None, finding: Finding) -> str:
+    """A finding as the run shows it: its replay command, and a client's assumption labelled so."""
+    shown = label(finding.requirement, run.profile if run is not None else None)
+    return finding.render(_rerun(run, finding), shown)
 
 
 @pytest.hookimpl(wrapper=True)
@@ -258,7 +283,7 @@ def pytest_runtest_makereport(
             report.sections.append(
                 (
                     "conformance warnings",
-                    scrub("\n\n".join(f.render(_rerun(run, f)) for f in log.warnings)),
+                    scrub("\n\n".join(_render(run, f) for f in log.warnings)),
                 )
             )
         if log.exchanges:

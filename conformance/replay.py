@@ -141,15 +141,12 @@ def command(args: argparse.Namespace) -> int:
         flush=True,
     )
     print(f"  re-running that test against {document['target']} with fresh tokens", flush=True)
-    import pytest
+    from conformance.launch import execute, prepare  # the suite's machinery: only when a replay runs
 
-    from conformance.launch import prepare  # the suite's machinery: only when a replay runs
-
-    argv = prepare(values, extra=[shown.test])  # usage errors, then the question: on the terminal
-
+    prepared = prepare(values, extra=[shown.test])  # usage errors, then the question: on the terminal
     output = report_dir / "output.txt"
     with output.open("w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        code = int(pytest.main(argv))
+        code = execute(prepared)
     if code == 4:
         raise UsageError(f"the replay could not start: see {output}")
     again = load_results(report_dir / "results.json")

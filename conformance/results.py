@@ -37,6 +37,7 @@ from conformance.findings import Explanations, Finding, FindingLog, attribute
 from conformance.redaction import Redactor
 from conformance.replay import replay_command
 from conformance.requirements import Level, all_requirements, get
+from conformance.requirements.links import ASSUMPTION, label
 
 if TYPE_CHECKING:
     from conformance.profile import Profile
@@ -129,6 +130,9 @@ class ResultsCollector:
     profile_hash: str | None = None
     settings: dict[str, Any] | None = None
     today: datetime.date | None = None  # for the baseline's `until` dates; None: today
+    # (level, source) of the requirements the run's profile shows otherwise than the catalogue:
+    # a client's assumptions (`conformance.requirements.links.label`).
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
     _clock_start: float = field(default_factory=time.monotonic, repr=False)
 
@@ -146,6 +150,11 @@ class ResultsCollector:
             profile_hash=profile_hash(run.profile),
             # The seed that replays the searches: a hypothesis seed given, else the run's --seed.
             settings=settings_record(settings, int(str(seed)) if seed not in (None, "") else settings.seed),
+            labels={
+                r.id: label(r, run.profile)
+                for r in all_requirements()
+                if label(r, run.profile) != (r.level.value, r.source)
+            },
         )
 
     def add(self, record: TestRecord) -> None:
@@ -230,8 +239,8 @@ class ResultsCollector:
             rows.append(
                 {
                     "id": requirement.id,
-                    "level": requirement.level.value,
-                    "source": requirement.source,
+                    "level": self.labels.get(requirement.id, (requirement.level.value,))[0],
+                    "source": self.labels.get(requirement.id, ("", requirement.source))[1],
                     "statement": requirement.statement,
                     "status": status,
                     "message": message,
@@ -354,7 +363,7 @@ class ResultsCollector:
                 "requests": requests,
                 "token_requests": token_requests,
                 "exit_code": exit_code,
-                "levels": {level.value: level.fails_run for level in Level},
+                "levels": {**{level.value: level.fails_run for level in Level}, ASSUMPTION: True},
             },
             "baseline": self._baseline_block(rows),
             "requirements": rows,

@@ -104,11 +104,16 @@ def test_node_ids_of_the_summary_paste_back_and_last_failed_reruns(tmp_path: Pat
     assert re.search(rf"{len(failed)} failed, \d+ deselected", again.stdout), again.stdout[-2000:]
 
     unknown = _cli(*common, "--", "test_refresh.py::test_refresh_requires_client_auth", cwd=tmp_path)
-    assert unknown.returncode == 4
-    assert (
-        "no scenario has the node id 'test_refresh.py::test_refresh_requires_client_auth'" in unknown.stderr
+    assert unknown.returncode == 4 and unknown.stdout == ""  # said before pytest starts
+    assert unknown.stderr == (
+        "conformance: error: no scenario has the node id "
+        "'test_refresh.py::test_refresh_requires_client_auth' "
+        "(did you mean test_refresh.py::test_refresh_requires_client_authentication?)\n"
     )
-    assert "did you mean 'test_refresh.py::test_refresh_requires_client_authentication[" in unknown.stderr
+    # A parametrization is known once pytest collects: the run names the close one.
+    typo = _cli(*common, "--", "test_refresh.py::test_refresh_returns_a_new_pair[x]", cwd=tmp_path)
+    assert typo.returncode == 4
+    assert "no scenario has the node id 'test_refresh.py::test_refresh_returns_a_new_pair[x]'" in typo.stderr
 
 
 @pytest.mark.parametrize(
