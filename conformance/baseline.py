@@ -30,11 +30,13 @@ from conformance.schemas import SchemaViolation, load_schema, violations
 
 __all__ = [
     "ACCEPTED",
+    "ACCEPTED_PREFIX",
     "EXPIRED",
     "FIXED",
     "NOT_CHECKED",
     "Baseline",
     "BaselineEntry",
+    "accepted_reasons",
     "add_arguments",
     "baseline_yaml",
     "command",
@@ -49,6 +51,8 @@ EXPIRED = "expired"
 FIXED = "fixed"
 NOT_CHECKED = "not checked"
 FIXED_HINT = "fixed: remove it from the baseline"
+# How a test that failed only accepted deviations reads, skipped, everywhere a test is listed.
+ACCEPTED_PREFIX = "accepted by the baseline: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,19 @@ class Baseline:
                 }
             )
         return verdicts
+
+
+def accepted_reasons(
+    baseline: Baseline, requirement_ids: Iterable[str], today: datetime.date | None = None
+) -> str | None:
+    """`ID (reason); ...` when the baseline accepts every one of `requirement_ids` (each listed,
+    its `until` not past): a test that failed only these looks like a pass. None otherwise."""
+    entries = {entry.requirement: entry for entry in baseline.entries}
+    ids = list(dict.fromkeys(requirement_ids))
+    today = today or datetime.date.today()
+    if not ids or any(i not in entries or entries[i].expired(today) for i in ids):
+        return None
+    return "; ".join(f"{i} ({entries[i].reason})" for i in ids)
 
 
 def _did_you_mean(requirement_id: str) -> str:

@@ -28,7 +28,7 @@ from conformance import arguments
 from conformance.diff import load_results
 from conformance.errors import UsageError
 
-__all__ = ["Shown", "add_arguments", "command", "find_finding", "replay_command"]
+__all__ = ["Shown", "add_arguments", "command", "find_finding", "replay_command", "rerun_of"]
 
 REPRODUCED, NOT_REPRODUCED, NOT_ESTABLISHED = 1, 0, 2
 
@@ -36,6 +36,11 @@ REPRODUCED, NOT_REPRODUCED, NOT_ESTABLISHED = 1, 0, 2
 def replay_command(results: Path | str, finding: str) -> str:
     """The command line that replays `finding` (a requirement id, or `#N`) of `results`."""
     return f"conformance replay {shlex.quote(str(results))} {shlex.quote(finding)}"
+
+
+def rerun_of(report_dir: Path | None, requirement_id: str) -> str | None:
+    """The replay command of a finding on `requirement_id`, where the run writes a results.json."""
+    return None if report_dir is None else replay_command(report_dir / "results.json", requirement_id)
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -24,6 +25,7 @@ from conformance.clock import SystemClock
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
 from conformance.profile import load_profile
+from tests.conftest import SuiteRun
 
 KNOWN = {
     "client_id": "cid-Zq81xK.example",
@@ -124,7 +126,12 @@ def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str 
     outputs = {
         "stdout": completed.stdout,
         "stderr": completed.stderr,
-        **{p.name: _readable(p.read_text(encoding="utf-8")) for p in report_dir.iterdir()},
+        # Every file the run wrote, pytest's cache beside the reports too.
+        **{
+            str(p.relative_to(report_dir)): _readable(p.read_text(encoding="utf-8"))
+            for p in report_dir.rglob("*")
+            if p.is_file()
+        },
     }
     assert set(outputs) >= {"report.html", "junit.xml", "results.json"}
     needles = _needles(tokens)
@@ -136,6 +143,43 @@ def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str 
     ]
     assert not leaks, leaks
     assert "<password>" in outputs["report.html"]  # the exchanges are there, masked
+
+
+def test_the_documents_example_credentials_are_scrubbed_from_every_byte_written(
+    run_suite: Callable[..., SuiteRun],
+) -> None:
+    """Tourpaq's documents quote their example credentials, and its emulator accepts exactly those
+    (a deployment may keep the documented ones): the report's "Documentation settled by evidence"
+    once printed them. Every byte the run writes is searched, the terminal's too."""
+    known = load_profile("tourpaq").emulator
+    run = run_suite("tourpaq", "-k", "test_token_response_is_as_documented", reports=True)
+    assert run.ret == 0, run.output
+    outputs = {
+        "terminal": run.output,
+        **{
+            str(p.relative_to(run.report_dir)): _readable(p.read_text(encoding="utf-8"))
+            for p in run.report_dir.rglob("*")
+            if p.is_file()
+        },
+    }
+    needles = {
+        form: name
+        for name, value in (
+            ("client secret", known.client_secret),
+            ("password", known.password),
+            ("client id:secret", f"{known.client_id}:{known.client_secret}"),
+        )
+        for form in _forms(value) | {base64.b64encode(value.encode()).decode()}
+    }
+    leaks = [
+        f"{what} in {where}"
+        for where, text in outputs.items()
+        for needle, what in needles.items()
+        if needle in text
+    ]
+    assert not leaks, leaks
+    settled = outputs["report.html"].split("Documentation settled by evidence", 2)[-1]
+    assert "the Basic header of the same example decodes to <basic-credentials>" in settled
 
 
 def test_assertion_rewriting_is_scrubbed(pytester: pytest.Pytester) -> None:
