@@ -66,6 +66,24 @@ def _readable(text: str) -> str:
     return "\n".join([text, *decoded])
 
 
+def _written(report_dir: Path) -> dict[str, str]:
+    """Every file a run wrote, readable, by its path: pytest's cache beside the reports too."""
+    return {
+        str(p.relative_to(report_dir)): _readable(p.read_text(encoding="utf-8"))
+        for p in report_dir.rglob("*")
+        if p.is_file()
+    }
+
+
+def _leaks(outputs: dict[str, str], needles: dict[str, str]) -> list[str]:
+    return [
+        f"{what} found in {where}"
+        for where, text in outputs.items()
+        for needle, what in needles.items()
+        if needle in text
+    ]
+
+
 @pytest.mark.parametrize(
     ("profile_name", "defect"),
     [
@@ -123,25 +141,9 @@ def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str 
     assert completed.returncode == (1 if defect else 0), completed.stdout[-3000:]
     tokens = [*emulator.store.issued_tokens()]
     assert len(tokens) >= 8
-    outputs = {
-        "stdout": completed.stdout,
-        "stderr": completed.stderr,
-        # Every file the run wrote, pytest's cache beside the reports too.
-        **{
-            str(p.relative_to(report_dir)): _readable(p.read_text(encoding="utf-8"))
-            for p in report_dir.rglob("*")
-            if p.is_file()
-        },
-    }
+    outputs = {"stdout": completed.stdout, "stderr": completed.stderr, **_written(report_dir)}
     assert set(outputs) >= {"report.html", "junit.xml", "results.json"}
-    needles = _needles(tokens)
-    leaks = [
-        f"{what} found in {where}"
-        for where, text in outputs.items()
-        for needle, what in needles.items()
-        if needle in text
-    ]
-    assert not leaks, leaks
+    assert not _leaks(outputs, _needles(tokens)), _leaks(outputs, _needles(tokens))
     assert "<password>" in outputs["report.html"]  # the exchanges are there, masked
 
 
@@ -154,14 +156,7 @@ def test_the_documents_example_credentials_are_scrubbed_from_every_byte_written(
     known = load_profile("tourpaq").emulator
     run = run_suite("tourpaq", "-k", "test_token_response_is_as_documented", reports=True)
     assert run.ret == 0, run.output
-    outputs = {
-        "terminal": run.output,
-        **{
-            str(p.relative_to(run.report_dir)): _readable(p.read_text(encoding="utf-8"))
-            for p in run.report_dir.rglob("*")
-            if p.is_file()
-        },
-    }
+    outputs = {"terminal": run.output, **_written(run.report_dir)}
     needles = {
         form: name
         for name, value in (
@@ -171,13 +166,7 @@ def test_the_documents_example_credentials_are_scrubbed_from_every_byte_written(
         )
         for form in _forms(value) | {base64.b64encode(value.encode()).decode()}
     }
-    leaks = [
-        f"{what} in {where}"
-        for where, text in outputs.items()
-        for needle, what in needles.items()
-        if needle in text
-    ]
-    assert not leaks, leaks
+    assert not _leaks(outputs, needles), _leaks(outputs, needles)
     settled = outputs["report.html"].split("Documentation settled by evidence", 2)[-1]
     assert "the Basic header of the same example decodes to <basic-credentials>" in settled
 
