@@ -164,6 +164,7 @@ def suite_argv(
     reports: bool = False,
     jobs: int = 1,
     extra: Sequence[str] = (),
+    cache_dir: Path | None = None,
 ) -> list[str]:
     """The pytest argument list of a suite run: the only place one is built.
 
@@ -174,12 +175,13 @@ def suite_argv(
     the configuration pytest finds.
     `reports`: junit.xml and report.html beside results.json, as `conformance run` writes them.
     `jobs` > 1: that many pytest-xdist workers, each test group kept on one.
+    `cache_dir`: where pytest's cache keeps the last failures (`--lf` reruns them); None: no cache.
     """
     # The packaged scenarios need no conftest; pytest would otherwise load the conftest.py of the
     # caller's directory and of its test* folders (a project's fixtures and hooks) into the run.
     argv = ["--pyargs", scenarios, "--noconftest"] if scenarios else []
     argv += ["-q"] if quiet else []
-    argv += ["-p", "no:cacheprovider"]
+    argv += ["-p", "no:cacheprovider"] if cache_dir is None else ["-o", f"cache_dir={cache_dir}"]
     if rootdir is not None:
         argv += ["-c", str(PYTEST_INI), "--rootdir", str(rootdir)]
     # A caller that imported the package before pytest could set up assertion rewriting.

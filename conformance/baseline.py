@@ -26,15 +26,17 @@ import yaml
 
 from conformance.errors import UsageError
 from conformance.requirements import all_requirements, get
-from conformance.schemas import violations
+from conformance.schemas import SchemaViolation, load_schema, violations
 
 __all__ = [
     "ACCEPTED",
+    "ACCEPTED_PREFIX",
     "EXPIRED",
     "FIXED",
     "NOT_CHECKED",
     "Baseline",
     "BaselineEntry",
+    "accepted_reasons",
     "add_arguments",
     "baseline_yaml",
     "command",
@@ -49,6 +51,8 @@ EXPIRED = "expired"
 FIXED = "fixed"
 NOT_CHECKED = "not checked"
 FIXED_HINT = "fixed: remove it from the baseline"
+# How a test that failed only accepted deviations reads, skipped, everywhere a test is listed.
+ACCEPTED_PREFIX = "accepted by the baseline: "
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,9 +104,73 @@ class Baseline:
         return verdicts
 
 
+def accepted_reasons(
+    baseline: Baseline, requirement_ids: Iterable[str], today: datetime.date | None = None
+) -> str | None:
+    """`ID (reason); ...` when the baseline accepts every one of `requirement_ids` (each listed,
+    its `until` not past): a test that failed only these looks like a pass. None otherwise."""
+    entries = {entry.requirement: entry for entry in baseline.entries}
+    ids = list(dict.fromkeys(requirement_ids))
+    today = today or datetime.date.today()
+    if not ids or any(i not in entries or entries[i].expired(today) for i in ids):
+        return None
+    return "; ".join(f"{i} ({entries[i].reason})" for i in ids)
+
+
 def _did_you_mean(requirement_id: str) -> str:
     close = difflib.get_close_matches(requirement_id, [r.id for r in all_requirements()], n=1)
     return f" (did you mean {close[0]}?)" if close else " (see `conformance requirements`)"
+
+
+_KINDS = {
+    dict: "a mapping",
+    list: "a list",
+    str: "text",
+    int: "a number",
+    float: "a number",
+    bool: "true/false",
+}
+_ENTRY_SHAPE = "each entry is a mapping: `- requirement: ID` and `reason: ...` (until, link optional)"
+
+
+def _kind(value: object) -> str:
+    return "nothing" if value is None else _KINDS.get(type(value), type(value).__name__)
+
+
+def _problem(error: SchemaViolation, data: Any) -> str:
+    """A schema violation in the user's terms: which entry (and its requirement), which field, what
+    is wrong with it; never the parsed YAML."""
+    path = list(error.absolute_path)
+    if not path:  # the document itself
+        return f"a baseline is a list of entries, not {_kind(data)}: {_ENTRY_SHAPE}"
+    index = int(path[0])
+    entry = data[index]
+    requirement = entry.get("requirement") if isinstance(entry, dict) else None
+    where = f"entry {index + 1}" + (f" ({requirement})" if isinstance(requirement, str) else "")
+    allowed = list(load_schema("baseline")["items"]["properties"])
+    if len(path) == 1:
+        if error.validator == "type":
+            return f"{where} is {_kind(entry)}: {_ENTRY_SHAPE}"
+        if error.validator == "required":
+            missing = [name for name in error.validator_value if name not in entry]
+            absent = ", ".join(repr(m) for m in missing)
+            return f"{where}: no field {absent} (every entry needs requirement and reason)"
+        if error.validator == "additionalProperties":
+            unknown = [key for key in entry if key not in allowed]
+            named = []
+            for key in unknown:
+                close = difflib.get_close_matches(str(key), allowed, n=1)
+                named.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+            return f"{where}: unknown field {', '.join(named)}; the fields are {', '.join(allowed)}"
+        return f"{where}: {error.message}"
+    field, value = str(path[1]), entry[path[1]]
+    if error.validator == "type":
+        return f"{where}, field {field!r}: expected text, got {_kind(value)}"
+    if error.validator == "minLength":
+        return f"{where}, field {field!r} is empty"
+    if error.validator == "pattern" and field == "until":
+        return f"{where}, field 'until': {value!r} is not a date YYYY-MM-DD"
+    return f"{where}, field {field!r}: {error.message}"
 
 
 def load_baseline(path: str | Path) -> Baseline:
@@ -122,9 +190,7 @@ def load_baseline(path: str | Path) -> Baseline:
                 item["until"] = item["until"].isoformat()
     problems = violations("baseline", data)
     if problems:
-        first = problems[0]
-        where = "/".join(str(p) for p in first.absolute_path) or "(top)"
-        raise UsageError(f"baseline {path}: at {where}: {first.message}")
+        raise UsageError(f"baseline {path}: {_problem(problems[0], data)}")
     entries = []
     seen: set[str] = set()
     for index, item in enumerate(data):

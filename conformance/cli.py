@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from conformance import arguments, baseline, diff, merge, options, probe, selftest
+from conformance import arguments, baseline, diff, merge, options, probe, replay, selftest
 from conformance.errors import ConformanceError, UsageError
+from conformance.launch import launch
 from conformance.profile import Profile, load_profile
 from conformance.requirements import all_requirements
 from conformance.requirements.coverage import coverage_markdown
-from conformance.safety import is_loopback, plan
-from conformance.settings import RunSettings
+
+if TYPE_CHECKING:
+    from conformance.emulator import Emulator
 
 __all__ = ["main", "pytest_arguments", "requirements_markdown"]
 
@@ -43,9 +46,20 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("pytest_args", nargs="*", help="after --: extra pytest arguments")
 
     emulate = commands.add_parser("emulate", help="serve a profile's emulator over HTTP")
-    arguments.add_arguments(emulate, "emulate")
+    # --profile is required to serve, not to list the catalogue (checked in `_emulate`).
+    arguments.add_arguments(emulate, "emulate", uses={"profile": options.Use(required=False)})
     emulate.add_argument("--port", type=int, default=8000)
     emulate.add_argument("--host", default="127.0.0.1")
+    emulate.add_argument(
+        "--list-defects",
+        action="store_true",
+        help="list the defects (of --profile, if given): what each does, the requirements it breaks",
+    )
+    emulate.add_argument(
+        "--list-variants",
+        action="store_true",
+        help="list the benign variants (of --profile, if given): what each does, the RFC that allows it",
+    )
 
     openapi = commands.add_parser("openapi", help="print the OpenAPI 3.1 document a profile implies")
     arguments.add_arguments(openapi, "openapi")
@@ -72,57 +86,69 @@ def _parser() -> argparse.ArgumentParser:
     merge.add_arguments(
         commands.add_parser("merge", help="one overview (HTML, junit, JSON) of many runs' results.json")
     )
+    replay.add_arguments(
+        commands.add_parser(
+            "replay", help="re-run what showed a finding of a results.json; says whether it reproduced"
+        )
+    )
     return parser
 
 
-def _given(args: argparse.Namespace) -> arguments.Given:
-    return arguments.Given.from_arguments(args, "run")
+def _run_values(args: argparse.Namespace) -> dict[str, object]:
+    return {o.name: getattr(args, o.dest) for o in options.OPTIONS if o.pytest and "run" in o.commands}
 
 
 def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
-    """The pytest command line `conformance run` stands for."""
-    values = {o.name: getattr(args, o.dest) for o in options.OPTIONS if o.pytest and "run" in o.commands}
+    """The pytest command line `conformance run` stands for (node ids after `--` aside)."""
     return arguments.suite_argv(
-        {**values, "report-dir": report_dir},
+        {**_run_values(args), "report-dir": report_dir},
         rootdir=os.getcwd(),
         reports=True,
         jobs=args.jobs,
         extra=args.pytest_args,
+        cache_dir=report_dir / ".pytest_cache",
     )
 
 
 def _run(args: argparse.Namespace) -> int:
-    import pytest
-
-    profile = load_profile(args.profile)
-    settings = RunSettings.from_given(_given(args))  # the options together: one line naming the flags
-    if args.baseline is not None:
-        baseline.load_baseline(args.baseline)  # a bad baseline: one line, exit 4, nothing sent
-    if settings is not None and settings.live and not is_loopback(args.url) and not args.yes:
-        _confirm(profile, settings)
-        args.yes = True
-    report_dir = args.report_dir or Path("reports") / profile.name
-    report_dir.mkdir(parents=True, exist_ok=True)
-    return int(pytest.main(pytest_arguments(args, report_dir)))
-
-
-def _confirm(profile: Profile, settings: RunSettings) -> None:
-    """Say what a live run will do; go on only when a person at a terminal says yes."""
-    print(plan(profile, settings), file=sys.stderr)
-    if not sys.stdin.isatty():
-        raise UsageError("no terminal to confirm on: pass --yes to run against a live target unattended")
-    answer = input("Proceed? [y/N] ").strip().lower()
-    if answer not in {"y", "yes"}:
-        raise UsageError("not confirmed; nothing was sent")
+    return launch(_run_values(args), jobs=args.jobs, extra=args.pytest_args)
 
 
 def _emulate(args: argparse.Namespace) -> int:
+    from conformance.emulator.listing import defects_text, variants_text
+
+    profile = load_profile(args.profile) if args.profile else None
+    if args.list_defects or args.list_variants:
+        sys.stdout.write(defects_text(profile) if args.list_defects else "")
+        sys.stdout.write(variants_text(profile) if args.list_variants else "")
+        return 0
+    if profile is None:
+        raise UsageError("the following arguments are required: --profile")
+    return _serve(args, profile)
+
+
+def _accepted_credentials(emulator: Emulator) -> list[str]:
+    """The credentials the emulator accepts, as a client's environment would hold them: the
+    profile's emulator values shown (they are made up, for this emulator), values taken from the
+    caller's own CONFORMANCE_* variables only named (they may be real)."""
+    shown, yours = [], []
+    for name, value in emulator.credentials.environment().items():
+        if os.environ.get(name):
+            yours.append(name)
+        else:
+            shown.append(f"{name}={shlex.quote(value)}")
+    lines = [f"    export {' '.join(shown)}"] if shown else []
+    if yours:
+        lines.append(f"    and your own {', '.join(yours)} (taken from your environment)")
+    return lines
+
+
+def _serve(args: argparse.Namespace, profile: Profile) -> int:
     import uvicorn
 
     from conformance.clock import SystemClock
     from conformance.emulator import Emulator
 
-    profile = load_profile(args.profile)
     emulator = Emulator(
         profile,
         clock=SystemClock(show_countdown=False),
@@ -132,12 +158,13 @@ def _emulate(args: argparse.Namespace) -> int:
     )
     defects = f", defects: {', '.join(args.defect)}" if args.defect else ""
     defects += f", variants: {', '.join(args.variant)}" if args.variant else ""
-    print(
-        f"conformance: emulating {profile.title} ({profile.name}) on http://{args.host}:{args.port}"
-        f"{defects}\n  token endpoint {profile.token_method} {profile.token_path}; protected resource: "
-        f"any other path; credentials: the profile's emulator values or CONFORMANCE_* variables",
-        flush=True,
-    )
+    lines = [
+        f"conformance: emulating {profile.title} ({profile.name}) on http://{args.host}:{args.port}{defects}",
+        f"  token endpoint {profile.token_method} {profile.token_path}; protected resource: any other path",
+        "  it accepts these credentials (for your client, or `conformance run --url`):",
+        *_accepted_credentials(emulator),
+    ]
+    print("\n".join(lines), flush=True)
     # No access log: a query-string profile would print passwords in it.
     uvicorn.run(emulator.app, host=args.host, port=args.port, access_log=False, log_level="warning")
     return 0
@@ -182,12 +209,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "baseline": baseline.command,
         "diff": diff.command,
         "merge": merge.command,
+        "replay": replay.command,
     }
     try:
         args = _parser().parse_args(argv)
         return handlers[args.command](args)
     except ConformanceError as exc:
-        print(f"conformance: {exc}", file=sys.stderr)
+        print(f"conformance: error: {exc}", file=sys.stderr)
         return USAGE_ERROR
     except KeyboardInterrupt:
         return 2

@@ -30,10 +30,14 @@ from hypothesis.strategies import SearchStrategy
 from conformance.client import Exchange
 from conformance.errors import BudgetExhausted, ConformanceError, TargetError, TokenBudgetSpent
 from conformance.findings import Finding, FindingLog
+from conformance.progress import SearchProgress
+from conformance.replay import rerun_of
 from conformance.requirements import Requirement
+from conformance.requirements.links import label
 from conformance.run import ConformanceRun
 from conformance.scenario import Scenario
 from conformance.search import Budget, budget_for
+from conformance.stash import PROGRESS
 
 __all__ = ["OVERLOADED", "Counterexample", "Example", "Halt", "Search", "search_id"]
 
@@ -56,9 +60,10 @@ class Counterexample(Exception):
         self.findings = findings
         self.exchanges = exchanges
 
-    def render(self) -> str:
+    def render(self, show: Callable[[Finding], str] = Finding.render) -> str:
+        """The transcript, then each finding as `show` renders it (with the run's replay command)."""
         steps = "\n".join(f"  {line}" for line in self.lines)
-        return f"minimal example:\n{steps}\n\n" + "\n\n".join(f.render() for f in self.findings)
+        return f"minimal example:\n{steps}\n\n" + "\n\n".join(show(f) for f in self.findings)
 
 
 class Halt(BaseException):
@@ -132,8 +137,10 @@ class Search:
         title: str,
         *held: Requirement,
         reset: bool = True,
+        progress: SearchProgress | None = None,
     ) -> None:
         self.conformance = conformance
+        self.progress = progress  # a live run's terminal line per example
         self.run = run
         self.budget = budget
         self.title = title
@@ -148,6 +155,7 @@ class Search:
         self._why: list[str] = []  # what the rounds said of their counterexamples
         self.explicit_examples = 0
         self.overloaded = False  # the target answered 429 or 503: the search stopped
+        self.planned = budget.examples  # examples it means to try: its key cases, then the budget
         self._warned: set[str] = set()
         # Requirements some examples could not test (a token the budget could not buy): why;
         # under "*", every requirement the search covers.
@@ -166,7 +174,8 @@ class Search:
         """The search of `kind` (see conformance.search.EXAMPLES) for the test `request` runs."""
         run: ConformanceRun = request.getfixturevalue("conformance_run")
         budget = budget_for(request.config, run.settings, kind, search_id(request))
-        return cls(conformance, run, budget, title, *held, reset=reset)
+        progress = request.config.stash.get(PROGRESS, None)
+        return cls(conformance, run, budget, title, *held, reset=reset, progress=progress)
 
     # -- one example ---------------------------------------------------------------------
     def saw(self, found: Counterexample) -> None:
@@ -186,6 +195,9 @@ class Search:
                 yield example
         finally:
             self._keep(example)
+            if self.progress is not None:
+                held = [r.id for r in self.held]
+                self.progress.example(self.title, held, self.examples, self.planned, self.run.request_count)
 
     def _keep(self, example: Example) -> None:
         log = self.conformance.log
@@ -213,6 +225,7 @@ class Search:
                     raise Halt(error, example.counterexample()) from None
             example.check()
 
+        self.planned = len(explicit) + self.budget.examples
         for value in explicit:
             # Outside hypothesis: each runs once, whatever another one showed.
             self.explicit_examples += 1
@@ -332,6 +345,11 @@ class Search:
         else:
             self.conformance.log.partial(requirement, f"{note}; {untested}")
 
+    def _show(self, finding: Finding) -> str:
+        """A finding as the run shows it: its replay command, a client's assumption labelled so."""
+        rerun = rerun_of(self.run.settings.report_dir, finding.requirement.id)
+        return finding.render(rerun, label(finding.requirement, self.run.profile))
+
     def _fail(self, found: list[Counterexample], why: str = "") -> None:
         log = self.conformance.log
         for counterexample in found:
@@ -349,7 +367,7 @@ class Search:
                 self._held(requirement, f"no counterexample ({self.budget.replay_hint()})")
         headline = f"{self.title}: {len(found)} counterexample{'s' if len(found) != 1 else ''}"
         parts = [headline + (f" ({why})" if why else ""), self.budget.replay_hint()]
-        parts += [c.render() for c in found]
+        parts += [c.render(self._show) for c in found]
         raise pytest.fail.Exception("\n\n".join(parts), pytrace=False) from None
 
 

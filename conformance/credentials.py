@@ -183,6 +183,21 @@ class Credentials:
             restricted,
         )
 
+    def environment(self) -> dict[str, str]:
+        """Each credential under the CONFORMANCE_* variable it is read from: what a replay line
+        names instead of the value."""
+        pairs = {
+            ENV_USERNAME: self.username,
+            ENV_PASSWORD: self.password,
+            ENV_CLIENT_ID: self.client.client_id if self.client else "",
+            ENV_CLIENT_SECRET: self.client.client_secret if self.client else "",
+            ENV_RESTRICTED_CLIENT_ID: self.restricted_client.client_id if self.restricted_client else "",
+            ENV_RESTRICTED_CLIENT_SECRET: (
+                self.restricted_client.client_secret if self.restricted_client else ""
+            ),
+        }
+        return {name: value for name, value in pairs.items() if value}
+
     def register_with(self, redactor: Redactor) -> None:
         redactor.add_credentials(
             self.client.client_id if self.client else None,

@@ -46,16 +46,35 @@ class Finding:
     def fails_run(self) -> bool:
         return self.requirement.level.fails_run
 
-    def render(self) -> str:
+    def render(self, rerun: str | None = None, label: tuple[str, str] | None = None) -> str:
+        """The finding for a person: requirement, expected, got, the exchange, and how to see it
+        again. `rerun`: the `conformance replay` command of this finding, where the run wrote a
+        results.json. A request that stands alone replays with its curl line; one that needs
+        earlier exchanges (a token they issued) shows its request, and replays by `rerun`.
+        `label`: (level, source) as the run shows them (a client's assumption), if not the
+        catalogue's."""
         req = self.requirement
+        level, source = label or (req.level.value, req.source)
         lines = [
-            f"{req.id} [{req.level.value}, {req.source}]: {req.statement}",
+            f"{req.id} [{level}, {source}]: {req.statement}",
             f"  expected: {self.expected}",
             f"  got:      {self.got}",
         ]
-        if self.exchange is not None:
-            lines.append(f"  exchange: {self.exchange.summary()}")
-            lines.append(f"  replay:   {self.exchange.curl()}")
+        exchange = self.exchange
+        if exchange is not None:
+            lines.append(f"  exchange: {exchange.summary()}")
+            if exchange.standalone:
+                lines.append(f"  replay:   {exchange.replay}")
+            else:
+                why = exchange.replay_blocked or "its request was not recorded whole"
+                lines.append(f"  request:  {exchange.curl()}")
+                if rerun is None:
+                    lines.append(f"  replay:   not as one line ({why}): write reports to replay it")
+                else:
+                    lines.append(f"  replay:   {rerun}  # not as one line: {why}")
+                    rerun = None
+        if rerun is not None:
+            lines.append(f"  rerun:    {rerun}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, object]:

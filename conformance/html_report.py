@@ -25,6 +25,7 @@ from urllib.parse import quote
 
 import pytest
 
+from conformance.baseline import ACCEPTED
 from conformance.profile import Profile
 from conformance.requirements import get, provider
 from conformance.requirements.links import SourceLink, cited_documents, profile_section, source_links
@@ -32,6 +33,7 @@ from conformance.results import NOT_ESTABLISHED, STATUSES, count_statuses
 from conformance.run import ConformanceRun
 from conformance.search import EXAMPLES, LIVE_EXAMPLES
 from conformance.stash import RESULTS
+from conformance.verdict import COLOURS, run_verdict
 
 __all__ = ["HtmlReportHooks", "exchanges_html", "requirement_anchor", "settled_contradictions"]
 
@@ -43,8 +45,31 @@ _COLOURS = {
     "skipped": "#616161",
 }
 _ORDER = ("failed", "warned", "partial", "passed", "skipped")
-_BASELINE_COLOURS = {"accepted": "#ef6c00", "fixed": "#2e7d32", "expired": "#c62828"}
+_ACCEPTED = "#ef6c00"  # a failure the baseline accepts: known, not failing the run
+_BASELINE_COLOURS = {"accepted": _ACCEPTED, "fixed": "#2e7d32", "expired": "#c62828"}
 EXCHANGES_SECTION = "conformance exchanges"
+FOLD_PAST = 3  # a requirement's tests shown before the rest fold
+VERDICT_COLOURS = COLOURS
+# pytest-html's page, led by the verdict and fitting a 1,400-pixel window: the summary (the
+# verdict, then what it rests on, then every requirement) before the environment table and the
+# tests; long ids, URLs and curl lines wrap instead of widening the page.
+LAYOUT = """
+body { display: flex; flex-direction: column; }
+body > p:first-of-type { order: 5; }
+.summary { order: 1; } #environment-header, #environment { order: 2; }
+#results-table { order: 3; } footer { order: 6; }
+.summary__data > h2:first-child { display: none; }
+#conformance-verdict { color: #fff; font-size: 20px; padding: 10px 14px; margin: 0 0 8px; }
+#conformance-findings h3 { margin: 8px 0 2px; font-size: 15px; }
+.summary table, #results-table { width: 100%; }
+td, th, li { overflow-wrap: break-word; }
+code, a, .logwrapper .log, pre { overflow-wrap: anywhere; }
+#requirements { table-layout: fixed; }
+#requirements th:nth-child(1) { width: 15%; } #requirements th:nth-child(2) { width: 8%; }
+#requirements th:nth-child(3) { width: 5%; } #requirements th:nth-child(4) { width: 15%; }
+#requirements th:nth-child(7) { width: 17%; }
+#requirements td:first-child code { overflow-wrap: normal; word-break: normal; }
+"""
 # A finding's first line in a failure: "RFC6749-5.1-expires-in [MUST, ...]".
 _FINDING_LINE = re.compile(r"^((?:RFC\d+|DOC)-[\w.-]+)(?= \[)", re.MULTILINE)
 # Which requirement's verdict settles a contradiction the profile records, by its field.
@@ -57,8 +82,9 @@ def requirement_anchor(requirement_id: str) -> str:
 
 
 def exchanges_html(text: str) -> str:
-    """The (already redacted) exchanges of a test, folded: one line per exchange ends in `replay:`."""
-    count = sum(1 for line in text.splitlines() if line.startswith("replay: "))
+    """The (already redacted) exchanges of a test, folded: each exchange ends in one line, its
+    `replay:` (a curl line that runs as printed) or its `request:` (one that needs earlier ones)."""
+    count = sum(1 for line in text.splitlines() if line.startswith(("replay: ", "request: ")))
     return (
         f'<details class="conformance-exchanges"><summary>exchanges ({count})</summary>'
         f'<pre style="white-space:pre-wrap">{html.escape(text)}</pre></details>'
@@ -192,6 +218,15 @@ class HtmlReportHooks:
         scrub = self.run.redactor.scrub
         contradictions = settled_contradictions(self.run.profile, rows)
         baseline = results.baseline_verdicts(rows)
+        verdict = run_verdict(results, self.run, rows)
+        prefix.append(f"<style>{LAYOUT}</style>")
+        prefix.append(
+            f'<div id="conformance-verdict" class="verdict-{verdict.word.replace(" ", "-")}" '
+            f'style="background:{VERDICT_COLOURS[verdict.word]}"><strong>{verdict.word.upper()}</strong>: '
+            f"{html.escape(scrub(verdict.reason))}</div>"
+        )
+        accepted = {v["requirement"] for v in baseline if v["verdict"] == ACCEPTED}
+        prefix.append(self._findings(rows, accepted))
         nav = ['<a href="#requirements">Requirement verdicts</a>']
         if results.baseline is not None:
             nav.append('<a href="#baseline">Baseline</a>')
@@ -201,7 +236,7 @@ class HtmlReportHooks:
         prefix.append(f'<p class="conformance-nav">Go to: {" · ".join(nav)}</p>')
         prefix.append(
             "<p><strong>Requirements:</strong> "
-            + ", ".join(f'<span style="color:{_COLOURS[s]}">{counts[s]} {s}</span>' for s in STATUSES)
+            + ", ".join(self._count(s, counts[s], len(accepted)) for s in STATUSES)
             + f" (of {len(rows)}); {self.run.request_count} requests, "
             f"{self.run.token_request_count} token requests.</p>"
         )
@@ -224,6 +259,50 @@ class HtmlReportHooks:
         prefix.append(self._verdicts_table(rows, {v["requirement"]: v["verdict"] for v in baseline}))
         if contradictions:
             prefix.append(self._contradictions(contradictions))
+
+    @staticmethod
+    def _count(status: str, count: int, accepted: int) -> str:
+        """One status's count; failures the baseline accepts are not shown as a failing run's."""
+        if status == "failed" and accepted and accepted == count:
+            return f'<span style="color:{_ACCEPTED}">{count} failed (accepted by the baseline)</span>'
+        return f'<span style="color:{_COLOURS[status]}">{count} {status}</span>'
+
+    def _findings(self, rows: list[dict[str, Any]], accepted: set[str]) -> str:
+        """What the verdict rests on, before anything else: the failed requirements the baseline
+        does not accept, then the warned, then the accepted ones."""
+        scrub = self.run.redactor.scrub
+        groups = [
+            ("Failed", [r for r in rows if r["status"] == "failed" and r["id"] not in accepted]),
+            ("Warned (the run does not fail on these)", [r for r in rows if r["status"] == "warned"]),
+            (
+                "Accepted by the baseline",
+                [r for r in rows if r["status"] == "failed" and r["id"] in accepted],
+            ),
+        ]
+        parts = []
+        for title, chosen in groups:
+            if not chosen:
+                continue
+            items = "".join(
+                f'<li><a href="#{requirement_anchor(r["id"])}"><code>{html.escape(r["id"])}</code></a> '
+                f"[{html.escape(r['level'])}]: {html.escape(scrub(r['message']))}"
+                + (f" <small>(in {len(r['tests'])} tests)</small>" if len(r["tests"]) > 1 else "")
+                + "</li>"
+                for r in chosen
+            )
+            parts.append(f"<h3>{title}</h3><ul>{items}</ul>")
+        return f'<div id="conformance-findings">{"".join(parts)}</div>' if parts else ""
+
+    def _tests_cell(self, tests: list[str]) -> str:
+        """The tests that judged a requirement: three, the rest folded."""
+        links = [self._test_link(t) for t in tests]
+        if len(links) <= FOLD_PAST:
+            return "<br>".join(links)
+        rest = "<br>".join(links[FOLD_PAST:])
+        return (
+            "<br>".join(links[:FOLD_PAST])
+            + f"<details><summary>{len(links) - FOLD_PAST} more</summary>{rest}</details>"
+        )
 
     def _test_link(self, nodeid: str) -> str:
         name = html.escape(nodeid.rsplit("/", 1)[-1])
@@ -248,7 +327,8 @@ class HtmlReportHooks:
         cells = "".join(
             f'<tr id="{requirement_anchor(r["id"])}"><td><a href="#{requirement_anchor(r["id"])}">'
             f"<code>{html.escape(r['id'])}</code></a></td><td>{r['level']}</td>"
-            f'<td style="color:{_COLOURS[r["status"]]}">{r["status"]}'
+            f'<td style="color:{_ACCEPTED if baselined.get(r["id"]) == ACCEPTED else _COLOURS[r["status"]]}">'
+            f"{r['status']}"
             + (
                 f'<br><small><a href="#baseline">baseline: {html.escape(baselined[r["id"]])}</a></small>'
                 if r["id"] in baselined
@@ -258,7 +338,7 @@ class HtmlReportHooks:
             f"<td>{self._source_cell(r['id'])}</td>"
             f"<td>{html.escape(r['statement'])}</td>"
             f"<td>{html.escape(scrub(r['message']))}</td>"
-            f"<td>{'<br>'.join(self._test_link(t) for t in r['tests'])}</td></tr>"
+            f"<td>{self._tests_cell(r['tests'])}</td></tr>"
             for r in sorted(rows, key=lambda r: _ORDER.index(r["status"]))
         )
         return (
@@ -304,9 +384,11 @@ class HtmlReportHooks:
                 if e["found"]
                 else "<br>not settled by this run: no verdict weighs it"
             )
+            # The document's own words may quote its example credentials: the run's, at times.
             items.append(
-                f"<li><code>{html.escape(e['field'])}</code> ({html.escape(e['source'])}): the document "
-                f"says “{html.escape(e['claim'])}”, yet {html.escape(e['evidence'])}{found}</li>"
+                f"<li><code>{html.escape(e['field'])}</code> ({html.escape(scrub(e['source']))}): the "
+                f"document says “{html.escape(scrub(e['claim']))}”, yet {html.escape(scrub(e['evidence']))}"
+                f"{found}</li>"
             )
         return (
             '<details open id="settled"><summary><strong>Documentation settled by evidence</strong>'

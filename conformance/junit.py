@@ -32,10 +32,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conformance.baseline import ACCEPTED
+from conformance.baseline import ACCEPTED, ACCEPTED_PREFIX
 from conformance.findings import Finding
 from conformance.markers import requirement_ids
+from conformance.profile import Profile
 from conformance.requirements import get
+from conformance.requirements.links import label
 from conformance.results import NOT_ESTABLISHED, ResultsCollector
 from conformance.run import ConformanceRun
 from conformance.stash import LOG, RESULTS
@@ -45,6 +47,7 @@ __all__ = [
     "JunitHooks",
     "classname_prefix",
     "failure_headline",
+    "junit_path",
     "requirement_properties",
     "suite_name",
 ]
@@ -69,16 +72,14 @@ def failure_headline(failures: list[Finding]) -> str:
     return f"{first.requirement.id} [{first.requirement.level.value}]: got {_one_line(first.got)}{more}"
 
 
-def requirement_properties(ids: Iterable[str]) -> list[tuple[str, str]]:
-    """One (requirement, level, source) triple per id, ids in order, each once."""
+def requirement_properties(ids: Iterable[str], profile: Profile | None = None) -> list[tuple[str, str]]:
+    """One (requirement, level, source) triple per id, ids in order, each once; level and source
+    as a run of `profile` shows them (a client's assumption: `ASSUMPTION`, its ticket)."""
     properties: list[tuple[str, str]] = []
     for requirement_id in dict.fromkeys(ids):
         requirement = get(requirement_id)
-        properties += [
-            ("requirement", requirement.id),
-            ("level", requirement.level.value),
-            ("source", requirement.source),
-        ]
+        level, source = label(requirement, profile)
+        properties += [("requirement", requirement.id), ("level", level), ("source", source)]
     return properties
 
 
@@ -95,7 +96,7 @@ def classname_prefix(run: ConformanceRun) -> str:
     return f"{run.profile.name}@{re.sub(r'[^A-Za-z0-9_-]', '_', _host(run))}"
 
 
-def _junit_path(config: pytest.Config) -> Path | None:
+def junit_path(config: pytest.Config) -> Path | None:
     xmlpath = config.getoption("xmlpath", None)
     if not xmlpath:
         return None
@@ -120,14 +121,14 @@ class JunitHooks:
         if log is not None:
             ids += [f.requirement.id for f in log.findings]
             failed = list(dict.fromkeys(f.requirement.id for f in log.failures))
-        item.user_properties.extend(requirement_properties(ids))
+        item.user_properties.extend(requirement_properties(ids, self.run.profile))
         # Which of them this test failed: a baseline may accept exactly those (see `rewrite`).
         item.user_properties.extend(("failed", requirement_id) for requirement_id in failed)
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session) -> None:
         # After pytest's junitxml wrote the file; xdist workers write none.
-        path = _junit_path(self.config)
+        path = junit_path(self.config)
         if path is None or hasattr(self.config, "workerinput") or not path.exists():
             return
         rewrite(path, self.run, self.config, self.config.stash.get(RESULTS, None))
@@ -181,6 +182,14 @@ def _mark_accepted(suite: ET.Element, results: ResultsCollector, run: Conformanc
     """A test that failed only requirements the baseline accepts is no failure to a CI system
     (Jenkins marks a build with a junit failure unstable): it shows as skipped, saying so."""
     verdicts = {v["requirement"]: v for v in results.baseline_verdicts() if v["verdict"] == ACCEPTED}
+    for skipped in suite.iter("skipped"):
+        # Skipped already when the test ended (plugin._accept_if_baselined): the message is the
+        # reason's first line, the findings after it the element's text.
+        message = skipped.get("message", "")
+        if message.startswith(ACCEPTED_PREFIX):
+            skipped.set("type", "conformance.accepted")
+            skipped.set("message", message.split("\n", 1)[0])
+            skipped.text = message.split("\n", 1)[1].strip() if "\n" in message else skipped.text
     for testcase in suite.iter("testcase"):
         failure = testcase.find("failure")
         failed = [p.get("value", "") for p in testcase.iter("property") if p.get("name") == "failed"]

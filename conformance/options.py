@@ -146,7 +146,10 @@ OPTIONS: tuple[Option, ...] = (
         "report-dir",
         "path",
         "directory for results.json (report.html and junit.xml come from the CLI)",
-        {"run": Use(help="where reports go (default reports/<profile>/)")},
+        {
+            "run": Use(help="where reports go (default reports/<profile>/)"),
+            "replay": Use(help="where the replay's reports go (default: replay/ beside RESULTS.json)"),
+        },
         metavar="DIR",
     ),
     Option(
@@ -220,7 +223,7 @@ OPTIONS: tuple[Option, ...] = (
         "yes",
         "flag",
         "confirm a run against a live, non-loopback target (its side effects are listed first)",
-        {"run": Use(), "probe": Use()},
+        {"run": Use(), "probe": Use(), "replay": Use()},
     ),
     Option(
         "dry-run",
@@ -255,6 +258,14 @@ OPTIONS: tuple[Option, ...] = (
         "flag",
         "fail the run when a baselined requirement now holds (remove it)",
         {"run": Use()},
+    ),
+    Option(
+        "select",
+        "names",
+        "run only this test, by the node id the summary prints (test_refresh.py::test_x[password]; "
+        "repeatable); `conformance run` also takes node ids after --",
+        {"run": Use()},
+        metavar="NODEID",
     ),
     Option(
         "jobs",

@@ -6,6 +6,8 @@ marker and fixtures, and stays out of the way of the project it is installed in.
 
 from __future__ import annotations
 
+import difflib
+import html
 import shutil
 import tempfile
 from collections.abc import Generator
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 
 import conformance.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
-from conformance import baseline, distributed
+from conformance import baseline, distributed, failure_blocks
 from conformance.ci_output import register_ci_hooks
 from conformance.errors import (
     BudgetExhausted,
@@ -26,16 +28,20 @@ from conformance.errors import (
     TokenBudgetSpent,
     UsageError,
 )
-from conformance.findings import FindingLog
-from conformance.junit import failure_headline
+from conformance.findings import Finding, FindingLog
+from conformance.junit import failure_headline, junit_path
 from conformance.markers import requirement_ids
+from conformance.progress import SearchProgress
+from conformance.replay import rerun_of
 from conformance.requirements import all_requirements
+from conformance.requirements.links import label
 from conformance.results import NOT_ESTABLISHED, TARGET_SILENT, ResultsCollector, TestRecord, count_statuses
 from conformance.run import ConformanceRun
 from conformance.safety import is_loopback, plan
 from conformance.scenario import ScenarioStopped
 from conformance.settings import RunSettings, add_options
-from conformance.stash import LOG, RESULTS, RUN, SERIAL, SETTINGS
+from conformance.stash import LOG, PROGRESS, RESULTS, RUN, SERIAL, SETTINGS
+from conformance.verdict import run_verdict
 
 pytest_plugins = ["conformance.fixtures", "conformance.markers"]
 
@@ -80,6 +86,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"conformance: {exc}") from None
     config.stash[RUN] = run
     config.stash[SERIAL] = serial
+    config.stash[PROGRESS] = SearchProgress.for_run(config, settings, distributed.is_worker(config))
     _keep_hypothesis_files_with_the_reports(settings)
     try:
         config.stash[RESULTS] = ResultsCollector.for_run(run, config.getoption("hypothesis_seed", None))
@@ -118,7 +125,25 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"{run.target.resource_path or '(none)'}, expiry wait {wait:g} s",
         f"conformance: every search seeded from --seed {run.settings.seed} (the same examples every run)",
         *([serial] if serial else []),
+        *([_assumptions_line(run)] if run.profile.assumes else []),
     ]
+
+
+def _assumptions_line(run: ConformanceRun) -> str:
+    """What a profile of a client's assumptions is checked against, said before the results."""
+    profile = run.profile
+    sections = ", ".join(sorted(profile.assumed_sections)) or "none of its sections"
+    head = (
+        f"conformance: profile {profile.name} records a client's assumptions about {profile.assumes} "
+        f"({sections}): their requirements read ASSUMPTION"
+    )
+    if run.settings.emulate:
+        return (
+            f"{head}; --emulate emulates the assumptions themselves, so they hold by construction: "
+            f"to check them against {profile.assumes} as documented, serve it (`conformance emulate "
+            f"--profile {profile.assumes}`) and run with --url"
+        )
+    return f"{head}, checked against {run.target.description}"
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -135,6 +160,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     run = config.stash.get(RUN, None)
     if run is not None:
+        _keep_selected(config, items, run.settings.select)
         if run.unreachable is not None and items:
             config.hook.pytest_deselected(items=list(items))
             items.clear()
@@ -172,11 +198,41 @@ def _takes_a_share(item: pytest.Item) -> bool:
     return marker is not None and not marker.kwargs.get("draws_on_run") and marker.kwargs.get("share", True)
 
 
-def _failure_text(log: FindingLog | None, headline: str | None = None) -> str:
+def _keep_selected(config: pytest.Config, items: list[pytest.Item], wanted: tuple[str, ...]) -> None:
+    """Only the tests named by node id (`--conformance-select`, or node ids after `conformance
+    run ... --`): a test, every parametrization of a function, or a module."""
+    if not wanted:
+        return
+
+    def chosen(nodeid: str, selection: str) -> bool:
+        return nodeid == selection or nodeid.startswith((selection + "::", selection + "["))
+
+    for selection in wanted:
+        if not any(chosen(item.nodeid, selection) for item in items):
+            close = difflib.get_close_matches(selection, [item.nodeid for item in items], n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            raise pytest.UsageError(f"conformance: no scenario has the node id {selection!r}{hint}")
+    deselected = [item for item in items if not any(chosen(item.nodeid, s) for s in wanted)]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if item not in deselected]
+
+
+def _failure_text(
+    log: FindingLog | None, headline: str | None = None, run: ConformanceRun | None = None
+) -> str:
     parts = [headline] if headline else []
     if log is not None:
-        parts += [finding.render() for finding in log.failures]
+        parts += [_render(run, finding) for finding in log.failures]
     return "\n\n".join(parts)
+
+
+def _render(run: ConformanceRun | None, finding: Finding) -> str:
+    """A finding as the run shows it: its replay command, and a client's assumption labelled so."""
+    if run is None:
+        return finding.render()
+    rerun = rerun_of(run.settings.report_dir, finding.requirement.id)
+    return finding.render(rerun, label(finding.requirement, run.profile))
 
 
 @pytest.hookimpl(wrapper=True)
@@ -200,7 +256,7 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         # The run goes on: what this test saw stands, what it needed another token for is not checked.
         if log is not None and log.failures:
             raise pytest.fail.Exception(
-                _failure_text(log, failure_headline(log.failures)), pytrace=False
+                _failure_text(log, failure_headline(log.failures), run), pytrace=False
             ) from None
         raise pytest.skip.Exception(f"not checked: {exc}") from None
     except (ScenarioStopped, TargetError, SuiteError) as exc:
@@ -220,11 +276,11 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
         headline = f"{kind}: {exc}"
         if log is None or not log.failures:
             headline = f"{NOT_ESTABLISHED} ({headline}): no requirement is failed by this test"
-        raise pytest.fail.Exception(_failure_text(log, headline), pytrace=False) from None
+        raise pytest.fail.Exception(_failure_text(log, headline, run), pytrace=False) from None
     if run is not None:
         run.unanswered = 0
     if log is not None and log.failures:
-        raise pytest.fail.Exception(_failure_text(log, failure_headline(log.failures)), pytrace=False)
+        raise pytest.fail.Exception(_failure_text(log, failure_headline(log.failures), run), pytrace=False)
     return result
 
 
@@ -263,11 +319,14 @@ def pytest_runtest_makereport(
         )
         if log.warnings:
             report.sections.append(
-                ("conformance warnings", scrub("\n\n".join(f.render() for f in log.warnings)))
+                (
+                    "conformance warnings",
+                    scrub("\n\n".join(_render(run, f) for f in log.warnings)),
+                )
             )
         if log.exchanges:
             exchanges = scrub("\n\n".join(e.render() for e in log.exchanges))
-            report.sections.append(("conformance exchanges", exchanges))
+            report.sections.append((failure_blocks.EXCHANGES_SECTION, exchanges))
             _attach_html(item.config, report, exchanges)
     if (
         report.when == "call"
@@ -285,7 +344,34 @@ def pytest_runtest_makereport(
         item.config.stash[RESULTS].add(
             TestRecord(item.nodeid, report.outcome, ids, log, message, not_established)
         )
+    if report.when == "call" and report.failed and log is not None and log.failures:
+        failure_blocks.attach(report, [_block(run, f) for f in log.failures])
+        _accept_if_baselined(report, item.config.stash[RESULTS], log)
     return report
+
+
+def _block(run: ConformanceRun, finding: Finding) -> failure_blocks.Block:
+    scrub = run.redactor.scrub
+    exchange = scrub(finding.exchange.render()) if finding.exchange is not None else ""
+    return failure_blocks.Block(finding.requirement.id, scrub(_render(run, finding)), exchange)
+
+
+def _accept_if_baselined(report: pytest.TestReport, results: ResultsCollector, log: FindingLog) -> None:
+    """A test that failed only deviations the baseline accepts reads as one that passed with a
+    known deviation: skipped, "accepted by the baseline: ID (reason)", its findings kept beside
+    (results.json still records the test as failed: the requirement fails, and is accepted)."""
+    if results.baseline is None:
+        return
+    reasons = baseline.accepted_reasons(
+        results.baseline, (f.requirement.id for f in log.failures), results.today
+    )
+    if reasons is None:
+        return
+    findings = str(report.longrepr)
+    path, line, _ = report.location
+    report.outcome = "skipped"
+    # The findings after the first line: junit.xml's <skipped> keeps them as its text.
+    report.longrepr = (path, (line or 0) + 1, f"Skipped: {baseline.ACCEPTED_PREFIX}{reasons}\n\n{findings}")
 
 
 def _cause(log: FindingLog | None, call: pytest.CallInfo[None]) -> str:
@@ -317,7 +403,10 @@ def pytest_terminal_summary(
     terminalreporter: Any, exitstatus: int, config: pytest.Config
 ) -> Generator[None, None, None]:
     # Around pytest's own summary, so that the requirements come last, after its list of
-    # failed tests: a run is read by its requirements, one line for one cause.
+    # failed tests: a run is read by its requirements, one line for one cause. Its failures are
+    # folded first: one block per cause.
+    if config.stash.get(RUN, None) is not None:
+        failure_blocks.fold(terminalreporter.stats.get("failed", []))
     try:
         yield
     finally:
@@ -376,6 +465,12 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
             run.redactor.scrub,
         )
     terminalreporter.section("conformance summary")
+    if not distributed.is_worker(config):
+        verdict = run_verdict(results, run, rows)
+        colour = {"fail": "red", "incomplete": "yellow", "pass": "green"}.get(verdict.word)
+        terminalreporter.line(
+            run.redactor.scrub(f"conformance: {verdict.line}"), **({colour: True} if colour else {})
+        )
     if run.unreachable is not None:
         terminalreporter.line(f"conformance: {run.unreachable}; no scenario was run", red=True)
     if run.stopped is not None:
@@ -394,10 +489,12 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
             f"{run.tokens_issued} tokens issued by a server behaving as documented)"
         )
     else:
+        accepted = sum(1 for v in results.baseline_verdicts(rows) if v["verdict"] == baseline.ACCEPTED)
+        known = f" ({accepted} accepted by the baseline)" if accepted else ""
         terminalreporter.line(
             f"profile {run.profile.name} against {run.target.description}: "
             f"{counts['passed']} requirements passed, {counts['partial']} partial, "
-            f"{counts['failed']} failed, {counts['warned']} warned, {counts['skipped']} skipped "
+            f"{counts['failed']} failed{known}, {counts['warned']} warned, {counts['skipped']} skipped "
             f"(of {len(all_requirements())}); {run.request_count} requests, "
             f"{run.token_request_count} token requests, {run.tokens_issued} tokens issued"
         )
@@ -409,6 +506,20 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
         )
     if run.settings.report_dir is not None:
         terminalreporter.line(f"results: {run.settings.report_dir / 'results.json'}")
+
+
+def _scrub_written(config: pytest.Config, run: ConformanceRun) -> None:
+    """Every byte of the pages other plugins wrote passes the redactor once more, whatever its
+    origin (a profile's text that quotes the provider's example credentials, a test name): what
+    the suite hands them is scrubbed already, what they add of their own is not. Labels go in
+    escaped: `<password>` is text, not a tag."""
+    for path in (config.getoption("htmlpath", None), junit_path(config)):
+        if not path or not Path(path).is_file():
+            continue
+        text = Path(path).read_text(encoding="utf-8")
+        scrubbed = run.redactor.scrub(text, escape=html.escape)
+        if scrubbed != text:
+            Path(path).write_text(scrubbed, encoding="utf-8")
 
 
 def _list_requests(terminalreporter: Any, config: pytest.Config) -> None:
@@ -459,6 +570,8 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
+    if run is not None and not distributed.is_worker(config):
+        _scrub_written(config, run)
     if run is not None:
         run.close()
     if run is not None and _HYPOTHESIS_HOME:

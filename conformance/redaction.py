@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
+import json
 import os
 import re
 import threading
+from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
@@ -103,7 +106,16 @@ class Redactor:
     def add(self, value: str | None, label: str) -> None:
         if not value or len(value) < MIN_SCRUB_LENGTH:
             return
-        variants = {value, quote(value, safe=""), quote_plus(value)}
+        # As written into a URL or form, into HTML or XML, into JSON: every byte written is scrubbed.
+        variants = {
+            value,
+            quote(value, safe=""),
+            quote_plus(value),
+            html.escape(value),
+            html.escape(value, quote=False),
+            json.dumps(value)[1:-1],
+            json.dumps(value, ensure_ascii=False)[1:-1],
+        }
         with self._lock:
             for variant in variants - self._pattern_values:
                 self._labels.setdefault(variant, f"<{label}>")
@@ -220,13 +232,13 @@ class Redactor:
         self._index = (anchor, rebuilt)
         self._runs = re.compile(_TOKEN_CHAR + "{" + str(anchor) + ",}")
 
-    def _scrub_tokens(self, run: re.Match[str]) -> str:
+    def _scrub_tokens(self, run: re.Match[str], escape: Callable[[str], str] = str) -> str:
         """Every known token inside one run of token characters, leftmost-longest first."""
         text = run.group(0)
         labels = self._labels
         found = labels.get(text)
         if found is not None:
-            return found
+            return escape(found)
         anchor, starts = self._index
         out: list[str] = []
         start = i = 0
@@ -235,23 +247,25 @@ class Redactor:
             for n in starts.get(text[i : i + anchor], ()):
                 label = labels.get(text[i : i + n]) if i + n <= size else None
                 if label is not None:
-                    out += [text[start:i], label]
+                    out += [text[start:i], escape(label)]
                     i = start = i + n
                     break
             else:
                 i += 1
         return "".join(out) + text[start:] if out else text
 
-    def scrub(self, text: str) -> str:
-        """Replace every known secret in `text`, and nothing else."""
+    def scrub(self, text: str, escape: Callable[[str], str] = str) -> str:
+        """Replace every known secret in `text`, and nothing else. `escape`: how a label is
+        written into `text` (`html.escape` for a page: `<password>` is no tag)."""
         if len(text) < MIN_SCRUB_LENGTH:
             return text  # shorter than any secret the redactor knows
         pattern, runs = self._compiled(), self._runs
         if self._clean.get(text) == (pattern, runs):
             return text
-        scrubbed = pattern.sub(lambda m: self._labels[m.group(0)], text) if pattern is not None else text
+        labels = self._labels
+        scrubbed = pattern.sub(lambda m: escape(labels[m.group(0)]), text) if pattern is not None else text
         if runs is not None:
-            scrubbed = runs.sub(self._scrub_tokens, scrubbed)
+            scrubbed = runs.sub(lambda m: self._scrub_tokens(m, escape), scrubbed)
         # Clean, and no run long enough to hold a token: no token issued later can be in it.
         if scrubbed == text and len(text) <= 256 and (runs is None or runs.search(text) is None):
             if len(self._clean) > 4096:

@@ -35,7 +35,9 @@ from typing import TYPE_CHECKING, Any
 from conformance.baseline import ACCEPTED, FIXED, Baseline, load_baseline
 from conformance.findings import Explanations, Finding, FindingLog, attribute
 from conformance.redaction import Redactor
+from conformance.replay import replay_command
 from conformance.requirements import Level, all_requirements, get
+from conformance.requirements.links import ASSUMPTION, label
 
 if TYPE_CHECKING:
     from conformance.profile import Profile
@@ -86,6 +88,7 @@ def profile_hash(profile: Profile) -> str:
 def settings_record(settings: RunSettings, seed: int | None = None) -> dict[str, Any]:
     """The settings a run's verdicts depend on: waits, budgets, the search's seed when fixed."""
     return {
+        "profile": settings.profile,
         "emulate": settings.emulate,
         "dry_run": settings.dry_run,
         "resource_path": settings.resource_path,
@@ -127,6 +130,9 @@ class ResultsCollector:
     profile_hash: str | None = None
     settings: dict[str, Any] | None = None
     today: datetime.date | None = None  # for the baseline's `until` dates; None: today
+    # (level, source) of the requirements the run's profile shows otherwise than the catalogue:
+    # a client's assumptions (`conformance.requirements.links.label`).
+    labels: dict[str, tuple[str, str]] = field(default_factory=dict)
     started: datetime.datetime = field(default_factory=lambda: datetime.datetime.now(datetime.UTC))
     _clock_start: float = field(default_factory=time.monotonic, repr=False)
 
@@ -144,6 +150,11 @@ class ResultsCollector:
             profile_hash=profile_hash(run.profile),
             # The seed that replays the searches: a hypothesis seed given, else the run's --seed.
             settings=settings_record(settings, int(str(seed)) if seed not in (None, "") else settings.seed),
+            labels={
+                r.id: label(r, run.profile)
+                for r in all_requirements()
+                if label(r, run.profile) != (r.level.value, r.source)
+            },
         )
 
     def add(self, record: TestRecord) -> None:
@@ -230,8 +241,8 @@ class ResultsCollector:
             rows.append(
                 {
                     "id": requirement.id,
-                    "level": requirement.level.value,
-                    "source": requirement.source,
+                    "level": self.labels.get(requirement.id, (requirement.level.value,))[0],
+                    "source": self.labels.get(requirement.id, ("", requirement.source))[1],
                     "statement": requirement.statement,
                     "status": status,
                     "message": message,
@@ -268,8 +279,10 @@ class ResultsCollector:
             return True
         return self.strict_baseline and any(v["verdict"] == FIXED for v in self.baseline_verdicts(rows))
 
-    def evidence(self) -> dict[str, list[dict[str, Any]]]:
-        """Each requirement's findings: expected, got, the exchange and a line to replay it."""
+    def evidence(self, results_path: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+        """Each requirement's findings: expected, got, the exchange and a command that replays it
+        (its curl line when the request stands alone, else `conformance replay` of
+        `results_path`)."""
         found: dict[str, list[dict[str, Any]]] = defaultdict(list)
         seen: set[tuple[str, str, str]] = set()
         if self.dry_run:
@@ -283,12 +296,17 @@ class ResultsCollector:
                     continue
                 seen.add(key)
                 exchange = finding.exchange
+                # The requirement's first finding replays by its id; the others by their exchange.
+                which = f"#{exchange.seq}" if found[rid] and exchange is not None else rid
+                rerun = replay_command(results_path, which) if results_path is not None else None
                 entry: dict[str, Any] = {
                     "test": record.nodeid,
                     "expected": finding.expected,
                     "got": finding.got,
                     "exchange": exchange.seq if exchange is not None else None,
-                    "replay": exchange.curl() if exchange is not None else None,
+                    "status": exchange.status if exchange is not None else None,
+                    "replay": exchange.replay if exchange is not None and exchange.standalone else rerun,
+                    "request": exchange.curl() if exchange is not None else None,
                 }
                 cause = failing.explained_by(finding)
                 if cause is not None:
@@ -319,9 +337,11 @@ class ResultsCollector:
         tokens_issued: int = 0,
         error: str | None = None,
         dry_run: bool = False,
+        results_path: Path | None = None,
     ) -> dict[str, Any]:
+        """`results_path`: where the document is written (replay commands name it)."""
         rows = self.requirement_statuses()
-        evidence = self.evidence()
+        evidence = self.evidence(results_path)
         for row in rows:
             row["evidence"] = evidence.get(row["id"], [])
         outcomes = [t.outcome for t in self.tests.values()]
@@ -347,7 +367,7 @@ class ResultsCollector:
                 "token_requests": token_requests,
                 "tokens_issued": tokens_issued,
                 "exit_code": exit_code,
-                "levels": {level.value: level.fails_run for level in Level},
+                "levels": {**{level.value: level.fails_run for level in Level}, ASSUMPTION: True},
             },
             "baseline": self._baseline_block(rows),
             "requirements": rows,
@@ -355,7 +375,8 @@ class ResultsCollector:
 
     def write(self, path: Path, redactor: Redactor, **summary: Any) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = redactor.scrub(json.dumps(self.document(**summary), indent=2, ensure_ascii=False))
+        document = self.document(results_path=path, **summary)
+        text = redactor.scrub(json.dumps(document, indent=2, ensure_ascii=False))
         if os.environ.get(VALIDATE_ENV):
             from conformance.schemas import violations
 

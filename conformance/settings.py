@@ -39,6 +39,7 @@ class RunSettings:
     variants: tuple[str, ...] = ()  # benign emulator variants (conformance.emulator.variants)
     baseline: Path | None = None  # accepted deviations (conformance.baseline)
     strict_baseline: bool = False
+    select: tuple[str, ...] = ()  # node ids: only these tests run (the summary's ids, pasted back)
 
     @property
     def live(self) -> bool:
@@ -102,4 +103,5 @@ class RunSettings:
             variants=variants,
             baseline=given.path("baseline"),
             strict_baseline=given.flag("strict-baseline"),
+            select=given.names("select"),
         )

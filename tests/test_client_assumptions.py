@@ -18,6 +18,8 @@ from conformance.clock import SystemClock
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
 from conformance.profile import load_profile
+from conformance.requirements import provider
+from conformance.requirements.links import label
 from tests.conftest import SuiteRun, use_emulator_credentials
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -57,4 +59,38 @@ def test_the_readme_walkthrough_fails_the_broken_assumption_citing_its_source(
     assert "ticket BOOK-188" in out
     # Holding: a second login leaves the first token valid, as the client assumes.
     assert run.status("DOC-keeps-earlier") == "passed"
+    keeps = next(r for r in run.results["requirements"] if r["id"] == "DOC-keeps-earlier")
+    assert keeps["level"] == "ASSUMPTION" and keeps["source"].endswith("ticket BOOK-142")
     assert run.status("DOC-invalidates-earlier") == "skipped"
+
+
+def test_the_walkthrough_profile_is_labelled_as_the_integrators_assumptions(tmp_path: Path) -> None:
+    profile_file = tmp_path / "my-client.yaml"
+    profile_file.write_text(_walkthrough_profile(), encoding="utf-8")
+    profile = load_profile(str(profile_file))
+    assert profile.assumes == "tourpaq"
+    assert profile.assumed_sections == {"invalidation", "refresh"}
+    assert label(provider.KEEPS_EARLIER, profile) == (
+        "ASSUMPTION",
+        "my-client profile, invalidation: our client design, ticket BOOK-142",
+    )
+    # What the profile does not set stays the provider's documentation.
+    assert label(provider.REJECTION_STATUS, profile) == ("PROVIDER-DOC", provider.REJECTION_STATUS.source)
+    # A provider's own profile, on the generic base, records no assumptions.
+    assert load_profile("tourpaq").assumes is None
+
+
+def test_emulating_assumptions_says_it_emulates_them_and_labels_them(
+    run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester
+) -> None:
+    profile_file = pytester.path / "my-client.yaml"
+    profile_file.write_text(_walkthrough_profile(), encoding="utf-8")
+    run = run_suite(str(profile_file), "-k", "test_new_token_request_and_earlier_tokens")
+    assert run.ret == 0, run.output
+    assert (
+        "conformance: profile my-client records a client's assumptions about tourpaq (invalidation, "
+        "refresh): their requirements read ASSUMPTION; --emulate emulates the assumptions themselves"
+    ) in run.output
+    row = next(r for r in run.results["requirements"] if r["id"] == "DOC-keeps-earlier")
+    assert (row["status"], row["level"]) == ("passed", "ASSUMPTION")
+    assert row["source"].endswith("ticket BOOK-142")

@@ -102,7 +102,7 @@ def test_usage_errors_are_one_line(
         bad.write_text(content)
     assert main(["diff", str(good), str(bad)]) == 4
     err = capsys.readouterr().err
-    assert err == f"conformance: {bad}: {message}\n"
+    assert err == f"conformance: error: {bad}: {message}\n"
 
 
 def test_diff_of_two_real_runs(run_suite: Any, tmp_path: Path) -> None:

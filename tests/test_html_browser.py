@@ -223,3 +223,79 @@ def test_failure_is_readable_in_chromium(
 
     browser.screenshot(tmp_path / "report.png")  # for a person debugging this test
     assert browser.console_errors() == []
+
+
+# What the three kinds of run look like at the top of their report: its verdict banner's colour.
+VERDICT_COLOURS = {"FAIL": (0xC6, 0x28, 0x28), "PASS": (0x2E, 0x7D, 0x32), "INCOMPLETE": (0xEF, 0x6C, 0x00)}
+SOME_TESTS = "test_token_response_is_as_documented or test_refresh_returns_a_new_pair"
+
+# Everything a reader can open, opened: the widest the page gets.
+OPEN_EVERYTHING = """
+(() => {
+  document.getElementById('show_all_details')?.click();
+  document.querySelectorAll('details').forEach(d => { d.open = true; });
+  const verdict = document.getElementById('conformance-verdict');
+  const box = verdict.getBoundingClientRect();
+  return {scrollWidth: document.documentElement.scrollWidth, width: window.innerWidth,
+          top: box.top, left: box.left, text: verdict.innerText,
+          firstHeading: document.querySelector('h1').getBoundingClientRect().bottom,
+          environment: document.getElementById('environment').getBoundingClientRect().top};
+})()
+"""
+
+# The screenshot, decoded by the browser itself: its size and the colour at a point.
+PIXEL = """
+(async () => {
+  const image = new Image();
+  image.src = 'data:image/png;base64,%s';
+  await image.decode();
+  const canvas = document.createElement('canvas');
+  canvas.width = image.width; canvas.height = image.height;
+  const context = canvas.getContext('2d');
+  context.drawImage(image, 0, 0);
+  const [r, g, b] = context.getImageData(%d, %d, 1, 1).data;
+  return {width: image.width, height: image.height, rgb: [r, g, b]};
+})()
+"""
+
+
+@pytest.mark.parametrize("kind", ["failing", "baselined", "incomplete"])
+def test_the_report_leads_with_its_verdict_and_fits_1400_pixels(
+    run_suite: Callable[..., SuiteRun], browser: DevTools, tmp_path: Path, kind: str
+) -> None:
+    """Acceptance 2: a failing, a baselined-passing and an incomplete report, each screenshot in
+    headless Chromium at 1,400 pixels: the verdict's banner is the first thing under the title,
+    and nothing, every fold opened, scrolls sideways."""
+    arguments = ["-k", SOME_TESTS]
+    if kind != "incomplete":
+        arguments += ["--conformance-defect", "expires-in-string"]
+    if kind == "baselined":
+        accepted = tmp_path / "baseline.yaml"
+        accepted.write_text("- requirement: RFC6749-5.1-expires-in\n  reason: legacy parser, TICKET-9\n")
+        arguments += ["--conformance-baseline", str(accepted)]
+    if kind == "incomplete":
+        arguments += ["--conformance-max-requests", "3"]
+    run = run_suite("tourpaq", *arguments, reports=True)
+    word = {"failing": "FAIL", "baselined": "PASS", "incomplete": "INCOMPLETE"}[kind]
+    assert run.ret == {"FAIL": 1, "PASS": 0, "INCOMPLETE": 2}[word], run.output
+    assert f"conformance: {word}: " in run.output  # the terminal says it too
+
+    browser.open((run.report_dir / "report.html").as_uri())
+    browser.send(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": 1400, "height": 900, "deviceScaleFactor": 1, "mobile": False},
+    )
+    page = browser.evaluate(OPEN_EVERYTHING)
+    assert page["text"].startswith(f"{word}: "), page
+    assert page["firstHeading"] <= page["top"] < page["firstHeading"] + 40, page  # right under the title
+    assert page["environment"] > page["top"]  # the environment table comes after
+    assert page["scrollWidth"] <= page["width"] == 1400, page  # no horizontal scroll
+
+    browser.evaluate("window.scrollTo(0, 0)")
+    shot = tmp_path / f"{kind}.png"
+    browser.screenshot(shot)
+    x, y = int(page["left"]) + 4, int(page["top"]) + 4
+    seen = browser.evaluate(PIXEL % (base64.b64encode(shot.read_bytes()).decode(), x, y))
+    assert seen["width"] == 1400, seen
+    assert tuple(seen["rgb"]) == VERDICT_COLOURS[word], seen
+    assert browser.console_errors() == []

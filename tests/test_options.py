@@ -39,6 +39,7 @@ SAMPLES: dict[str, tuple[list[str], list[str]]] = {
     "seed": (EMULATED, ["--seed", "42"]),
     "baseline": (EMULATED, ["--baseline", "accepted.yaml"]),
     "strict-baseline": (EMULATED, ["--baseline", "accepted.yaml", "--strict-baseline"]),
+    "select": (EMULATED, ["--select", "test_scope.py", "--select", "test_refresh.py::test_x[password]"]),
 }
 RUN_OPTIONS = [o for o in OPTIONS if o.pytest and "run" in o.commands]
 
@@ -99,7 +100,7 @@ def test_a_bad_cli_value_is_one_line_naming_the_flag_as_typed(
     capsys: pytest.CaptureFixture[str], flag: str, value: str, message: str
 ) -> None:
     assert main([*EMULATED, flag, value]) == 4
-    assert capsys.readouterr().err == f"conformance: {message}\n"
+    assert capsys.readouterr().err == f"conformance: error: {message}\n"
 
 
 def test_a_bad_pytest_value_names_the_pytest_flag_or_the_ini_key(pytester: pytest.Pytester) -> None:
@@ -127,14 +128,14 @@ def test_a_bad_pytest_value_names_the_pytest_flag_or_the_ini_key(pytester: pytes
 def test_every_usage_error_exits_4_with_one_line(capsys: pytest.CaptureFixture[str], argv: list[str]) -> None:
     assert main(argv) == 4
     err = capsys.readouterr().err
-    assert err.startswith("conformance: ") and err.count("\n") == 1, err
+    assert err.startswith("conformance: error: ") and err.count("\n") == 1, err
 
 
 def test_option_conflicts_name_the_cli_flags(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*LIVE, "--defect", "token-type-mac"]) == 4
-    assert capsys.readouterr().err == "conformance: --defect and --lifetime need --emulate\n"
+    assert capsys.readouterr().err == "conformance: error: --defect and --lifetime need --emulate\n"
     assert main([*EMULATED, "--strict-baseline"]) == 4
-    assert capsys.readouterr().err == "conformance: --strict-baseline needs --baseline FILE\n"
+    assert capsys.readouterr().err == "conformance: error: --strict-baseline needs --baseline FILE\n"
 
 
 def test_jobs_spread_the_suite_over_xdist_workers(tmp_path: Path) -> None:

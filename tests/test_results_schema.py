@@ -54,10 +54,16 @@ def test_a_failing_run_states_tool_time_profile_settings_and_evidence(
     assert evidence["expected"] == "token_type 'bearer' in any letter case"
     assert evidence["got"] == "token_type 'JWT'"
     assert evidence["exchange"] == 1 and evidence["test"].endswith(ONE_CASE)
-    assert evidence["replay"].startswith("curl -i -X POST http://emulator.conformance/api/token")
-    # The replay line is masked like every other output: no credential in clear.
+    assert evidence["status"] == 200
+    # The in-process emulator cannot be reached by curl: the finding replays by re-running its test.
+    assert (
+        evidence["replay"] == f"conformance replay {run.report_dir / 'results.json'} RFC6749-5.1-token-type"
+    )
+    assert evidence["request"].startswith("curl -sS -i -X POST http://emulator.conformance/api/token")
+    # The request names the environment variables the credentials come from, never their values.
     emulator = load_profile("tourpaq").emulator
-    assert emulator.password not in evidence["replay"] and "<password>" in evidence["replay"]
+    assert emulator.password not in evidence["request"]
+    assert '--data-urlencode "password=$CONFORMANCE_PASSWORD"' in evidence["request"]
     assert document["baseline"] is None
     passed = next(r for r in document["requirements"] if r["status"] == "passed")
     assert passed["evidence"] == []

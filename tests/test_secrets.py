@@ -13,6 +13,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import quote, quote_plus
 
@@ -24,6 +25,7 @@ from conformance.clock import SystemClock
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
 from conformance.profile import load_profile
+from tests.conftest import SuiteRun
 
 KNOWN = {
     "client_id": "cid-Zq81xK.example",
@@ -62,6 +64,24 @@ def _readable(text: str) -> str:
         for blob in re.findall(r"base64,([A-Za-z0-9+/=]+)", text)
     ]
     return "\n".join([text, *decoded])
+
+
+def _written(report_dir: Path) -> dict[str, str]:
+    """Every file a run wrote, readable, by its path: pytest's cache beside the reports too."""
+    return {
+        str(p.relative_to(report_dir)): _readable(p.read_text(encoding="utf-8"))
+        for p in report_dir.rglob("*")
+        if p.is_file()
+    }
+
+
+def _leaks(outputs: dict[str, str], needles: dict[str, str]) -> list[str]:
+    return [
+        f"{what} found in {where}"
+        for where, text in outputs.items()
+        for needle, what in needles.items()
+        if needle in text
+    ]
 
 
 @pytest.mark.parametrize(
@@ -121,21 +141,34 @@ def test_no_secret_in_any_output(tmp_path: Path, profile_name: str, defect: str 
     assert completed.returncode == (1 if defect else 0), completed.stdout[-3000:]
     tokens = [*emulator.store.issued_tokens()]
     assert len(tokens) >= 8
-    outputs = {
-        "stdout": completed.stdout,
-        "stderr": completed.stderr,
-        **{p.name: _readable(p.read_text(encoding="utf-8")) for p in report_dir.iterdir()},
-    }
+    outputs = {"stdout": completed.stdout, "stderr": completed.stderr, **_written(report_dir)}
     assert set(outputs) >= {"report.html", "junit.xml", "results.json"}
-    needles = _needles(tokens)
-    leaks = [
-        f"{what} found in {where}"
-        for where, text in outputs.items()
-        for needle, what in needles.items()
-        if needle in text
-    ]
-    assert not leaks, leaks
+    assert not _leaks(outputs, _needles(tokens)), _leaks(outputs, _needles(tokens))
     assert "<password>" in outputs["report.html"]  # the exchanges are there, masked
+
+
+def test_the_documents_example_credentials_are_scrubbed_from_every_byte_written(
+    run_suite: Callable[..., SuiteRun],
+) -> None:
+    """Tourpaq's documents quote their example credentials, and its emulator accepts exactly those
+    (a deployment may keep the documented ones): the report's "Documentation settled by evidence"
+    once printed them. Every byte the run writes is searched, the terminal's too."""
+    known = load_profile("tourpaq").emulator
+    run = run_suite("tourpaq", "-k", "test_token_response_is_as_documented", reports=True)
+    assert run.ret == 0, run.output
+    outputs = {"terminal": run.output, **_written(run.report_dir)}
+    needles = {
+        form: name
+        for name, value in (
+            ("client secret", known.client_secret),
+            ("password", known.password),
+            ("client id:secret", f"{known.client_id}:{known.client_secret}"),
+        )
+        for form in _forms(value) | {base64.b64encode(value.encode()).decode()}
+    }
+    assert not _leaks(outputs, needles), _leaks(outputs, needles)
+    settled = outputs["report.html"].split("Documentation settled by evidence", 2)[-1]
+    assert "the Basic header of the same example decodes to <basic-credentials>" in settled
 
 
 def test_assertion_rewriting_is_scrubbed(pytester: pytest.Pytester) -> None:

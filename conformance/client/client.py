@@ -15,6 +15,7 @@ import h11
 import httpx
 
 from conformance.client.budget import RequestBudget, TokenBudget
+from conformance.client.curl import curl_line
 from conformance.client.exchange import (
     Exchange,
     ExchangeKind,
@@ -117,6 +118,7 @@ class ConformanceClient:
             headers={"Accept": "application/json", "User-Agent": "conformance/0.1"},
         )
         credentials.register_with(redactor)
+        self._environment = credentials.environment()  # what replay lines name instead of values
 
     def close(self) -> None:
         self._http.close()
@@ -489,6 +491,8 @@ class ConformanceClient:
             self.exchanges.append(exchange)
         if refusal is not None:
             raise self._suite_error(exchange, refusal, token)
+        line = curl_line(request, self._environment, self.redactor, emulated=self.target.emulated)
+        exchange.replay, exchange.replay_blocked = line.text, line.blocked
         began = time.perf_counter()
         try:
             response = self._http.send(request)

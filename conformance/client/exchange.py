@@ -185,6 +185,10 @@ class Exchange:
     json_error: str | None = None
     # False when the HTTP library refused the request the suite built: nothing reached the target.
     sent: bool = True
+    # The request as a curl line with the credentials as environment references
+    # (conformance.client.curl), and why it cannot run by itself, if it cannot ("": none built).
+    replay: str = ""
+    replay_blocked: str | None = None
 
     def header(self, name: str) -> str | None:
         """First response header of that name (case-insensitive)."""
@@ -228,8 +232,18 @@ class Exchange:
         outcome = f"HTTP {self.status}" if self.status is not None else f"no response ({self.error})"
         return f"#{self.seq} {self.purpose}: {self.method} {self.url} -> {outcome}"
 
+    @property
+    def standalone(self) -> bool:
+        """Its curl line runs as printed, in a shell with the run's environment."""
+        return bool(self.replay) and self.replay_blocked is None
+
     def curl(self) -> str:
-        """A replayable command line; secrets stay masked (fill them in from your environment)."""
+        """The request as a curl line: credentials as references to the run's environment
+        variables; a token issued earlier, or what no reference can rebuild, masked."""
+        return self.replay or self.masked_curl()
+
+    def masked_curl(self) -> str:
+        """The request as a curl line, every secret masked by its label."""
         parts = ["curl", "-i", "-X", self.method, self.url]
         for name, value in self.request_headers:
             if name.lower() in {"host", "content-length", "accept-encoding", "connection", "user-agent"}:
@@ -253,7 +267,11 @@ class Exchange:
                 lines += ["<", f"< {body[:BODY_LIMIT]}{more}"]
         else:
             lines.append(f"< no response: {self.error}")
-        lines.append(f"replay: {self.curl()}")
+        if self.standalone:
+            lines.append(f"replay: {self.replay}")
+        else:
+            why = f"  # not runnable alone: {self.replay_blocked}" if self.replay_blocked else ""
+            lines.append(f"request: {self.curl()}{why}")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

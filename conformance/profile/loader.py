@@ -142,7 +142,26 @@ def load_profile(name_or_path: str) -> Profile:
     """Load, validate and merge a profile; every problem is one `ProfileError` line."""
     path = resolve_profile_path(name_or_path)
     data = _load_merged(path)
-    return profile_from_mapping(data, origin=str(path))
+    return _with_assumptions(profile_from_mapping(data, origin=str(path)), path)
+
+
+def _with_assumptions(profile: Profile, path: Path) -> Profile:
+    """A profile that extends a provider's profile (one that itself extends the generic base)
+    records a client's assumptions about that provider: the sections it sets are the
+    integrator's claims, not the provider's documentation. A provider's own profile extends the
+    generic base (rfc6749) directly, as `conformance probe` writes them."""
+    leaf = _read_yaml(path)
+    parent_name = leaf.get("extends")
+    if parent_name is None:
+        return profile
+    parent = _read_yaml(resolve_profile_path(parent_name, relative_to=path.parent))
+    if parent.get("extends") is None:
+        return profile
+    return dataclasses.replace(
+        profile,
+        assumes=str(parent.get("name", parent_name)),
+        assumed_sections=frozenset(section for section in SECTIONS if section in leaf),
+    )
 
 
 def _required(data: dict[str, Any], dotted: str, origin: str) -> Any:

@@ -197,6 +197,11 @@ class Profile:
     introspection: Introspection | None = None
     metadata: Metadata | None = None
     access_token: AccessToken | None = None
+    # A profile that extends a provider's profile writes down an integrator's assumptions about
+    # that provider (README, "Checking your client's assumptions"): the provider's name, and the
+    # sections the assumptions set. Their requirements are the integrator's, not the provider's.
+    assumes: str | None = None
+    assumed_sections: frozenset[str] = frozenset()
 
     def source_of(self, section: str) -> str:
         """The documented source of a profile section, for messages and reports."""

@@ -16,7 +16,19 @@ from dataclasses import dataclass
 from conformance.profile import Profile
 from conformance.requirements.catalogue import Requirement
 
-__all__ = ["SourceLink", "cited_documents", "profile_section", "rfc_links", "source_links"]
+__all__ = [
+    "ASSUMPTION",
+    "SourceLink",
+    "cited_documents",
+    "label",
+    "profile_section",
+    "rfc_links",
+    "source_links",
+]
+
+# The level a requirement shows when a client's assumption, not the provider's documentation,
+# is what it checks: it fails a run as PROVIDER-DOC does.
+ASSUMPTION = "ASSUMPTION"
 
 RFC_URL = "https://www.rfc-editor.org/rfc/rfc{number}"
 _RFC = re.compile(r"RFC\s*(\d+)", re.IGNORECASE)
@@ -57,6 +69,15 @@ def profile_section(requirement: Requirement) -> str | None:
     """The profile section a `DOC-*` requirement's source names ("resource.rejection" -> "resource")."""
     match = _PROFILE_SECTION.search(requirement.source)
     return match.group(1).split(".")[0] if match else None
+
+
+def label(requirement: Requirement, profile: Profile | None) -> tuple[str, str]:
+    """(level, source) as a run of `profile` shows them: a `DOC-*` requirement of a section a
+    client's assumptions set reads `ASSUMPTION`, with the assumption's own source (its ticket)."""
+    section = profile_section(requirement)
+    if profile is not None and section in profile.assumed_sections:
+        return ASSUMPTION, f"{profile.name} profile, {section}: {profile.source_of(section)}"
+    return requirement.level.value, requirement.source
 
 
 def cited_documents(profile: Profile, citation: str) -> list[str]:

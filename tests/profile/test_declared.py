@@ -49,6 +49,9 @@ def test_every_profile_field_is_declared_or_built_from_sections() -> None:
         "introspection",
         "metadata",
         "access_token",
+        # From the extends chain: a client's assumptions about the provider it extends.
+        "assumes",
+        "assumed_sections",
     }
     undeclared = {f.name for f in dataclasses.fields(Profile) if "at" not in f.metadata}
     assert undeclared == built

@@ -44,4 +44,6 @@ def test_failure_explains_itself(run_suite: Callable[..., SuiteRun]) -> None:
     assert "RFC6749-5.1-expires-in [MUST, RFC 6749 §5.1, Appendix A.14]" in output
     assert "expected: expires_in: type 'integer'" in output
     assert "got:      expires_in is '1799' (str)" in output
-    assert "replay:   curl -i -X POST http://emulator.conformance/api/token" in output
+    # Sent to the in-process emulator: the request to read, and the command that replays it.
+    assert "request:  curl -sS -i -X POST http://emulator.conformance/api/token" in output
+    assert "replay:   conformance replay " in output

@@ -1,0 +1,156 @@
+"""Start a suite run from the command line: every usage error first, then the question, then pytest.
+
+Shared by `conformance run` and `conformance replay`. Whatever is wrong with the options, the
+environment or the profile is said in one line before anyone is asked `Proceed? [y/N]`: a
+person who answers yes is never then told the run cannot start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import difflib
+import importlib
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+
+from conformance import baseline
+from conformance.arguments import Given, suite_argv
+from conformance.credentials import Credentials
+from conformance.errors import TargetUnreachable, UsageError
+from conformance.preflight import check_reachable
+from conformance.profile import Profile, load_profile
+from conformance.safety import check_transport_security, is_loopback, plan
+from conformance.settings import RunSettings
+
+__all__ = ["Prepared", "confirm", "execute", "launch", "prepare", "scenario_selection"]
+
+SCENARIOS = files("conformance") / "scenarios"
+
+
+def scenario_selection(extra: Sequence[str]) -> tuple[list[str], list[str]]:
+    """`extra` pytest arguments split into (the others, node ids of the packaged scenarios).
+
+    The summary prints node ids as `test_refresh.py::test_x[password]`: relative to the package
+    of scenarios, not to where the user stands, so pytest would look for them in the working
+    directory. Pasted back after `--`, they select those tests. A file of that name in the
+    working directory stays the user's own."""
+    rest, selected = [], []
+    for argument in extra:
+        module = argument.split("::", 1)[0]
+        if (
+            module.startswith("test_")
+            and module.endswith(".py")
+            and "/" not in module
+            and not Path(module).exists()
+        ):
+            if not (SCENARIOS / module).is_file():
+                raise UsageError(f"no scenario module {module}: the node ids the summary prints name one")
+            _check_test_name(module, argument)
+            selected.append(argument)
+        else:
+            rest.append(argument)
+    return rest, selected
+
+
+def _check_test_name(module: str, node_id: str) -> None:
+    """A node id's test function exists in its module (a parametrization is known only once
+    pytest collects it: the run names an unknown one)."""
+    parts = node_id.split("::")
+    if len(parts) < 2:
+        return
+    name = parts[-1].split("[", 1)[0]
+    tests = [
+        n
+        for n in dir(importlib.import_module(f"conformance.scenarios.{module[:-3]}"))
+        if n.startswith("test")
+    ]
+    if name not in tests:
+        close = difflib.get_close_matches(name, tests, n=1)
+        hint = f" (did you mean {module}::{close[0]}?)" if close else ""
+        raise UsageError(f"no scenario has the node id {node_id!r}{hint}")
+
+
+def confirm(profile: Profile, settings: RunSettings) -> None:
+    """Say what a live run will do; go on only when a person at a terminal says yes."""
+    print(plan(profile, settings), file=sys.stderr)
+    if not sys.stdin.isatty():
+        raise UsageError("no terminal to confirm on: pass --yes to run against a live target unattended")
+    answer = input("Proceed? [y/N] ").strip().lower()
+    if answer not in {"y", "yes"}:
+        raise UsageError("not confirmed; nothing was sent")
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A run ready to start: its pytest arguments, and why the target cannot be reached, if so."""
+
+    argv: list[str]
+    report_dir: Path
+    unreachable: str | None = None
+
+
+def launch(values: Mapping[str, object], *, jobs: int = 1, extra: Sequence[str] = ()) -> int:
+    """Run the suite with `values` (option name -> typed value, as `suite_argv` takes them) and
+    pytest arguments `extra`; pytest's exit code. A usage error raises before anything is asked
+    or sent; a target that cannot be reached is one line (the reports still say why)."""
+    return execute(prepare(values, jobs=jobs, extra=extra))
+
+
+def execute(prepared: Prepared) -> int:
+    import pytest
+
+    if prepared.unreachable is None:
+        return int(pytest.main(prepared.argv))
+    # Nothing runs: pytest only writes the reports (results.json, junit.xml with an error
+    # testcase, report.html), and its screenful would bury the one line that matters.
+    with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):
+        code = int(pytest.main(prepared.argv))
+    print(
+        f"conformance: error: {prepared.unreachable}; no scenario was run (reports in {prepared.report_dir})",
+        file=sys.stderr,
+    )
+    return code
+
+
+def prepare(values: Mapping[str, object], *, jobs: int = 1, extra: Sequence[str] = ()) -> Prepared:
+    """The run `launch` starts, once every usage error is ruled out, a live target confirmed and
+    found reachable (or not: the run then only writes its reports); the report directory made."""
+    extra, selected = scenario_selection(extra)
+    values = {**values, "select": (*_names(values.get("select")), *selected)}
+    given = Given({k: v for k, v in values.items() if v not in (None, False, (), [])}, {}, "cli")
+    profile = load_profile(str(values["profile"]))
+    settings = RunSettings.from_given(given)  # the options together: one line naming the flags
+    assert settings is not None  # a profile was given
+    if settings.baseline is not None:
+        baseline.load_baseline(settings.baseline)  # a bad baseline: one line, exit 4, nothing sent
+    unreachable = None
+    if settings.live:
+        check_transport_security(settings)
+        Credentials.from_environment(profile)  # missing credentials: said before the question
+        if not is_loopback(str(settings.url)) and not settings.confirmed:
+            confirm(profile, settings)  # before the first connection to someone's server
+            values = {**values, "yes": True}
+        try:
+            check_reachable(str(settings.url), timeout=min(settings.timeout, 10.0))
+        except TargetUnreachable as exc:
+            unreachable = str(exc)
+    report_dir = settings.report_dir or Path("reports") / profile.name
+    report_dir.mkdir(parents=True, exist_ok=True)
+    argv = suite_argv(
+        {**values, "report-dir": report_dir},
+        rootdir=os.getcwd(),
+        reports=True,
+        jobs=jobs,
+        extra=extra,
+        # Beside the reports: `-- --lf` reruns the last failures of this report directory.
+        cache_dir=report_dir / ".pytest_cache",
+    )
+    return Prepared(argv, report_dir, unreachable)
+
+
+def _names(value: object) -> tuple[str, ...]:
+    return tuple(str(v) for v in value) if isinstance(value, list | tuple) else ()
