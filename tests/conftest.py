@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ from conformance.emulator.server import serve
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
 from conformance.results import VALIDATE_ENV
+from conformance.settings import RunSettings
 
 # Every results.json a test's run writes (in-process, or a `conformance run` subprocess, which
 # inherits the environment) is validated against schemas/results.schema.json before it is written.
@@ -87,6 +89,15 @@ def run_suite(pytester: pytest.Pytester) -> Callable[..., SuiteRun]:
         return SuiteRun(result, report_dir)
 
     return run
+
+
+def settings_for(profile: str, **changes: Any) -> RunSettings:
+    """The settings of a run of `profile` against its in-process emulator, with `changes`."""
+    emulated = RunSettings(
+        profile=profile, url=None, emulate=True, resource_path=None, expiry_wait=0.0,
+        report_dir=None, timeout=10.0, defects=(), lifetime=None,
+    )  # fmt: skip
+    return dataclasses.replace(emulated, **changes)
 
 
 def use_emulator_credentials(monkeypatch: pytest.MonkeyPatch, profile: Profile) -> None:

@@ -28,8 +28,7 @@ from conformance.emulator.server import serve
 from conformance.profile import load_profile
 from conformance.redaction import Redactor
 from conformance.search import LIVE
-from conformance.settings import RunSettings
-from tests.conftest import SuiteRun
+from tests.conftest import SuiteRun, settings_for
 
 _EXCHANGE_NUMBER = re.compile(r"#\d+")
 # An issued token's label carries its fingerprint; the emulator's tokens are random in every run.
@@ -119,25 +118,16 @@ def test_two_workers_report_what_one_process_reports(
 
 
 def test_a_worker_takes_its_share_of_the_budget() -> None:
-    settings = RunSettings(
-        profile="tourpaq",
-        url="https://api.example.com",
-        emulate=False,
-        resource_path=None,
-        expiry_wait=0.0,
-        report_dir=None,
-        timeout=10.0,
-        defects=(),
-        lifetime=None,
-        max_requests=301,
-        max_rps=5.0,
+    settings = settings_for(
+        "tourpaq", url="https://api.example.com", emulate=False, max_requests=301, max_rps=5.0, max_tokens=11
     )
 
     class Worker:
         workerinput = {"workercount": 2}
 
     shared = share_budget(settings, Worker())  # type: ignore[arg-type]
-    assert (shared.max_requests, shared.max_rps) == (151, 2.5)
+    # Requests rounded up, tokens down: together the workers never obtain more tokens than the run may.
+    assert (shared.max_requests, shared.max_rps, shared.max_tokens) == (151, 2.5, 5)
     assert share_budget(settings, object()) is settings  # type: ignore[arg-type]
 
 

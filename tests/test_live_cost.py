@@ -20,8 +20,7 @@ from conformance.forecast import forecast
 from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_TOKENS
 from conformance.profile import load_profile
 from conformance.safety import plan
-from conformance.settings import RunSettings
-from tests.conftest import SuiteRun, use_emulator_credentials
+from tests.conftest import SuiteRun, settings_for, use_emulator_credentials
 
 STATUS_RANK = {"skipped": 0, "partial": 1, "passed": 2, "warned": 3, "failed": 4}
 
@@ -98,16 +97,11 @@ def test_the_plan_counts_what_the_run_then_sends(
     spec = load_profile(profile)
     use_emulator_credentials(monkeypatch, spec)
     with serve(Emulator(spec, clock=SystemClock(show_countdown=False)).app) as url:
-        settings = RunSettings(
-            profile=profile,
+        settings = settings_for(
+            profile,
             url=url,
             emulate=False,
             resource_path="/protected",
-            expiry_wait=0.0,
-            report_dir=None,
-            timeout=10.0,
-            defects=(),
-            lifetime=None,
             max_requests=LIVE_MAX_REQUESTS,
             max_tokens=LIVE_MAX_TOKENS,
         )

@@ -6,16 +6,12 @@ import pytest
 
 from conformance.findings import FindingLog
 from conformance.run import ConformanceRun
-from conformance.settings import RunSettings
+from tests.conftest import settings_for
 
 
 @pytest.fixture
 def run() -> ConformanceRun:
-    settings = RunSettings(
-        profile="tourpaq", url=None, emulate=True, resource_path=None, expiry_wait=0.0,
-        report_dir=None, timeout=10.0, defects=("no-cache-headers",), lifetime=None,
-    )  # fmt: skip
-    return ConformanceRun(settings)
+    return ConformanceRun(settings_for("tourpaq", defects=("no-cache-headers",)))
 
 
 def _purposes(log: FindingLog) -> list[str]:

@@ -14,23 +14,11 @@ from conformance.client.budget import TokenBudget
 from conformance.client.endpoints import revoke
 from conformance.errors import TokenBudgetSpent
 from conformance.run import ConformanceRun
-from conformance.settings import RunSettings
+from tests.conftest import settings_for
 
 
 def _run(profile: str, max_tokens: int | None = 10) -> ConformanceRun:
-    settings = RunSettings(
-        profile=profile,
-        url=None,
-        emulate=True,
-        resource_path=None,
-        expiry_wait=0.0,
-        report_dir=None,
-        timeout=10.0,
-        defects=(),
-        lifetime=None,
-        max_tokens=max_tokens,
-    )
-    return ConformanceRun(settings)
+    return ConformanceRun(settings_for(profile, max_tokens=max_tokens))
 
 
 @pytest.fixture
