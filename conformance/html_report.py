@@ -238,7 +238,7 @@ class HtmlReportHooks:
             "<p><strong>Requirements:</strong> "
             + ", ".join(self._count(s, counts[s], len(accepted)) for s in STATUSES)
             + f" (of {len(rows)}); {self.run.request_count} requests, "
-            f"{self.run.token_request_count} token requests.</p>"
+            f"{self.run.token_request_count} token requests, {self.run.tokens_issued} tokens issued.</p>"
         )
         if self.run.unreachable:
             prefix.append(
