@@ -32,7 +32,7 @@ from conformance.errors import BudgetExhausted, ConformanceError, TargetError, T
 from conformance.findings import Finding, FindingLog
 from conformance.progress import SearchProgress
 from conformance.replay import rerun_of
-from conformance.requirements import Requirement
+from conformance.requirements import Requirement, get
 from conformance.requirements.links import label
 from conformance.run import ConformanceRun
 from conformance.scenario import Scenario
@@ -315,6 +315,12 @@ class Search:
                 self.shown |= new
 
     def _conclude(self) -> None:
+        # A case the budget kept from being sent leaves what it would have judged partial, also
+        # where that is a requirement this search does not hold (another test passes it).
+        held = {r.id for r in self.held}
+        for requirement_id, why in self.untested.items():
+            if requirement_id != "*" and requirement_id not in held and requirement_id not in self.shown:
+                self.conformance.log.partial(get(requirement_id), f"{self.title}: {why}")
         if self.found:
             self._fail(self.found, "; ".join(dict.fromkeys(self._why)))
         if self.overloaded:

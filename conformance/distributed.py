@@ -116,6 +116,7 @@ def hand_over(config: pytest.Config, run: ConformanceRun, results: ResultsCollec
         "requests": run.client.request_count,
         "token_requests": run.client.token_request_count,
         "tokens_issued": run.client.tokens_issued,
+        "tokens_asked": run.client.tokens_asked,
         "stopped": run.stopped,
         "unreachable": run.unreachable,
     }
@@ -145,6 +146,7 @@ class ControllerHooks:
         run.requests_by_workers += payload["requests"]
         run.token_requests_by_workers += payload["token_requests"]
         run.tokens_issued_by_workers += payload["tokens_issued"]
+        run.tokens_asked_by_workers += payload["tokens_asked"]
         run.stopped = run.stopped or payload["stopped"]
         run.unreachable = run.unreachable or payload["unreachable"]
         results = self.config.stash[RESULTS]

@@ -83,8 +83,10 @@ def send_case(
     kind: str,
     authorization: str | None = None,
     token: str | None = None,
+    asks_token: bool = False,
 ) -> Exchange:
-    """Send a schemathesis case through our client (`authorization` replaces the generated one)."""
+    """Send a schemathesis case through our client (`authorization` replaces the generated one;
+    `asks_token`: the token budget paid for what it may obtain)."""
     kwargs = case.as_transport_kwargs(base_url="")
     sendable = (_sendable(str(k), str(v)) for k, v in kwargs.get("headers", {}).items())
     headers = [h for h in sendable if h is not None and h[0].lower() not in _DROPPED_HEADERS]
@@ -117,6 +119,7 @@ def send_case(
         content=content,
         grant_type=grant if isinstance(grant, str) else None,
         token=token,
+        asks_token=asks_token,
     )
 
 

@@ -284,6 +284,12 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     return result
 
 
+def _tokens(run: ConformanceRun) -> str:
+    unasked = run.tokens_issued - run.tokens_asked
+    refused = f" ({unasked} to requests the server must refuse)" if unasked else ""
+    return f"{run.tokens_issued} tokens issued{refused}"
+
+
 def _count_silence(item: pytest.Item, run: ConformanceRun | None) -> None:
     """A target that stopped answering is left alone: every further test would only wait out
     its timeout against it (someone's production server, perhaps)."""
@@ -496,7 +502,7 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
             f"{counts['passed']} requirements passed, {counts['partial']} partial, "
             f"{counts['failed']} failed{known}, {counts['warned']} warned, {counts['skipped']} skipped "
             f"(of {len(all_requirements())}); {run.request_count} requests, "
-            f"{run.token_request_count} token requests, {run.tokens_issued} tokens issued"
+            f"{run.token_request_count} token requests, {_tokens(run)}"
         )
     if results.baseline is not None and not run.settings.dry_run:
         unaccepted = [r["id"] for r in results.blocking_failures(rows)]
@@ -562,6 +568,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
             requests=run.request_count,
             token_requests=run.token_request_count,
             tokens_issued=run.tokens_issued,
+            tokens_asked=run.tokens_asked,
             exit_code=int(exitstatus),
             error=run.unreachable or run.stopped,
             dry_run=run.settings.dry_run,

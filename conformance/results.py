@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from conformance.baseline import ACCEPTED, FIXED, Baseline, load_baseline
+from conformance.client.budget import TOKEN_BUDGET_OPTION
 from conformance.findings import Explanations, Finding, FindingLog, attribute
 from conformance.redaction import Redactor
 from conformance.replay import replay_command
@@ -230,6 +231,12 @@ class ResultsCollector:
             entries = verdicts.get(requirement.id, [])
             if entries:
                 status = max((e[0] for e in entries), key=lambda s: _RANK[s])
+                cut = [e for e in entries if e[0] in ("partial", "skipped") and TOKEN_BUDGET_OPTION in e[1]]
+                if status == "passed" and cut:
+                    # Another test passed it, but the token budget kept a check of it from running:
+                    # not checked in full. (No other kind of skip outweighs a pass.)
+                    status = "partial"
+                    entries = [("partial", e[1], e[2]) for e in cut] + entries
                 messages = [e[1] for e in entries if e[0] == status and e[1]]
                 # Of the reasons it was not checked, what would make it run first.
                 messages.sort(key=lambda m: not m.startswith("not checked"))
@@ -335,6 +342,7 @@ class ResultsCollector:
         token_requests: int,
         exit_code: int,
         tokens_issued: int = 0,
+        tokens_asked: int = 0,
         error: str | None = None,
         dry_run: bool = False,
         results_path: Path | None = None,
@@ -366,6 +374,7 @@ class ResultsCollector:
                 "requests": requests,
                 "token_requests": token_requests,
                 "tokens_issued": tokens_issued,
+                "tokens_asked": tokens_asked,
                 "exit_code": exit_code,
                 "levels": {**{level.value: level.fails_run for level in Level}, ASSUMPTION: True},
             },

@@ -22,6 +22,7 @@ from conformance.preflight import check_reachable
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
 from conformance.safety import check_transport_security
+from conformance.scenario import IssuedToken
 from conformance.settings import RunSettings
 from conformance.token_bank import TokenBank
 
@@ -90,7 +91,11 @@ class ConformanceRun:
         )
         self.ledger = TokenLedger(self.profile, self.clock)
         # A frugal run lends the tokens it holds to every scenario that can use one.
-        self.bank = TokenBank(self.profile, self.ledger, self.clock) if settings.frugal else None
+        self.bank = (
+            TokenBank(self.profile, self.ledger, self.clock, self._still_works if resource_path else None)
+            if settings.frugal
+            else None
+        )
         # The logs exchanges are recorded into, innermost last: see `recording_into`.
         self._recording: list[FindingLog] = []
         self.unreachable: str | None = None  # the target could not be reached: nothing ran
@@ -100,10 +105,17 @@ class ConformanceRun:
         self.requests_by_workers = 0
         self.token_requests_by_workers = 0
         self.tokens_issued_by_workers = 0
+        self.tokens_asked_by_workers = 0
         self.client.listeners.append(self._on_exchange)
         self._log_filter = RedactingLogFilter(self.redactor)
         for name in ("httpx", "httpcore"):
             logging.getLogger(name).addFilter(self._log_filter)
+
+    def _still_works(self, token: IssuedToken) -> bool:
+        """Whether the resource serves `token` now: asked before lending a token a newer one may
+        have ended (the profile leaves it open)."""
+        answer = self.client.call_resource(token.access_token, "resource: does the run's token still work?")
+        return answer.ok
 
     @property
     def request_count(self) -> int:
@@ -117,6 +129,11 @@ class ConformanceRun:
     @property
     def tokens_issued(self) -> int:
         return self.client.tokens_issued + self.tokens_issued_by_workers
+
+    @property
+    def tokens_asked(self) -> int:
+        """Of the tokens issued, those the run asked for (what its token budget counts)."""
+        return self.client.tokens_asked + self.tokens_asked_by_workers
 
     def preflight(self) -> None:
         """Fail fast, and gently, when a live target cannot be reached."""

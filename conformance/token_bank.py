@@ -4,15 +4,19 @@ On a profile whose new tokens log the account's other sessions out, every token 
 someone a session: a run with a token budget (`--max-tokens`) obtains a token once and lends
 it on. A token is lent only while nothing the run has seen could have ended it: it was not
 presented for revocation, its refresh token was not used, the resource never refused it, no
-newer token superseded it where the profile says (or leaves open) that a new token invalidates
-earlier ones, and it has at least half its stated life ahead. What a scenario does with a
-lent token is seen here like any other exchange, so the next borrower never gets a spent one.
+newer token superseded it where the profile says that a new token invalidates earlier ones,
+and it has at least half its stated life ahead. Where the profile leaves that open, a token a
+newer one superseded is lent only once the resource has accepted it since (one resource call
+asks, costing no session). What a scenario does with a lent token is seen here like any other
+exchange, so the next borrower never gets a spent one.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from conformance.client import Exchange
 from conformance.clock import Clock
@@ -30,15 +34,26 @@ class _Held:
     token: IssuedToken
     access_key: str
     refresh_key: str | None
+    # The latest issuance of the run when the resource last accepted it: seen working since.
+    accepted_after: int = 0
 
 
 class TokenBank:
-    def __init__(self, profile: Profile, ledger: TokenLedger, clock: Clock) -> None:
+    def __init__(
+        self,
+        profile: Profile,
+        ledger: TokenLedger,
+        clock: Clock,
+        still_works: Callable[[IssuedToken], bool] | None = None,
+    ) -> None:
         self.profile = profile
         self.ledger = ledger
         self.clock = clock
+        # Asks the resource whether a token works (None: the run has no resource to ask).
+        self.still_works = still_works
         self._held: list[_Held] = []  # oldest first
         self._spent: set[str] = set()  # keys of access and refresh tokens no longer to lend
+        self._latest_issuance = 0  # seq of the run's latest exchange that issued a token
         self._lock = threading.Lock()
 
     def _hold(self, grant: str, token: IssuedToken) -> None:
@@ -48,14 +63,27 @@ class TokenBank:
     def lend(self, grant: str, *, with_refresh: bool = False) -> IssuedToken | None:
         """The newest held token of `grant` that still works as far as the run can tell (and
         whose refresh token is unused, `with_refresh`); None when there is none."""
-        with self._lock:
-            for held in reversed(self._held):
-                if held.grant != grant or not self._works(held):
-                    continue
-                if with_refresh and held.refresh_key is None:
-                    continue
+        while True:
+            with self._lock:
+                candidates = [
+                    (held, verdict)
+                    for held in reversed(self._held)
+                    if held.grant == grant
+                    and (not with_refresh or held.refresh_key is not None)
+                    and (verdict := self._works(held)) != "spent"
+                ]
+            if not candidates:
+                return None
+            held, verdict = candidates[0]
+            if verdict == "works":
                 return held.token
-        return None
+            # Superseded where the profile leaves open whether that ends it: the resource says.
+            if self.still_works is not None and self.still_works(held.token):
+                with self._lock:
+                    held.accepted_after = self._latest_issuance
+                return held.token
+            with self._lock:
+                self._spent.add(held.access_key)
 
     def lend_oldest(self, grant: str, *, with_refresh: bool = False) -> IssuedToken | None:
         """The oldest held token of `grant` the run has not revoked or replaced, its life over or
@@ -84,6 +112,8 @@ class TokenBank:
         if exchange.status is None:
             return
         with self._lock:
+            if exchange.kind == "token" and exchange.issued_token:
+                self._latest_issuance = max(self._latest_issuance, exchange.seq)
             if exchange.kind == "token" and exchange.documented and exchange.grant_type:
                 if exchange.issued_token:
                     self._hold(exchange.grant_type, IssuedToken.of(exchange))
@@ -93,6 +123,10 @@ class TokenBank:
                 return
             if exchange.kind == "revocation":
                 self._spend(key)  # whatever the answer: a token presented for revocation may be gone
+            elif exchange.kind == "resource" and exchange.ok:
+                for held in self._held:
+                    if held.access_key == key:
+                        held.accepted_after = self._latest_issuance  # seen working: no need to ask
             elif exchange.kind == "resource" and exchange.status in (401, 403) and not exchange.malformed:
                 self._spent.add(key)  # its refresh token may still work: that is not the resource's to say
             elif exchange.kind == "token" and exchange.grant_type == "refresh_token":
@@ -113,17 +147,20 @@ class TokenBank:
                 if held.refresh_key is not None:
                     self._spent.add(held.refresh_key)
 
-    def _works(self, held: _Held) -> bool:
+    def _works(self, held: _Held) -> Literal["works", "ask", "spent"]:
+        """Whether the held token may be lent: "ask" when only the resource can tell."""
         if held.access_key in self._spent or (
             held.refresh_key is not None and held.refresh_key in self._spent
         ):
-            return False
+            return "spent"
         tracked = self.ledger.get(held.token.access_token)
         if tracked is None or tracked.replaced_by is not None:
-            return False  # forgotten (revoked by a scenario), or its pair was refreshed
-        if tracked.superseded_by is not None and self.profile.invalidates_earlier is not False:
-            return False
-        if tracked.lifetimes:
-            age = self.clock.now() - tracked.issued.sent
-            return age < min(tracked.lifetimes) / 2
-        return True
+            return "spent"  # forgotten (revoked by a scenario), or its pair was refreshed
+        if tracked.lifetimes and self.clock.now() - tracked.issued.sent >= min(tracked.lifetimes) / 2:
+            return "spent"
+        rule = self.profile.invalidates_earlier
+        if tracked.superseded_by is None or rule is False:
+            return "works"
+        if rule is True or self.still_works is None:
+            return "spent"
+        return "works" if held.accepted_after >= self._latest_issuance else "ask"

@@ -44,14 +44,31 @@ def test_a_documented_token_is_lent_until_the_resource_refuses_it(tourpaq: Confo
     assert _lent_seq(tourpaq) is None
 
 
-def test_a_changed_request_is_not_lent_and_a_newer_token_supersedes(tourpaq: ConformanceRun) -> None:
+def test_a_changed_request_is_not_lent_and_a_superseded_token_only_once_the_resource_says(
+    tourpaq: ConformanceRun,
+) -> None:
     client = tourpaq.client
     first = client.grant_request("password", "token: documented")
     client.grant_request("password", "token: another scope", scope="write")
-    # Tourpaq leaves open whether a new token ends the earlier ones: neither is lent.
-    assert _lent_seq(tourpaq) is None
+    # Tourpaq leaves open whether a new token ends the earlier ones: the resource is asked, once.
+    asked = len(client.exchanges)
+    assert _lent_seq(tourpaq) == first.seq
+    assert [e.purpose for e in client.exchanges[asked:]] == ["resource: does the run's token still work?"]
+    assert _lent_seq(tourpaq) == first.seq and len(client.exchanges) == asked + 1  # not asked twice
     again = client.grant_request("password", "token: documented again")
-    assert _lent_seq(tourpaq) == again.seq != first.seq
+    assert _lent_seq(tourpaq) == again.seq != first.seq  # the newest first, needing no question
+
+
+def test_where_new_tokens_end_the_earlier_ones_a_superseded_token_is_not_lent() -> None:
+    run = _run("daysoutguide")
+    try:
+        first = run.client.grant_request("password", "token: documented")
+        run.client.grant_request("password", "token: with an unrecognized parameter", extra=[("x", "1")])
+        count = len(run.client.exchanges)
+        assert _lent_seq(run) is None and len(run.client.exchanges) == count  # nothing to ask
+        assert first.seq < count
+    finally:
+        run.close()
 
 
 def test_a_refresh_hands_back_its_pair_and_spends_the_old_one(tourpaq: ConformanceRun) -> None:

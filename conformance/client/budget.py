@@ -13,7 +13,11 @@ from contextlib import contextmanager
 
 from conformance.errors import BudgetExhausted, TokenBudgetSpent
 
-__all__ = ["RequestBudget", "TokenBudget"]
+__all__ = ["TOKEN_BUDGET_OPTION", "RequestBudget", "TokenBudget"]
+
+# Named in every reason a check gives for what the token budget kept it from: the results read
+# it (a requirement another test passed is still only partial where the budget cut one short).
+TOKEN_BUDGET_OPTION = "--max-tokens"
 
 
 class RequestBudget:
@@ -96,8 +100,14 @@ class TokenBudget:
         return left is None or left >= tokens
 
     def spent_reason(self, what: str) -> str:
-        """Why `what` was not sent: the verdict's note on what a check left untested."""
-        return f"{what} not sent once the run's {self.max_tokens} tokens were spent (--max-tokens)"
+        """Why `what`, a check of its own, was not sent: the verdict's note on what it left
+        untested (it makes a requirement another test passed partial)."""
+        return f"{what} not sent once the run's {self.max_tokens} tokens were spent ({TOKEN_BUDGET_OPTION})"
+
+    def shortened(self, what: str) -> str:
+        """Why a search made fewer of `what`: it explored less, as with fewer examples (partial
+        in its own test, never outweighing a check that ran in full)."""
+        return f"{what} not made once the run's token budget of {self.max_tokens} was spent"
 
     def take(self, purpose: str, tokens: int = 1) -> None:
         """Raise before a request meant to obtain `tokens` when the budget cannot cover them."""
@@ -105,5 +115,5 @@ class TokenBudget:
             share = "" if self._ceiling is None else ", this test's share of it included"
             raise TokenBudgetSpent(
                 f"{purpose}: the run's budget of {self.max_tokens} tokens is spent{share} "
-                f"({self._issued()} obtained; raise it with --max-tokens)"
+                f"({self._issued()} obtained; raise it with {TOKEN_BUDGET_OPTION})"
             )

@@ -105,7 +105,7 @@ class ConformanceClient:
         self.timeout = timeout
         self.budget = budget or RequestBudget()
         self.token_budget = token_budget or TokenBudget()
-        self.token_budget.count_with(lambda: self.tokens_issued)
+        self.token_budget.count_with(lambda: self.tokens_asked)
         self.exchanges: list[Exchange] = []
         self._answered: dict[str, Exchange] = {}  # a request's fingerprint -> its latest answer
         self.listeners: list[ExchangeListener] = []
@@ -137,6 +137,15 @@ class ConformanceClient:
         """Access tokens the server issued: on a profile that invalidates earlier tokens, each one
         logged the account's other sessions out."""
         return sum(1 for e in self.exchanges if e.kind == "token" and e.issued_token is not None)
+
+    @property
+    def tokens_asked(self) -> int:
+        """Access tokens issued to requests sent to obtain one: what the token budget counts. (A
+        server that issues one to a request it must refuse is judged for it; the run cannot keep
+        a server from doing so but by not sending the requests that show it.)"""
+        return sum(
+            1 for e in self.exchanges if e.kind == "token" and e.asks_token and e.issued_token is not None
+        )
 
     # -- token endpoint ------------------------------------------------------------------
     def password_params(
@@ -210,11 +219,13 @@ class ConformanceClient:
         method: ClientAuthMethod | None = None,
         scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
         expect_token: bool = True,
+        paid: bool = False,
     ) -> Exchange:
         """The documented token request of `grant` ("password" or "client_credentials"), changed
-        as asked; one meant to obtain a token (`expect_token`) takes one from the token budget."""
+        as asked; one meant to obtain a token (`expect_token`) takes one from the token budget,
+        unless the caller has made sure of it for several at once (`paid`)."""
         self._check_offered(grant)
-        if expect_token:
+        if expect_token and not paid:
             self.token_budget.take(purpose)
         params = self.issuing_params(extra=extra, grant=grant, scope=scope)
         # A parameter of the suite's own (`conformance_*`) is one the server must ignore (RFC 6749
@@ -226,7 +237,12 @@ class ConformanceClient:
             and isinstance(scope, _ProfileDefault)
         )
         return self.token_request(
-            params, purpose=purpose, client=client, method=method, documented=documented
+            params,
+            purpose=purpose,
+            client=client,
+            method=method,
+            documented=documented,
+            asks_token=expect_token,
         )
 
     def client_credentials_params(
@@ -243,17 +259,29 @@ class ConformanceClient:
         client: ClientAuthChoice = PROFILE_DEFAULT,
         method: ClientAuthMethod | None = None,
         scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+        expect_token: bool = True,
     ) -> Exchange:
+        """RFC 6749 §4.4.2; one meant to obtain a token (`expect_token`) takes one from the budget."""
         self._check_offered("client_credentials")
+        if expect_token:
+            self.token_budget.take(purpose)
         return self.token_request(
-            self.client_credentials_params(scope=scope), purpose=purpose, client=client, method=method
+            self.client_credentials_params(scope=scope),
+            purpose=purpose,
+            client=client,
+            method=method,
+            asks_token=expect_token,
         )
 
-    def password_grant(self, purpose: str, **overrides: object) -> Exchange:
+    def password_grant(self, purpose: str, *, expect_token: bool = True, **overrides: object) -> Exchange:
+        """The password grant with parameters overridden; one meant to obtain a token
+        (`expect_token`) takes one from the budget."""
         self._check_offered("password")
+        if expect_token:
+            self.token_budget.take(purpose)
         client = overrides.pop("client", PROFILE_DEFAULT)
         params = self.password_params(**overrides)  # type: ignore[arg-type]
-        return self.token_request(params, purpose=purpose, client=client)  # type: ignore[arg-type]
+        return self.token_request(params, purpose=purpose, client=client, asks_token=expect_token)  # type: ignore[arg-type]
 
     def refresh_grant(
         self,
@@ -262,12 +290,15 @@ class ConformanceClient:
         *,
         client: ClientAuthChoice = PROFILE_DEFAULT,
         expect_token: bool = True,
+        paid: bool = False,
     ) -> Exchange:
         """A refresh; one meant to obtain a token (not a used, revoked or made-up refresh token's)
-        takes one from the token budget."""
-        if expect_token:
+        takes one from the token budget, unless the caller has made sure of it (`paid`)."""
+        if expect_token and not paid:
             self.token_budget.take(purpose)
-        return self.token_request(self.refresh_params(refresh_token), purpose=purpose, client=client)
+        return self.token_request(
+            self.refresh_params(refresh_token), purpose=purpose, client=client, asks_token=expect_token
+        )
 
     def _check_offered(self, grant: str) -> None:
         """A scenario about to send a grant the profile does not offer is a bug of the suite: it
@@ -289,6 +320,7 @@ class ConformanceClient:
         headers: dict[str, str] | None = None,
         method: ClientAuthMethod | None = None,
         documented: bool = False,
+        asks_token: bool = False,
     ) -> Exchange:
         """POST the token endpoint with `params` where the profile puts them; the client
         authenticates by `method` (RFC 6749 §2.3), the profile's first by default."""
@@ -328,6 +360,7 @@ class ConformanceClient:
             token=presented,
             basic_form_encoded=encoded,
             documented=documented and where == self.profile.parameter_location and not headers,
+            asks_token=asks_token,
         )
 
     # -- protected resource --------------------------------------------------------------
@@ -372,6 +405,7 @@ class ConformanceClient:
         malformed: bool = False,
         basic_form_encoded: bool = False,
         refused_before: bool = False,
+        asks_token: bool = False,
     ) -> Exchange:
         """Send `method target` as given: `target` is a path with its raw query string, kept as is.
 
@@ -403,6 +437,7 @@ class ConformanceClient:
             token=token,
             malformed=malformed,
             basic_form_encoded=basic_form_encoded,
+            asks_token=asks_token,
         )
 
     # -- requests the HTTP library refuses: the suite's own fault ------------------------------
@@ -464,6 +499,7 @@ class ConformanceClient:
         malformed: bool = False,
         basic_form_encoded: bool = False,
         documented: bool = False,
+        asks_token: bool = False,
     ) -> Exchange:
         refusal = _unsendable(request)
         if refusal is None:
@@ -487,6 +523,7 @@ class ConformanceClient:
                 malformed=malformed,
                 basic_form_encoded=basic_form_encoded,
                 documented=documented,
+                asks_token=asks_token,
             )
             self.exchanges.append(exchange)
         if refusal is not None:

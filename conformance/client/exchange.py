@@ -177,6 +177,9 @@ class Exchange:
     # The documented token request of its grant, unchanged (profile scope, client, method): a
     # token it issued is one any scenario may borrow (conformance.token_bank).
     documented: bool = False
+    # Sent to obtain a token (the token budget paid for it): a token issued to any other request
+    # is one the server should have refused, a finding, counted apart.
+    asks_token: bool = False
     # The seq of the last request sent before this answer came back (0: unknown). A request
     # sent while another awaited its answer overlapped it, whatever the clock says.
     last_sent_before_answer: int = 0

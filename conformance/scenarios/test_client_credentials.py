@@ -59,7 +59,7 @@ def test_client_not_allowed_the_grant_is_unauthorized(conformance: Scenario) -> 
         "(set CONFORMANCE_RESTRICTED_CLIENT_ID and CONFORMANCE_RESTRICTED_CLIENT_SECRET)",
     )
     exchange = conformance.client.client_credentials_grant(
-        "token: client credentials grant, a client not allowed it", client=restricted
+        "token: client credentials grant, a client not allowed it", client=restricted, expect_token=False
     )
     found = expect_refused(
         exchange, rfc6749.CC_UNAUTHORIZED_CLIENT, {"unauthorized_client"}, "a client without the grant"

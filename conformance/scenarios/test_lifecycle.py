@@ -106,7 +106,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
             if client.token_budget.affords(1):
                 return False
             self._note(f"{what}: not sent, the run's token budget is spent")
-            search.untested.setdefault("*", client.token_budget.spent_reason("moves that obtain a token"))
+            search.untested.setdefault("*", client.token_budget.shortened("moves that obtain a token"))
             return True
 
         def _refresh(self, held: Held, what: str) -> None:
@@ -263,7 +263,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
     rfc6750.REJECTS_BAD_TOKEN,
 )
 @applies(resource_or_refresh=True)
-@pytest.mark.spends_tokens(order=0)  # first: the races after it borrow the token it leaves
+@pytest.mark.spends_tokens(order=1)  # before the races: they borrow the token it leaves
 def test_token_lifecycle_follows_the_profile(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     # Tokens by a grant that returns refresh tokens, where the run can use one: the moves refresh.
     returning = [g for g in conformance.client.issuing_grants if g in conformance.profile.refresh.issued_by]

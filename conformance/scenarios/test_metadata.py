@@ -154,7 +154,7 @@ def _issuing(
             return earlier
     if not client.token_budget.affords(1):
         return None
-    return client.token_request(params, purpose=purpose, method=method)
+    return client.token_request(params, purpose=purpose, method=method, asks_token=True)
 
 
 def _advertised_methods_work(

@@ -77,7 +77,7 @@ def _at_once(moves: list[Callable[[], Exchange]]) -> list[Exchange]:
 
 @requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_WORKS, rfc6749.REFRESH_USED_TOKEN_CODE)
 @applies(refresh=True, used_refresh_token="rejected")
-@pytest.mark.spends_tokens(order=1)  # the one check of concurrent requests: before the searches
+@pytest.mark.spends_tokens(order=2)
 def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     refresh = conformance.profile.refresh
     client = conformance.client
@@ -91,9 +91,7 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
         client.token_budget.take(f"token: race {n}, {WIDTH} refreshes of one refresh token")
         answers = _at_once(
             [
-                partial(
-                    client.refresh_grant, rt, f"token: race {n}, refresh {i} of {WIDTH}", expect_token=False
-                )
+                partial(client.refresh_grant, rt, f"token: race {n}, refresh {i} of {WIDTH}", paid=True)
                 for i in range(WIDTH)
             ]
         )
@@ -126,7 +124,7 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
 
 @requirement(rfc6749.TOKENS_UNIQUE, rfc6749.ERROR_RESPONSE)
 @applies(refresh=True)
-@pytest.mark.spends_tokens(order=1)  # the one check of concurrent requests: before the searches
+@pytest.mark.spends_tokens(order=2)
 def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.FixtureRequest) -> None:
     client = conformance.client
     rounds = _rounds(conformance, request)
@@ -140,7 +138,7 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
         issue = rfc6749.ISSUES_BY_GRANT[grant]
         width = _width(conformance, purpose, 2)
         moves: list[Callable[[], Exchange]] = [
-            partial(client.refresh_grant, rt, f"token: race {n}, the refresh", expect_token=False)
+            partial(client.refresh_grant, rt, f"token: race {n}, the refresh", paid=True)
         ]
         # Token requests by the grant the run obtains tokens by: never a grant the profile does
         # not offer.
@@ -149,7 +147,7 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
                 client.grant_request,
                 grant,
                 f"token: race {n}, {grant} grant {i} of {width - 1}",
-                expect_token=False,
+                paid=True,
             )
             for i in range(1, width)
         ]
@@ -181,7 +179,7 @@ def test_token_requests_racing_a_refresh(conformance: Scenario, request: pytest.
 
 @requirement(provider.INVALIDATES_EARLIER, provider.KEEPS_EARLIER, rfc6750.ACCEPTS_VALID_TOKEN)
 @applies(invalidation=True, resource=True)
-@pytest.mark.spends_tokens(order=1)  # the one check of concurrent requests: before the searches
+@pytest.mark.spends_tokens(order=2)
 def test_concurrent_token_requests_and_earlier_tokens(
     conformance: Scenario, request: pytest.FixtureRequest
 ) -> None:
@@ -197,7 +195,7 @@ def test_concurrent_token_requests_and_earlier_tokens(
                     client.grant_request,
                     conformance.grant,
                     f"token: race {n}, request {i} of {width}",
-                    expect_token=False,
+                    paid=True,
                 )
                 for i in range(1, width + 1)
             ]

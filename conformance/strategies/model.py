@@ -246,7 +246,14 @@ class RequestCase:
             grant_type = unquote_plus(grant_type or "")
         return Built(target, headers, content, grant_type)
 
-    def send(self, client: ConformanceClient, purpose: str, *, refused_before: bool = False) -> Exchange:
+    def send(
+        self,
+        client: ConformanceClient,
+        purpose: str,
+        *,
+        refused_before: bool = False,
+        asks_token: bool = False,
+    ) -> Exchange:
         """Register every value made from a secret with the redactor, then send the request (or,
         `refused_before`, take the refusal of the same request sent earlier in the run)."""
         credentials = client.credentials
@@ -270,6 +277,7 @@ class RequestCase:
             grant_type=built.grant_type,
             basic_form_encoded=encoded,
             refused_before=refused_before,
+            asks_token=asks_token,
         )
 
 
