@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.realservers.expectations import judge_leg, judge_probe, load_expectations, redact
+from conformance.client.budget import TOKEN_BUDGET_OPTION
+from conformance.options import LIVE_MAX_TOKENS
+from tests.realservers.expectations import FAILING, failing, judge_leg, judge_probe, load_expectations, redact
 from tests.realservers.matrix import README, readme_rows, row
 from tests.realservers.runs import LegRun, ServerRuns, reproduce
 from tests.realservers.servers import RealServer, missing_tools
@@ -70,6 +72,43 @@ def check_verdicts(runs: ServerRuns, leg: str) -> None:
     if problems:
         pytest.fail(
             "\n\n".join(redact(p, runs.server) for p in problems) + f"\n\n(reports: {run.folder})",
+            pytrace=False,
+        )
+
+
+def check_frugal(runs: ServerRuns, leg: str) -> None:
+    """On a budget of tokens (a live target's default) the leg raises no false alarm: every failure
+    and warning is a listed deviation, a listed one it no longer names says the budget is why,
+    and the run asks for no more tokens than the budget."""
+    run = runs.frugal(leg)
+    _finished(run, f"leg {leg} on a token budget")
+    expectations = load_expectations(runs.server)
+    expected = expectations.leg(leg)
+    results = run.results
+    by_id = {r["id"]: r for r in results["requirements"]}
+    problems = [
+        f"{rid} {found['status']} on a token budget, and {expectations.path} does not list it: the "
+        f"token budget (lending, ordering) raised a false alarm: {found['message']}"
+        for rid, found in sorted(failing(results).items())
+        if rid not in expected.deviations
+    ]
+    problems += [
+        f"{rid} (listed: {deviation.behaviour}) reads {by_id[rid]['status']} on a token budget without "
+        f"saying the budget is why: {by_id[rid]['message']!r}"
+        for rid, deviation in sorted(expected.deviations.items())
+        if not deviation.timing
+        and rid in by_id
+        and by_id[rid]["status"] not in FAILING
+        and TOKEN_BUDGET_OPTION not in by_id[rid]["message"]
+    ]
+    asked = results["summary"]["tokens_asked"]
+    if asked > LIVE_MAX_TOKENS:
+        problems.append(f"the run asked for {asked} tokens on a budget of {LIVE_MAX_TOKENS}")
+    if problems:
+        where = f"{runs.server.name}, leg {leg}"
+        pytest.fail(
+            "\n\n".join(redact(f"{where}: {p}", runs.server) for p in problems)
+            + f"\n\n(reports: {run.folder})",
             pytrace=False,
         )
 

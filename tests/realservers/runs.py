@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from conformance.options import LIVE_MAX_TOKENS
 from tests.realservers.expectations import Deviation, redact
 from tests.realservers.servers import Build, Leg, RealServer, build, missing_tools, start
 
@@ -107,8 +108,16 @@ def _conformance(args: list[str], env: dict[str, str], output: Path) -> int:
     return completed.returncode
 
 
-def run_leg(server: RealServer, built: Build, leg: Leg, folder: Path, profile: Path | None = None) -> LegRun:
-    """`conformance run` of the leg (with `profile`, or the server's own) against a fresh server."""
+def run_leg(
+    server: RealServer,
+    built: Build,
+    leg: Leg,
+    folder: Path,
+    profile: Path | None = None,
+    extra: tuple[str, ...] = (),
+) -> LegRun:
+    """`conformance run` of the leg (with `profile`, or the server's own, and `extra` options)
+    against a fresh server."""
     folder.mkdir(parents=True, exist_ok=True)
     with start(built) as started:
         began = time.monotonic()
@@ -125,6 +134,7 @@ def run_leg(server: RealServer, built: Build, leg: Leg, folder: Path, profile: P
                 str(folder),
                 *SEED,
                 *leg.args,
+                *extra,
             ],
             environment(leg),
             folder / "output.txt",
@@ -232,6 +242,18 @@ class ServerRuns:
             saved = LegRun.saved(self.server, name, folder) if self.reuse else None
             self._legs[name] = saved or run_leg(self.server, self.built, self.server.leg(name), folder)
         return self._legs[name]
+
+    def frugal(self, name: str) -> LegRun:
+        """The leg run as a live target is by default: a budget of `LIVE_MAX_TOKENS` tokens."""
+        key = f"{name}-frugal"
+        if key not in self._legs:
+            folder = self.folder / self.server.name / key
+            saved = LegRun.saved(self.server, name, folder) if self.reuse else None
+            extra = ("--max-tokens", str(LIVE_MAX_TOKENS))
+            self._legs[key] = saved or run_leg(
+                self.server, self.built, self.server.leg(name), folder, extra=extra
+            )
+        return self._legs[key]
 
     def probe(self) -> ProbeRun:
         if self._probe is None:

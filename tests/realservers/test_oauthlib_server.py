@@ -29,6 +29,11 @@ def test_verdicts_are_the_expected_ones(runs: ServerRuns, leg: str) -> None:
 
 
 @pytest.mark.parametrize("leg", LEGS)
+def test_a_run_on_a_token_budget_raises_no_false_alarm(runs: ServerRuns, leg: str) -> None:
+    cases.check_frugal(runs, leg)
+
+
+@pytest.mark.parametrize("leg", LEGS)
 def test_each_deviation_shows_in_its_curl_line(runs: ServerRuns, leg: str) -> None:
     cases.check_curl_lines(runs, leg)
 
