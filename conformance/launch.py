@@ -11,11 +11,13 @@ import contextlib
 import difflib
 import importlib
 import os
+import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from pathlib import Path
+from typing import Any, TextIO
 
 from conformance import baseline
 from conformance.arguments import Given, suite_argv
@@ -100,11 +102,48 @@ def launch(values: Mapping[str, object], *, jobs: int = 1, extra: Sequence[str] 
     return execute(prepare(values, jobs=jobs, extra=extra))
 
 
+class _OneErrorFormat:
+    """sys.stderr while pytest runs the suite: pytest's own usage errors (`ERROR: ...`, over
+    several lines for an argument it does not know) read as every other error of the command
+    line does, one `conformance: error: ...` line. Everything else passes as it is."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._ended = False  # the error's line is written: the blank line pytest adds is dropped
+
+    def write(self, text: str) -> int:
+        plain = _ANSI.sub("", text)
+        if plain.startswith("ERROR: "):
+            self._ended = True
+            return self._stream.write(f"conformance: error: {_usage_message(plain)}\n")
+        if self._ended and plain == "\n":
+            self._ended = False
+            return len(text)
+        self._ended = False
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _usage_message(text: str) -> str:
+    """The cause in pytest's usage error: argparse's `error: ...` line, or its first line."""
+    text = text.removeprefix("ERROR: ")
+    argparse_error = re.search(r"^\S+: error: (.+)$", text, re.MULTILINE)
+    if argparse_error is not None:
+        return f"{argparse_error.group(1)} (given to pytest after --)"
+    return text.strip().splitlines()[0].removeprefix("conformance: ")
+
+
 def execute(prepared: Prepared) -> int:
     import pytest
 
     if prepared.unreachable is None:
-        return int(pytest.main(prepared.argv))
+        with contextlib.redirect_stderr(_OneErrorFormat(sys.stderr)):
+            return int(pytest.main(prepared.argv))
     # Nothing runs: pytest only writes the reports (results.json, junit.xml with an error
     # testcase, report.html), and its screenful would bury the one line that matters.
     with open(os.devnull, "w") as quiet, contextlib.redirect_stdout(quiet):

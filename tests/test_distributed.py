@@ -190,7 +190,9 @@ def test_a_live_target_is_spread_only_where_its_tokens_do_not_interfere(tmp_path
                 completed = _served_run(name, url, report_dir, jobs, env)
                 output = completed.stdout + completed.stderr
                 assert completed.returncode == 0, output[-3000:]
-                outputs[report_dir.name] = output + "".join(p.read_text() for p in report_dir.iterdir())
+                # Every file written, pytest's cache (for `-- --lf`) beside the reports too.
+                written = (p.read_text() for p in report_dir.rglob("*") if p.is_file())
+                outputs[report_dir.name] = output + "".join(written)
                 if name != "daysoutguide":
                     results = json.loads((report_dir / "results.json").read_text())
                     statuses[jobs] = {r["id"]: r["status"] for r in results["requirements"]}

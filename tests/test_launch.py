@@ -99,3 +99,18 @@ def test_an_unreachable_target_is_one_line_and_the_reports_say_why(tmp_path: Pat
     results = json.loads((tmp_path / "reports" / "results.json").read_text())
     assert results["error"] == f"cannot reach {url}: connection refused"
     assert (tmp_path / "reports" / "junit.xml").is_file()
+
+
+def test_an_argument_pytest_does_not_know_is_one_line_in_the_common_format(tmp_path: Path) -> None:
+    completed = subprocess.run(
+        [sys.executable, "-m", "conformance.cli", "run", "--profile", "tourpaq", "--emulate"]
+        + ["--report-dir", "reports", "--", "--no-such-pytest-option"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert completed.returncode == 4
+    assert completed.stderr == (
+        "conformance: error: unrecognized arguments: --no-such-pytest-option (given to pytest after --)\n"
+    )

@@ -113,7 +113,11 @@ def test_node_ids_of_the_summary_paste_back_and_last_failed_reruns(tmp_path: Pat
     # A parametrization is known once pytest collects: the run names the close one.
     typo = _cli(*common, "--", "test_refresh.py::test_refresh_returns_a_new_pair[x]", cwd=tmp_path)
     assert typo.returncode == 4
-    assert "no scenario has the node id 'test_refresh.py::test_refresh_returns_a_new_pair[x]'" in typo.stderr
+    assert typo.stderr == (
+        "conformance: error: no scenario has the node id "
+        "'test_refresh.py::test_refresh_returns_a_new_pair[x]' "
+        "(did you mean 'test_refresh.py::test_refresh_returns_a_new_pair'?)\n"
+    )
 
 
 @pytest.mark.parametrize(
