@@ -36,7 +36,7 @@ from conformance.requirements import Requirement, get
 from conformance.requirements.links import label
 from conformance.run import ConformanceRun
 from conformance.scenario import Scenario
-from conformance.search import Budget, budget_for
+from conformance.search import Budget, budget_for, strategies_alone
 from conformance.stash import PROGRESS
 
 __all__ = ["OVERLOADED", "Counterexample", "Example", "Halt", "Search", "search_id"]
@@ -276,7 +276,8 @@ class Search:
         kept by the search, or stops it."""
         self.first_found = None
         try:
-            search()
+            with strategies_alone():
+                search()
         except Halt as halt:
             self.stopped = halt.error
             if halt.found is not None:

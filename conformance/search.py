@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import random
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
+from hypothesis.internal.conjecture import providers
 
 from conformance.loopback import is_loopback
 from conformance.settings import RunSettings
@@ -36,6 +40,7 @@ __all__ = [
     "Budget",
     "budget_for",
     "register_profiles",
+    "strategies_alone",
 ]
 
 DEV = "conformance-dev"
@@ -59,6 +64,30 @@ _BASE = settings(
     suppress_health_check=list(HealthCheck),
     print_blob=False,
 )
+
+
+@contextmanager
+def strategies_alone() -> Iterator[None]:
+    """While a search runs, hypothesis draws from its strategies alone.
+
+    Hypothesis also draws the string and number constants of the local modules loaded at the time
+    (its "local constants"): which are loaded differs between a serial run and its xdist workers,
+    with the tests selected, and from one user's project to the next, so the same `--seed` would
+    draw other examples (a drawn Authorization value of 16 characters or more is also registered
+    as a secret, and was masked in test ids). Outside the suite's searches nothing is changed."""
+    original, cache = providers._get_local_constants, providers.CONSTANTS_CACHE
+    # The cache of the constants each kind of draw may take holds the local ones too: a cache of
+    # our own while the search runs.
+    providers._get_local_constants = _no_local_constants
+    providers.CONSTANTS_CACHE = type(cache)(1024)
+    try:
+        yield
+    finally:
+        providers._get_local_constants, providers.CONSTANTS_CACHE = original, cache
+
+
+def _no_local_constants() -> Any:
+    return providers.Constants()  # type: ignore[attr-defined]
 
 
 def register_profiles() -> None:

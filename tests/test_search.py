@@ -11,7 +11,7 @@ import pytest
 from hypothesis import Phase, settings
 
 from conformance.cli import _parser, pytest_arguments
-from conformance.search import DEV, EXAMPLES, LIVE, LIVE_EXAMPLES, SEEDED, budget_for
+from conformance.search import DEV, EXAMPLES, LIVE, LIVE_EXAMPLES, SEEDED, budget_for, strategies_alone
 from conformance.settings import RunSettings
 
 
@@ -109,3 +109,28 @@ def test_a_run_keeps_no_hypothesis_files(tmp_path: Path) -> None:
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert not (tmp_path / ".hypothesis").exists()
     assert not (reports / ".hypothesis").exists()
+
+
+def test_a_search_draws_from_its_strategies_alone_whatever_modules_are_loaded() -> None:
+    """Hypothesis also draws the constants of the local modules loaded at the time: which are
+    loaded differs between a serial run and its workers, so the same seed drew other examples."""
+    from hypothesis import given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
+    from hypothesis.internal.conjecture import providers
+
+    import conformance.scenarios.test_metadata  # noqa: F401  (string constants a draw could take)
+
+    local = providers._get_local_constants().strings
+    drawn: set[str] = set()
+
+    @hypothesis_settings(max_examples=2000, derandomize=True, database=None, deadline=None)
+    @given(st.text(min_size=5))
+    def draw(text: str) -> None:
+        drawn.add(text)
+
+    original = providers._get_local_constants
+    with strategies_alone():
+        draw()
+    assert not drawn & set(local)
+    assert providers._get_local_constants is original  # nothing changed outside the search
