@@ -104,10 +104,13 @@ def test_two_workers_report_what_one_process_reports(
     assert bool(serial.failed_requirements()) == bool(defects)
     expected = _same_content(serial_results)
     got = _same_content(distributed.results)
-    if defects:
-        # A failing race stops at its first finding: how many requests went out before it did
-        # depends on the threads' timing, in any two runs, serial or not (seen: 795 and 793).
-        for summary in (expected["summary"], got["summary"]):
+    for summary in (expected["summary"], got["summary"]):
+        # How many tokens the races obtain depends on the threads' timing (requests that meet at
+        # the server at once), in any two runs, serial or not (seen: 260 and 258).
+        del summary["tokens_issued"], summary["tokens_asked"]
+        if defects:
+            # A failing race stops at its first finding: how many requests went out before it did
+            # depends on the threads' timing too (seen: 795 and 793).
             del summary["requests"], summary["token_requests"]
     for name in expected.keys() - {"requirements"}:
         assert got[name] == expected[name], name
