@@ -192,6 +192,18 @@ class Emulator:
         known_grants = ("password", "refresh_token", "client_credentials")
         if grant not in known_grants and self.behaviour.unknown_grant_as:
             grant = self.behaviour.unknown_grant_as
+        offered = {"password": self.behaviour.password_grant, "refresh_token": self.behaviour.refresh_grant}
+        restricted = self.credentials.restricted_client
+        if (
+            offered.get(grant)
+            and restricted is not None
+            and client_id == restricted.client_id
+            and (
+                grant in self.behaviour.restricted_grants_refused
+                or (grant == "refresh_token" and self.behaviour.restricted_refresh_refused)
+            )
+        ):
+            raise _TokenError("unauthorized-client", f"this client may not use the {grant} grant")
         if grant == "password" and self.behaviour.password_grant:
             return self._password_grant(params, blanks, client_id)
         if grant == "refresh_token" and self.behaviour.refresh_grant:
@@ -266,7 +278,7 @@ class Emulator:
     def _refresh_grant(self, params: dict[str, str], client_id: str) -> dict[str, Any]:
         token = params.get("refresh_token")
         if token is None:
-            raise _TokenError("missing-parameter", "refresh_token is required")
+            raise _TokenError("missing-refresh-token", "refresh_token is required")
         behaviour = self.behaviour
         reusable = behaviour.used_refresh_token_accepted or not behaviour.rotation
         record = self.store.take_refresh(token, client_id, reusable)
@@ -289,6 +301,14 @@ class Emulator:
                 assert record is not None
                 record.used = False
                 raise _TokenError("invalid-scope", "the requested scope exceeds the original grant")
+        narrower = original is not None and requested and set(requested) != original
+        if narrower and behaviour.refresh_refuses_narrower_scope:
+            assert record is not None
+            record.used = False
+            raise _TokenError("invalid-scope", "the requested scope is not the original grant")
+        default_scope = original is not None and not requested and behaviour.refresh_omitted_scope_default
+        if default_scope:
+            original = frozenset(behaviour.known_scopes[:1])
         if behaviour.refresh_revives_expired:
             self.store.revive(account, behaviour.lifetime * behaviour.real_lifetime_factor)
         if behaviour.refresh_revokes_replaced_access and record is not None and record.access is not None:
@@ -303,6 +323,8 @@ class Emulator:
         if original is not None:
             granted = requested if requested else sorted(original)
             self._say_scope(payload, granted, requested or granted)
+            if default_scope:
+                payload["scope"] = " ".join(granted)
         if not behaviour.refreshed_tokens_usable:
             self.store.revoke_access(payload["access_token"])
         if record is not None and "refresh_token" not in payload:

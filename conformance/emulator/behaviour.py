@@ -50,6 +50,7 @@ ERROR_CODES: dict[str, str] = {
     "client-auth": "invalid_client",
     "missing-grant-type": "invalid_request",
     "missing-parameter": "invalid_request",
+    "missing-refresh-token": "invalid_request",
     "unsupported-grant": "unsupported_grant_type",
     "bad-credentials": "invalid_grant",
     "bad-refresh-token": "invalid_grant",
@@ -137,12 +138,20 @@ class Behaviour:
     # no more than was granted (RFC 6749 §6): where the profile says scope is enforced.
     scope_enforced: bool = False
     refresh_widens_scope: bool = False  # a refresh grants whatever scope it asks for
+    # A refresh asking for less than the original scope is refused (scopes compared for equality).
+    refresh_refuses_narrower_scope: bool = False
+    # A refresh without scope is granted the first known scope (a default), not the original one.
+    refresh_omitted_scope_default: bool = False
     client_credentials_refresh_token: bool = False  # §4.4.3: SHOULD NOT
     return_scope: str = "when-different"  # §5.1: "when-different", "always" or "never"
     grant_unknown_scope: bool = False  # an unknown scope is granted (and echoed) as if known
     # A request for unknown scopes only is granted no scope at all, and the answer says nothing of it.
     unknown_only_grants_nothing: bool = False
     restricted_client_refused: bool = True  # the restricted client may not use the grant
+    # The other grants the restricted client may not use (unauthorized_client, RFC 6749 §5.2).
+    restricted_grants_refused: tuple[str, ...] = ("password",)
+    # The restricted client is not allowed the refresh grant either, and is told so first.
+    restricted_refresh_refused: bool = False
     refuse_multiple_client_auth: bool = True  # §2.3: Basic and body credentials together
     # §2.3.1: the Basic credential's id and secret are form-decoded after base64.
     basic_form_decoded: bool = True

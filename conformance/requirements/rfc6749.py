@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from conformance.requirements.catalogue import Level, register
+from conformance.requirements.peers import authlib, doorkeeper, dot, oauthlib
 
 __all__ = [
     "ERROR_CODES",
     "REFRESH_CLIENT_BINDING",
+    "REFRESH_MISSING_TOKEN",
     "REFRESH_SCOPE",
+    "REFRESH_SCOPE_KEPT",
     "BASIC_FORM_ENCODED",
     "EMPTY_PARAMETER",
     "FAILED_BASIC",
@@ -18,6 +21,7 @@ __all__ = [
     "CC_ISSUES",
     "CC_NO_REFRESH_TOKEN",
     "CC_UNAUTHORIZED_CLIENT",
+    "PASSWORD_UNAUTHORIZED_CLIENT",
     "CLIENT_AUTH_REQUIRED",
     "ERROR_RESPONSE",
     "EXPIRES_IN_TYPE",
@@ -47,6 +51,9 @@ __all__ = [
     "UNSUPPORTED_GRANT",
     "WRONG_CREDENTIALS",
 ]
+
+# Peer test files cited more than once.
+_DK_REFRESH = "lib/oauth/refresh_token_request_spec.rb"
 
 SUCCESS_JSON = register(
     "RFC6749-5.1-json",
@@ -230,6 +237,19 @@ CC_UNAUTHORIZED_CLIENT = register(
     "A client that authenticates but is not authorized to use the client credentials grant is "
     "refused with unauthorized_client.",
 )
+# RFC 6749 §5.2 unauthorized_client: "The authenticated client is not authorized to use this
+# authorization grant type", as §4.4.2 for the client credentials grant.
+PASSWORD_UNAUTHORIZED_CLIENT = register(
+    "RFC6749-4.3-unauthorized-client",
+    Level.MUST,
+    "RFC 6749 §4.3.2, §5.2",
+    "A client that authenticates but is not authorized to use the password grant is refused with "
+    "unauthorized_client; it never yields a token.",
+    peers=[
+        authlib("test_password_grant.py", "test_invalid_grant_type"),
+        oauthlib("endpoints/test_error_responses.py", "test_unauthorized_client"),
+    ],
+)
 CC_NO_REFRESH_TOKEN = register(
     "RFC6749-4.4.3-no-refresh-token",
     Level.SHOULD,
@@ -302,6 +322,44 @@ REFRESH_SCOPE = register(
     "RFC 6749 §6, §5.2, §5.1",
     "A refresh that asks for a scope not originally granted is refused with invalid_scope, or "
     "granted no more than the original scope (its scope member then says what was granted).",
+    peers=[
+        authlib("test_refresh_token.py", "test_invalid_scope"),
+        dot("test_authorization_code.py", "test_refresh_bad_scopes"),
+        oauthlib("grant_types/test_refresh_token.py", "test_invalid_scope"),
+        doorkeeper(_DK_REFRESH, "validates that scopes are included in the original access token"),
+    ],
+)
+# RFC 6749 §6: scope "if omitted is treated as equal to the scope originally granted by the
+# resource owner"; a narrower one is the client's right (§3.3, §5.1: a scope granted otherwise
+# than asked is said in the response's scope member).
+REFRESH_SCOPE_KEPT = register(
+    "RFC6749-6-scope-kept",
+    Level.MUST,
+    "RFC 6749 §6, §3.3, §5.1",
+    "A refresh without a scope parameter is granted the scope originally granted (a scope member, "
+    "if any, says exactly that); a refresh asking for part of the original scope is served, "
+    "granted no scope beyond the original.",
+    peers=[
+        oauthlib("grant_types/test_refresh_token.py", "test_create_token_inherit_scope"),
+        oauthlib("grant_types/test_refresh_token.py", "test_create_token_within_original_scope"),
+        authlib("test_refresh_token.py", "test_authorize_token_no_scope"),
+        authlib("test_refresh_token.py", "test_authorize_token_scope"),
+        dot("test_authorization_code.py", "test_refresh_no_scopes"),
+        doorkeeper(_DK_REFRESH, "transfers scopes from the old token to the new token"),
+        doorkeeper(_DK_REFRESH, "reduces scopes to the provided scopes"),
+    ],
+)
+# RFC 6749 §6: refresh_token is REQUIRED; §5.2 invalid_request: "missing a required parameter".
+REFRESH_MISSING_TOKEN = register(
+    "RFC6749-6-missing-refresh-token",
+    Level.MUST,
+    "RFC 6749 §6, §5.2",
+    "A refresh request without the refresh_token parameter (REQUIRED) is refused with invalid_request.",
+    peers=[
+        authlib("test_refresh_token.py", "test_invalid_refresh_token"),
+        oauthlib("grant_types/test_refresh_token.py", "test_invalid_refresh_token"),
+        doorkeeper(_DK_REFRESH, "requires the refresh token"),
+    ],
 )
 
 REFRESH_CLIENT_BINDING = register(
@@ -310,6 +368,10 @@ REFRESH_CLIENT_BINDING = register(
     "RFC 6749 §6, §10.4, §5.2",
     "A refresh token presented by another client than the one it was issued to is refused "
     "(invalid_grant, or unauthorized_client for a client without the grant): it never yields a token.",
+    peers=[
+        doorkeeper(_DK_REFRESH, "requires the token's client and current client to match"),
+        authlib("test_refresh_token.py", "test_invalid_grant_type"),
+    ],
 )
 
 # RFC 6749 §5.2: the error codes a token endpoint refusal may carry.

@@ -195,3 +195,29 @@ def test_a_repeated_grant_type_never_yields_a_token(conformance: Scenario, grant
                 )
             )
     conformance.expect(findings, rfc6749.REPEATED_PARAMETER)
+
+
+@requirement(rfc6749.PASSWORD_UNAUTHORIZED_CLIENT, rfc6749.ERROR_RESPONSE)
+@applies(grant_password=True, client_auth=True)
+def test_a_client_not_allowed_the_password_grant_is_unauthorized(conformance: Scenario) -> None:
+    """RFC 6749 §5.2 unauthorized_client: the second client (allowed neither the password nor the
+    client credentials grant) asks for a token with the resource owner's credentials."""
+    other = conformance.client.credentials.restricted_client
+    conformance.requires(
+        other is not None,
+        "no client without the password grant is known "
+        "(set CONFORMANCE_RESTRICTED_CLIENT_ID and CONFORMANCE_RESTRICTED_CLIENT_SECRET)",
+    )
+    exchange = conformance.client.grant_request(
+        "password", "token: password grant, a client not allowed it", client=other, expect_token=False
+    )
+    requirement_ = rfc6749.PASSWORD_UNAUTHORIZED_CLIENT
+    if exchange.error_code == "invalid_client":
+        reason = f"the second client did not authenticate ({outcome(exchange)}): check its credentials"
+        conformance.log.not_checked(requirement_, reason)
+        return
+    found = expect_refused(exchange, requirement_, {"unauthorized_client"}, "a client without the grant")
+    # A server that does not tell its clients apart (RFC6749-4.3-client-auth) serves this one too.
+    if exchange.issued_token is not None:
+        found = [f.following(rfc6749.CLIENT_AUTH_REQUIRED) for f in found]
+    conformance.expect(found, requirement_)

@@ -30,6 +30,7 @@ BEHAVIOURAL = {
     "whole-second-expiry": "expiry_whole_seconds",
     "refresh-grace-pair": "refresh_grace_pair",
     "refresh-revokes-replaced-access": "refresh_revokes_replaced_access",
+    "refresh-grant-not-allowed": "restricted_refresh_refused",
 }
 _RANDOM_MEMBERS = {"access_token", "refresh_token", "session_state", "trace_id"}
 

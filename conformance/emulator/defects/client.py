@@ -244,3 +244,16 @@ def _accepts_unknown_user(emulator: Emulator) -> None:
 )
 def _accepts_empty_password(emulator: Emulator) -> None:
     emulator.behaviour.accept_empty_password = True
+
+
+@defect(
+    "password-grant-any-client",
+    "every registered client may use the password grant, whatever it was allowed",
+    ["RFC6749-4.3-unauthorized-client"],
+    applies=lambda p: p.grant_password is not False and p.client_auth != "none",
+)
+def _password_grant_any_client(emulator: Emulator) -> None:
+    behaviour = emulator.behaviour
+    behaviour.restricted_grants_refused = tuple(
+        g for g in behaviour.restricted_grants_refused if g != "password"
+    )

@@ -19,11 +19,13 @@ if TYPE_CHECKING:
 
 @variant(
     "scope-always-returned",
-    "every client credentials token response names its scope, even when it is the one requested",
+    "every token response that grants a scope names it (client credentials, and password and "
+    "refresh where scopes are enforced), even when it is the one requested, or the original one",
     allowed_by="RFC 6749 §5.1: scope is OPTIONAL when identical to the requested scope, so it "
-    "may always be sent",
-    seen_in="Keycloak, ORY Hydra, Doorkeeper, Spring Authorization Server",
-    applies=client_credentials,
+    "may always be sent; §6: a refresh without scope is granted the original scope, which it may say",
+    seen_in="Keycloak, ORY Hydra, Doorkeeper, Spring Authorization Server, django-oauth-toolkit "
+    "(scope in every token response, refreshes included)",
+    applies=lambda p: client_credentials(p) or (p.scope_enforced is True and p.scope_value is not None),
 )
 def _scope_always_returned(emulator: Emulator) -> None:
     emulator.behaviour.return_scope = "always"

@@ -13,6 +13,7 @@ from conformance.emulator.variants.registry import (
     FORM,
     basic_client_auth,
     form_body,
+    issues_refresh,
     variant,
 )
 
@@ -112,3 +113,18 @@ def _get_refused_405_plain(emulator: Emulator) -> None:
         return status, headers, payload
 
     emulator.behaviour.response_hooks.append(hook)
+
+
+@variant(
+    "refresh-grant-not-allowed",
+    "a client not allowed the refresh grant is refused unauthorized_client before the refresh "
+    "token it presents is looked at (another client's included)",
+    allowed_by="RFC 6749 §5.2 unauthorized_client: the authenticated client is not authorized to "
+    "use this grant type; §6 requires the refresh token's client binding only of a client that may "
+    "refresh at all",
+    seen_in="oauthlib (RefreshTokenGrant checks validate_grant_type before validate_refresh_token), "
+    "Authlib (test_refresh_token.py::test_invalid_grant_type)",
+    applies=lambda p: issues_refresh(p) and p.client_auth != "none",
+)
+def _refresh_grant_not_allowed(emulator: Emulator) -> None:
+    emulator.behaviour.restricted_refresh_refused = True
