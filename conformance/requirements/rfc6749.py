@@ -41,6 +41,8 @@ __all__ = [
     "REFRESH_USED_TOKEN_CODE",
     "REFRESH_WORKS",
     "REPEATED_PARAMETER",
+    "STRUCTURED_PARAMETER",
+    "SCOPE_ENCODING",
     "SCOPE_RETURNED",
     "SUCCESS_JSON",
     "TOKENS_160_BITS",
@@ -211,10 +213,31 @@ REPEATED_PARAMETER = register(
     "RFC6749-3.2-repeated-parameter",
     Level.MUST,
     "RFC 6749 §3.2, §5.2",
-    "A token request that repeats a parameter with different values is refused (invalid_request); "
-    "it never yields a token.",
+    "A token request that repeats a parameter, with the same value or another, is refused with "
+    "invalid_request, whichever parameter it is; it never yields a token.",
+    peers=[
+        oauthlib("grant_types/test_resource_owner_password.py", "test_invalid_request_duplicates"),
+        oauthlib("endpoints/test_error_responses.py", "test_invalid_request_duplicate_params"),
+    ],
 )
 
+# Rails, Express (qs) and PHP turn `scope[a]=b` and `grant_type[]=password` into an object and an
+# array: a flat reader ignores such a name (§3.2), a structured one must refuse the non-string.
+STRUCTURED_PARAMETER = register(
+    "RFC6749-3.2-structured-parameter",
+    Level.MUST,
+    "RFC 6749 §3.2, §5.2, Appendix B",
+    "A parameter name with brackets (scope[a]=b, grant_type[]=password) is ignored as an "
+    "unrecognized parameter or refused (invalid_request; invalid_scope for scope, "
+    "unsupported_grant_type for grant_type): it never yields a token the request without it would "
+    "not get, nor a server error.",
+    peers=[
+        doorkeeper(
+            "requests/flows/client_credentials_spec.rb",
+            "responds with invalid_request instead of a 500 (RFC 6749 §3.3)",
+        ),
+    ],
+)
 
 # -- the client credentials grant (§4.4) and client authentication methods (§2.3) ----------------
 CC_ISSUES = register(
@@ -292,6 +315,23 @@ SCOPE_RETURNED = register(
     "RFC 6749 §3.3, §5.1",
     "A granted scope that differs from the requested one (an unknown scope ignored) is returned in "
     "the token response's scope, without the scope not granted.",
+)
+# RFC 6749 Appendix B: parameters are application/x-www-form-urlencoded, where "+" is a space and
+# "%2B" a "+"; §3.3: scope-tokens are NQCHAR, "+" among them, delimited by spaces.
+SCOPE_ENCODING = register(
+    "RFC6749-3.3-scope-encoding",
+    Level.MUST,
+    "RFC 6749 §3.3, Appendix B",
+    "A scope is read form-decoded: '+' between scope values is a space as '%20' is (read+write asks "
+    "for read and write), and '%2B' is a '+' inside one scope value (read%2Bwrite names one scope, "
+    "refused where unknown scopes are, never granted as read and write).",
+    peers=[
+        doorkeeper("requests/flows/refresh_token_spec.rb", "treats '+' between scopes as an encoded space"),
+        doorkeeper(
+            "requests/flows/refresh_token_spec.rb",
+            "treats a percent-encoded '+' as part of a single scope name and rejects it when unknown",
+        ),
+    ],
 )
 
 FAILED_BASIC = register(

@@ -12,6 +12,7 @@ from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc6749
 from conformance.scenario import Scenario
+from conformance.scenarios.repeated_parameter import repeated_refused
 from conformance.strategies.model import MADE_UP
 
 requirement = pytest.mark.requirement
@@ -168,33 +169,54 @@ def test_get_at_the_token_endpoint_is_refused(conformance: Scenario) -> None:
     conformance.expect(findings, rfc6749.ERROR_RESPONSE)
 
 
-@requirement(rfc6749.REPEATED_PARAMETER)
-def test_a_repeated_grant_type_never_yields_a_token(conformance: Scenario, grant: str) -> None:
-    """RFC 6749 §3.2: parameters MUST NOT repeat (§5.2 invalid_request). grant_type sent twice,
-    the documented value and another, in both orders: a server that keeps the first value, or the
-    last, issues a token to one of them. No credential is changed, so no failed login is spent."""
+@requirement(rfc6749.REPEATED_PARAMETER, rfc6749.ERROR_RESPONSE)
+def test_a_repeated_grant_type_is_invalid_request(conformance: Scenario, grant: str) -> None:
+    """RFC 6749 §3.2: parameters MUST NOT repeat; §5.2: invalid_request. grant_type sent twice: with
+    the documented value both times, then with another value before or after it (a server that
+    keeps the first value, or the last, issues a token to one of them). No credential is changed, so
+    no failed login is spent."""
     client = conformance.client
-    other = ("grant_type", "urn:conformance:other-grant")
     findings = []
-    for real_is in ("last", "first"):
+    for case, other in (
+        ("the documented value twice", ("grant_type", grant)),
+        ("the documented value last", ("grant_type", "urn:conformance:other-grant")),
+        ("the documented value first", ("grant_type", "urn:conformance:other-grant")),
+    ):
         params = client.issuing_params(grant=grant)
         at = next(i for i, (k, _) in enumerate(params) if k == "grant_type")
-        params.insert(at if real_is == "last" else at + 1, other)
+        params.insert(at if case.endswith("last") else at + 1, other)
         exchange = client.token_request(
-            params, purpose=f"token: {grant} grant, grant_type sent twice, the documented value {real_is}"
+            params, purpose=f"token: {grant} grant, grant_type sent twice, {case}"
         )
         conformance.skip_unless_allowed(exchange, rfc6749.REPEATED_PARAMETER)
         conformance.stop_if_overloaded(exchange)
-        if exchange.issued_token is not None:
-            findings.append(
-                Finding(
-                    rfc6749.REPEATED_PARAMETER,
-                    "a refusal (invalid_request): grant_type is repeated with two values",
-                    outcome(exchange),
-                    exchange,
-                )
-            )
+        findings += repeated_refused(exchange, "grant_type", case)
     conformance.expect(findings, rfc6749.REPEATED_PARAMETER)
+
+
+@requirement(rfc6749.STRUCTURED_PARAMETER, rfc6749.ERROR_RESPONSE)
+def test_a_bracketed_parameter_is_ignored_or_refused(conformance: Scenario, grant: str) -> None:
+    """Frameworks that build objects from bracketed names (Rails, Express's qs, PHP) read
+    `scope[a]=b` as a scope that is an object and `grant_type[]=x` as an array: a flat reader
+    ignores such names (RFC 6749 §3.2), a structured one refuses the value (§5.2 invalid_request).
+    Neither serves grant_type[] as grant_type, nor fails with a server error."""
+    client = conformance.client
+    requirement_ = rfc6749.STRUCTURED_PARAMETER
+    findings = []
+    # The documented request, plus scope[a]=b: served as documented, or refused.
+    extra = client.grant_request(grant, f"token: {grant} grant, and scope[a]=b", extra=[("scope[a]", "b")])
+    conformance.skip_unless_allowed(extra, requirement_)
+    conformance.stop_if_overloaded(extra)
+    if extra.issued_token is None:
+        codes = {"invalid_request", "invalid_scope"}
+        findings += expect_refused(extra, requirement_, codes, "scope[a]=b")
+    # The documented request with grant_type[] for grant_type: no grant_type to serve.
+    params = [("grant_type[]" if k == "grant_type" else k, v) for k, v in client.issuing_params(grant=grant)]
+    array = client.token_request(params, purpose=f"token: {grant} grant, sent as grant_type[]={grant}")
+    conformance.stop_if_overloaded(array)
+    codes = {"invalid_request", "unsupported_grant_type"}
+    findings += expect_refused(array, requirement_, codes, f"grant_type[]={grant} without grant_type")
+    conformance.expect(findings, requirement_)
 
 
 @requirement(rfc6749.PASSWORD_UNAUTHORIZED_CLIENT, rfc6749.ERROR_RESPONSE)

@@ -85,6 +85,7 @@ def _fingerprint(profile: Profile, names: tuple[str, ...] = ()) -> list[tuple[An
         seen.append(_seen(issued))
         seen.append(_seen(token({**params, "password": "wrong"}, headers)))
         seen.append(_seen(token(params, {})))
+        seen.append(_seen(token({**params, "scope[a]": "b"}, headers)))
         seen.append(
             _seen(
                 http.post(

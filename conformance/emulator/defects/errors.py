@@ -193,6 +193,39 @@ def _repeated_parameter_first_wins(emulator: Emulator) -> None:
 
 
 @defect(
+    "repeated-same-value-accepted",
+    "a parameter repeated with the same value is read as sent once (a parser that collapses "
+    "identical repeats)",
+    ["RFC6749-3.2-repeated-parameter"],
+)
+def _repeated_same_value_accepted(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token":
+            params[:] = list(dict.fromkeys(params))  # identical (name, value) pairs once
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@defect(
+    "repeated-parameters-joined",
+    "a repeated parameter's values are joined with a comma and the joined value judged (an "
+    "unknown grant_type, a wrong password, a wrong secret), never refused as repeated",
+    ["RFC6749-3.2-repeated-parameter"],
+)
+def _repeated_parameters_joined(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token":
+            joined: dict[str, list[str]] = {}
+            for name, value in params:
+                joined.setdefault(name, []).append(value)
+            params[:] = [(name, ",".join(values)) for name, values in joined.items()]
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@defect(
     "enforces-scope",
     "a scope other than the documented one is refused with invalid_scope, though documented unenforced",
     ["DOC-scope-unenforced"],
@@ -293,3 +326,18 @@ def _get_crashes(emulator: Emulator) -> None:
 )
 def _empty_scope_is_a_scope(emulator: Emulator) -> None:
     emulator.behaviour.empty_scope_is_a_scope = True
+
+
+@defect(
+    "bracketed-names-flattened",
+    "a bracketed parameter name is read as the plain one, an array as its first value "
+    "(grant_type[]=password served as grant_type=password)",
+    ["RFC6749-3.2-structured-parameter"],
+)
+def _bracketed_names_flattened(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token":
+            params[:] = [(name.split("[", 1)[0], value) for name, value in params]
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)

@@ -32,6 +32,25 @@ def _scope_always_returned(emulator: Emulator) -> None:
 
 
 @variant(
+    "scope-returned-reordered",
+    "every token response that grants a scope names it, its values in another order than asked (reversed)",
+    allowed_by="RFC 6749 §3.3: the scope is a list of space-delimited strings whose order does "
+    "not matter; §5.1: scope may be sent when identical to the requested one",
+    seen_in="Spring Authorization Server (scopes kept in a Set), Keycloak (scopes in its own order)",
+    applies=lambda p: client_credentials(p) or (p.scope_enforced is True and p.scope_value is not None),
+)
+def _scope_returned_reordered(emulator: Emulator) -> None:
+    emulator.behaviour.return_scope = "always"
+
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind == "token" and isinstance(payload, dict) and isinstance(payload.get("scope"), str):
+            payload = {**payload, "scope": " ".join(reversed(payload["scope"].split()))}
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
+
+
+@variant(
     "basic-accepted-though-unlisted",
     "HTTP Basic client authentication works where the documentation lists only client_secret_post",
     allowed_by="RFC 6749 §2.3.1: the server MUST support Basic for clients with a password, "

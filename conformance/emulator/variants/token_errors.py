@@ -128,3 +128,22 @@ def _get_refused_405_plain(emulator: Emulator) -> None:
 )
 def _refresh_grant_not_allowed(emulator: Emulator) -> None:
     emulator.behaviour.restricted_refresh_refused = True
+
+
+@variant(
+    "structured-parameters-refused",
+    "a parameter name with brackets (scope[a]=b, grant_type[]=...) makes the token request HTTP 400 "
+    "invalid_request: the parser builds an object or array, and the value is not a string",
+    allowed_by="RFC 6749 §5.2 invalid_request: the request includes an unsupported parameter value; "
+    "§3.2 ignores unrecognized parameters, which a parser that reads the name as scope does not see",
+    seen_in="Doorkeeper on Rails (client_credentials_spec.rb: 'the scope parameter is not a string'), "
+    "Express with qs, PHP's $_POST",
+)
+def _structured_parameters_refused(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token" and any("[" in name for name, _ in params):
+            body = {"error": "invalid_request", "error_description": "a parameter is not a string"}
+            return 400, {}, body
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
