@@ -91,7 +91,7 @@ class Emulator:
     async def _token_endpoint(self, request: Request) -> Response:
         self.requests_served += 1
         try:
-            if request.method != "POST":
+            if request.method != "POST" and not (request.method == "GET" and self.behaviour.serves_get):
                 raise _TokenError("method", "use POST", 405)
             pairs = await self._pairs(request)
             for hook in self.behaviour.request_hooks:
@@ -118,7 +118,7 @@ class Emulator:
         return self._respond("token", 200, dict(TOKEN_HEADERS), payload)
 
     async def _pairs(self, request: Request) -> list[tuple[str, str]]:
-        if self.behaviour.parameter_location == "query":
+        if self.behaviour.parameter_location == "query" or request.method == "GET":
             return parse_qsl(request.url.query, keep_blank_values=True)
         content_type = request.headers.get("content-type", "")
         if "application/x-www-form-urlencoded" not in content_type:

@@ -34,6 +34,7 @@ __all__ = [
     "NO_STORE",
     "ONE_AUTH_METHOD",
     "PASSWORD_GRANT_ISSUES",
+    "POST_ONLY",
     "PRAGMA_NO_CACHE",
     "REFRESH_CLIENT_AUTH",
     "REFRESH_TOKEN_CHARSET",
@@ -221,6 +222,23 @@ REPEATED_PARAMETER = register(
     ],
 )
 
+# RFC 6749 §3.2: "The client MUST use the HTTP "POST" method when making access token requests"
+# (RFC 7009 §2.1 and RFC 7662 §2.1 likewise): the MUST binds the client, so a server that serves a
+# GET is warned, not failed (OAuch's IsGetSupportedTest reads it so too).
+POST_ONLY = register(
+    "RFC6749-3.2-post-only",
+    Level.SHOULD,
+    "RFC 6749 §3.2; RFC 7009 §2.1; RFC 7662 §2.1",
+    "A request by GET at the token, revocation or introspection endpoint is refused (405, or HTTP "
+    "400 invalid_request), not served: it yields no token, no revocation and no introspection "
+    "answer.",
+    peers=[
+        oauthlib("endpoints/test_error_responses.py", "test_invalid_request_method"),
+        oauthlib("endpoints/test_revocation_endpoint.py", "test_revoke_invalid_request_method"),
+        oauthlib("endpoints/test_introspect_endpoint.py", "test_introspect_invalid_request_method"),
+    ],
+)
+
 # Rails, Express (qs) and PHP turn `scope[a]=b` and `grant_type[]=password` into an object and an
 # array: a flat reader ignores such a name (§3.2), a structured one must refuse the non-string.
 STRUCTURED_PARAMETER = register(
@@ -284,9 +302,22 @@ ONE_AUTH_METHOD = register(
     # §2.3's MUST NOT binds the client; §5.2 names invalid_request for such a request, but
     # widely used servers let the Authorization header win (Keycloak, Doorkeeper): a warning.
     Level.SHOULD,
-    "RFC 6749 §2.3, §5.2",
+    "RFC 6749 §2.3, §5.2; RFC 7009 §2.1; RFC 7662 §2.1",
     "A request that authenticates the client by more than one method (HTTP Basic and body "
-    "credentials together) should be refused with invalid_request rather than yield a token.",
+    "credentials together) should be refused with invalid_request, at the token, revocation and "
+    "introspection endpoints alike; one whose Basic header and body name two clients is never "
+    "served as either.",
+    peers=[
+        doorkeeper("requests/flows/client_credentials_spec.rb", "rejects the request per RFC 6749 §2.3"),
+        doorkeeper(
+            "requests/flows/client_credentials_spec.rb",
+            "does not authenticate as the Basic client when the body names another client",
+        ),
+        doorkeeper(
+            "requests/flows/revoke_token_spec.rb",
+            "rejects the request per RFC 6749 §2.3 and does not revoke the token",
+        ),
+    ],
 )
 BASIC_SUPPORTED = register(
     "RFC6749-2.3.1-basic",

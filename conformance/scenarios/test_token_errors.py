@@ -8,6 +8,7 @@ import pytest
 
 from conformance.checks.expectations import expect_refused, outcome
 from conformance.client import Exchange
+from conformance.client.client import basic_authorization
 from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc6749
@@ -139,34 +140,50 @@ def test_empty_scope_is_treated_as_omitted(conformance: Scenario, grant: str) ->
     conformance.expect(findings, rfc6749.EMPTY_PARAMETER, "scope= is answered as no scope")
 
 
-@requirement(rfc6749.ERROR_RESPONSE)
-def test_get_at_the_token_endpoint_is_refused(conformance: Scenario) -> None:
+@requirement(rfc6749.ERROR_RESPONSE, rfc6749.POST_ONLY)
+def test_get_at_the_token_endpoint_is_refused(conformance: Scenario, grant: str) -> None:
     """RFC 6749 §3.2: token requests are POSTs. A GET is refused with 405 or an RFC 6749 error,
-    never a server error (the exchange checks judge the refusal). It carries made-up credentials:
-    a query string is a place access logs keep."""
+    never served, never a server error (the exchange checks judge the refusal). Only made-up
+    credentials go in its query (a URL is a place access logs keep): a client that authenticates
+    by HTTP Basic asks for a client credentials token with its real header, which shows whether a
+    GET is served; otherwise a refusal is all that can be seen."""
     client = conformance.client
-    params = [("grant_type", client.issuing_grant)]
-    if client.issuing_grant == "password":
-        params += [("username", MADE_UP["username"]), ("password", MADE_UP["password"])]
-    params += [("client_id", MADE_UP["client_id"]), ("client_secret", MADE_UP["client_secret"])]
+    real = client.credentials.client
+    by_header = (
+        grant == "client_credentials" and conformance.profile.client_auth == "basic" and real is not None
+    )
+    params = [("grant_type", grant)]
+    headers: list[tuple[str, str | bytes]] = []
+    if by_header:
+        assert real is not None
+        headers.append(("Authorization", basic_authorization(real.client_id, real.client_secret)))
+        params += [("scope", conformance.profile.scope_value)] if conformance.profile.scope_value else []
+    else:
+        if grant == "password":
+            params += [("username", MADE_UP["username"]), ("password", MADE_UP["password"])]
+        params += [("client_id", MADE_UP["client_id"]), ("client_secret", MADE_UP["client_secret"])]
+    what = "real Basic credentials" if by_header else "made-up credentials"
     exchange = client.send_raw(
         "GET",
         f"{conformance.profile.token_path}?{urlencode(params)}",
         kind="token",
-        purpose="token: a GET with made-up credentials",
-        grant_type=client.issuing_grant,
+        purpose=f"token: a GET, {grant} grant, with {what}",
+        headers=headers,
+        grant_type=grant,
     )
     findings = []
     if exchange.issued_token is not None:
-        findings.append(
-            Finding(
-                rfc6749.ERROR_RESPONSE,
-                "a refusal of a GET with made-up credentials",
-                outcome(exchange),
-                exchange,
-            )
+        expected = f"a refusal of a GET ({what}): token requests are POSTs"
+        findings.append(Finding(rfc6749.POST_ONLY, expected, outcome(exchange), exchange))
+    conformance.expect([], rfc6749.ERROR_RESPONSE)  # the exchange checks judge the refusal's form
+    if findings or by_header:
+        conformance.expect(findings, rfc6749.POST_ONLY)
+    elif exchange.status is not None and 400 <= exchange.status < 500:
+        conformance.log.partial(
+            rfc6749.POST_ONLY,
+            "a GET with made-up credentials was refused; one with real credentials was not sent "
+            "(no real credential goes in a URL)",
         )
-    conformance.expect(findings, rfc6749.ERROR_RESPONSE)
 
 
 @requirement(rfc6749.REPEATED_PARAMETER, rfc6749.ERROR_RESPONSE)

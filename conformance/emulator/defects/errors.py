@@ -341,3 +341,15 @@ def _bracketed_names_flattened(emulator: Emulator) -> None:
         return None
 
     emulator.behaviour.request_hooks.append(hook)
+
+
+@defect(
+    "get-served",
+    "a GET to the token endpoint is served as a POST, its query read as the form",
+    ["RFC6749-3.2-post-only"],
+    # Judged where a GET can carry real credentials without a secret in its URL: the client
+    # credentials grant, the client authenticating by an HTTP Basic header.
+    applies=lambda p: p.grant_client_credentials is True and p.client_auth == "basic",
+)
+def _get_served(emulator: Emulator) -> None:
+    emulator.behaviour.serves_get = True

@@ -147,3 +147,22 @@ def _structured_parameters_refused(emulator: Emulator) -> None:
         return None
 
     emulator.behaviour.request_hooks.append(hook)
+
+
+@variant(
+    "get-refused-invalid-request",
+    "a GET to the token, revocation or introspection endpoint is HTTP 400 invalid_request "
+    '("Unsupported request method GET")',
+    allowed_by="RFC 6749 §5.2 invalid_request: the request is otherwise malformed; §3.2, RFC 7009 "
+    "§2.1 and RFC 7662 §2.1 have clients POST without saying how another method is refused",
+    seen_in="oauthlib (test_invalid_request_method, test_revoke_invalid_request_method, "
+    "test_introspect_invalid_request_method), and so django-oauth-toolkit",
+)
+def _get_refused_invalid_request(emulator: Emulator) -> None:
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind in ("token", "revocation", "introspection") and status == 405:
+            body = {"error": "invalid_request", "error_description": "Unsupported request method GET"}
+            return 400, {}, body
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
