@@ -25,6 +25,7 @@ __all__ = [
     "identifier_from",
     "introspection_active",
     "jwt_findings",
+    "member_type_findings",
     "metadata_document",
     "required_member_findings",
 ]
@@ -157,6 +158,35 @@ def required_member_findings(document: dict[str, Any], exchange: Exchange) -> li
         return []
     expected = "issuer, token_endpoint and response_types_supported (RFC 8414 §2)"
     return [Finding(rfc8414.REQUIRED_MEMBERS, expected, "; ".join(problems), exchange)]
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+
+
+def member_type_findings(document: dict[str, Any], exchange: Exchange, target: str) -> list[Finding]:
+    """RFC 8414 §2: *_supported members are arrays of strings; the issuer, jwks_uri and endpoints
+    are https URLs, http allowed only on a loopback host or the host `target` reaches over http
+    (a test's own server: the suite sends plain http nowhere else)."""
+    served = urlsplit(target)
+    problems = []
+    for name, value in document.items():
+        # response_types_supported is REQUIRED, judged with the other required members.
+        if (
+            name.endswith("_supported")
+            and name != "response_types_supported"
+            and (not isinstance(value, list) or not all(isinstance(v, str) for v in value))
+        ):
+            problems.append(f"{name} is {type(value).__name__} {value!r}, not an array of strings")
+        url = name in ("issuer", "jwks_uri") or name.endswith("_endpoint")
+        if url and isinstance(value, str):
+            parts = urlsplit(value)
+            local = parts.hostname in _LOOPBACK or (served.scheme == "http" and parts.netloc == served.netloc)
+            if parts.scheme != "https" and not (parts.scheme == "http" and local):
+                problems.append(f"{name} is {value!r}, not an https URL")
+    if not problems:
+        return []
+    expected = "arrays of strings for *_supported, https URLs for the issuer and endpoints (RFC 8414 §2)"
+    return [Finding(rfc8414.MEMBER_TYPES, expected, "; ".join(problems), exchange)]
 
 
 def exp_member_findings(

@@ -289,9 +289,12 @@ class ConformanceClient:
         headers: dict[str, str] | None = None,
         method: ClientAuthMethod | None = None,
         documented: bool = False,
+        query: Params = (),
     ) -> Exchange:
         """POST the token endpoint with `params` where the profile puts them; the client
-        authenticates by `method` (RFC 6749 §2.3), the profile's first by default."""
+        authenticates by `method` (RFC 6749 §2.3), the profile's first by default. `query`: more
+        parameters in the URL, whatever the profile says (only made-up values: a URL is a place
+        logs keep)."""
         params = list(params)
         request_headers = dict(headers or {})
         credentials = self.credentials.client if client is PROFILE_DEFAULT else client
@@ -311,7 +314,7 @@ class ConformanceClient:
             purpose,
             self.profile.token_method,
             self.profile.token_path,
-            params=list(params) if where == "query" else None,
+            params=[*params, *query] if where == "query" else (list(query) or None),
             content=_form(params) if where == "body" else None,
             headers=request_headers,
         )
@@ -327,7 +330,7 @@ class ConformanceClient:
             grant_type=grant.get("grant_type"),
             token=presented,
             basic_form_encoded=encoded,
-            documented=documented and where == self.profile.parameter_location and not headers,
+            documented=documented and where == self.profile.parameter_location and not headers and not query,
         )
 
     # -- protected resource --------------------------------------------------------------

@@ -155,7 +155,10 @@ class Emulator:
         basic = header is not None and (
             header.lower().startswith("basic ") or (not checks.scheme and " " in header.strip())
         )
-        if basic and "client_secret_basic" in methods:
+        query = request.query_params
+        if behaviour.query_client_credentials and "client_id" in query:
+            presented: tuple[str, str] | None = (query["client_id"], query.get("client_secret", ""))
+        elif basic and "client_secret_basic" in methods:
             assert header is not None
             presented = _decode_basic(header.strip().split(None, 1)[1].strip(), behaviour.basic_form_decoded)
             in_body_too = in_body and "client_secret_post" in methods
@@ -373,6 +376,12 @@ class Emulator:
                 return self._respond("resource", *reply)
         header = request.headers.get("authorization")
         if (
+            header is not None
+            and "access_token" in request.query_params
+            and behaviour.resource_reads_query_token_first
+        ):
+            header = f"Bearer {request.query_params['access_token']}"
+        elif (
             header is not None
             and "access_token" in request.query_params
             and behaviour.resource_refuses_two_token_methods

@@ -159,10 +159,14 @@ class Behaviour:
     failed_basic_falls_back: bool = False
     # `scope=` read as a scope named "" (refused invalid_scope), not as omitted (RFC 6749 §3.2).
     empty_scope_is_a_scope: bool = False
+    # Client credentials in the URL query are read, over the header and the body (§2.3.1: never).
+    query_client_credentials: bool = False
     # A GET to the token endpoint is served, its query read as the form (RFC 6749 §3.2: POST).
     serves_get: bool = False
     # RFC 6750 §3.1: a token in the header and in the query is refused as invalid_request.
     resource_refuses_two_token_methods: bool = True
+    # Given a token in the header and one in the query, the resource reads the query's.
+    resource_reads_query_token_first: bool = False
     # A refresh revokes the access token of the pair it replaces (RFC 6749 §6 allows either).
     refresh_revokes_replaced_access: bool = False
     # What the checks guard; each defect turns one of these off or bends one value.

@@ -73,6 +73,10 @@ class ServiceBehaviour:
     two_methods_served: bool = False
     # A GET is served as a POST, its query read as the form (RFC 6749 §3.2: POST).
     serves_get: bool = False
+    # Client credentials in the URL query are read, over the header and the body (§2.3.1: never).
+    reads_query_credentials: bool = False
+    # Any request with a query component is refused 400 invalid_request (oauthlib's endpoints).
+    refuses_query: bool = False
     # Metadata members as published: a defect deletes or bends one.
     metadata_transform: list[Any] = field(default_factory=list)
     resource_metadata_transform: list[Any] = field(default_factory=list)
@@ -137,6 +141,8 @@ class Services:
             return {}, self._error(kind, 405, "invalid_request", "use POST", {"Allow": "POST"})
         elif "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
             return {}, self._error(kind, 400, "invalid_request", "expected a form body")
+        elif behaviour.refuses_query and request.url.query:
+            return {}, self._error(kind, 400, "invalid_request", "URL query parameters are not allowed")
         else:
             raw = (await request.body()).decode("utf-8", "replace")
         params = {k: v for k, v in parse_qsl(raw, keep_blank_values=True) if v != ""}
@@ -187,6 +193,10 @@ class Services:
             return True
         methods = auth_method_names(self.profile)
         header = request.headers.get("authorization", "")
+        query = request.query_params
+        if self.behaviour.reads_query_credentials and "client_id" in query:
+            pair = (query["client_id"], query.get("client_secret", ""))
+            return any(pair == (c.client_id, c.client_secret) for c in registered)
         in_body = "client_id" in params or "client_secret" in params
         if header and in_body and not self.behaviour.two_methods_served:
             return False  # RFC 6749 §2.3: one method per request

@@ -17,6 +17,7 @@ __all__ = [
     "ISSUES_BY_GRANT",
     "ACCESS_TOKEN_CHARSET",
     "BASIC_SUPPORTED",
+    "CREDENTIALS_NOT_IN_URI",
     "CC_CLIENT_AUTH",
     "CC_ISSUES",
     "CC_NO_REFRESH_TOKEN",
@@ -182,8 +183,16 @@ CLIENT_AUTH_REQUIRED = register(
     "RFC6749-4.3-client-auth",
     Level.MUST,
     "RFC 6749 §4.3.2, §2.3.1, §5.2",
-    "A confidential client must authenticate: missing or wrong client credentials are refused "
-    "with invalid_client.",
+    "A confidential client must authenticate: missing or wrong client credentials, its id with an "
+    "empty secret among them, are refused with invalid_client.",
+    peers=[
+        doorkeeper(
+            "requests/flows/password_spec.rb",
+            "doesn't downgrade a partial Basic auth attempt (empty secret) to no authentication",
+        ),
+        doorkeeper("requests/flows/password_spec.rb", "doesn't issue new token with bad client credentials"),
+        authlib("test_password_grant.py", "test_invalid_client"),
+    ],
 )
 REFRESH_WORKS = register(
     "RFC6749-6-refresh",
@@ -208,7 +217,13 @@ REFRESH_CLIENT_AUTH = register(
     "RFC6749-6-client-auth",
     Level.MUST,
     "RFC 6749 §6",
-    "A refresh without client authentication is refused (invalid_client) when the client is confidential.",
+    "A refresh without client authentication, or with a wrong or empty client secret, is refused "
+    "(invalid_client) when the client is confidential.",
+    peers=[
+        authlib("test_refresh_token.py", "test_invalid_client"),
+        oauthlib("grant_types/test_refresh_token.py", "test_invalid_client"),
+        doorkeeper("requests/flows/refresh_token_spec.rb", "returns an error with wrong credentials"),
+    ],
 )
 REPEATED_PARAMETER = register(
     "RFC6749-3.2-repeated-parameter",
@@ -269,7 +284,8 @@ CC_CLIENT_AUTH = register(
     Level.MUST,
     "RFC 6749 §4.4.2, §3.2.1, §5.2",
     "The client credentials grant requires client authentication: a request without it, or with a "
-    "wrong secret, is refused with invalid_client.",
+    "wrong or empty secret, is refused with invalid_client.",
+    peers=[authlib("test_client_credentials_grant.py", "test_invalid_client")],
 )
 CC_UNAUTHORIZED_CLIENT = register(
     "RFC6749-4.4-unauthorized-client",
@@ -378,6 +394,29 @@ BASIC_FORM_ENCODED = register(
     "RFC 6749 §2.3.1, Appendix B",
     "The client identifier and secret are form-urlencoded before HTTP Basic encoding: credentials "
     "holding characters that encoding changes (+, /, %, a space) authenticate when sent encoded.",
+)
+# RFC 6749 §2.3.1: client credentials "can only be transmitted in the request-body and MUST NOT be
+# included in the request URI"; RFC 7009 §2.1 and RFC 7662 §2.1 authenticate clients the same way.
+CREDENTIALS_NOT_IN_URI = register(
+    "RFC6749-2.3.1-not-in-uri",
+    Level.MUST,
+    "RFC 6749 §2.3.1; RFC 7009 §2.1; RFC 7662 §2.1",
+    "Client credentials in the request URI are not read: with the client authenticated as "
+    "documented, a made-up client_id and client_secret in the query are never taken for the "
+    "client's (invalid_client); the request is served, or refused as a whole (invalid_request), at "
+    "the token, revocation and introspection endpoints.",
+    peers=[
+        doorkeeper(
+            "requests/flows/revoke_token_spec.rb",
+            "does not authenticate the client and does not revoke the token (RFC 6749 §2.3.1)",
+        ),
+        doorkeeper(
+            "requests/flows/revoke_token_spec.rb",
+            "does not revoke the token when client_id is only in the query string (RFC 6749 §2.3.1)",
+        ),
+        oauthlib("endpoints/test_revocation_endpoint.py", "test_revoke_bad_post_request"),
+        oauthlib("endpoints/test_introspect_endpoint.py", "test_introspect_bad_post_request"),
+    ],
 )
 EMPTY_PARAMETER = register(
     "RFC6749-3.2-empty-parameter",

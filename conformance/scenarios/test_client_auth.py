@@ -9,7 +9,13 @@ import base64
 
 import pytest
 
-from conformance.checks.expectations import expect_issued, expect_refused, outcome
+from conformance.checks.expectations import (
+    DOCUMENTED_REFUSED,
+    expect_issued,
+    expect_refused,
+    outcome,
+    without_rfc_code,
+)
 from conformance.client import ClientCredentials, Exchange
 from conformance.credentials import changed_by_form_encoding
 from conformance.findings import Finding
@@ -263,3 +269,30 @@ def test_a_repeated_client_secret_is_invalid_request(conformance: Scenario, gran
         conformance.stop_if_overloaded(exchange)
         findings += repeated_refused(exchange, "client_secret", case)
     conformance.expect(findings, rfc6749.REPEATED_PARAMETER)
+
+
+@requirement(rfc6749.CREDENTIALS_NOT_IN_URI)
+@applies(client_auth=True)
+def test_client_credentials_in_the_query_are_not_read(conformance: Scenario, grant: str) -> None:
+    """RFC 6749 §2.3.1: client credentials "MUST NOT be included in the request URI". The documented
+    request, the client authenticated as documented, with a made-up client_id and client_secret in
+    the query (never a real secret in a URL): served as documented, or refused as a whole
+    (invalid_request); the made-up pair taken for the client's (invalid_client) is the deviation."""
+    client = conformance.client
+    purpose = f"token: {grant} grant, a made-up client_id and client_secret in the query"
+    client.token_budget.take(purpose)  # served as documented, it issues a token
+    exchange = client.token_request(
+        client.issuing_params(grant=grant),
+        purpose=purpose,
+        query=[("client_id", MADE_UP["client_id"]), ("client_secret", MADE_UP["client_secret"])],
+    )
+    requirement_ = rfc6749.CREDENTIALS_NOT_IN_URI
+    conformance.skip_unless_allowed(exchange, requirement_)
+    conformance.stop_if_overloaded(exchange)
+    if exchange.issued_token is not None or exchange.error_code == "invalid_request":
+        conformance.expect([], requirement_)
+        return
+    expected = "the request served as documented (the query ignored), or refused as a whole (invalid_request)"
+    finding = Finding(requirement_, expected, outcome(exchange), exchange)
+    # The documented request refused, or refused with a server error, says nothing of the query.
+    conformance.expect([without_rfc_code(finding).following(*DOCUMENTED_REFUSED)])

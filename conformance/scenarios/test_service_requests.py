@@ -100,3 +100,31 @@ def test_two_client_authentication_methods_are_refused(conformance: Scenario, en
             expected = f"a refusal ({' or '.join(sorted(codes))}) of {case}"
             findings.append(Finding(rfc6749.ONE_AUTH_METHOD, expected, outcome(answer), answer))
     conformance.expect(findings, rfc6749.ONE_AUTH_METHOD)
+
+
+@requirement(rfc6749.CREDENTIALS_NOT_IN_URI)
+@applies(client_auth=True)
+@pytest.mark.parametrize("endpoint", ENDPOINTS)
+def test_client_credentials_in_the_query_are_not_read(conformance: Scenario, endpoint: str) -> None:
+    """RFC 6749 §2.3.1 (RFC 7009 §2.1, RFC 7662 §2.1 authenticate clients alike): the client
+    authenticated as documented, a made-up client_id and client_secret in the query are not the
+    client's. Served (200), or refused as a whole (400 invalid_request, as oauthlib refuses any
+    query); taken for the client's, invalid_client."""
+    client = conformance.client
+    real = client.credentials.client
+    assert real is not None
+    by_header = conformance.profile.client_auth == "basic"
+    answer = service_request(
+        client,
+        _kind(endpoint),
+        [("token", NEVER_ISSUED["opaque"]())],
+        f"{endpoint}: a made-up token, a made-up client_id and client_secret in the query",
+        basic=real if by_header else None,
+        body=None if by_header else real,
+        query=[("client_id", MADE_UP["client_id"]), ("client_secret", MADE_UP["client_secret"])],
+    )
+    findings = []
+    if not answer.ok and answer.error_code != "invalid_request":
+        expected = "HTTP 200 (the query ignored), or 400 invalid_request (the request refused as a whole)"
+        findings.append(Finding(rfc6749.CREDENTIALS_NOT_IN_URI, expected, outcome(answer), answer))
+    conformance.expect(findings, rfc6749.CREDENTIALS_NOT_IN_URI)

@@ -83,6 +83,16 @@ def _accepts_near_miss_secret(emulator: Emulator) -> None:
 
 
 @defect(
+    "accepts-empty-client-secret",
+    'the client\'s id with an empty secret (Basic "id:") is taken for a public client and served',
+    _EVERY_GRANT,
+    applies=_client_auth,
+)
+def _accepts_empty_client_secret(emulator: Emulator) -> None:
+    _every_grant(emulator, secret=lambda presented, registered: presented in ("", registered))
+
+
+@defect(
     "accepts-unknown-client",
     "the client secret is checked but the client id is not",
     ["RFC6749-4.3-client-auth", "RFC6749-4.4-client-auth"],
@@ -257,3 +267,15 @@ def _password_grant_any_client(emulator: Emulator) -> None:
     behaviour.restricted_grants_refused = tuple(
         g for g in behaviour.restricted_grants_refused if g != "password"
     )
+
+
+@defect(
+    "reads-client-credentials-from-query",
+    "client_id and client_secret in the URL query are read, over the header and the body, at the "
+    "token, revocation and introspection endpoints",
+    ["RFC6749-2.3.1-not-in-uri"],
+    applies=lambda p: _client_auth(p) and p.parameter_location == "body",
+)
+def _reads_client_credentials_from_query(emulator: Emulator) -> None:
+    emulator.behaviour.query_client_credentials = True
+    emulator.services.behaviour.reads_query_credentials = True

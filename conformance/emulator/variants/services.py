@@ -125,3 +125,17 @@ def _service_401_two_challenges(emulator: Emulator) -> None:
         return status, headers, payload
 
     emulator.behaviour.response_hooks.append(hook)
+
+
+@variant(
+    "query-parameters-refused",
+    "a revocation or introspection request whose URL has a query component is refused HTTP 400 "
+    "invalid_request, whatever its form carries",
+    allowed_by="RFC 6749 §2.3.1: client credentials MUST NOT be included in the request URI; RFC "
+    "7009 §2.1 and RFC 7662 §2.1 send every parameter in the form body; §5.2 invalid_request",
+    seen_in="oauthlib (RevocationEndpoint and IntrospectEndpoint: 'URL query parameters are not "
+    "allowed'), and so django-oauth-toolkit",
+    applies=_service,
+)
+def _query_parameters_refused(emulator: Emulator) -> None:
+    emulator.services.behaviour.refuses_query = True
