@@ -48,8 +48,10 @@ MEMBER_TYPES = register(
     "RFC8414-2-member-types",
     Level.MUST,
     "RFC 8414 §2",
-    "Every *_supported member is a JSON array of strings, and the issuer, jwks_uri and every "
-    "*_endpoint are https URLs (http only on a loopback host, or the host a test reaches over http).",
+    "Every member RFC 8414 defines as a list (grant_types_supported, "
+    "token_endpoint_auth_methods_supported, scopes_supported, ...) is a JSON array of strings, and "
+    "the issuer, jwks_uri and every *_endpoint are https URLs (http only on a loopback host, or the "
+    "host a test reaches over http).",
     peers=[
         oauthlib("endpoints/test_metadata.py", "test_metadata_validate_issuer"),
         oauthlib("endpoints/test_metadata.py", "test_server_metadata"),
