@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from conformance.credentials import changed_by_form_encoding
 from conformance.emulator.behaviour import Reply
 from conformance.emulator.defects.registry import defect
-from conformance.emulator.hooks import on_token_error
+from conformance.emulator.hooks import on_token_error, repeats_a_parameter
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
@@ -152,6 +152,8 @@ def _body_invalid_client_no_challenge(emulator: Emulator) -> None:
         given = dict(params)
         if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
             return None
+        if repeats_a_parameter(params):
+            return None  # refused as repeating a parameter, as the emulator does first
         known = [c for c in (emulator.credentials.client, emulator.credentials.restricted_client) if c]
         if any(
             (c.client_id, c.client_secret) == (given.get("client_id"), given["client_secret"]) for c in known

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
 from conformance.emulator.defects.registry import defect
-from conformance.emulator.hooks import crash_when, on_token_error, stall_when
+from conformance.emulator.hooks import crash_when, on_token_error, repeats_a_parameter, stall_when
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
@@ -239,6 +239,8 @@ def _enforces_scope(emulator: Emulator) -> None:
         scopes = [value for name, value in params if name == "scope" and value]
         if kind != "token" or not scopes or all(value == documented for value in scopes):
             return None
+        if repeats_a_parameter(params):
+            return None  # refused as repeating a parameter, as the emulator does first
         return 400, {}, {"error": "invalid_scope", "error_description": "the requested scope is not granted"}
 
     emulator.behaviour.request_hooks.append(hook)

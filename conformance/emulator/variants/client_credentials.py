@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.hooks import on_resource_rejection
+from conformance.emulator.hooks import on_resource_rejection, repeats_a_parameter
 from conformance.emulator.variants.registry import (
     client_credentials,
     variant,
@@ -76,6 +76,8 @@ def _invalid_client_400_body(emulator: Emulator) -> None:
         given = dict(params)
         if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
             return None
+        if repeats_a_parameter(params):
+            return None  # refused as repeating a parameter, as the emulator does first
         known = [c for c in (emulator.credentials.client, emulator.credentials.restricted_client) if c]
         presented = (given.get("client_id"), given["client_secret"])
         if any((c.client_id, c.client_secret) == presented for c in known):

@@ -63,6 +63,9 @@ def _metadata_extra_members(emulator: Emulator) -> None:
             "jwks_uri": issuer + "/jwks",
             "code_challenge_methods_supported": ["S256"],
             "tls_client_certificate_bound_access_tokens": True,
+            # Boolean *_supported members of other specifications (RFC 9207, OpenID Connect).
+            "authorization_response_iss_parameter_supported": True,
+            "claims_parameter_supported": False,
             "service_documentation": issuer + "/docs",
         }
 
