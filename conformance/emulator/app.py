@@ -293,6 +293,9 @@ class Emulator:
         elif not behaviour.check_refresh_token:
             account = self.credentials.username
         elif self.store.was_used(token):
+            if behaviour.reuse_revokes_successor:
+                # RFC 9700 §4.14.2: one of its two holders is an attacker; which, the server cannot tell.
+                self.store.revoke_successors(token, with_access=behaviour.reuse_revokes_access)
             raise _TokenError("used-refresh-token", "the refresh token was used and is revoked")
         else:
             raise _TokenError("bad-refresh-token", "the refresh token is invalid, expired or revoked")
@@ -332,6 +335,8 @@ class Emulator:
             self.store.revoke_access(payload["access_token"])
         if record is not None and "refresh_token" not in payload:
             record.access = payload["access_token"]  # no rotation: its pair is the new one
+        elif record is not None:
+            record.successor = payload["refresh_token"]
         if behaviour.refresh_grace_pair and record is not None and not reusable:
             self.store.open_grace(token, client_id, payload)
         return payload

@@ -189,6 +189,10 @@ class Behaviour:
     # Hydra and Keycloak offer); once that answer has gone, the used token is refused as usual.
     refresh_grace_pair: bool = False
     refreshed_tokens_usable: bool = True
+    # A used refresh token presented again revokes the refresh token its use issued (RFC 9700
+    # §4.14.2), and with `reuse_revokes_access` the access tokens of that line too (OAuth 2.1).
+    reuse_revokes_successor: bool = False
+    reuse_revokes_access: bool = False
     refresh_revives_expired: bool = False
     resource_checks_token: bool = True
     resource_checks_expiry: bool = True
@@ -218,6 +222,12 @@ class Behaviour:
             issues_refresh_token=refresh and profile.refresh.issues_refresh_token is not False,
             rotation=profile.refresh.rotation is True,
             used_refresh_token_accepted=profile.refresh.used_refresh_token == "accepted",
+            # Where rotated-out refresh tokens are refused and the documentation does not say
+            # otherwise, a replay is detected (RFC 9700 §4.14.2).
+            reuse_revokes_successor=(
+                profile.refresh.used_refresh_token == "rejected"
+                and profile.refresh.reuse_detection is not False
+            ),
             invalidate_earlier=profile.invalidates_earlier is True,
             lifetime=float(lifetime if lifetime is not None else profile.emulator.lifetime),
             expires_in_unit=default_expires_in_unit(profile),

@@ -124,7 +124,7 @@ def test_refresh_requires_client_authentication(conformance: Scenario, case: str
     )
 
 
-@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_USED_TOKEN_CODE)
+@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_USED_TOKEN_CODE, rfc9700.REUSE_REVOKES)
 @applies(refresh=True, used_refresh_token=True)
 def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> None:
     rule = conformance.profile.refresh.used_refresh_token
@@ -141,14 +141,41 @@ def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> 
         )
         if ended is not None:
             conformance.expect([], requirement_, f"used refresh token {rule}: {ended}")
+            _judge_reuse_detection(conformance, conformance.issued(first))
+        else:
+            conformance.log.not_checked(rfc9700.REUSE_REVOKES, "the used refresh token was not seen refused")
         return
     conformance.log.not_checked(rfc6749.REFRESH_USED_TOKEN_CODE, f"used refresh tokens stay usable ({rule})")
+    conformance.log.not_checked(rfc9700.REUSE_REVOKES, f"used refresh tokens stay usable ({rule})")
     again = conformance.client.refresh_grant(
         token.refresh_token, "token: second use of the same refresh token", expect_token=False
     )
     source = conformance.profile.refresh.source
     findings = expect_issued(again, requirement_, f"a refresh token the profile says stays usable ({source})")
     conformance.expect(findings, requirement_, f"used refresh token {rule}")
+
+
+def _judge_reuse_detection(conformance: Scenario, successor: IssuedToken) -> None:
+    """RFC 9700 §4.14.2: the used refresh token came back, so the refresh token its use issued is
+    revoked: one of its two holders is an attacker, and the server cannot tell which."""
+    refresh = conformance.profile.refresh
+    if refresh.reuse_detection is False:
+        why = f"not applicable: the documentation says reuse is not detected ({refresh.source})"
+        conformance.log.not_checked(rfc9700.REUSE_REVOKES, why)
+        return
+    if successor.refresh_token is None:
+        conformance.log.not_checked(rfc9700.REUSE_REVOKES, "the refresh issued no new refresh token")
+        return
+    after = conformance.client.refresh_grant(
+        successor.refresh_token,
+        "token: the refresh token a replayed one had issued",
+        expect_token=False,
+    )
+    findings = []
+    if after.issued_token is not None:
+        expected = "a refusal (invalid_grant): the refresh token it issued was presented again"
+        findings.append(Finding(rfc9700.REUSE_REVOKES, expected, outcome(after), after))
+    conformance.expect(findings, rfc9700.REUSE_REVOKES)
 
 
 @requirement(provider.REFRESH_NOT_OFFERED, rfc6749.ERROR_RESPONSE)

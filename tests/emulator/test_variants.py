@@ -31,6 +31,7 @@ BEHAVIOURAL = {
     "refresh-grace-pair": "refresh_grace_pair",
     "refresh-revokes-replaced-access": "refresh_revokes_replaced_access",
     "refresh-grant-not-allowed": "restricted_refresh_refused",
+    "reuse-revokes-grant": "reuse_revokes_access",
 }
 _RANDOM_MEMBERS = {"access_token", "refresh_token", "session_state", "trace_id"}
 

@@ -278,3 +278,18 @@ def _refresh_omitted_scope_default(emulator: Emulator) -> None:
 )
 def _missing_refresh_token_invalid_grant(emulator: Emulator) -> None:
     emulator.behaviour.error_codes["missing-refresh-token"] = "invalid_grant"
+
+
+@defect(
+    "reuse-not-detected",
+    "a used refresh token presented again is refused, but the refresh token its use issued goes on "
+    "working (no reuse detection)",
+    ["RFC9700-4.14.2-reuse-revokes"],
+    applies=lambda p: (
+        _issues_refresh(p)
+        and p.refresh.used_refresh_token == "rejected"
+        and p.refresh.reuse_detection is not False
+    ),
+)
+def _reuse_not_detected(emulator: Emulator) -> None:
+    emulator.behaviour.reuse_revokes_successor = False
