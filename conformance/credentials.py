@@ -37,7 +37,8 @@ ENV_CLIENT_ID = "CONFORMANCE_CLIENT_ID"
 ENV_CLIENT_SECRET = "CONFORMANCE_CLIENT_SECRET"
 ENV_USERNAME = "CONFORMANCE_USERNAME"
 ENV_PASSWORD = "CONFORMANCE_PASSWORD"
-# Optional: a second client registered without the client credentials grant (unauthorized_client).
+# Optional: a second client registered without the client credentials and password grants
+# (unauthorized_client), owner of none of the first client's tokens.
 ENV_RESTRICTED_CLIENT_ID = "CONFORMANCE_RESTRICTED_CLIENT_ID"
 ENV_RESTRICTED_CLIENT_SECRET = "CONFORMANCE_RESTRICTED_CLIENT_SECRET"
 
@@ -71,8 +72,8 @@ class Credentials:
     """Who the suite logs in as. Values never appear in a repr.
 
     username and password are empty where the profile offers no password grant: nothing asks
-    for them. `restricted_client` is a client not allowed the client credentials grant, where
-    one is known."""
+    for them. `restricted_client` is a client allowed neither the client credentials nor the
+    password grant, where one is known."""
 
     client: ClientCredentials | None
     username: str = field(repr=False)
@@ -170,8 +171,8 @@ class Credentials:
             )
         restricted = None
         if profile.client_auth != "none":
-            # A second registered client: not allowed the client credentials grant, and owner of
-            # none of the first client's tokens.
+            # A second registered client: allowed neither the client credentials nor the password
+            # grant, and owner of none of the first client's tokens.
             restricted = ClientCredentials(
                 os.environ.get(ENV_RESTRICTED_CLIENT_ID) or settings.restricted_client_id,
                 os.environ.get(ENV_RESTRICTED_CLIENT_SECRET) or settings.restricted_client_secret,

@@ -59,6 +59,12 @@ class TokenLedger:
         self._latest: list[TrackedToken] = []  # not yet superseded, or issued together
         self._pairs: dict[str, TrackedToken] = {}  # a refresh token's key -> its pair's access token
         self._issuances = Issuances()  # RFC 6749 §10.10: no token issued twice
+        # The refresh-token line: which tokens each refresh token's use issued, which refresh
+        # tokens were rotated out, and which were refused as invalid_grant. A used refresh token
+        # presented again may make the server revoke all it issued (RFC 9700 §4.14.2).
+        self._issued_from: dict[str, list[str]] = {}
+        self._rotated_out: set[str] = set()
+        self._refused_refresh: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, token: str) -> TrackedToken | None:
@@ -91,6 +97,8 @@ class TokenLedger:
         # RFC 6749 §10.10 uniqueness, by the rule every layer uses (it needs every exchange: a
         # repeat waits for the concurrent requests that may make it one issuance).
         unique = self._issuances.observe(exchange)
+        if exchange.kind == "token" and exchange.grant_type == "refresh_token" and exchange.token_key:
+            return unique + self._refreshed(exchange)
         if exchange.kind == "token" and exchange.ok and isinstance(exchange.json, dict):
             return unique + self._issued(exchange)
         if exchange.kind == "resource" and exchange.token_key and exchange.status is not None:
@@ -98,6 +106,43 @@ class TokenLedger:
                 return unique  # refused as a malformed request, which says nothing of the token's life
             return unique + self._presented(exchange)
         return unique
+
+    def _refreshed(self, exchange: Exchange) -> list[Finding]:
+        """A refresh: its pair is tracked as any issuance; a replay of a rotated-out refresh token
+        (RFC 9700 §4.14.2) leaves what its use issued unjudged from then on: the server may have
+        revoked it, the refresh tokens and, in OAuth 2.1, the whole grant."""
+        key = exchange.token_key
+        assert key is not None
+        body = exchange.json if isinstance(exchange.json, dict) else {}
+        findings = self._issued(exchange) if exchange.ok and isinstance(exchange.json, dict) else []
+        with self._lock:
+            replayed = key in self._rotated_out
+            access, refresh = body.get("access_token"), body.get("refresh_token")
+            if exchange.ok and isinstance(access, str) and access:
+                line = self._issued_from.setdefault(key, [])
+                line.append(token_key(access))
+                if isinstance(refresh, str) and refresh and token_key(refresh) != key:
+                    line.append(token_key(refresh))
+                    # Refused as used before this use's answer came: a replay that raced it.
+                    replayed = replayed or key in self._refused_refresh
+                    self._rotated_out.add(key)
+            elif exchange.error_code == "invalid_grant":
+                self._refused_refresh.add(key)
+            if replayed:
+                self._forget_line(key)
+        return findings
+
+    def _forget_line(self, key: str) -> None:
+        line = list(self._issued_from.get(key, []))
+        seen: set[str] = set()
+        while line:
+            child = line.pop()
+            if child in seen:
+                continue
+            seen.add(child)
+            self._access.pop(child, None)
+            self._latest = [t for t in self._latest if t.key != child]
+            line += self._issued_from.get(child, [])
 
     def _issued(self, exchange: Exchange) -> list[Finding]:
         body = exchange.json

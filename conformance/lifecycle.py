@@ -72,6 +72,10 @@ class Held:
     refresh_used: bool = False  # rotated out: a refresh with it returned a new refresh token
     replaced: bool = False  # a refresh with its refresh token issued a new pair
     refresh_dead: bool = False  # refused once where that was allowed: no longer predicted
+    parent: str | None = field(default=None, repr=False)  # the refresh token whose use issued it
+    # A refresh token it descends from was presented again once rotated out: the server may have
+    # revoked it (RFC 9700 §4.14.2), its refresh token and, as OAuth 2.1 has it, its access token.
+    line_replayed: bool = False
 
 
 class Model:
@@ -113,9 +117,26 @@ class Model:
             issued,
             stated_lifetimes(self.profile, body.get("expires_in")),
             refresh_issued=refresh_issued,
+            parent=via.refresh if via is not None else None,
         )
         self.held.append(held)
         return held
+
+    def replayed(self, held: Held) -> None:
+        """`held`'s refresh token, rotated out, was presented again: what its use issued, and
+        what that issued in turn, is no longer predicted (RFC 9700 §4.14.2)."""
+        line, seen = [held.refresh], set()
+        while line:
+            refresh = line.pop()
+            if refresh is None or refresh in seen:
+                continue
+            seen.add(refresh)
+            for other in self.held:
+                if other.parent == refresh and other.refresh != refresh:
+                    other.line_replayed = True
+                    line.append(other.refresh)
+                elif other.parent == refresh:
+                    other.line_replayed = True  # no rotation: the same refresh token goes on
 
     def _rotated(self, refresh: str | None) -> None:
         for held in self.held:
@@ -137,6 +158,9 @@ class Model:
         if acceptance_is_late(age, lifetimes):
             why = f"expired: {age} old, stated lifetime {seconds(max(lifetimes))} ({ALLOWANCE_WHY})"
             return Prediction(Verdict.REFUSE, why, rfc6749.LIFETIME_AS_STATED)
+        if held.line_replayed:
+            why = "a refresh token it descends from was presented again: the server may revoke the line"
+            return Prediction(Verdict.UNJUDGED, why, rfc9700.REUSE_REVOKES)
         replaced = self.profile.refresh.revokes_replaced_access_token
         refresh_source = self.profile.refresh.source
         if held.replaced and replaced is True:
@@ -186,6 +210,9 @@ class Model:
         """Must a refresh with `held`'s refresh token, sent within `used`, work?"""
         if held.refresh_dead:
             return Prediction(Verdict.UNJUDGED, "refused once already", rfc6749.REFRESH_WORKS)
+        if held.line_replayed and not held.refresh_used:
+            why = "a refresh token it descends from was presented again: the server may revoke it"
+            return Prediction(Verdict.UNJUDGED, why, rfc9700.REUSE_REVOKES)
         if held.refresh_used:
             rule = self.profile.refresh.used_refresh_token
             source = self.profile.refresh.source

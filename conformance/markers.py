@@ -201,6 +201,24 @@ def _scope_unknown(subject: Subject, rule: object) -> str | None:
     return None
 
 
+def _scope_values(subject: Subject, least: object) -> str | None:
+    profile = subject.profile
+    known = (profile.scope_value or "").split()
+    if len(known) < int(str(least)):
+        return (
+            f"profile {profile.name}: names {len(known)} scope value(s), fewer than {least} "
+            f"({profile.source_of('scope')})"
+        )
+    return None
+
+
+def _form_body(subject: Subject, needed: object) -> str | None:
+    profile = subject.profile
+    if profile.parameter_location != "body":
+        return f"profile {profile.name}: parameters go in the query ({profile.source_of('parameters')})"
+    return None
+
+
 def _resource(subject: Subject, needed: object) -> str | None:
     profile, resource_path = subject.profile, subject.resource_path
     if resource_path is None:
@@ -319,6 +337,8 @@ NEEDS: dict[str, Unmet] = {
     "auth_method": _auth_method,
     "auth_method_unlisted": _auth_method_unlisted,
     "scope_unknown": _scope_unknown,
+    "scope_values": _scope_values,
+    "form_body": _form_body,
     "resource": _resource,
     "resource_scope": _resource_scope,
     "resource_or_refresh": _resource_or_refresh,
@@ -344,6 +364,8 @@ def applies(
     auth_method: ClientAuthMethod | None = None,
     auth_method_unlisted: ClientAuthMethod | None = None,
     scope_unknown: Literal["refused", "ignored"] | None = None,
+    scope_values: int | None = None,
+    form_body: Literal[True] | None = None,
     resource: Literal[True] | None = None,
     resource_scope: Literal[True] | None = None,
     resource_or_refresh: Literal[True] | None = None,
@@ -369,6 +391,8 @@ def applies(
     auth_method: the profile lists this client authentication method (RFC 6749 §2.3).
     auth_method_unlisted: the profile does not list this method.
     scope_unknown: the profile says an unknown scope is "refused" or "ignored", and names a scope.
+    scope_values: the profile's scope names at least this many values.
+    form_body: the token request's parameters go in a form body, not the query.
     resource: the target has a protected resource (the profile's, or --resource-path).
     resource_scope: the profile names the scope its resource requires, and another scope to ask
         for a token without it.

@@ -99,6 +99,7 @@ HOST_VARIANTS: dict[str, tuple[str, ...]] = {
     # authentication refused with 400.
     "machine-basic": (
         "scope-always-returned",
+        "scope-returned-reordered",
         "token-response-extras-keycloak",
         "missing-client-auth-400",
     ),
@@ -112,6 +113,7 @@ HOST_VARIANTS: dict[str, tuple[str, ...]] = {
         "several-challenges",
         "resource-refusal-spring-body",
         "scope-always-returned",
+        "scope-returned-reordered",
     ),
     # Scopes enforced on the password and refresh grants: refreshes that take the access token
     # they replace with them.

@@ -54,6 +54,12 @@ class TokenBank:
         self._held: list[_Held] = []  # oldest first
         self._spent: set[str] = set()  # keys of access and refresh tokens no longer to lend
         self._latest_issuance = 0  # seq of the run's latest exchange that issued a token
+        # Refresh tokens rotated out (their use returned another), those refused as invalid_grant,
+        # and the keys of the pairs each one's use issued: a used refresh token presented again
+        # may make the server revoke them (RFC 9700 §4.14.2).
+        self._rotated_out: set[str] = set()
+        self._refused_refresh: set[str] = set()
+        self._issued_from: dict[str, list[str]] = {}
         self._lock = threading.Lock()
 
     def _hold(self, grant: str, token: IssuedToken) -> None:
@@ -133,9 +139,24 @@ class TokenBank:
                 pair = next((h for h in self._held if h.refresh_key == key), None)
                 if exchange.error_code == "invalid_client":
                     return  # the client was refused before its refresh token was looked at
+                # Presented again once rotated out: a replay, whatever the answer.
+                replayed = key in self._rotated_out
                 self._spend(key)
-                if pair is not None and exchange.issued_token:
-                    self._hold(pair.grant, IssuedToken.of(exchange))
+                if exchange.issued_token:
+                    issued = IssuedToken.of(exchange)
+                    self._issued_from.setdefault(key, []).append(token_key(issued.access_token))
+                    if issued.refresh_token and token_key(issued.refresh_token) != key:
+                        self._issued_from[key].append(token_key(issued.refresh_token))
+                        # A presentation refused as used before this use's answer came: a replay
+                        # that raced it (the answers of concurrent requests come in any order).
+                        replayed = replayed or key in self._refused_refresh
+                        self._rotated_out.add(key)
+                    if pair is not None and not replayed:
+                        self._hold(pair.grant, issued)
+                elif exchange.error_code == "invalid_grant":
+                    self._refused_refresh.add(key)
+                if replayed:
+                    self._spend_issued_from(key)
 
     def _spend(self, key: str) -> None:
         """A token presented to end it, and the other half of its pair: revoking one of a pair may
@@ -146,6 +167,16 @@ class TokenBank:
                 self._spent.add(held.access_key)
                 if held.refresh_key is not None:
                     self._spent.add(held.refresh_key)
+
+    def _spend_issued_from(self, key: str) -> None:
+        """Every token issued, directly or down the line, by the use of refresh token `key`: a
+        replay of it may have revoked them all (RFC 9700 §4.14.2; OAuth 2.1 the whole grant)."""
+        line = list(self._issued_from.get(key, []))
+        while line:
+            child = line.pop()
+            if child not in self._spent:
+                self._spent.add(child)
+                line += self._issued_from.get(child, [])
 
     def _works(self, held: _Held) -> Literal["works", "ask", "spent"]:
         """Whether the held token may be lent: "ask" when only the resource can tell."""

@@ -9,7 +9,7 @@ from conformance.checks.registry import check
 from conformance.client.exchange import Exchange
 from conformance.findings import Finding
 from conformance.profile import Profile
-from conformance.requirements import rfc6749, rfc9110
+from conformance.requirements import rfc6749, rfc7009, rfc7662, rfc9110
 from conformance.schemas import violations
 
 __all__: list[str] = []
@@ -73,15 +73,29 @@ def error_is_rfc6749(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
         yield Finding(rfc6749.ERROR_RESPONSE, _EXPECTED, "; ".join(problems), exchange)
 
 
+# Whose rule a failed HTTP client authentication breaks, by endpoint: RFC 6749 §5.2's, as RFC 7009
+# §2.2.1 and RFC 7662 §2.3 take it over.
+_INVALID_CLIENT_401 = {
+    "token": rfc6749.INVALID_CLIENT_401,
+    "revocation": rfc7009.INVALID_CLIENT_401,
+    "introspection": rfc7662.CALLER_REFUSED_401,
+}
+
+
 @check("token-error")
 @check("service-error")
 def invalid_client_challenges(profile: Profile, exchange: Exchange) -> Iterator[Finding]:
-    """RFC 6749 §5.2: invalid_client after header authentication is 401 with a matching challenge.
+    """RFC 6749 §5.2: invalid_client after header authentication is 401 with a matching challenge;
+    at revocation and introspection a 401 to a client that authenticated by the header is judged
+    alike, whatever its body says (their answers to a failed client are RFC 6749 §5.2's).
 
     A scheme the token endpoint does not support (a Bearer header where Basic is expected)
     cannot be challenged with itself: then any challenge satisfies RFC 7235 §3.1.
     """
-    if exchange.error_code != "invalid_client" or exchange.auth_scheme_sent is None:
+    if exchange.auth_scheme_sent is None:
+        return
+    service = exchange.kind in ("revocation", "introspection")
+    if exchange.error_code != "invalid_client" and not (service and exchange.status == 401):
         return
     scheme = exchange.auth_scheme_sent
     supported = scheme.lower() == "basic"  # RFC 6749 §2.3.1: the one scheme every AS supports
@@ -95,7 +109,7 @@ def invalid_client_challenges(profile: Profile, exchange: Exchange) -> Iterator[
     if problems:
         wanted = scheme if supported else "(any scheme the endpoint supports)"
         yield Finding(
-            rfc6749.INVALID_CLIENT_401,
+            _INVALID_CLIENT_401[exchange.kind],
             f"HTTP 401 with WWW-Authenticate: {wanted} ... (the client authenticated with {scheme})",
             "; ".join(problems),
             exchange,

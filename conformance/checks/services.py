@@ -18,6 +18,7 @@ from conformance.liveness import ALLOWANCE
 from conformance.requirements import Requirement, rfc7662, rfc8414, rfc9068
 
 __all__ = [
+    "ARRAY_MEMBERS",
     "JWT_CLAIMS",
     "decode_jwt",
     "exp_member_findings",
@@ -25,6 +26,7 @@ __all__ = [
     "identifier_from",
     "introspection_active",
     "jwt_findings",
+    "member_type_findings",
     "metadata_document",
     "required_member_findings",
 ]
@@ -157,6 +159,48 @@ def required_member_findings(document: dict[str, Any], exchange: Exchange) -> li
         return []
     expected = "issuer, token_endpoint and response_types_supported (RFC 8414 §2)"
     return [Finding(rfc8414.REQUIRED_MEMBERS, expected, "; ".join(problems), exchange)]
+
+
+_LOOPBACK = ("localhost", "127.0.0.1", "::1")
+# RFC 8414 §2: the members it defines as JSON arrays (response_types_supported, REQUIRED, is judged
+# with the required members). Other specifications' *_supported names are booleans (OpenID
+# Connect's claims_parameter_supported, RFC 9207's authorization_response_iss_parameter_supported).
+ARRAY_MEMBERS = (
+    "scopes_supported",
+    "response_modes_supported",
+    "grant_types_supported",
+    "token_endpoint_auth_methods_supported",
+    "token_endpoint_auth_signing_alg_values_supported",
+    "ui_locales_supported",
+    "revocation_endpoint_auth_methods_supported",
+    "revocation_endpoint_auth_signing_alg_values_supported",
+    "introspection_endpoint_auth_methods_supported",
+    "introspection_endpoint_auth_signing_alg_values_supported",
+    "code_challenge_methods_supported",
+)
+
+
+def member_type_findings(document: dict[str, Any], exchange: Exchange, target: str) -> list[Finding]:
+    """RFC 8414 §2: the members it defines as arrays are arrays of strings; the issuer, jwks_uri and
+    endpoints are https URLs, http allowed only on a loopback host or the host `target` reaches
+    over http (a test's own server: the suite sends plain http nowhere else)."""
+    served = urlsplit(target)
+    problems = []
+    for name, value in document.items():
+        if name in ARRAY_MEMBERS and (
+            not isinstance(value, list) or not all(isinstance(v, str) for v in value)
+        ):
+            problems.append(f"{name} is {type(value).__name__} {value!r}, not an array of strings")
+        url = name in ("issuer", "jwks_uri") or name.endswith("_endpoint")
+        if url and isinstance(value, str):
+            parts = urlsplit(value)
+            local = parts.hostname in _LOOPBACK or (served.scheme == "http" and parts.netloc == served.netloc)
+            if parts.scheme != "https" and not (parts.scheme == "http" and local):
+                problems.append(f"{name} is {value!r}, not an https URL")
+    if not problems:
+        return []
+    expected = "arrays of strings for RFC 8414's list members, https URLs for the issuer and endpoints (§2)"
+    return [Finding(rfc8414.MEMBER_TYPES, expected, "; ".join(problems), exchange)]
 
 
 def exp_member_findings(

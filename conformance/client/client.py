@@ -321,9 +321,12 @@ class ConformanceClient:
         method: ClientAuthMethod | None = None,
         documented: bool = False,
         asks_token: bool = False,
+        query: Params = (),
     ) -> Exchange:
         """POST the token endpoint with `params` where the profile puts them; the client
-        authenticates by `method` (RFC 6749 §2.3), the profile's first by default."""
+        authenticates by `method` (RFC 6749 §2.3), the profile's first by default. `query`: more
+        parameters in the URL, whatever the profile says (only made-up values: a URL is a place
+        logs keep)."""
         params = list(params)
         request_headers = dict(headers or {})
         credentials = self.credentials.client if client is PROFILE_DEFAULT else client
@@ -343,7 +346,7 @@ class ConformanceClient:
             purpose,
             self.profile.token_method,
             self.profile.token_path,
-            params=list(params) if where == "query" else None,
+            params=[*params, *query] if where == "query" else (list(query) or None),
             content=_form(params) if where == "body" else None,
             headers=request_headers,
         )
@@ -359,7 +362,7 @@ class ConformanceClient:
             grant_type=grant.get("grant_type"),
             token=presented,
             basic_form_encoded=encoded,
-            documented=documented and where == self.profile.parameter_location and not headers,
+            documented=documented and where == self.profile.parameter_location and not headers and not query,
             asks_token=asks_token,
         )
 

@@ -8,6 +8,8 @@ issued, and so is every token an introspection response repeats.
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from conformance.client.client import (
     PROFILE_DEFAULT,
     ClientAuthChoice,
@@ -16,9 +18,9 @@ from conformance.client.client import (
     _ProfileDefault,
 )
 from conformance.client.exchange import Exchange, ExchangeKind
-from conformance.credentials import basic_authorization
+from conformance.credentials import ClientCredentials, basic_authorization
 
-__all__ = ["fetch_metadata", "introspect", "revoke", "without_token"]
+__all__ = ["fetch_metadata", "introspect", "revoke", "service_request", "without_token"]
 
 
 def _post_form(
@@ -91,6 +93,39 @@ def without_token(client: ConformanceClient, kind: ExchangeKind, purpose: str) -
     service = client.profile.revocation if kind == "revocation" else client.profile.introspection
     assert service is not None, f"the profile names no {kind} endpoint"
     return _post_form(client, kind, service.path, [], purpose, PROFILE_DEFAULT, None)
+
+
+def service_request(
+    client: ConformanceClient,
+    kind: ExchangeKind,
+    params: list[tuple[str, str]],
+    purpose: str,
+    *,
+    method: str = "POST",
+    basic: ClientCredentials | None = None,
+    body: ClientCredentials | None = None,
+    query: list[tuple[str, str]] | None = None,
+    token: str | None = None,
+) -> Exchange:
+    """A revocation or introspection request put together as given: `basic` in an HTTP Basic
+    header, `body` as client_id and client_secret in the form, `query` in the URL. By GET, `params`
+    go in the query too: only made-up values may (a URL is a place logs keep)."""
+    service = client.profile.revocation if kind == "revocation" else client.profile.introspection
+    assert service is not None, f"the profile names no {kind} endpoint"
+    headers: dict[str, str] = {}
+    if basic is not None:
+        headers["Authorization"] = basic_authorization(basic.client_id, basic.client_secret)
+    form = [*params] + (
+        [("client_id", body.client_id), ("client_secret", body.client_secret)] if body else []
+    )
+    in_url = [*(query or []), *(form if method == "GET" else [])]
+    path = service.path + (f"?{urlencode(in_url)}" if in_url else "")
+    content = None
+    if method != "GET":
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        content = _form(form)
+    request = client._build(kind, purpose, method, path, content=content, headers=headers)
+    return client._send(request, kind, purpose, token=token)
 
 
 def fetch_metadata(client: ConformanceClient, path: str, purpose: str) -> Exchange:

@@ -91,7 +91,7 @@ class Emulator:
     async def _token_endpoint(self, request: Request) -> Response:
         self.requests_served += 1
         try:
-            if request.method != "POST":
+            if request.method != "POST" and not (request.method == "GET" and self.behaviour.serves_get):
                 raise _TokenError("method", "use POST", 405)
             pairs = await self._pairs(request)
             for hook in self.behaviour.request_hooks:
@@ -118,7 +118,7 @@ class Emulator:
         return self._respond("token", 200, dict(TOKEN_HEADERS), payload)
 
     async def _pairs(self, request: Request) -> list[tuple[str, str]]:
-        if self.behaviour.parameter_location == "query":
+        if self.behaviour.parameter_location == "query" or request.method == "GET":
             return parse_qsl(request.url.query, keep_blank_values=True)
         content_type = request.headers.get("content-type", "")
         if "application/x-www-form-urlencoded" not in content_type:
@@ -155,7 +155,10 @@ class Emulator:
         basic = header is not None and (
             header.lower().startswith("basic ") or (not checks.scheme and " " in header.strip())
         )
-        if basic and "client_secret_basic" in methods:
+        query = request.query_params
+        if behaviour.query_client_credentials and "client_id" in query:
+            presented: tuple[str, str] | None = (query["client_id"], query.get("client_secret", ""))
+        elif basic and "client_secret_basic" in methods:
             assert header is not None
             presented = _decode_basic(header.strip().split(None, 1)[1].strip(), behaviour.basic_form_decoded)
             in_body_too = in_body and "client_secret_post" in methods
@@ -192,6 +195,18 @@ class Emulator:
         known_grants = ("password", "refresh_token", "client_credentials")
         if grant not in known_grants and self.behaviour.unknown_grant_as:
             grant = self.behaviour.unknown_grant_as
+        offered = {"password": self.behaviour.password_grant, "refresh_token": self.behaviour.refresh_grant}
+        restricted = self.credentials.restricted_client
+        if (
+            offered.get(grant)
+            and restricted is not None
+            and client_id == restricted.client_id
+            and (
+                grant in self.behaviour.restricted_grants_refused
+                or (grant == "refresh_token" and self.behaviour.restricted_refresh_refused)
+            )
+        ):
+            raise _TokenError("unauthorized-client", f"this client may not use the {grant} grant")
         if grant == "password" and self.behaviour.password_grant:
             return self._password_grant(params, blanks, client_id)
         if grant == "refresh_token" and self.behaviour.refresh_grant:
@@ -266,7 +281,7 @@ class Emulator:
     def _refresh_grant(self, params: dict[str, str], client_id: str) -> dict[str, Any]:
         token = params.get("refresh_token")
         if token is None:
-            raise _TokenError("missing-parameter", "refresh_token is required")
+            raise _TokenError("missing-refresh-token", "refresh_token is required")
         behaviour = self.behaviour
         reusable = behaviour.used_refresh_token_accepted or not behaviour.rotation
         record = self.store.take_refresh(token, client_id, reusable)
@@ -278,6 +293,9 @@ class Emulator:
         elif not behaviour.check_refresh_token:
             account = self.credentials.username
         elif self.store.was_used(token):
+            if behaviour.reuse_revokes_successor:
+                # RFC 9700 §4.14.2: one of its two holders is an attacker; which, the server cannot tell.
+                self.store.revoke_successors(token, with_access=behaviour.reuse_revokes_access)
             raise _TokenError("used-refresh-token", "the refresh token was used and is revoked")
         else:
             raise _TokenError("bad-refresh-token", "the refresh token is invalid, expired or revoked")
@@ -289,6 +307,14 @@ class Emulator:
                 assert record is not None
                 record.used = False
                 raise _TokenError("invalid-scope", "the requested scope exceeds the original grant")
+        narrower = original is not None and requested and set(requested) != original
+        if narrower and behaviour.refresh_refuses_narrower_scope:
+            assert record is not None
+            record.used = False
+            raise _TokenError("invalid-scope", "the requested scope is not the original grant")
+        default_scope = original is not None and not requested and behaviour.refresh_omitted_scope_default
+        if default_scope:
+            original = frozenset(behaviour.known_scopes[:1])
         if behaviour.refresh_revives_expired:
             self.store.revive(account, behaviour.lifetime * behaviour.real_lifetime_factor)
         if behaviour.refresh_revokes_replaced_access and record is not None and record.access is not None:
@@ -303,10 +329,14 @@ class Emulator:
         if original is not None:
             granted = requested if requested else sorted(original)
             self._say_scope(payload, granted, requested or granted)
+            if default_scope:
+                payload["scope"] = " ".join(granted)
         if not behaviour.refreshed_tokens_usable:
             self.store.revoke_access(payload["access_token"])
         if record is not None and "refresh_token" not in payload:
             record.access = payload["access_token"]  # no rotation: its pair is the new one
+        elif record is not None:
+            record.successor = payload["refresh_token"]
         if behaviour.refresh_grace_pair and record is not None and not reusable:
             self.store.open_grace(token, client_id, payload)
         return payload
@@ -351,6 +381,12 @@ class Emulator:
                 return self._respond("resource", *reply)
         header = request.headers.get("authorization")
         if (
+            header is not None
+            and "access_token" in request.query_params
+            and behaviour.resource_reads_query_token_first
+        ):
+            header = f"Bearer {request.query_params['access_token']}"
+        elif (
             header is not None
             and "access_token" in request.query_params
             and behaviour.resource_refuses_two_token_methods

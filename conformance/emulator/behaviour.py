@@ -50,6 +50,7 @@ ERROR_CODES: dict[str, str] = {
     "client-auth": "invalid_client",
     "missing-grant-type": "invalid_request",
     "missing-parameter": "invalid_request",
+    "missing-refresh-token": "invalid_request",
     "unsupported-grant": "unsupported_grant_type",
     "bad-credentials": "invalid_grant",
     "bad-refresh-token": "invalid_grant",
@@ -137,12 +138,20 @@ class Behaviour:
     # no more than was granted (RFC 6749 §6): where the profile says scope is enforced.
     scope_enforced: bool = False
     refresh_widens_scope: bool = False  # a refresh grants whatever scope it asks for
+    # A refresh asking for less than the original scope is refused (scopes compared for equality).
+    refresh_refuses_narrower_scope: bool = False
+    # A refresh without scope is granted the first known scope (a default), not the original one.
+    refresh_omitted_scope_default: bool = False
     client_credentials_refresh_token: bool = False  # §4.4.3: SHOULD NOT
     return_scope: str = "when-different"  # §5.1: "when-different", "always" or "never"
     grant_unknown_scope: bool = False  # an unknown scope is granted (and echoed) as if known
     # A request for unknown scopes only is granted no scope at all, and the answer says nothing of it.
     unknown_only_grants_nothing: bool = False
     restricted_client_refused: bool = True  # the restricted client may not use the grant
+    # The other grants the restricted client may not use (unauthorized_client, RFC 6749 §5.2).
+    restricted_grants_refused: tuple[str, ...] = ("password",)
+    # The restricted client is not allowed the refresh grant either, and is told so first.
+    restricted_refresh_refused: bool = False
     refuse_multiple_client_auth: bool = True  # §2.3: Basic and body credentials together
     # §2.3.1: the Basic credential's id and secret are form-decoded after base64.
     basic_form_decoded: bool = True
@@ -150,8 +159,14 @@ class Behaviour:
     failed_basic_falls_back: bool = False
     # `scope=` read as a scope named "" (refused invalid_scope), not as omitted (RFC 6749 §3.2).
     empty_scope_is_a_scope: bool = False
+    # Client credentials in the URL query are read, over the header and the body (§2.3.1: never).
+    query_client_credentials: bool = False
+    # A GET to the token endpoint is served, its query read as the form (RFC 6749 §3.2: POST).
+    serves_get: bool = False
     # RFC 6750 §3.1: a token in the header and in the query is refused as invalid_request.
     resource_refuses_two_token_methods: bool = True
+    # Given a token in the header and one in the query, the resource reads the query's.
+    resource_reads_query_token_first: bool = False
     # A refresh revokes the access token of the pair it replaces (RFC 6749 §6 allows either).
     refresh_revokes_replaced_access: bool = False
     # What the checks guard; each defect turns one of these off or bends one value.
@@ -174,6 +189,10 @@ class Behaviour:
     # Hydra and Keycloak offer); once that answer has gone, the used token is refused as usual.
     refresh_grace_pair: bool = False
     refreshed_tokens_usable: bool = True
+    # A used refresh token presented again revokes the refresh token its use issued (RFC 9700
+    # §4.14.2), and with `reuse_revokes_access` the access tokens of that line too (OAuth 2.1).
+    reuse_revokes_successor: bool = False
+    reuse_revokes_access: bool = False
     refresh_revives_expired: bool = False
     resource_checks_token: bool = True
     resource_checks_expiry: bool = True
@@ -203,6 +222,12 @@ class Behaviour:
             issues_refresh_token=refresh and profile.refresh.issues_refresh_token is not False,
             rotation=profile.refresh.rotation is True,
             used_refresh_token_accepted=profile.refresh.used_refresh_token == "accepted",
+            # Where rotated-out refresh tokens are refused and the documentation does not say
+            # otherwise, a replay is detected (RFC 9700 §4.14.2).
+            reuse_revokes_successor=(
+                profile.refresh.used_refresh_token == "rejected"
+                and profile.refresh.reuse_detection is not False
+            ),
             invalidate_earlier=profile.invalidates_earlier is True,
             lifetime=float(lifetime if lifetime is not None else profile.emulator.lifetime),
             expires_in_unit=default_expires_in_unit(profile),

@@ -19,6 +19,7 @@ __all__ = [
     "CRASH",
     "STALL_SECONDS",
     "crash_when",
+    "repeats_a_parameter",
     "on_resource_rejection",
     "on_token_error",
     "on_token_success",
@@ -37,6 +38,13 @@ CRASH: Reply = (
 
 Payload = dict[str, Any]
 Params = list[tuple[str, str]]
+
+
+def repeats_a_parameter(params: Params) -> bool:
+    """A request the emulator refuses as repeating a parameter (RFC 6749 §3.2) before it looks at
+    anything else: a hook that bends how a credential or a scope is judged leaves it alone."""
+    names = [name for name, _ in params]
+    return len(names) != len(set(names))
 
 
 def on_token_success(transform: Callable[[Payload], Any]) -> ResponseHook:

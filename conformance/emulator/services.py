@@ -57,6 +57,26 @@ class ServiceBehaviour:
     # RFC 7662 §2.1: token is REQUIRED, so invalid_request).
     missing_token_answered: tuple[str, ...] = ()
     introspection_exp_offset: int = 0  # seconds added to the true expiry in `exp`
+    # A token_type_hint of a type the server does not know (RFC 7009 §2.1, RFC 7662 §2.1): "ignore"
+    # it (the conformant choice), "refuse" it (400 unsupported_token_type), or answer as if
+    # nothing were found: "nothing" (200, nothing revoked; active: false).
+    unknown_hints: dict[str, str] = field(
+        default_factory=lambda: {"revocation": "ignore", "introspection": "ignore"}
+    )
+    # An inactive token's introspection answer also says why (RFC 7662 §2.2: SHOULD NOT).
+    inactive_says_why: bool = False
+    # A failed HTTP Basic client authentication, by endpoint: (status, with a Basic challenge).
+    failed_client_answers: dict[str, tuple[int, bool]] = field(
+        default_factory=lambda: {"revocation": (401, True), "introspection": (401, True)}
+    )
+    # Both client authentication methods in one request are served, the header winning (§2.3).
+    two_methods_served: bool = False
+    # A GET is served as a POST, its query read as the form (RFC 6749 §3.2: POST).
+    serves_get: bool = False
+    # Client credentials in the URL query are read, over the header and the body (§2.3.1: never).
+    reads_query_credentials: bool = False
+    # Any request with a query component is refused 400 invalid_request (oauthlib's endpoints).
+    refuses_query: bool = False
     # Metadata members as published: a defect deletes or bends one.
     metadata_transform: list[Any] = field(default_factory=list)
     resource_metadata_transform: list[Any] = field(default_factory=list)
@@ -91,10 +111,11 @@ class Services:
     # -- routes ------------------------------------------------------------------------------
     def routes(self) -> list[Route]:
         profile, routes = self.profile, []
+        # GET reaches the handlers too, to be refused there (405) unless a defect serves it.
         if profile.revocation is not None:
-            routes.append(Route(profile.revocation.path, self._revoke, methods=["POST"]))
+            routes.append(Route(profile.revocation.path, self._revoke, methods=["POST", "GET"]))
         if profile.introspection is not None:
-            routes.append(Route(profile.introspection.path, self._introspect, methods=["POST"]))
+            routes.append(Route(profile.introspection.path, self._introspect, methods=["POST", "GET"]))
         metadata = profile.metadata
         if metadata is not None and metadata.authorization_server is not None:
             routes.append(Route(metadata.authorization_server, self._server_metadata, methods=["GET"]))
@@ -112,18 +133,46 @@ class Services:
         emulator = self.emulator
         emulator.requests_served += 1
         self._origin(request)
-        if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
+        behaviour = self.behaviour
+        if request.method == "GET" and behaviour.serves_get:
+            raw = request.url.query
+        elif request.method != "POST":
+            # RFC 7009 §2.1, RFC 7662 §2.1: requests are POSTs.
+            return {}, self._error(kind, 405, "invalid_request", "use POST", {"Allow": "POST"})
+        elif "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
             return {}, self._error(kind, 400, "invalid_request", "expected a form body")
-        raw = (await request.body()).decode("utf-8", "replace")
+        elif behaviour.refuses_query and request.url.query:
+            return {}, self._error(kind, 400, "invalid_request", "URL query parameters are not allowed")
+        else:
+            raw = (await request.body()).decode("utf-8", "replace")
         params = {k: v for k, v in parse_qsl(raw, keep_blank_values=True) if v != ""}
         checks = (
-            self.behaviour.revocation_checks_client
+            behaviour.revocation_checks_client
             if kind == "revocation"
-            else self.behaviour.introspection_checks_client
+            else behaviour.introspection_checks_client
         )
+        two = bool(request.headers.get("authorization")) and (
+            "client_id" in params or "client_secret" in params
+        )
+        if (
+            checks
+            and two
+            and not behaviour.two_methods_served
+            and "none" not in auth_method_names(self.profile)
+        ):
+            # RFC 6749 §2.3, §5.2: more than one client authentication method is invalid_request.
+            return params, self._error(
+                kind, 400, "invalid_request", "more than one client authentication method"
+            )
         if checks and not self._client_authenticated(request, params):
-            challenge = {"WWW-Authenticate": 'Basic realm="conformance-emulator"'}
-            return params, self._error(kind, 401, "invalid_client", "client authentication failed", challenge)
+            status, challenged = behaviour.failed_client_answers[kind]
+            basic = request.headers.get("authorization", "").lower().startswith("basic ")
+            challenge = {"WWW-Authenticate": 'Basic realm="conformance-emulator"'} if challenged else {}
+            if not basic:  # the defects bend the answer to HTTP Basic only
+                status, challenge = 401, {"WWW-Authenticate": 'Basic realm="conformance-emulator"'}
+            return params, self._error(
+                kind, status, "invalid_client", "client authentication failed", challenge
+            )
         if "token" not in params:
             if kind in self.behaviour.missing_token_answered:
                 body: Any = b"" if kind == "revocation" else {"active": False}
@@ -144,8 +193,12 @@ class Services:
             return True
         methods = auth_method_names(self.profile)
         header = request.headers.get("authorization", "")
+        query = request.query_params
+        if self.behaviour.reads_query_credentials and "client_id" in query:
+            pair = (query["client_id"], query.get("client_secret", ""))
+            return any(pair == (c.client_id, c.client_secret) for c in registered)
         in_body = "client_id" in params or "client_secret" in params
-        if header and in_body:
+        if header and in_body and not self.behaviour.two_methods_served:
             return False  # RFC 6749 §2.3: one method per request
         if header.lower().startswith("basic ") and "client_secret_basic" in methods:
             presented = _decode_basic(header[6:].strip())
@@ -190,6 +243,11 @@ class Services:
             return refusal
         behaviour, store = self.behaviour, self.emulator.store
         token, hint = params["token"], params.get("token_type_hint")
+        unknown_hint = hint is not None and hint not in ("access_token", "refresh_token")
+        if unknown_hint and behaviour.unknown_hints["revocation"] == "refuse":
+            return self._error("revocation", 400, "unsupported_token_type", "unknown token_type_hint")
+        if unknown_hint and behaviour.unknown_hints["revocation"] == "nothing":
+            return self.emulator._respond("revocation", 200, {}, b"")
         # §2.1: a hint only says where to look first; a server that cannot find the token there
         # MUST search its other token types. The defect that trusts the hint looks only there.
         access = store.access_record(token)
@@ -234,6 +292,14 @@ class Services:
         if refusal is not None:
             return refusal
         store, token = self.emulator.store, params["token"]
+        hint = params.get("token_type_hint")
+        if hint is not None and hint not in ("access_token", "refresh_token"):
+            if self.behaviour.unknown_hints["introspection"] == "refuse":
+                return self._error("introspection", 400, "unsupported_token_type", "unknown token_type_hint")
+            if self.behaviour.unknown_hints["introspection"] == "nothing":
+                return self.emulator._respond(
+                    "introspection", 200, {"Cache-Control": "no-store"}, {"active": False}
+                )
         body: dict[str, Any] = {"active": False}
         access = store.access_record(token)
         refresh = store.refresh_record(token)
@@ -250,6 +316,10 @@ class Services:
         elif refresh is not None and store.refresh_live(token):
             # A refresh token's issue time is not kept: iat is optional (§2.2).
             body = self._active(refresh.account, refresh.client_id, None, refresh.expires_at)
+        if body["active"] is False and self.behaviour.inactive_says_why:
+            found = access or refresh
+            why = "unknown" if found is None else "revoked" if found.revoked else "expired"
+            body = {**body, "reason": why, **({"client_id": found.client_id} if found else {})}
         headers = {"Cache-Control": "no-store"}
         return self.emulator._respond("introspection", 200, headers, body)
 

@@ -32,6 +32,7 @@ class RefreshRecord:
     revoked: bool = False
     access: str | None = None  # the access token issued with it, in one pair
     scopes: frozenset[str] | None = None  # the scope originally granted (None: scope not enforced)
+    successor: str | None = None  # the refresh token its use issued (rotation)
 
 
 class TokenStore:
@@ -197,6 +198,24 @@ class TokenStore:
             record = self._refresh.get(token)
             if record is not None:
                 record.revoked = True
+
+    def revoke_successors(self, token: str, *, with_access: bool = False) -> None:
+        """A used refresh token presented again (RFC 9700 §4.14.2): the refresh tokens its use
+        issued, and theirs in turn, are revoked; `with_access`, their access tokens too (OAuth 2.1:
+        "as well as the access authorization grant")."""
+        with self.lock:
+            seen = {token}
+            record = self._refresh.get(token)
+            while record is not None and record.successor is not None and record.successor not in seen:
+                seen.add(record.successor)
+                record = self._refresh.get(record.successor)
+                if record is None:
+                    break
+                record.revoked = True
+                if with_access and record.access is not None:
+                    access = self._access.get(record.access)
+                    if access is not None:
+                        access.revoked = True
 
     def revoke_access_of(self, account: str, client_id: str) -> None:
         """Every access token of `account` issued to `client_id`: the grant a refresh token stood for."""

@@ -83,6 +83,8 @@ class Refresh:
     # A refresh revoking the access token of the pair it replaces (RFC 6749 §6 allows it): not
     # the invalidation rule, which is about new token requests.
     revokes_replaced_access_token: Tristate = at("refresh.revokes_replaced_access_token", UNSPECIFIED)
+    # A replayed used refresh token revokes the refresh token its use issued (RFC 9700 §4.14.2).
+    reuse_detection: Tristate = at("refresh.reuse_detection", UNSPECIFIED)
     # The grants whose token responses carry a refresh token (RFC 6749 §4.4.3: not client credentials).
     issued_by: tuple[str, ...] = at("refresh.issued_by", ("password",))
     source: str = at("refresh.source", UNSPECIFIED)

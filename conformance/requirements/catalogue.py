@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+
+from conformance.requirements.peers import PeerTest
 
 __all__ = ["Level", "Requirement", "all_requirements", "get", "register"]
 
@@ -27,6 +30,8 @@ class Requirement:
     level: Level
     source: str
     statement: str
+    # The tests of other servers' suites that assert the same behaviour (repository and test).
+    peers: tuple[PeerTest, ...] = ()
 
     def __str__(self) -> str:
         return f"{self.id} [{self.level.value}, {self.source}]"
@@ -35,10 +40,12 @@ class Requirement:
 _REGISTRY: dict[str, Requirement] = {}
 
 
-def register(id: str, level: Level, source: str, statement: str) -> Requirement:
+def register(
+    id: str, level: Level, source: str, statement: str, peers: Iterable[PeerTest] = ()
+) -> Requirement:
     if id in _REGISTRY:
         raise ValueError(f"requirement {id} registered twice")
-    requirement = Requirement(id, level, source, statement)
+    requirement = Requirement(id, level, source, statement, tuple(peers))
     _REGISTRY[id] = requirement
     return requirement
 

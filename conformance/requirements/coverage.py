@@ -14,7 +14,7 @@ from collections import defaultdict
 from conformance.requirements.catalogue import Requirement, all_requirements
 from conformance.requirements.links import RFC_URL, rfc_links
 
-__all__ = ["NOT_COVERED", "RFCS", "SECTION_TITLES", "coverage_markdown"]
+__all__ = ["NOT_COVERED", "PEERS_INTRO", "RFCS", "SECTION_TITLES", "coverage_markdown", "peers_markdown"]
 
 # The RFCs the suite reads, in the order the table lists them.
 RFCS = ("6749", "6750", "7009", "7662", "8414", "9068", "9110", "9700", "9728")
@@ -80,6 +80,12 @@ NOT_COVERED = (
     "are listed in the requirement catalogue."
 )
 
+PEERS_INTRO = (
+    "The peer tests each requirement mirrors: where the maintainers of oauthlib, "
+    "django-oauth-toolkit, Authlib and Doorkeeper assert the same behaviour in their own test "
+    "suites (from the catalogue's `peers`; a requirement without a row cites none yet)."
+)
+
 _ANCHOR = re.compile(r"/rfc(\d+)#(section|appendix)-([\w.]+)$")
 
 
@@ -121,4 +127,14 @@ def coverage_markdown() -> str:
             f"| [RFC {rfc}]({RFC_URL.format(number=rfc)}) | [{label}]({url}) | "
             f"{SECTION_TITLES[rfc, section]} | {requirement_ids} |"
         )
-    return "\n".join(lines) + "\n\n" + NOT_COVERED + "\n"
+    return "\n".join(lines) + "\n\n" + NOT_COVERED + "\n\n" + peers_markdown()
+
+
+def peers_markdown() -> str:
+    """The requirements that cite peer tests, each with them (repository, file and test)."""
+    lines = [PEERS_INTRO, "", "| requirement | peer tests it mirrors |", "|---|---|"]
+    for requirement in all_requirements():
+        if requirement.peers:
+            tests = "<br>".join(peer.markdown() for peer in requirement.peers)
+            lines.append(f"| `{requirement.id}` | {tests} |")
+    return "\n".join(lines) + "\n"

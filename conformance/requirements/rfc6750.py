@@ -81,5 +81,6 @@ ONE_TOKEN_METHOD = register(
     Level.SHOULD,
     "RFC 6750 §2, §3.1",
     "A request that presents the access token by more than one method (the Authorization header "
-    "and the query string) is refused as invalid_request (HTTP 400), not served.",
+    "and the query string) is refused HTTP 400 with error invalid_request: not served, nor refused "
+    "as if only one of its tokens had been read (invalid_token).",
 )

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from conformance.requirements.catalogue import Level, register
+from conformance.requirements.peers import authlib, doorkeeper, dot, oauthlib
 
 __all__ = [
     "CLIENT_AUTH",
     "HINT_SEARCH",
+    "INVALID_CLIENT_401",
     "ISSUED_TO_CLIENT",
     "REFRESH_REVOKES_ACCESS",
     "REVOKE_OK",
     "REVOKES",
     "REVOKES_ACCESS",
     "TOKEN_REQUIRED",
+    "UNKNOWN_HINT",
     "UNSUPPORTED_TOKEN_TYPE",
 ]
 
@@ -74,4 +77,38 @@ TOKEN_REQUIRED = register(
     Level.MUST,
     "RFC 7009 §2.1, §2.2.1; RFC 6749 §5.2",
     "A revocation request without the token parameter (REQUIRED) is refused with HTTP 400 invalid_request.",
+    peers=[
+        authlib("test_revocation_endpoint.py", "test_invalid_token"),
+        oauthlib("endpoints/test_revocation_endpoint.py", "test_revoke_unsupported_token"),
+    ],
+)
+# §2.1: the server "MAY ignore this parameter"; §2.2.1 unsupported_token_type. Peers read an
+# unknown value both ways: django-oauth-toolkit (through oauthlib) ignores it, Authlib refuses it.
+UNKNOWN_HINT = register(
+    "RFC7009-2.1-unknown-hint",
+    Level.MUST,
+    "RFC 7009 §2.1, §2.2.1",
+    "A token_type_hint value the server does not know is ignored (the token revoked, HTTP 200) or "
+    "refused with HTTP 400 unsupported_token_type (or invalid_request): never a success that "
+    "leaves the token working, nor another answer.",
+    peers=[
+        dot("test_token_revocation.py", "test_revoke_access_token_with_invalid_hint"),
+        authlib("test_revocation_endpoint.py", "test_invalid_token"),
+    ],
+)
+# §2.2.1: "The error presentation conforms to the definition in Section 5.2 of [RFC6749]", whose
+# invalid_client after HTTP authentication is a 401 with a challenge of the scheme the client used.
+INVALID_CLIENT_401 = register(
+    "RFC7009-2.2.1-invalid-client-401",
+    Level.MUST,
+    "RFC 7009 §2.2.1; RFC 6749 §5.2",
+    "A revocation request whose HTTP Basic client authentication fails is answered HTTP 401 "
+    "invalid_client with a WWW-Authenticate challenge for Basic.",
+    peers=[
+        oauthlib("endpoints/test_revocation_endpoint.py", "test_revoke_token_client_authentication_failed"),
+        doorkeeper(
+            "requests/flows/revoke_token_spec.rb",
+            "does not authenticate the client and does not revoke the token (RFC 6749 §2.3.1)",
+        ),
+    ],
 )

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from conformance.requirements.catalogue import Level, register
+from conformance.requirements.peers import oauthlib
 
 __all__ = [
     "ADVERTISED_WORKS",
     "AS_METADATA_PATH",
     "ISSUER",
+    "MEMBER_TYPES",
     "LISTS_SUPPORTED",
     "PR_METADATA_PATH",
     "REQUIRED_MEMBERS",
@@ -38,6 +40,22 @@ ADVERTISED_WORKS = register(
     "What the metadata advertises is what the server does: token_endpoint, revocation_endpoint "
     "and introspection_endpoint are the endpoints that answer, and no grant type in "
     "grant_types_supported is refused as unsupported_grant_type.",
+)
+# §2: each "*_supported" member is a "JSON array containing a list of" values; the issuer is a "URL
+# that uses the "https" scheme", jwks_uri "MUST use the "https" scheme", and the endpoints are those
+# of RFC 6749 §3.2, RFC 7009 and RFC 7662, each of which requires TLS.
+MEMBER_TYPES = register(
+    "RFC8414-2-member-types",
+    Level.MUST,
+    "RFC 8414 §2",
+    "Every member RFC 8414 defines as a list (grant_types_supported, "
+    "token_endpoint_auth_methods_supported, scopes_supported, ...) is a JSON array of strings, and "
+    "the issuer, jwks_uri and every *_endpoint are https URLs (http only on a loopback host, or the "
+    "host a test reaches over http).",
+    peers=[
+        oauthlib("endpoints/test_metadata.py", "test_metadata_validate_issuer"),
+        oauthlib("endpoints/test_metadata.py", "test_server_metadata"),
+    ],
 )
 LISTS_SUPPORTED = register(
     "RFC8414-2-lists-supported",

@@ -18,6 +18,9 @@ __all__ = ["CASES", "client_auth_attempt", "wrong_secret"]
 CASES = [
     "no client credentials",
     "wrong client secret",
+    # The client's id with an empty secret (Basic "id:"; client_secret= in the body, which RFC 6749
+    # §3.2 reads as omitted): a confidential client is never downgraded to a public one.
+    "empty client secret",
     "unknown client",
     # Where clients authenticate in the body, a Basic header is a supported scheme (RFC 6749 §2.3.1).
     pytest.param("wrong authentication scheme", marks=applies(client_auth="basic")),
@@ -46,6 +49,7 @@ def client_auth_attempt(
     client = {
         "no client credentials": None,
         "wrong client secret": ClientCredentials(real.client_id, wrong_secret(real.client_secret)),
+        "empty client secret": ClientCredentials(real.client_id, ""),
         "unknown client": ClientCredentials("conformance-no-such-client", real.client_secret),
     }[case]
     return conformance.client.token_request(params, purpose=purpose, client=client)

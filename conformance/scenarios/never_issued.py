@@ -1,5 +1,6 @@
 """Tokens no server issued, in the shapes servers tell apart: what introspection must call
-inactive (RFC 7662 §2.2) and revocation must answer 200 (RFC 7009 §2.2), whatever they look like."""
+inactive (RFC 7662 §2.2) and revocation must answer 200 (RFC 7009 §2.2), whatever they look like;
+and a token type no server knows, for a token_type_hint (RFC 7009 §2.1, RFC 7662 §2.1)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ import json
 import secrets
 from collections.abc import Callable
 
-__all__ = ["NEVER_ISSUED"]
+__all__ = ["NEVER_ISSUED", "UNKNOWN_HINT"]
+
+# A token_type_hint no registry lists (RFC 7009 §4.1.2 registers access_token and refresh_token).
+UNKNOWN_HINT = "urn:conformance:unknown-token-type"
 
 
 def _b64url(data: bytes) -> str:

@@ -9,7 +9,13 @@ import base64
 
 import pytest
 
-from conformance.checks.expectations import expect_issued, expect_refused, outcome
+from conformance.checks.expectations import (
+    DOCUMENTED_REFUSED,
+    expect_issued,
+    expect_refused,
+    outcome,
+    without_rfc_code,
+)
 from conformance.client import ClientCredentials, Exchange
 from conformance.credentials import changed_by_form_encoding
 from conformance.findings import Finding
@@ -18,6 +24,7 @@ from conformance.profile.model import CLIENT_AUTH_METHODS, ClientAuthMethod
 from conformance.requirements import rfc6749, rfc9110
 from conformance.scenario import Scenario
 from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt, wrong_secret
+from conformance.scenarios.repeated_parameter import repeated_refused
 from conformance.strategies.model import MADE_UP
 
 requirement = pytest.mark.requirement
@@ -242,24 +249,53 @@ def test_a_wrong_secret_in_the_body_is_refused(conformance: Scenario, grant: str
 
 @requirement(rfc6749.REPEATED_PARAMETER)
 @applies(auth_method="client_secret_post")
-def test_a_repeated_client_secret_never_authenticates(conformance: Scenario, grant: str) -> None:
-    """RFC 6749 §3.2: no parameter repeats (§5.2 invalid_request). client_secret in the body twice,
-    a wrong value and the right one, in both orders: a server that keeps the first value, or the
-    last, authenticates one of them."""
+def test_a_repeated_client_secret_is_invalid_request(conformance: Scenario, grant: str) -> None:
+    """RFC 6749 §3.2: no parameter repeats (§5.2 invalid_request). client_secret in the body twice:
+    the right value both times, then a wrong value and the right one in both orders (a server that
+    keeps the first value, or the last, authenticates one of them)."""
     client = conformance.client
     real = client.credentials.client
     assert real is not None
     wrong = wrong_secret(real.client_secret)
     findings = []
-    for real_is, values in (("last", (wrong, real.client_secret)), ("first", (real.client_secret, wrong))):
+    for case, values in (
+        ("the right one twice", (real.client_secret, real.client_secret)),
+        ("the right one last", (wrong, real.client_secret)),
+        ("the right one first", (real.client_secret, wrong)),
+    ):
         params = [*client.issuing_params(grant=grant), ("client_id", real.client_id)]
         params += [("client_secret", value) for value in values]
-        purpose = f"token: {grant} grant, client_secret sent twice, the right one {real_is}"
+        purpose = f"token: {grant} grant, client_secret sent twice, {case}"
         client.token_budget.take(purpose)  # a server that reads the right one issues a token
         exchange = client.token_request(params, purpose=purpose, client=None, asks_token=True)
         conformance.skip_unless_allowed(exchange, rfc6749.REPEATED_PARAMETER)
         conformance.stop_if_overloaded(exchange)
-        if exchange.issued_token is not None:
-            expected = "a refusal (invalid_request): client_secret is repeated with two values"
-            findings.append(Finding(rfc6749.REPEATED_PARAMETER, expected, outcome(exchange), exchange))
+        findings += repeated_refused(exchange, "client_secret", case)
     conformance.expect(findings, rfc6749.REPEATED_PARAMETER)
+
+
+@requirement(rfc6749.CREDENTIALS_NOT_IN_URI)
+@applies(client_auth=True)
+def test_client_credentials_in_the_query_are_not_read(conformance: Scenario, grant: str) -> None:
+    """RFC 6749 §2.3.1: client credentials "MUST NOT be included in the request URI". The documented
+    request, the client authenticated as documented, with a made-up client_id and client_secret in
+    the query (never a real secret in a URL): served as documented, or refused as a whole
+    (invalid_request); the made-up pair taken for the client's (invalid_client) is the deviation."""
+    client = conformance.client
+    purpose = f"token: {grant} grant, a made-up client_id and client_secret in the query"
+    client.token_budget.take(purpose)  # served as documented, it issues a token
+    exchange = client.token_request(
+        client.issuing_params(grant=grant),
+        purpose=purpose,
+        query=[("client_id", MADE_UP["client_id"]), ("client_secret", MADE_UP["client_secret"])],
+    )
+    requirement_ = rfc6749.CREDENTIALS_NOT_IN_URI
+    conformance.skip_unless_allowed(exchange, requirement_)
+    conformance.stop_if_overloaded(exchange)
+    if exchange.issued_token is not None or exchange.error_code == "invalid_request":
+        conformance.expect([], requirement_)
+        return
+    expected = "the request served as documented (the query ignored), or refused as a whole (invalid_request)"
+    finding = Finding(requirement_, expected, outcome(exchange), exchange)
+    # The documented request refused, or refused with a server error, says nothing of the query.
+    conformance.expect([without_rfc_code(finding).following(*DOCUMENTED_REFUSED)])

@@ -21,7 +21,7 @@ from conformance.markers import applies
 from conformance.requirements import provider, rfc7662
 from conformance.scenario import IssuedToken, Scenario
 from conformance.scenarios.client_auth_cases import wrong_secret
-from conformance.scenarios.never_issued import NEVER_ISSUED
+from conformance.scenarios.never_issued import NEVER_ISSUED, UNKNOWN_HINT
 
 requirement = pytest.mark.requirement
 _VSCHAR = re.compile(r"[\x20-\x7e]+")  # RFC 6749 §A.12: what an access token is made of
@@ -49,7 +49,23 @@ def _expect_inactive(conformance: Scenario, answer: Exchange, what: str) -> None
     if active is not False:
         got = "active: true" if active is True else str(active)
         findings.append(Finding(rfc7662.INACTIVE, f"HTTP 200 with active: false for {what}", got, answer))
-    conformance.expect(findings, rfc7662.INACTIVE)
+        conformance.expect(findings, rfc7662.INACTIVE)
+        conformance.log.not_checked(rfc7662.INACTIVE_ONLY, f"not said to be inactive: {got}")
+        return
+    conformance.expect([], rfc7662.INACTIVE)
+    assert isinstance(answer.json, dict)
+    # §2.2: SHOULD NOT say more of an inactive token (why it is inactive, whose it was).
+    more = sorted(set(answer.json) - {"active"})
+    if more:
+        findings.append(
+            Finding(
+                rfc7662.INACTIVE_ONLY,
+                f"active: false and nothing else for {what}",
+                f"also {', '.join(more)}",
+                answer,
+            )
+        )
+    conformance.expect(findings, rfc7662.INACTIVE_ONLY)
 
 
 @requirement(rfc7662.ACTIVE, rfc7662.EXP, provider.INTROSPECTION_MEMBERS)
@@ -97,7 +113,7 @@ def test_a_live_token_is_active(conformance: Scenario) -> None:
         conformance.expect(findings, rfc7662.EXP)
 
 
-@requirement(rfc7662.INACTIVE)
+@requirement(rfc7662.INACTIVE, rfc7662.INACTIVE_ONLY)
 @applies(introspection=True)
 @pytest.mark.parametrize("shape", list(NEVER_ISSUED))
 def test_an_unknown_token_is_inactive(conformance: Scenario, shape: str) -> None:
@@ -108,7 +124,7 @@ def test_an_unknown_token_is_inactive(conformance: Scenario, shape: str) -> None
     _expect_inactive(conformance, answer, what)
 
 
-@requirement(rfc7662.INACTIVE)
+@requirement(rfc7662.INACTIVE, rfc7662.INACTIVE_ONLY)
 @applies(introspection=True)
 def test_an_expired_token_is_inactive(conformance: Scenario) -> None:
     token = conformance.aging_token("token: a token to let expire")
@@ -140,7 +156,7 @@ def test_an_expired_token_is_inactive(conformance: Scenario) -> None:
     _expect_inactive(conformance, answer, "an access token past its stated lifetime and its exp")
 
 
-@requirement(rfc7662.INACTIVE)
+@requirement(rfc7662.INACTIVE, rfc7662.INACTIVE_ONLY)
 @applies(introspection=True, revocation="access", resource=True)
 def test_a_revoked_token_is_inactive(conformance: Scenario) -> None:
     token = conformance.obtain_token()
@@ -195,3 +211,34 @@ def test_an_introspection_without_a_token_is_invalid_request(conformance: Scenar
         expected = "HTTP 400 invalid_request for an introspection request without token"
         findings.append(Finding(rfc7662.TOKEN_REQUIRED, expected, outcome(answer), answer))
     conformance.expect(findings, rfc7662.TOKEN_REQUIRED)
+
+
+@requirement(rfc7662.UNKNOWN_HINT)
+@applies(introspection=True)
+def test_an_unknown_hint_does_not_make_a_live_token_inactive(conformance: Scenario) -> None:
+    """RFC 7662 §2.1: a hint only says where to look first. An unknown one is ignored (the live
+    token is active: true) or refused as Authlib and oauthlib do (400 unsupported_token_type, or
+    invalid_request): both readings pass; calling the live token inactive does not."""
+    token = conformance.obtain_token("token: a live token to introspect with an unknown hint")
+    if not _VSCHAR.fullmatch(token.access_token):
+        # Not a token a client could present (RFC 6749 §A.12 judges it); nothing to introspect.
+        conformance.log.not_checked(rfc7662.UNKNOWN_HINT, "the access token is not 1*VSCHAR (RFC 6749 §A.12)")
+        return
+    answer = introspect(
+        conformance.client,
+        token.access_token,
+        "introspection: live access token, token_type_hint of an unknown type",
+        hint=UNKNOWN_HINT,
+    )
+    findings = []
+    refused = answer.status == 400 and answer.error_code in ("unsupported_token_type", "invalid_request")
+    if not refused and introspection_active(answer) is not True:
+        expected = (
+            "HTTP 200 with active: true (the hint ignored), or HTTP 400 unsupported_token_type or "
+            "invalid_request (the hint refused)"
+        )
+        active = introspection_active(answer)
+        got = f"{outcome(answer)}: active: false" if active is False else f"{outcome(answer)}: {active}"
+        # A server that says no live token is active (RFC7662-2.2-active) says it here too.
+        findings.append(Finding(rfc7662.UNKNOWN_HINT, expected, got, answer).following(rfc7662.ACTIVE))
+    conformance.expect(findings, rfc7662.UNKNOWN_HINT)

@@ -116,6 +116,8 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
             exchange = client.refresh_grant(held.refresh, f"token: lifecycle move {self.moves + 1}: {what}")
             # Judged on when the refresh reached the server, before the model records its answer.
             prediction = self.model.refresh(held, Span.of(exchange))
+            if held.refresh_used:
+                self.model.replayed(held)
             if exchange.issued_token is not None:
                 self._note(
                     f"{what} with {held.refresh_name} -> HTTP {exchange.status}: "

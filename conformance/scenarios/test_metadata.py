@@ -10,7 +10,12 @@ from urllib.parse import urlsplit
 import pytest
 
 from conformance.checks.expectations import outcome
-from conformance.checks.services import identifier_from, metadata_document, required_member_findings
+from conformance.checks.services import (
+    identifier_from,
+    member_type_findings,
+    metadata_document,
+    required_member_findings,
+)
 from conformance.client import Exchange
 from conformance.client.endpoints import fetch_metadata
 from conformance.findings import Finding
@@ -56,7 +61,13 @@ def _endpoint_findings(conformance: Scenario, document: dict[str, Any], exchange
     return findings
 
 
-@requirement(rfc8414.REQUIRED_MEMBERS, rfc8414.ISSUER, rfc8414.ADVERTISED_WORKS, rfc8414.LISTS_SUPPORTED)
+@requirement(
+    rfc8414.REQUIRED_MEMBERS,
+    rfc8414.ISSUER,
+    rfc8414.MEMBER_TYPES,
+    rfc8414.ADVERTISED_WORKS,
+    rfc8414.LISTS_SUPPORTED,
+)
 @applies(metadata="authorization_server")
 def test_authorization_server_metadata(conformance: Scenario) -> None:
     assert conformance.profile.metadata is not None
@@ -69,6 +80,8 @@ def test_authorization_server_metadata(conformance: Scenario) -> None:
         return
     findings += required_member_findings(document, exchange)
     conformance.expect(findings, rfc8414.REQUIRED_MEMBERS)
+    target = conformance.client.target.base_url
+    conformance.expect(member_type_findings(document, exchange, target), rfc8414.MEMBER_TYPES)
     expected_issuer = identifier_from(conformance.client.target.base_url, path, AS_METADATA_PATH)
     issuer = document.get("issuer")
     if isinstance(issuer, str):

@@ -13,6 +13,7 @@ from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import IssuedToken, Scenario
 from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
+from conformance.scenarios.repeated_parameter import repeated_refused
 from conformance.scenarios.used_refresh_token import present_again
 
 requirement = pytest.mark.requirement
@@ -123,7 +124,7 @@ def test_refresh_requires_client_authentication(conformance: Scenario, case: str
     )
 
 
-@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_USED_TOKEN_CODE)
+@requirement(rfc9700.USED_REFRESH_TOKEN_REJECTED, rfc6749.REFRESH_USED_TOKEN_CODE, rfc9700.REUSE_REVOKES)
 @applies(refresh=True, used_refresh_token=True)
 def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> None:
     rule = conformance.profile.refresh.used_refresh_token
@@ -140,14 +141,41 @@ def test_used_refresh_token_follows_the_rotation_rule(conformance: Scenario) -> 
         )
         if ended is not None:
             conformance.expect([], requirement_, f"used refresh token {rule}: {ended}")
+            _judge_reuse_detection(conformance, conformance.issued(first))
+        else:
+            conformance.log.not_checked(rfc9700.REUSE_REVOKES, "the used refresh token was not seen refused")
         return
     conformance.log.not_checked(rfc6749.REFRESH_USED_TOKEN_CODE, f"used refresh tokens stay usable ({rule})")
+    conformance.log.not_checked(rfc9700.REUSE_REVOKES, f"used refresh tokens stay usable ({rule})")
     again = conformance.client.refresh_grant(
         token.refresh_token, "token: second use of the same refresh token", expect_token=False
     )
     source = conformance.profile.refresh.source
     findings = expect_issued(again, requirement_, f"a refresh token the profile says stays usable ({source})")
     conformance.expect(findings, requirement_, f"used refresh token {rule}")
+
+
+def _judge_reuse_detection(conformance: Scenario, successor: IssuedToken) -> None:
+    """RFC 9700 §4.14.2: the used refresh token came back, so the refresh token its use issued is
+    revoked: one of its two holders is an attacker, and the server cannot tell which."""
+    refresh = conformance.profile.refresh
+    if refresh.reuse_detection is False:
+        why = f"not applicable: the documentation says reuse is not detected ({refresh.source})"
+        conformance.log.not_checked(rfc9700.REUSE_REVOKES, why)
+        return
+    if successor.refresh_token is None:
+        conformance.log.not_checked(rfc9700.REUSE_REVOKES, "the refresh issued no new refresh token")
+        return
+    after = conformance.client.refresh_grant(
+        successor.refresh_token,
+        "token: the refresh token a replayed one had issued",
+        expect_token=False,
+    )
+    findings = []
+    if after.issued_token is not None:
+        expected = "a refusal (invalid_grant): the refresh token it issued was presented again"
+        findings.append(Finding(rfc9700.REUSE_REVOKES, expected, outcome(after), after))
+    conformance.expect(findings, rfc9700.REUSE_REVOKES)
 
 
 @requirement(provider.REFRESH_NOT_OFFERED, rfc6749.ERROR_RESPONSE)
@@ -200,82 +228,48 @@ def test_empty_refresh_token_is_treated_as_omitted(conformance: Scenario) -> Non
     conformance.expect(findings, rfc6749.EMPTY_PARAMETER, "refresh_token= is answered as none")
 
 
+@requirement(rfc6749.REFRESH_MISSING_TOKEN, rfc6749.ERROR_RESPONSE)
+@applies(refresh=True)
+def test_a_refresh_without_refresh_token_is_invalid_request(conformance: Scenario) -> None:
+    """RFC 6749 §6: refresh_token is REQUIRED; §5.2: a request "missing a required parameter" is
+    invalid_request (not invalid_grant: there is no grant to judge)."""
+    client = conformance.client
+    exchange = client.token_request(
+        client.refresh_params("", omit=("refresh_token",)),
+        purpose="token: refresh grant without refresh_token",
+    )
+    conformance.skip_unless_allowed(exchange, rfc6749.REFRESH_MISSING_TOKEN)
+    conformance.expect(
+        expect_refused(
+            exchange, rfc6749.REFRESH_MISSING_TOKEN, {"invalid_request"}, "a refresh without refresh_token"
+        ),
+        rfc6749.REFRESH_MISSING_TOKEN,
+    )
+
+
 @requirement(rfc6749.REPEATED_PARAMETER)
 @applies(refresh=True)
-def test_a_repeated_refresh_token_never_yields_a_token(conformance: Scenario) -> None:
+def test_a_repeated_refresh_token_is_invalid_request(conformance: Scenario) -> None:
     """RFC 6749 §3.2: parameters MUST NOT repeat (§5.2 invalid_request). A made-up refresh token
     and the real one, in both orders: a server that keeps the first or the last value issues a
-    token for one of them."""
+    token for one of them; then (the real one unused) the real one twice."""
     token = _token_with_refresh(conformance)
     assert token.refresh_token is not None
     client = conformance.client
     made_up = secrets.token_hex(16)
     findings = []
-    for first, last, order in (
-        (made_up, token.refresh_token, "last"),
-        (token.refresh_token, made_up, "first"),
+    for case, (first, last) in (
+        ("the real one last", (made_up, token.refresh_token)),
+        ("the real one first", (token.refresh_token, made_up)),
+        ("the real one twice", (token.refresh_token, token.refresh_token)),
     ):
         params = client.refresh_params(first) + [("refresh_token", last)]
-        exchange = client.token_request(
-            params, purpose=f"token: refresh_token sent twice, the real one {order}"
-        )
+        exchange = client.token_request(params, purpose=f"token: refresh_token sent twice, {case}")
+        conformance.stop_if_overloaded(exchange)
+        findings += repeated_refused(exchange, "refresh_token", case)
         if exchange.issued_token is not None:
-            findings.append(
-                Finding(
-                    rfc6749.REPEATED_PARAMETER,
-                    "a refusal (invalid_request): refresh_token is repeated with two values",
-                    outcome(exchange),
-                    exchange,
-                )
-            )
             break  # the real refresh token is used up
     conformance.expect(findings, rfc6749.REPEATED_PARAMETER)
-
-
-@requirement(rfc6749.REFRESH_SCOPE, rfc6749.ERROR_RESPONSE)
-@applies(refresh=True, scope_enforced=True)
-def test_refresh_asking_for_more_scope_is_refused(conformance: Scenario) -> None:
-    """RFC 6749 §6: "The requested scope MUST NOT include any scope not originally granted". A
-    token granted the profile's first scope is refreshed asking for more: refused invalid_scope
-    (§5.2), or granted no more than the original, its scope member saying so (§5.1)."""
-    client = conformance.client
-    returning = [g for g in client.issuing_grants if g in conformance.profile.refresh.issued_by]
-    conformance.requires(
-        bool(returning), "no grant the run can use returns a refresh token (refresh.issued_by)"
-    )
-    grant = returning[0]
-    known = (conformance.profile.scope_value or "").split()
-    original = known[0]
-    wider = " ".join(known) if len(known) > 1 else f"{original} conformance-unknown-scope"
-    issued = client.grant_request(grant, f"token: {grant} grant, scope {original!r} only", scope=original)
-    conformance.skip_unless_allowed(issued, rfc6749.REFRESH_SCOPE)
-    if not conformance.expect(expect_issued(issued, rfc6749.ISSUES_BY_GRANT[grant], f"scope {original!r}")):
-        conformance.stop(f"no token to refresh: {outcome(issued)}")
-    token = conformance.issued(issued)
-    conformance.requires(token.refresh_token is not None, f"the {grant} grant returned no refresh token")
-    assert token.refresh_token is not None
-    params = [("grant_type", "refresh_token"), ("scope", wider), ("refresh_token", token.refresh_token)]
-    answer = client.token_request(params, purpose=f"token: refresh asking for {wider!r}")
-    findings: list[Finding] = []
-    what = f"a refresh asking for {wider!r}, beyond the original {original!r}"
-    if answer.issued_token is None:
-        findings = expect_refused(answer, rfc6749.REFRESH_SCOPE, {"invalid_scope"}, what)
-    else:
-        body = answer.json
-        assert isinstance(body, dict)
-        granted = body.get("scope") if isinstance(body.get("scope"), str) else wider
-        beyond = sorted(set(str(granted).split()) - {original})
-        if beyond:
-            said = f"scope {body['scope']!r}" if "scope" in body else "no scope member: the scope asked for"
-            findings.append(
-                Finding(
-                    rfc6749.REFRESH_SCOPE,
-                    f"invalid_scope, or a token for {original!r} at most ({what})",
-                    f"{outcome(answer)}, {said}",
-                    answer,
-                )
-            )
-    conformance.expect(findings, rfc6749.REFRESH_SCOPE)
 
 
 @requirement(rfc6749.REFRESH_CLIENT_BINDING)

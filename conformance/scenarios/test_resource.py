@@ -119,12 +119,19 @@ def test_a_token_by_two_methods_is_refused(conformance: Scenario) -> None:
         malformed=True,
     )
     findings = []
-    if exchange.ok:
+    challenges = parse_challenges(exchange.headers_named("www-authenticate"))
+    said = {c.param("error") for c in challenges if c.scheme.lower() == "bearer"}
+    if isinstance(exchange.json, dict):
+        said.add(exchange.json.get("error"))
+    if exchange.status != 400 or "invalid_request" not in said:
+        # §3.1: invalid_request, HTTP 400, for a request that "uses more than one method for
+        # including an access token"; a refusal as an invalid token reads only one of them.
         findings.append(
             Finding(
                 rfc6750.ONE_TOKEN_METHOD,
-                "a refusal, invalid_request (HTTP 400): the token came by two methods",
-                outcome(exchange),
+                'HTTP 400, error="invalid_request" (challenge or body): the token came by two methods',
+                outcome(exchange)
+                + (f", challenge error {sorted(e for e in said if e)}" if any(said) else ""),
                 exchange,
             )
         )

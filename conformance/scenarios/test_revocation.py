@@ -15,7 +15,7 @@ from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import Requirement, rfc7009
 from conformance.scenario import IssuedToken, Scenario
-from conformance.scenarios.never_issued import NEVER_ISSUED
+from conformance.scenarios.never_issued import NEVER_ISSUED, UNKNOWN_HINT
 
 requirement = pytest.mark.requirement
 
@@ -105,21 +105,51 @@ def test_a_wrong_hint_does_not_stop_an_access_tokens_revocation(conformance: Sce
     conformance.expect([f.following(rfc7009.REVOKES_ACCESS) for f in found], rfc7009.HINT_SEARCH)
 
 
-def _still_works(conformance: Scenario, token: IssuedToken, what: str) -> list[Finding]:
+def _still_works(
+    conformance: Scenario, token: IssuedToken, what: str, requirement_: Requirement = rfc7009.HINT_SEARCH
+) -> list[Finding]:
     """A finding when `token`'s access token is still accepted at the resource, or active at
     introspection where there is no resource."""
     client = conformance.client
     if client.target.resource_path is not None:
         used = client.call_resource(token.access_token, f"resource: {what}")
         if used.status is None or not 400 <= used.status < 500:
-            return [Finding(rfc7009.HINT_SEARCH, f"a refusal of {what}", outcome(used), used)]
+            return [Finding(requirement_, f"a refusal of {what}", outcome(used), used)]
         return []
     seen = introspect(client, token.access_token, f"introspection: {what}")
     if isinstance(seen.json, dict) and seen.json.get("active") is True:
-        return [
-            Finding(rfc7009.HINT_SEARCH, f"{what} no longer active", "introspection says active: true", seen)
-        ]
+        return [Finding(requirement_, f"{what} no longer active", "introspection says active: true", seen)]
     return []
+
+
+@requirement(rfc7009.UNKNOWN_HINT)
+@applies(revocation="access", resource_or_introspection=True)
+def test_an_unknown_hint_is_ignored_or_refused(conformance: Scenario, grant: str) -> None:
+    """RFC 7009 §2.1: the server MAY ignore the hint; §2.2.1: unsupported_token_type. An unknown
+    hint is ignored (HTTP 200, the token revoked: django-oauth-toolkit) or refused (HTTP 400
+    unsupported_token_type: Authlib; or invalid_request): both readings pass. A 200 that leaves the
+    token working does not, nor any other answer."""
+    token = conformance.obtain_token(f"token: {grant} grant, an access token to revoke with an unknown hint")
+    conformance.ledger.forget(token.access_token)
+    answer = revoke(
+        conformance.client,
+        token.access_token,
+        "revocation: access token, token_type_hint of an unknown type",
+        hint=UNKNOWN_HINT,
+    )
+    requirement_ = rfc7009.UNKNOWN_HINT
+    if answer.status == 400 and answer.error_code in ("unsupported_token_type", "invalid_request"):
+        conformance.expect([], requirement_, f"the hint refused ({answer.error_code})")
+        return
+    if answer.status != 200:
+        expected = "HTTP 200 (the hint ignored), or HTTP 400 unsupported_token_type (the hint refused)"
+        conformance.expect([Finding(requirement_, expected, outcome(answer), answer)])
+        return
+    found = _still_works(
+        conformance, token, "an access token revoked with a token_type_hint of an unknown type", requirement_
+    )
+    # A server that does not revoke access tokens at all (RFC7009-2.1-revokes-access) does not here.
+    conformance.expect([f.following(rfc7009.REVOKES_ACCESS) for f in found], requirement_)
 
 
 @requirement(rfc7009.REVOKE_OK, rfc7009.REVOKES_ACCESS, rfc7009.UNSUPPORTED_TOKEN_TYPE)
@@ -219,10 +249,20 @@ def test_revoking_an_unknown_token_is_answered_200(conformance: Scenario, shape:
     _revoke_ok(conformance, answer, "the revocation of an unknown token (RFC 7009 §2.2: invalid tokens too)")
 
 
-@requirement(rfc7009.CLIENT_AUTH)
+@requirement(rfc7009.CLIENT_AUTH, rfc7009.INVALID_CLIENT_401)
 @applies(revocation=True, client_auth=True)
 @pytest.mark.parametrize("case", ["no client authentication", "a wrong client secret"])
 def test_revocation_requires_client_authentication(conformance: Scenario, case: str) -> None:
+    """RFC 7009 §2.1: the client authenticates; §2.2.1: a failed one is refused as RFC 6749 §5.2
+    says, HTTP 401 with a Basic challenge where it authenticated by HTTP Basic (the exchange check
+    judges that)."""
+    if case == "no client authentication" or conformance.profile.client_auth != "basic":
+        why = (
+            "no HTTP authentication is sent"
+            if case == "no client authentication"
+            else "clients authenticate in the body"
+        )
+        conformance.log.not_checked(rfc7009.INVALID_CLIENT_401, f"not applicable: {why}")
     token = conformance.obtain_token()
     registered = conformance.client.credentials.client
     assert registered is not None

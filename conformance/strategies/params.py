@@ -203,27 +203,26 @@ def _repeated(name: str, source: str | None) -> list[Move]:
     other = secret(source, "last character changed", _near_miss) if source else literal("write")
     if name == "grant_type":
         other = literal("urn:conformance:other-grant")
-    codes = _REQUEST | _wrong(name)[1]
-    verdict = EITHER if name == "scope" else REFUSE
-    # A server keeps the first value of a repeated parameter, or the last: the other value on
-    # either side catches both (RFC 6749 §3.2: none may repeat).
+    # RFC 6749 §3.2: no parameter repeats, with the same value or another, and §5.2 names one code
+    # for it whatever the parameter: invalid_request. A server that keeps the first value, or the
+    # last, is caught by the other value on either side; one that joins repeats ("password,password")
+    # and judges the joined value answers with that value's code, which is not this one.
     return [
-        # A server may join repeats ("password,password") and find the value wrong: its codes too.
-        Move(f"{name}: sent twice", EITHER, rfc6749.REPEATED_PARAMETER, again(same), codes, name),
+        Move(f"{name}: sent twice", REFUSE, rfc6749.REPEATED_PARAMETER, again(same), _REQUEST, name),
         Move(
             f"{name}: sent twice, the second time {other!r}",
-            verdict,
+            REFUSE,
             rfc6749.REPEATED_PARAMETER,
             again(other),
-            codes | frozenset({"invalid_scope"}),
+            _REQUEST,
             name,
         ),
         Move(
             f"{name}: sent twice, the first time {other!r}",
-            verdict,
+            REFUSE,
             rfc6749.REPEATED_PARAMETER,
             again(other, first=True),
-            codes | frozenset({"invalid_scope"}),
+            _REQUEST,
             name,
         ),
     ]

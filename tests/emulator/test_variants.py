@@ -30,6 +30,8 @@ BEHAVIOURAL = {
     "whole-second-expiry": "expiry_whole_seconds",
     "refresh-grace-pair": "refresh_grace_pair",
     "refresh-revokes-replaced-access": "refresh_revokes_replaced_access",
+    "refresh-grant-not-allowed": "restricted_refresh_refused",
+    "reuse-revokes-grant": "reuse_revokes_access",
 }
 _RANDOM_MEMBERS = {"access_token", "refresh_token", "session_state", "trace_id"}
 
@@ -84,6 +86,7 @@ def _fingerprint(profile: Profile, names: tuple[str, ...] = ()) -> list[tuple[An
         seen.append(_seen(issued))
         seen.append(_seen(token({**params, "password": "wrong"}, headers)))
         seen.append(_seen(token(params, {})))
+        seen.append(_seen(token({**params, "scope[a]": "b"}, headers)))
         seen.append(
             _seen(
                 http.post(

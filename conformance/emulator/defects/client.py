@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from conformance.credentials import changed_by_form_encoding
 from conformance.emulator.behaviour import Reply
 from conformance.emulator.defects.registry import defect
-from conformance.emulator.hooks import on_token_error
+from conformance.emulator.hooks import on_token_error, repeats_a_parameter
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
@@ -83,6 +83,16 @@ def _accepts_near_miss_secret(emulator: Emulator) -> None:
 
 
 @defect(
+    "accepts-empty-client-secret",
+    'the client\'s id with an empty secret (Basic "id:") is taken for a public client and served',
+    _EVERY_GRANT,
+    applies=_client_auth,
+)
+def _accepts_empty_client_secret(emulator: Emulator) -> None:
+    _every_grant(emulator, secret=lambda presented, registered: presented in ("", registered))
+
+
+@defect(
     "accepts-unknown-client",
     "the client secret is checked but the client id is not",
     ["RFC6749-4.3-client-auth", "RFC6749-4.4-client-auth"],
@@ -142,6 +152,8 @@ def _body_invalid_client_no_challenge(emulator: Emulator) -> None:
         given = dict(params)
         if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
             return None
+        if repeats_a_parameter(params):
+            return None  # refused as repeating a parameter, as the emulator does first
         known = [c for c in (emulator.credentials.client, emulator.credentials.restricted_client) if c]
         if any(
             (c.client_id, c.client_secret) == (given.get("client_id"), given["client_secret"]) for c in known
@@ -244,3 +256,28 @@ def _accepts_unknown_user(emulator: Emulator) -> None:
 )
 def _accepts_empty_password(emulator: Emulator) -> None:
     emulator.behaviour.accept_empty_password = True
+
+
+@defect(
+    "password-grant-any-client",
+    "every registered client may use the password grant, whatever it was allowed",
+    ["RFC6749-4.3-unauthorized-client"],
+    applies=lambda p: p.grant_password is not False and p.client_auth != "none",
+)
+def _password_grant_any_client(emulator: Emulator) -> None:
+    behaviour = emulator.behaviour
+    behaviour.restricted_grants_refused = tuple(
+        g for g in behaviour.restricted_grants_refused if g != "password"
+    )
+
+
+@defect(
+    "reads-client-credentials-from-query",
+    "client_id and client_secret in the URL query are read, over the header and the body, at the "
+    "token, revocation and introspection endpoints",
+    ["RFC6749-2.3.1-not-in-uri"],
+    applies=lambda p: _client_auth(p) and p.parameter_location == "body",
+)
+def _reads_client_credentials_from_query(emulator: Emulator) -> None:
+    emulator.behaviour.query_client_credentials = True
+    emulator.services.behaviour.reads_query_credentials = True

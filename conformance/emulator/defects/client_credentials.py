@@ -3,7 +3,7 @@ and scope (§3.3, §5.1)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.bends import Applies
 from conformance.emulator.defects.registry import defect
@@ -197,3 +197,22 @@ def _requested_scope_echoed(emulator: Emulator) -> None:
 )
 def _unknown_only_scope_unsaid(emulator: Emulator) -> None:
     emulator.behaviour.unknown_only_grants_nothing = True
+
+
+@defect(
+    "scope-percent-2b-as-space",
+    "a scope's '+' is read as a space after form decoding (a second decode): read%2Bwrite is "
+    "granted as read and write",
+    ["RFC6749-3.3-scope-encoding"],
+    applies=lambda p: (
+        p.scope_unknown == "refused"
+        and len((p.scope_value or "").split()) > 1
+        and p.parameter_location == "body"
+    ),
+)
+def _scope_percent_2b_as_space(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> None:
+        if kind == "token":
+            params[:] = [(k, v.replace("+", " ") if k == "scope" else v) for k, v in params]
+
+    emulator.behaviour.request_hooks.append(hook)

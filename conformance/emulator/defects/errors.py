@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
 from conformance.emulator.defects.registry import defect
-from conformance.emulator.hooks import crash_when, on_token_error, stall_when
+from conformance.emulator.hooks import crash_when, on_token_error, repeats_a_parameter, stall_when
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
@@ -193,6 +193,39 @@ def _repeated_parameter_first_wins(emulator: Emulator) -> None:
 
 
 @defect(
+    "repeated-same-value-accepted",
+    "a parameter repeated with the same value is read as sent once (a parser that collapses "
+    "identical repeats)",
+    ["RFC6749-3.2-repeated-parameter"],
+)
+def _repeated_same_value_accepted(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token":
+            params[:] = list(dict.fromkeys(params))  # identical (name, value) pairs once
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@defect(
+    "repeated-parameters-joined",
+    "a repeated parameter's values are joined with a comma and the joined value judged (an "
+    "unknown grant_type, a wrong password, a wrong secret), never refused as repeated",
+    ["RFC6749-3.2-repeated-parameter"],
+)
+def _repeated_parameters_joined(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token":
+            joined: dict[str, list[str]] = {}
+            for name, value in params:
+                joined.setdefault(name, []).append(value)
+            params[:] = [(name, ",".join(values)) for name, values in joined.items()]
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@defect(
     "enforces-scope",
     "a scope other than the documented one is refused with invalid_scope, though documented unenforced",
     ["DOC-scope-unenforced"],
@@ -206,6 +239,8 @@ def _enforces_scope(emulator: Emulator) -> None:
         scopes = [value for name, value in params if name == "scope" and value]
         if kind != "token" or not scopes or all(value == documented for value in scopes):
             return None
+        if repeats_a_parameter(params):
+            return None  # refused as repeating a parameter, as the emulator does first
         return 400, {}, {"error": "invalid_scope", "error_description": "the requested scope is not granted"}
 
     emulator.behaviour.request_hooks.append(hook)
@@ -293,3 +328,30 @@ def _get_crashes(emulator: Emulator) -> None:
 )
 def _empty_scope_is_a_scope(emulator: Emulator) -> None:
     emulator.behaviour.empty_scope_is_a_scope = True
+
+
+@defect(
+    "bracketed-names-flattened",
+    "a bracketed parameter name is read as the plain one, an array as its first value "
+    "(grant_type[]=password served as grant_type=password)",
+    ["RFC6749-3.2-structured-parameter"],
+)
+def _bracketed_names_flattened(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token":
+            params[:] = [(name.split("[", 1)[0], value) for name, value in params]
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@defect(
+    "get-served",
+    "a GET to the token endpoint is served as a POST, its query read as the form",
+    ["RFC6749-3.2-post-only"],
+    # Judged where a GET can carry real credentials without a secret in its URL: the client
+    # credentials grant, the client authenticating by an HTTP Basic header.
+    applies=lambda p: p.grant_client_credentials is True and p.client_auth == "basic",
+)
+def _get_served(emulator: Emulator) -> None:
+    emulator.behaviour.serves_get = True

@@ -114,3 +114,33 @@ def _rejects_structured_tokens(emulator: Emulator) -> None:
 )
 def _without_token_inactive(emulator: Emulator) -> None:
     emulator.services.behaviour.missing_token_answered = ("introspection",)
+
+
+@defect(
+    "introspection-unknown-hint-inactive",
+    "a live token introspected with a token_type_hint of an unknown type is said to be active: false",
+    ["RFC7662-2.1-unknown-hint"],
+    applies=_introspection,
+)
+def _unknown_hint_inactive(emulator: Emulator) -> None:
+    emulator.services.behaviour.unknown_hints["introspection"] = "nothing"
+
+
+@defect(
+    "introspection-inactive-says-why",
+    "an inactive token's introspection answer says why it is inactive and whose it was (reason, client_id)",
+    ["RFC7662-2.2-inactive-only"],
+    applies=_introspection,
+)
+def _inactive_says_why(emulator: Emulator) -> None:
+    emulator.services.behaviour.inactive_says_why = True
+
+
+@defect(
+    "introspection-401-without-challenge",
+    "a caller whose HTTP Basic client authentication fails gets HTTP 401 invalid_client with no challenge",
+    ["RFC7662-2.3-unauthorized-401"],
+    applies=lambda p: _introspection(p) and p.client_auth == "basic",
+)
+def _introspection_401_without_challenge(emulator: Emulator) -> None:
+    emulator.services.behaviour.failed_client_answers["introspection"] = (401, False)

@@ -127,3 +127,30 @@ def _advertises_client_secret_post(emulator: Emulator) -> None:
         return {**document, "token_endpoint_auth_methods_supported": methods}
 
     emulator.services.behaviour.metadata_transform.append(bend)
+
+
+@defect(
+    "metadata-lists-as-strings",
+    "grant_types_supported and token_endpoint_auth_methods_supported are space-separated strings, "
+    "not JSON arrays",
+    ["RFC8414-2-member-types"],
+    applies=_server_metadata,
+)
+def _lists_as_strings(emulator: Emulator) -> None:
+    def bend(document: dict[str, Any]) -> dict[str, Any]:
+        names = ("grant_types_supported", "token_endpoint_auth_methods_supported")
+        return {k: " ".join(v) if k in names and isinstance(v, list) else v for k, v in document.items()}
+
+    emulator.services.behaviour.metadata_transform.append(bend)
+
+
+@defect(
+    "metadata-http-jwks-uri",
+    "jwks_uri is a plain http URL on another host",
+    ["RFC8414-2-member-types"],
+    applies=_server_metadata,
+)
+def _http_jwks_uri(emulator: Emulator) -> None:
+    emulator.services.behaviour.metadata_transform.append(
+        lambda document: {**document, "jwks_uri": "http://keys.conformance.invalid/jwks"}
+    )

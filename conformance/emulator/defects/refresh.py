@@ -237,3 +237,59 @@ def _refresh_widens_scope(emulator: Emulator) -> None:
 )
 def _refresh_token_any_client(emulator: Emulator) -> None:
     emulator.store.refresh_bound_to_client = False
+
+
+def _refresh_scopes(profile: Profile) -> bool:
+    """Scopes enforced, with two or more known: a refresh can ask for part of them."""
+    return (
+        _issues_refresh(profile)
+        and profile.scope_enforced is True
+        and len((profile.scope_value or "").split()) > 1
+    )
+
+
+@defect(
+    "refresh-narrower-scope-refused",
+    "a refresh asking for part of the original scope is refused invalid_scope (scopes compared for "
+    "equality, not inclusion)",
+    ["RFC6749-6-scope-kept"],
+    applies=_refresh_scopes,
+)
+def _refresh_narrower_scope_refused(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_refuses_narrower_scope = True
+
+
+@defect(
+    "refresh-omitted-scope-default",
+    "a refresh without scope is granted the server's default scope (the first known), not the "
+    "original one, and says so",
+    ["RFC6749-6-scope-kept"],
+    applies=_refresh_scopes,
+)
+def _refresh_omitted_scope_default(emulator: Emulator) -> None:
+    emulator.behaviour.refresh_omitted_scope_default = True
+
+
+@defect(
+    "missing-refresh-token-invalid-grant",
+    "a refresh without the refresh_token parameter is refused invalid_grant, not invalid_request",
+    ["RFC6749-6-missing-refresh-token"],
+    applies=_refresh,
+)
+def _missing_refresh_token_invalid_grant(emulator: Emulator) -> None:
+    emulator.behaviour.error_codes["missing-refresh-token"] = "invalid_grant"
+
+
+@defect(
+    "reuse-not-detected",
+    "a used refresh token presented again is refused, but the refresh token its use issued goes on "
+    "working (no reuse detection)",
+    ["RFC9700-4.14.2-reuse-revokes"],
+    applies=lambda p: (
+        _issues_refresh(p)
+        and p.refresh.used_refresh_token == "rejected"
+        and p.refresh.reuse_detection is not False
+    ),
+)
+def _reuse_not_detected(emulator: Emulator) -> None:
+    emulator.behaviour.reuse_revokes_successor = False

@@ -204,3 +204,14 @@ def _insufficient_scope_as_invalid_token(emulator: Emulator) -> None:
 )
 def _resource_accepts_two_token_methods(emulator: Emulator) -> None:
     emulator.behaviour.resource_refuses_two_token_methods = False
+
+
+@defect(
+    "two-token-methods-invalid-token",
+    "a token in the Authorization header and another in the query is refused as the query's "
+    "invalid token (401 invalid_token), not as invalid_request",
+    ["RFC6750-3.1-one-method"],
+    applies=lambda p: p.resource.path is not None,
+)
+def _two_token_methods_invalid_token(emulator: Emulator) -> None:
+    emulator.behaviour.resource_reads_query_token_first = True

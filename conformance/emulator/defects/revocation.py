@@ -140,3 +140,55 @@ def _rejects_structured_tokens(emulator: Emulator) -> None:
 )
 def _without_token_200(emulator: Emulator) -> None:
     emulator.services.behaviour.missing_token_answered = ("revocation",)
+
+
+@defect(
+    "revocation-unknown-hint-revokes-nothing",
+    "a token_type_hint of an unknown type is answered 200 and nothing is revoked",
+    ["RFC7009-2.1-unknown-hint"],
+    applies=lambda p: (
+        _access_revocation(p)
+        or (
+            p.revocation is not None
+            and p.revocation.revokes_access_tokens is not False
+            and p.introspection is not None
+        )
+    ),
+)
+def _unknown_hint_revokes_nothing(emulator: Emulator) -> None:
+    emulator.services.behaviour.unknown_hints["revocation"] = "nothing"
+
+
+@defect(
+    "revocation-invalid-client-400",
+    "a revocation whose HTTP Basic client authentication fails is HTTP 400 invalid_client, no challenge",
+    ["RFC7009-2.2.1-invalid-client-401"],
+    applies=lambda p: _revocation(p) and p.client_auth == "basic",
+)
+def _revocation_invalid_client_400(emulator: Emulator) -> None:
+    emulator.services.behaviour.failed_client_answers["revocation"] = (400, False)
+
+
+def _service(profile: Profile) -> bool:
+    return profile.revocation is not None or profile.introspection is not None
+
+
+@defect(
+    "services-serve-get",
+    "the revocation and introspection endpoints serve a GET as a POST, its query read as the form",
+    ["RFC6749-3.2-post-only"],
+    applies=lambda p: _service(p) and p.client_auth == "basic",
+)
+def _services_serve_get(emulator: Emulator) -> None:
+    emulator.services.behaviour.serves_get = True
+
+
+@defect(
+    "services-two-client-auth-accepted",
+    "revocation and introspection serve a request with HTTP Basic and body client credentials "
+    "together (the header wins)",
+    ["RFC6749-2.3-one-method"],
+    applies=lambda p: _service(p) and p.client_auth != "none",
+)
+def _services_two_client_auth_accepted(emulator: Emulator) -> None:
+    emulator.services.behaviour.two_methods_served = True

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.hooks import on_resource_rejection
+from conformance.emulator.hooks import on_resource_rejection, repeats_a_parameter
 from conformance.emulator.variants.registry import (
     client_credentials,
     variant,
@@ -19,14 +19,35 @@ if TYPE_CHECKING:
 
 @variant(
     "scope-always-returned",
-    "every client credentials token response names its scope, even when it is the one requested",
+    "every token response that grants a scope names it (client credentials, and password and "
+    "refresh where scopes are enforced), even when it is the one requested, or the original one",
     allowed_by="RFC 6749 §5.1: scope is OPTIONAL when identical to the requested scope, so it "
-    "may always be sent",
-    seen_in="Keycloak, ORY Hydra, Doorkeeper, Spring Authorization Server",
-    applies=client_credentials,
+    "may always be sent; §6: a refresh without scope is granted the original scope, which it may say",
+    seen_in="Keycloak, ORY Hydra, Doorkeeper, Spring Authorization Server, django-oauth-toolkit "
+    "(scope in every token response, refreshes included)",
+    applies=lambda p: client_credentials(p) or (p.scope_enforced is True and p.scope_value is not None),
 )
 def _scope_always_returned(emulator: Emulator) -> None:
     emulator.behaviour.return_scope = "always"
+
+
+@variant(
+    "scope-returned-reordered",
+    "every token response that grants a scope names it, its values in another order than asked (reversed)",
+    allowed_by="RFC 6749 §3.3: the scope is a list of space-delimited strings whose order does "
+    "not matter; §5.1: scope may be sent when identical to the requested one",
+    seen_in="Spring Authorization Server (scopes kept in a Set), Keycloak (scopes in its own order)",
+    applies=lambda p: client_credentials(p) or (p.scope_enforced is True and p.scope_value is not None),
+)
+def _scope_returned_reordered(emulator: Emulator) -> None:
+    emulator.behaviour.return_scope = "always"
+
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind == "token" and isinstance(payload, dict) and isinstance(payload.get("scope"), str):
+            payload = {**payload, "scope": " ".join(reversed(payload["scope"].split()))}
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
 
 
 @variant(
@@ -55,6 +76,8 @@ def _invalid_client_400_body(emulator: Emulator) -> None:
         given = dict(params)
         if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
             return None
+        if repeats_a_parameter(params):
+            return None  # refused as repeating a parameter, as the emulator does first
         known = [c for c in (emulator.credentials.client, emulator.credentials.restricted_client) if c]
         presented = (given.get("client_id"), given["client_secret"])
         if any((c.client_id, c.client_secret) == presented for c in known):

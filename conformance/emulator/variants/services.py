@@ -63,6 +63,9 @@ def _metadata_extra_members(emulator: Emulator) -> None:
             "jwks_uri": issuer + "/jwks",
             "code_challenge_methods_supported": ["S256"],
             "tls_client_certificate_bound_access_tokens": True,
+            # Boolean *_supported members of other specifications (RFC 9207, OpenID Connect).
+            "authorization_response_iss_parameter_supported": True,
+            "claims_parameter_supported": False,
             "service_documentation": issuer + "/docs",
         }
 
@@ -86,3 +89,56 @@ def _jwt_extra_claims(emulator: Emulator) -> None:
     behaviour = emulator.services.behaviour
     behaviour.jwt_claims_transform.append(lambda claims: {**claims, **extra, "auth_time": claims["iat"]})
     behaviour.jwt_header = {**behaviour.jwt_header, "kid": "emulator-key-1"}
+
+
+def _service(profile: Any) -> bool:
+    return profile.revocation is not None or profile.introspection is not None
+
+
+@variant(
+    "unknown-hint-unsupported",
+    "a token_type_hint of an unknown type is refused HTTP 400 unsupported_token_type at revocation "
+    "and introspection",
+    allowed_by="RFC 7009 §2.2.1: unsupported_token_type, the server does not support the token type "
+    "presented; RFC 7662 §2.1 takes the hint from RFC 7009 (the reading Authlib takes, where "
+    "django-oauth-toolkit ignores the hint)",
+    seen_in="Authlib (RevocationEndpoint and IntrospectionEndpoint check_params: a hint not in "
+    "SUPPORTED_TOKEN_TYPES raises UnsupportedTokenTypeError)",
+    applies=_service,
+)
+def _unknown_hint_unsupported(emulator: Emulator) -> None:
+    emulator.services.behaviour.unknown_hints = {"revocation": "refuse", "introspection": "refuse"}
+
+
+@variant(
+    "service-401-two-challenges",
+    "a failed client authentication at revocation and introspection is HTTP 401 with two "
+    'challenges, Bearer error="invalid_client" and Basic',
+    allowed_by="RFC 7235 §4.1: a 401 may carry several challenges; RFC 6749 §5.2 asks for one "
+    "matching the scheme the client used, which the Basic one is",
+    seen_in="endpoints that take a Bearer token or Basic client credentials alike "
+    "(django-oauth-toolkit's and Doorkeeper's introspection)",
+    applies=lambda p: _service(p) and p.client_auth == "basic",
+)
+def _service_401_two_challenges(emulator: Emulator) -> None:
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind in ("revocation", "introspection") and status == 401:
+            basic = headers.get("WWW-Authenticate", 'Basic realm="conformance-emulator"')
+            return status, {**headers, "WWW-Authenticate": f'Bearer error="invalid_client", {basic}'}, payload
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
+
+
+@variant(
+    "query-parameters-refused",
+    "a revocation or introspection request whose URL has a query component is refused HTTP 400 "
+    "invalid_request, whatever its form carries",
+    allowed_by="RFC 6749 §2.3.1: client credentials MUST NOT be included in the request URI; RFC "
+    "7009 §2.1 and RFC 7662 §2.1 send every parameter in the form body; §5.2 invalid_request",
+    seen_in="oauthlib (RevocationEndpoint and IntrospectEndpoint: 'URL query parameters are not "
+    "allowed'), and so django-oauth-toolkit",
+    applies=_service,
+)
+def _query_parameters_refused(emulator: Emulator) -> None:
+    emulator.services.behaviour.refuses_query = True

@@ -48,3 +48,18 @@ def _refresh_grace_pair(emulator: Emulator) -> None:
 )
 def _refresh_revokes_replaced_access(emulator: Emulator) -> None:
     requires_switch(emulator, "refresh_revokes_replaced_access")
+
+
+@variant(
+    "reuse-revokes-grant",
+    "a used refresh token presented again revokes the whole line it began: the refresh tokens its "
+    "use issued and their access tokens",
+    allowed_by='RFC 9700 §4.14.2: the server "will revoke the active refresh token"; OAuth 2.1 '
+    '§4.3.1 adds "as well as the access authorization grant"',
+    seen_in="django-oauth-toolkit with REFRESH_TOKEN_REUSE_PROTECTION "
+    "(test_refresh_repeating_requests_revokes_old_token), Auth0 and Okta (refresh token rotation "
+    "with reuse detection)",
+    applies=lambda p: issues_refresh(p) and p.refresh.used_refresh_token == "rejected",
+)
+def _reuse_revokes_grant(emulator: Emulator) -> None:
+    requires_switch(emulator, "reuse_revokes_access")

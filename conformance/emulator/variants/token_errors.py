@@ -13,6 +13,7 @@ from conformance.emulator.variants.registry import (
     FORM,
     basic_client_auth,
     form_body,
+    issues_refresh,
     variant,
 )
 
@@ -109,6 +110,59 @@ def _get_refused_405_plain(emulator: Emulator) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind == "token" and status == 405:
             return 405, {"Allow": "POST", "Content-Type": "text/plain; charset=utf-8"}, b"Method Not Allowed"
+        return status, headers, payload
+
+    emulator.behaviour.response_hooks.append(hook)
+
+
+@variant(
+    "refresh-grant-not-allowed",
+    "a client not allowed the refresh grant is refused unauthorized_client before the refresh "
+    "token it presents is looked at (another client's included)",
+    allowed_by="RFC 6749 §5.2 unauthorized_client: the authenticated client is not authorized to "
+    "use this grant type; §6 requires the refresh token's client binding only of a client that may "
+    "refresh at all",
+    seen_in="oauthlib (RefreshTokenGrant checks validate_grant_type before validate_refresh_token), "
+    "Authlib (test_refresh_token.py::test_invalid_grant_type)",
+    applies=lambda p: issues_refresh(p) and p.client_auth != "none",
+)
+def _refresh_grant_not_allowed(emulator: Emulator) -> None:
+    emulator.behaviour.restricted_refresh_refused = True
+
+
+@variant(
+    "structured-parameters-refused",
+    "a parameter name with brackets (scope[a]=b, grant_type[]=...) makes the token request HTTP 400 "
+    "invalid_request: the parser builds an object or array, and the value is not a string",
+    allowed_by="RFC 6749 §5.2 invalid_request: the request includes an unsupported parameter value; "
+    "§3.2 ignores unrecognized parameters, which a parser that reads the name as scope does not see",
+    seen_in="Doorkeeper on Rails (client_credentials_spec.rb: 'the scope parameter is not a string'), "
+    "Express with qs, PHP's $_POST",
+)
+def _structured_parameters_refused(emulator: Emulator) -> None:
+    async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
+        if kind == "token" and any("[" in name for name, _ in params):
+            body = {"error": "invalid_request", "error_description": "a parameter is not a string"}
+            return 400, {}, body
+        return None
+
+    emulator.behaviour.request_hooks.append(hook)
+
+
+@variant(
+    "get-refused-invalid-request",
+    "a GET to the token, revocation or introspection endpoint is HTTP 400 invalid_request "
+    '("Unsupported request method GET")',
+    allowed_by="RFC 6749 §5.2 invalid_request: the request is otherwise malformed; §3.2, RFC 7009 "
+    "§2.1 and RFC 7662 §2.1 have clients POST without saying how another method is refused",
+    seen_in="oauthlib (test_invalid_request_method, test_revoke_invalid_request_method, "
+    "test_introspect_invalid_request_method), and so django-oauth-toolkit",
+)
+def _get_refused_invalid_request(emulator: Emulator) -> None:
+    def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
+        if kind in ("token", "revocation", "introspection") and status == 405:
+            body = {"error": "invalid_request", "error_description": "Unsupported request method GET"}
+            return 400, {}, body
         return status, headers, payload
 
     emulator.behaviour.response_hooks.append(hook)
