@@ -30,8 +30,9 @@ from conformance.arguments import suite_argv
 from conformance.clock import SystemClock
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
-from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS, LIVE_MAX_TOKENS
+from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS
 from conformance.profile import load_profile
+from conformance.settings import live_token_budget
 from conformance.stash import RUN
 
 PROFILES = ("tourpaq", "daysoutguide", "rfc6749", "machine")
@@ -83,7 +84,9 @@ def measure(profile: str, args: argparse.Namespace) -> dict[str, Any]:
             "expiry-wait": args.expiry_wait,
             "max-requests": args.max_requests,
             "max-rps": args.max_rps,
-            "max-tokens": args.max_tokens,
+            "max-tokens": live_token_budget(args.against or profile)
+            if args.max_tokens is None
+            else args.max_tokens,
         }
         argv = suite_argv(options, quiet=True, rootdir=tmp)
         began = time.perf_counter()
@@ -110,7 +113,7 @@ def main() -> int:
     parser.add_argument("--lifetime", type=float, default=3.0)
     parser.add_argument("--max-requests", type=int, default=LIVE_MAX_REQUESTS)
     parser.add_argument("--max-rps", type=float, default=LIVE_MAX_RPS)
-    parser.add_argument("--max-tokens", type=int, default=LIVE_MAX_TOKENS)
+    parser.add_argument("--max-tokens", type=int, help="default: the live default of each profile")
     parser.add_argument("--by-test", action="store_true")
     parser.add_argument(
         "--against",
@@ -123,7 +126,7 @@ def main() -> int:
     out = sys.stdout.write
     out(f"\n--expiry-wait {args.expiry_wait:g}, tokens of {args.lifetime:g} s, ")
     out(f"--max-requests {args.max_requests} --max-rps {args.max_rps:g} ")
-    out(f"--max-tokens {args.max_tokens}, serial\n\n")
+    out(f"--max-tokens {args.max_tokens or 'the live default'}, serial\n\n")
     out("| profile | exit | wall time | longest test | requests | token requests | tokens issued |\n")
     out("|---|---|---|---|---|---|---|\n")
     for row in rows:

@@ -21,7 +21,16 @@ from typing import Literal
 
 from conformance.errors import UsageError
 
-__all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "LIVE_MAX_TOKENS", "OPTIONS", "Option", "Use", "option"]
+__all__ = [
+    "LIVE_MAX_REQUESTS",
+    "LIVE_MAX_RPS",
+    "LIVE_MAX_TOKENS",
+    "LIVE_MAX_TOKENS_INVALIDATING",
+    "OPTIONS",
+    "Option",
+    "Use",
+    "option",
+]
 
 # Live servers are someone's production: a bounded, unhurried run unless told otherwise.
 LIVE_MAX_REQUESTS = 300
@@ -29,6 +38,7 @@ LIVE_MAX_RPS = 5.0
 # Where a new token logs the account's other sessions out (Days Out Guide), each token issued is
 # a log-out of the account's real users: a run obtains few, and reuses them.
 LIVE_MAX_TOKENS = 10
+LIVE_MAX_TOKENS_INVALIDATING = 8  # where the profile says every new token ends the earlier ones
 
 # text: a string; flag: on or off; names: repeatable strings; count: a whole number;
 # seconds and rate: a number (float); path: a file or directory.
@@ -201,7 +211,8 @@ OPTIONS: tuple[Option, ...] = (
         "max-tokens",
         "count",
         "budget of access tokens the run obtains, apart from the request budget: tokens are reused "
-        f"across scenarios and checks that would need more are partial (live default {LIVE_MAX_TOKENS}; "
+        f"across scenarios and checks that would need more are partial (live default {LIVE_MAX_TOKENS}, "
+        f"{LIVE_MAX_TOKENS_INVALIDATING} where every new token logs the account's other sessions out; "
         "none on loopback)",
         {"run": Use()},
         metavar="N",

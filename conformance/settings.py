@@ -8,11 +8,38 @@ from pathlib import Path
 import pytest
 
 from conformance.arguments import Given, add_pytest_options
-from conformance.errors import UsageError
+from conformance.errors import ProfileError, UsageError
 from conformance.loopback import is_loopback
-from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS, LIVE_MAX_TOKENS, OPTIONS
+from conformance.options import (
+    LIVE_MAX_REQUESTS,
+    LIVE_MAX_RPS,
+    LIVE_MAX_TOKENS,
+    LIVE_MAX_TOKENS_INVALIDATING,
+    OPTIONS,
+)
 
-__all__ = ["LIVE_MAX_REQUESTS", "LIVE_MAX_RPS", "LIVE_MAX_TOKENS", "OPTIONS", "RunSettings", "add_options"]
+__all__ = [
+    "LIVE_MAX_REQUESTS",
+    "LIVE_MAX_RPS",
+    "LIVE_MAX_TOKENS",
+    "OPTIONS",
+    "RunSettings",
+    "add_options",
+    "live_token_budget",
+]
+
+
+def live_token_budget(profile: str) -> int:
+    """The token budget of a live run of `profile`: fewer where every new token logs the account's
+    other sessions out (the profile says so)."""
+    from conformance.profile import load_profile  # a profile loads only where a live run needs it
+
+    try:
+        invalidates = load_profile(profile).invalidates_earlier is True
+    except ProfileError:
+        return LIVE_MAX_TOKENS  # the run itself says what is wrong with the profile
+    return LIVE_MAX_TOKENS_INVALIDATING if invalidates else LIVE_MAX_TOKENS
+
 
 add_options = add_pytest_options  # the plugin's pytest_addoption
 
@@ -93,7 +120,7 @@ class RunSettings:
             defects=defects,
             lifetime=given.number("lifetime") or None,
             max_requests=given.count("max-requests", LIVE_MAX_REQUESTS if remote else 0) or None,
-            max_tokens=given.count("max-tokens", LIVE_MAX_TOKENS if remote else 0) or None,
+            max_tokens=given.count("max-tokens", live_token_budget(profile) if remote else 0) or None,
             max_rps=given.number("max-rps", LIVE_MAX_RPS if live else 0.0) or None,
             allow_insecure_http=given.flag("allow-insecure-http"),
             confirmed=given.flag("yes"),

@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Final
-from urllib.parse import quote_plus
+from urllib.parse import parse_qsl, quote_plus
 
 import h11
 import httpx
@@ -572,13 +572,31 @@ _VSCHAR = re.compile(r"[\x20-\x7e]*")  # RFC 6749 §A.12: what a token is made o
 
 
 def _fingerprint(request: httpx.Request) -> str:
-    """What tells two requests apart, hashed: no secret is kept in memory twice."""
+    """What tells two requests apart as a server reads them, hashed (no secret is kept twice): the
+    method, the path, the parameters of the query and of a form body decoded, each name's values
+    in their order (a server keeps the first of a repeated one, or the last), and the headers but
+    the length."""
     digest = hashlib.sha256()
-    for part in (request.method.encode(), str(request.url).encode(), request.content):
-        digest.update(len(part).to_bytes(8, "big") + part)
-    for name, value in sorted(request.headers.raw):
-        digest.update(len(name).to_bytes(8, "big") + name + len(value).to_bytes(8, "big") + value)
+    form = "application/x-www-form-urlencoded" in request.headers.get("content-type", "")
+    body = _parameters(request.content.decode("latin-1")) if form else ""
+    query = _parameters(request.url.query.decode("latin-1"))
+    parts = [request.method, request.url.path, query, body]
+    parts += [
+        f"{k.lower()}: {v}" for k, v in sorted(request.headers.items()) if k.lower() != "content-length"
+    ]
+    if not form:
+        parts.append(request.content.decode("latin-1"))
+    for part in parts:
+        encoded = part.encode("utf-8", "surrogateescape")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
     return digest.hexdigest()
+
+
+def _parameters(encoded: str) -> str:
+    values: dict[str, list[str]] = {}
+    for name, value in parse_qsl(encoded, keep_blank_values=True):
+        values.setdefault(name, []).append(value)
+    return repr(sorted(values.items()))
 
 
 def _quote(text: str) -> str:

@@ -288,6 +288,7 @@ def test_client_credentials_in_the_query_are_not_read(conformance: Scenario, gra
         client.issuing_params(grant=grant),
         purpose=purpose,
         query=[("client_id", MADE_UP["client_id"]), ("client_secret", MADE_UP["client_secret"])],
+        asks_token=True,
     )
     requirement_ = rfc6749.CREDENTIALS_NOT_IN_URI
     conformance.skip_unless_allowed(exchange, requirement_)

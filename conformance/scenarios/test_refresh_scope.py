@@ -81,7 +81,9 @@ def test_a_refresh_keeps_the_original_scope_or_narrows_it(conformance: Scenario)
     original = _granted(token.exchange, conformance.profile.scope_value or "")
     purpose = "token: refresh without a scope parameter"
     client.token_budget.take(purpose)
-    kept = client.token_request(client.refresh_params(token.refresh_token, omit=("scope",)), purpose=purpose)
+    kept = client.token_request(
+        client.refresh_params(token.refresh_token, omit=("scope",)), purpose=purpose, asks_token=True
+    )
     conformance.skip_unless_allowed(kept, requirement_)
     conformance.stop_if_overloaded(kept)
     what = f"a refresh without scope (the original scope {original!r})"
@@ -108,7 +110,7 @@ def test_a_refresh_keeps_the_original_scope_or_narrows_it(conformance: Scenario)
     purpose = f"token: refresh asking for {narrower!r}, part of the original {original!r}"
     client.token_budget.take(purpose)
     params = [("grant_type", "refresh_token"), ("scope", narrower), ("refresh_token", next_refresh)]
-    narrowed = client.token_request(params, purpose=purpose)
+    narrowed = client.token_request(params, purpose=purpose, asks_token=True)
     findings += expect_issued(
         narrowed, requirement_, f"a refresh asking for {narrower!r}, within {original!r}"
     )

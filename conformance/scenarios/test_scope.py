@@ -108,6 +108,7 @@ def _with_spaces_as_percent_20(conformance: Scenario, grant: str, purpose: str) 
         headers=headers,
         content=body.encode("ascii"),
         grant_type=grant,
+        asks_token=True,
     )
 
 
