@@ -13,7 +13,7 @@ from conformance.client.client import basic_authorization
 from conformance.markers import applies
 from conformance.scenario import Scenario
 
-__all__ = ["CASES", "client_auth_attempt", "wrong_secret"]
+__all__ = ["CASES", "client_auth_attempt", "second_client", "wrong_secret"]
 
 CASES = [
     "no client credentials",
@@ -53,3 +53,17 @@ def client_auth_attempt(
         "unknown client": ClientCredentials("conformance-no-such-client", real.client_secret),
     }[case]
     return conformance.client.token_request(params, purpose=purpose, client=client)
+
+
+def second_client(conformance: Scenario, lacking: str = "") -> ClientCredentials:
+    """The second registered client (allowed neither issuing grant, owner of none of the first
+    client's tokens), or the scenario is skipped saying how to name one: it is a fact of the
+    deployment, not of its documentation."""
+    other = conformance.client.credentials.restricted_client
+    known = f"no client {lacking} is known" if lacking else "no second client is known"
+    conformance.requires(
+        other is not None,
+        f"{known} (set CONFORMANCE_RESTRICTED_CLIENT_ID and CONFORMANCE_RESTRICTED_CLIENT_SECRET)",
+    )
+    assert other is not None
+    return other

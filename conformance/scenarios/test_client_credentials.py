@@ -11,7 +11,7 @@ from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc6749
 from conformance.scenario import Scenario
-from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
+from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt, second_client
 
 requirement = pytest.mark.requirement
 
@@ -51,13 +51,7 @@ def test_client_credentials_grant_requires_client_authentication(conformance: Sc
 @requirement(rfc6749.CC_UNAUTHORIZED_CLIENT, rfc6749.ERROR_RESPONSE)
 @applies(client_credentials=True)
 def test_client_not_allowed_the_grant_is_unauthorized(conformance: Scenario) -> None:
-    restricted = conformance.client.credentials.restricted_client
-    # A client registered without the grant is a fact of the deployment, not of its documentation.
-    conformance.requires(
-        restricted is not None,
-        "no client without the client credentials grant is known "
-        "(set CONFORMANCE_RESTRICTED_CLIENT_ID and CONFORMANCE_RESTRICTED_CLIENT_SECRET)",
-    )
+    restricted = second_client(conformance, "without the client credentials grant")
     exchange = conformance.client.client_credentials_grant(
         "token: client credentials grant, a client not allowed it", client=restricted, expect_token=False
     )

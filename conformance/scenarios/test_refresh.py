@@ -12,7 +12,7 @@ from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import provider, rfc6749, rfc6750, rfc9700
 from conformance.scenario import IssuedToken, Scenario
-from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt
+from conformance.scenarios.client_auth_cases import CASES, client_auth_attempt, second_client
 from conformance.scenarios.repeated_parameter import repeated_refused
 from conformance.scenarios.used_refresh_token import present_again
 
@@ -277,12 +277,7 @@ def test_a_repeated_refresh_token_is_invalid_request(conformance: Scenario) -> N
 def test_a_refresh_token_of_another_client_is_refused(conformance: Scenario) -> None:
     """RFC 6749 §6: the server MUST "ensure that the refresh token was issued to the
     authenticated client" (§10.4: refresh tokens are bound to their client)."""
-    other = conformance.client.credentials.restricted_client
-    conformance.requires(
-        other is not None,
-        "needs a second client: set CONFORMANCE_RESTRICTED_CLIENT_ID and "
-        "CONFORMANCE_RESTRICTED_CLIENT_SECRET",
-    )
+    other = second_client(conformance)
     token = _token_with_refresh(conformance)
     assert token.refresh_token is not None
     answer = conformance.client.refresh_grant(

@@ -13,6 +13,7 @@ from conformance.findings import Finding
 from conformance.markers import applies
 from conformance.requirements import rfc7009
 from conformance.scenario import Scenario
+from conformance.scenarios.client_auth_cases import second_client
 
 requirement = pytest.mark.requirement
 
@@ -20,13 +21,7 @@ requirement = pytest.mark.requirement
 @requirement(rfc7009.ISSUED_TO_CLIENT)
 @applies(client_auth=True, revocation="access", resource_or_introspection=True)
 def test_another_client_cannot_revoke_a_token(conformance: Scenario) -> None:
-    other = conformance.client.credentials.restricted_client
-    # A second registered client is a fact of the deployment, not of its documentation.
-    conformance.requires(
-        other is not None,
-        "no second client is known "
-        "(set CONFORMANCE_RESTRICTED_CLIENT_ID and CONFORMANCE_RESTRICTED_CLIENT_SECRET)",
-    )
+    other = second_client(conformance)
     resource_path = conformance.client.target.resource_path
     token = conformance.obtain_token().access_token
     # Should the server wrongly revoke it, its refusal says nothing about its lifetime.
