@@ -157,9 +157,10 @@ class Search:
         self.overloaded = False  # the target answered 429 or 503: the search stopped
         self.planned = budget.examples  # examples it means to try: its key cases, then the budget
         self._warned: set[str] = set()
-        # Requirements some examples could not test (a token the budget could not buy): why;
-        # under "*", every requirement the search covers.
+        # Requirements some examples could not test (a token the budget could not buy): why.
         self.untested: dict[str, str] = {}
+        # Why the search as a whole made fewer moves than it would have (None: it did not).
+        self.shortened: str | None = None
 
     @classmethod
     def for_test(
@@ -320,7 +321,7 @@ class Search:
         # where that is a requirement this search does not hold (another test passes it).
         held = {r.id for r in self.held}
         for requirement_id, why in self.untested.items():
-            if requirement_id != "*" and requirement_id not in held and requirement_id not in self.shown:
+            if requirement_id not in held and requirement_id not in self.shown:
                 self.conformance.log.partial(get(requirement_id), f"{self.title}: {why}")
         if self.found:
             self._fail(self.found, "; ".join(dict.fromkeys(self._why)))
@@ -346,7 +347,7 @@ class Search:
 
     def _held(self, requirement: Requirement, note: str) -> None:
         """No counterexample: held, or partial where some examples could not test it."""
-        untested = self.untested.get(requirement.id, self.untested.get("*"))
+        untested = self.untested.get(requirement.id, self.shortened)
         if untested is None:
             self.conformance.log.held(requirement, note)
         else:

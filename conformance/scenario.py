@@ -155,8 +155,8 @@ class Scenario:
                 if with_refresh
                 else [self.grant]
             )
-            for grant in dict.fromkeys([self.grant, *grants]):
-                if grant in grants and (held := self.bank.lend_oldest(grant, with_refresh=with_refresh)):
+            for grant in sorted(grants, key=lambda g: g != self.grant):  # the scenario's own first
+                if held := self.bank.lend_oldest(grant, with_refresh=with_refresh):
                     self.grant = grant
                     return held
         return self.token_with_refresh(purpose) if with_refresh else self.obtain_token(purpose)

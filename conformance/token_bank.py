@@ -110,7 +110,9 @@ class TokenBank:
         """The latest answer that issued a token to the documented request of `grant`, whether or
         not its token still works: evidence that the server grants it."""
         with self._lock:
-            return next((h.token.exchange for h in reversed(self._held) if h.grant == grant), None)
+            documented = (h.token.exchange for h in reversed(self._held) if h.grant == grant)
+            # A pair a refresh handed back is held under its grant, but its answer is a refresh's.
+            return next((e for e in documented if e.grant_type == grant), None)
 
     def observe(self, exchange: Exchange) -> None:
         """Every exchange of the run: a documented request's token to lend, what ends a held

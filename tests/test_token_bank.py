@@ -122,15 +122,15 @@ def test_the_token_budget_refuses_before_it_is_exceeded_and_shares_what_is_left(
     issued = [0]
     budget = TokenBudget(6)
     budget.count_with(lambda: issued[0])
-    budget.take("token: one")
+    budget.ensure("token: one")
     issued[0] = 3
     with budget.share():  # a third of the 3 left, and at least 2
         assert budget.left == 2
         issued[0] = 5
         with pytest.raises(TokenBudgetSpent, match=r"share of it included .*--max-tokens"):
-            budget.take("token: past the share")
+            budget.ensure("token: past the share")
     assert budget.left == 1 and budget.affords(1) and not budget.affords(2)
     issued[0] = 6
     with pytest.raises(TokenBudgetSpent, match="budget of 6 tokens is spent"):
-        budget.take("token: past the budget")
+        budget.ensure("token: past the budget")
     assert "not sent once the run's 6 tokens were spent" in budget.spent_reason("requests")

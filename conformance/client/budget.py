@@ -109,8 +109,9 @@ class TokenBudget:
         in its own test, never outweighing a check that ran in full)."""
         return f"{what} not made once the run's token budget of {self.max_tokens} was spent"
 
-    def take(self, purpose: str, tokens: int = 1) -> None:
-        """Raise before a request meant to obtain `tokens` when the budget cannot cover them."""
+    def ensure(self, purpose: str, tokens: int = 1) -> None:
+        """Raise before a request meant to obtain `tokens` when the budget cannot cover them (the
+        tokens are counted once issued: nothing is set aside)."""
         if not self.affords(tokens):
             share = "" if self._ceiling is None else ", this test's share of it included"
             raise TokenBudgetSpent(

@@ -226,7 +226,7 @@ class ConformanceClient:
         unless the caller has made sure of it for several at once (`paid`)."""
         self._check_offered(grant)
         if expect_token and not paid:
-            self.token_budget.take(purpose)
+            self.token_budget.ensure(purpose)
         params = self.issuing_params(extra=extra, grant=grant, scope=scope)
         # A parameter of the suite's own (`conformance_*`) is one the server must ignore (RFC 6749
         # §3.2): the request is still the documented one.
@@ -264,7 +264,7 @@ class ConformanceClient:
         """RFC 6749 §4.4.2; one meant to obtain a token (`expect_token`) takes one from the budget."""
         self._check_offered("client_credentials")
         if expect_token:
-            self.token_budget.take(purpose)
+            self.token_budget.ensure(purpose)
         return self.token_request(
             self.client_credentials_params(scope=scope),
             purpose=purpose,
@@ -278,7 +278,7 @@ class ConformanceClient:
         (`expect_token`) takes one from the budget."""
         self._check_offered("password")
         if expect_token:
-            self.token_budget.take(purpose)
+            self.token_budget.ensure(purpose)
         client = overrides.pop("client", PROFILE_DEFAULT)
         params = self.password_params(**overrides)  # type: ignore[arg-type]
         return self.token_request(params, purpose=purpose, client=client, asks_token=expect_token)  # type: ignore[arg-type]
@@ -295,7 +295,7 @@ class ConformanceClient:
         """A refresh; one meant to obtain a token (not a used, revoked or made-up refresh token's)
         takes one from the token budget, unless the caller has made sure of it (`paid`)."""
         if expect_token and not paid:
-            self.token_budget.take(purpose)
+            self.token_budget.ensure(purpose)
         return self.token_request(
             self.refresh_params(refresh_token), purpose=purpose, client=client, asks_token=expect_token
         )

@@ -198,7 +198,7 @@ def test_basic_credentials_are_form_encoded(conformance: Scenario, grant: str) -
         return
     raw = "Basic " + base64.b64encode(f"{real.client_id}:{real.client_secret}".encode()).decode("ascii")
     purpose = f"token: {grant} grant, Basic credentials not form-encoded"
-    client.token_budget.take(purpose)  # a server that does not form-decode issues a token to it
+    client.token_budget.ensure(purpose)  # a server that does not form-decode issues a token to it
     unencoded = client.token_request(
         client.issuing_params(grant=grant),
         purpose=purpose,
@@ -266,7 +266,7 @@ def test_a_repeated_client_secret_is_invalid_request(conformance: Scenario, gran
         params = [*client.issuing_params(grant=grant), ("client_id", real.client_id)]
         params += [("client_secret", value) for value in values]
         purpose = f"token: {grant} grant, client_secret sent twice, {case}"
-        client.token_budget.take(purpose)  # a server that reads the right one issues a token
+        client.token_budget.ensure(purpose)  # a server that reads the right one issues a token
         exchange = client.token_request(params, purpose=purpose, client=None, asks_token=True)
         conformance.skip_unless_allowed(exchange, rfc6749.REPEATED_PARAMETER)
         conformance.stop_if_overloaded(exchange)
@@ -283,7 +283,7 @@ def test_client_credentials_in_the_query_are_not_read(conformance: Scenario, gra
     (invalid_request); the made-up pair taken for the client's (invalid_client) is the deviation."""
     client = conformance.client
     purpose = f"token: {grant} grant, a made-up client_id and client_secret in the query"
-    client.token_budget.take(purpose)  # served as documented, it issues a token
+    client.token_budget.ensure(purpose)  # served as documented, it issues a token
     exchange = client.token_request(
         client.issuing_params(grant=grant),
         purpose=purpose,

@@ -106,7 +106,7 @@ def _machine(search: Search, conformance: Scenario, wait_budget: float) -> type[
             if client.token_budget.affords(1):
                 return False
             self._note(f"{what}: not sent, the run's token budget is spent")
-            search.untested.setdefault("*", client.token_budget.shortened("moves that obtain a token"))
+            search.shortened = search.shortened or client.token_budget.shortened("moves that obtain a token")
             return True
 
         def _refresh(self, held: Held, what: str) -> None:
@@ -294,7 +294,7 @@ def test_token_lifecycle_follows_the_profile(conformance: Scenario, request: pyt
     try:
         search.rounds(rounds, owed=owed)
     finally:
-        starved = search.untested.get("*")
+        starved = search.shortened
         if starved is not None:
             # Some examples could not make their moves: what they would have shown is not known.
             observed = {o.requirement.id for o in conformance.log.observations}

@@ -59,7 +59,7 @@ def _width(conformance: Scenario, purpose: str, least: int) -> int:
     budget = conformance.client.token_budget
     left = budget.left
     width = WIDTH if left is None else min(WIDTH, left)
-    budget.take(purpose, max(width, least))
+    budget.ensure(purpose, max(width, least))
     return width
 
 
@@ -88,7 +88,7 @@ def test_one_refresh_token_presented_at_once(conformance: Scenario, request: pyt
         assert token.refresh_token is not None
         rt = token.refresh_token
         # One new pair at most, whoever wins: the budget pays for one.
-        client.token_budget.take(f"token: race {n}, {WIDTH} refreshes of one refresh token")
+        client.token_budget.ensure(f"token: race {n}, {WIDTH} refreshes of one refresh token")
         answers = _at_once(
             [
                 partial(client.refresh_grant, rt, f"token: race {n}, refresh {i} of {WIDTH}", paid=True)

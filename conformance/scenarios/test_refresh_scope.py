@@ -80,7 +80,7 @@ def test_a_refresh_keeps_the_original_scope_or_narrows_it(conformance: Scenario)
     client = conformance.client
     original = _granted(token.exchange, conformance.profile.scope_value or "")
     purpose = "token: refresh without a scope parameter"
-    client.token_budget.take(purpose)
+    client.token_budget.ensure(purpose)
     kept = client.token_request(
         client.refresh_params(token.refresh_token, omit=("scope",)), purpose=purpose, asks_token=True
     )
@@ -108,7 +108,7 @@ def test_a_refresh_keeps_the_original_scope_or_narrows_it(conformance: Scenario)
     issued = conformance.issued(kept)
     next_refresh = issued.refresh_token or token.refresh_token  # the rotated one, where it rotates
     purpose = f"token: refresh asking for {narrower!r}, part of the original {original!r}"
-    client.token_budget.take(purpose)
+    client.token_budget.ensure(purpose)
     params = [("grant_type", "refresh_token"), ("scope", narrower), ("refresh_token", next_refresh)]
     narrowed = client.token_request(params, purpose=purpose, asks_token=True)
     findings += expect_issued(

@@ -77,7 +77,7 @@ def test_schemathesis_against_the_documented_api(
         if operation == "token" and positive and not client.token_budget.affords(1):
             # With the client's own credentials it may obtain a token: none is left to spend.
             example.note("a positive case, not sent: the run's token budget is spent")
-            search.untested.setdefault("*", client.token_budget.shortened("positive token requests"))
+            search.shortened = search.shortened or client.token_budget.shortened("positive token requests")
             return
         exchange = send_case(client, case, operation, authorization, asks_token=authorization is not None)
         example.note(f"sent a {'positive' if positive else 'negative'} case: {exchange.summary()}")

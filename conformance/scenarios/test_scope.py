@@ -99,7 +99,7 @@ def _with_spaces_as_percent_20(conformance: Scenario, grant: str, purpose: str) 
     elif real is not None:
         params += [("client_id", real.client_id), ("client_secret", real.client_secret)]
     body = "&".join(f"{quote(k, safe='')}={quote(v, safe='')}" for k, v in params)
-    client.token_budget.take(purpose)
+    client.token_budget.ensure(purpose)
     return client.send_raw(
         "POST",
         conformance.profile.token_path,
