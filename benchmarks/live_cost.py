@@ -26,14 +26,14 @@ from typing import Any
 
 import pytest
 
-from conformance.arguments import suite_argv
 from conformance.clock import SystemClock
+from conformance.config.arguments import suite_argv
+from conformance.config.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS
+from conformance.config.settings import live_token_budget
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
-from conformance.options import LIVE_MAX_REQUESTS, LIVE_MAX_RPS
 from conformance.profile import load_profile
-from conformance.settings import live_token_budget
-from conformance.stash import RUN
+from conformance.pytest_plugin.stash import RUN
 
 PROFILES = ("tourpaq", "daysoutguide", "rfc6749", "machine")
 

@@ -35,11 +35,11 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.arguments import suite_argv
 from conformance.client import InProcessASGITransport
 from conformance.client.client import basic_authorization
-from conformance.run import ConformanceRun
-from conformance.settings import RunSettings
+from conformance.config.arguments import suite_argv
+from conformance.config.settings import RunSettings
+from conformance.engine.run import ConformanceRun
 
 PROFILES = ("tourpaq", "daysoutguide")
 PROPERTY_LAYER = "test_properties or test_lifecycle or test_races or test_schemathesis"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from conformance.selftest import selftest
+from conformance.cli.selftest import selftest
 
 
 def _spread(seconds: list[float]) -> str:

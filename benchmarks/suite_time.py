@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.arguments import suite_argv
 from conformance.clock import SystemClock
+from conformance.config.arguments import suite_argv
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
 from conformance.profile import load_profile

@@ -6,7 +6,7 @@ Two targets: the in-process emulator (each worker has its own; CPU-bound), and a
 emulator over loopback HTTP that answers after --latency milliseconds, as a remote deployment
 would (I/O-bound). The served profile is Tourpaq with `new_token_invalidates_earlier: false`:
 a live target whose profile leaves invalidation open is never spread over workers (see
-conformance/distributed.py), so the seed profiles alone would measure nothing here.
+conformance/pytest_plugin/distributed.py), so the seed profiles alone would measure nothing here.
 
 Prints, per target and worker count: the median wall time of `conformance run` (a subprocess,
 as a user runs it: worker start-up included), and the requests sent (from results.json).

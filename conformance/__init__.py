@@ -3,7 +3,7 @@
 The public API, for those who embed the suite, the emulator or the catalogue in their own code
 (README, *Using it from Python*): each name lives in its own module and is imported from there
 on first use (PEP 562), so `import conformance` stays cheap and imports neither pytest nor the
-HTTP stack, and the pytest plugin (`conformance.plugin`, loaded by entry point) can import the
+HTTP stack, and the pytest plugin (`conformance.pytest_plugin.hooks`, loaded by entry point) can import the
 package without a cycle.
 """
 
@@ -15,18 +15,18 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from conformance.client.transport import InProcessASGITransport
     from conformance.clock import Clock, ManualClock, SystemClock
+    from conformance.config.settings import RunSettings
     from conformance.credentials import Credentials
     from conformance.emulator.app import Emulator
     from conformance.emulator.server import serve
+    from conformance.engine.findings import Finding, FindingLog
+    from conformance.engine.run import ConformanceRun
     from conformance.errors import ConformanceError
-    from conformance.findings import Finding, FindingLog
-    from conformance.markers import applies
     from conformance.profile.loader import load_profile
     from conformance.profile.model import Profile
+    from conformance.pytest_plugin.markers import applies
     from conformance.requirements.catalogue import Level, Requirement, all_requirements
     from conformance.requirements.catalogue import get as requirement
-    from conformance.run import ConformanceRun
-    from conformance.settings import RunSettings
     from conformance.suite import run_suite
 
 __all__ = [
@@ -60,20 +60,20 @@ __version__ = "0.1.0"
 _HOMES: dict[str, tuple[str, str]] = {
     "Clock": ("conformance.clock", "Clock"),
     "ConformanceError": ("conformance.errors", "ConformanceError"),
-    "ConformanceRun": ("conformance.run", "ConformanceRun"),
+    "ConformanceRun": ("conformance.engine.run", "ConformanceRun"),
     "Credentials": ("conformance.credentials", "Credentials"),
     "Emulator": ("conformance.emulator.app", "Emulator"),
-    "Finding": ("conformance.findings", "Finding"),
-    "FindingLog": ("conformance.findings", "FindingLog"),
+    "Finding": ("conformance.engine.findings", "Finding"),
+    "FindingLog": ("conformance.engine.findings", "FindingLog"),
     "InProcessASGITransport": ("conformance.client.transport", "InProcessASGITransport"),
     "Level": ("conformance.requirements.catalogue", "Level"),
     "ManualClock": ("conformance.clock", "ManualClock"),
     "Profile": ("conformance.profile.model", "Profile"),
     "Requirement": ("conformance.requirements.catalogue", "Requirement"),
-    "RunSettings": ("conformance.settings", "RunSettings"),
+    "RunSettings": ("conformance.config.settings", "RunSettings"),
     "SystemClock": ("conformance.clock", "SystemClock"),
     "all_requirements": ("conformance.requirements.catalogue", "all_requirements"),
-    "applies": ("conformance.markers", "applies"),
+    "applies": ("conformance.pytest_plugin.markers", "applies"),
     "load_profile": ("conformance.profile.loader", "load_profile"),
     "requirement": ("conformance.requirements.catalogue", "get"),
     "run_suite": ("conformance.suite", "run_suite"),

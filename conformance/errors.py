@@ -10,7 +10,7 @@
         ├── TargetUnreachable   connection refused, DNS failure, TLS error
         └── TransportFailure    timeout or broken exchange during a scenario
 
-Findings (non-conformance of the target) live in `conformance.findings`.
+Findings (non-conformance of the target) live in `conformance.engine.findings`.
 """
 
 from __future__ import annotations

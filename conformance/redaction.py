@@ -24,7 +24,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from urllib.parse import quote, quote_plus
 
-from conformance.requirements import rfc6749
+from conformance.requirements.rfc import rfc6749
 
 __all__ = ["Redactor", "fingerprint", "token_key"]
 

@@ -10,7 +10,7 @@ from typing import Any, TypeAlias
 import jsonschema
 import jsonschema.exceptions
 
-from conformance.resources import builtin_dir
+from conformance.config.resources import builtin_dir
 
 __all__ = ["SchemaViolation", "load_schema", "violations"]
 

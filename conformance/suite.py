@@ -13,7 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
-from conformance.arguments import suite_argv
+from conformance.config.arguments import suite_argv
 
 __all__ = ["run_suite"]
 
@@ -34,7 +34,7 @@ def run_suite(
 
     `profile`: a built-in name or a YAML path. `report_dir`: where results.json goes (default
     `reports/<profile name>/`, as `conformance run`); `reports=True` writes report.html and
-    junit.xml beside it. `options`: any other option of the table (`conformance.options`), by
+    junit.xml beside it. `options`: any other option of the table (`conformance.config.options`), by
     name with underscores: `defect=["token-type-mac"]`, `expiry_wait=5`, `yes=True`. A live,
     non-loopback `url` runs only with `yes=True`: nobody is asked. `jobs` > 1: that many
     pytest-xdist workers. `pytest_args`: passed on (`["-k", "refresh"]`).

@@ -17,15 +17,15 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from conformance.arguments import suite_argv
 from conformance.client import ConformanceClient, Credentials, InProcessASGITransport, Target
 from conformance.clock import ManualClock
+from conformance.config.arguments import suite_argv
+from conformance.config.settings import RunSettings
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
 from conformance.profile import Profile, load_profile
 from conformance.redaction import Redactor
-from conformance.results import VALIDATE_ENV
-from conformance.settings import RunSettings
+from conformance.report.results import VALIDATE_ENV
 
 # Every results.json a test's run writes (in-process, or a `conformance run` subprocess, which
 # inherits the environment) is validated against schemas/results.schema.json before it is written.

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conformance.cli import _parser
+from conformance.cli import build_parser
 from conformance.client import ClientCredentials, Credentials
 from conformance.clock import SystemClock
 from conformance.emulator import Emulator
@@ -75,7 +75,7 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     stderr = io.StringIO()
     try:
         with contextlib.redirect_stderr(stderr):
-            return _parser().parse_args(argv)
+            return build_parser().parse_args(argv)
     except UsageError as error:  # the CLI's argparse errors: one line (exit 4 from main)
         pytest.fail(f"`conformance {shlex.join(argv)}`: {error}")
 

@@ -25,7 +25,33 @@ DEFECTS = PACKAGE / "emulator" / "defects"
 FORBIDDEN = [
     ("conformance.checks", "conformance.strategies"),
     ("conformance.emulator", "conformance.client"),
+    # The layers: the reports and the engine are pure of pytest's plugin; the command line is
+    # the top, imported by nothing of the package.
+    ("conformance.report", "conformance.pytest_plugin"),
+    ("conformance.engine", "conformance.pytest_plugin"),
+    ("conformance.config", "conformance.engine"),
+    ("conformance.config", "conformance.pytest_plugin"),
+    *(
+        (layer, "conformance.cli")
+        for layer in (
+            "conformance.report",
+            "conformance.engine",
+            "conformance.config",
+            "conformance.pytest_plugin",
+            "conformance.emulator",
+            "conformance.checks",
+            "conformance.client",
+            "conformance.probe",
+            "conformance.profile",
+            "conformance.requirements",
+            "conformance.scenarios",
+            "conformance.strategies",
+            "conformance.suite",
+            "conformance.redaction",
+        )
+    ),
 ]
+MOST_MODULES = 12  # per folder: more, and a newcomer cannot tell from the tree where a change goes
 
 
 def _module_name(path: Path) -> str:
@@ -82,6 +108,25 @@ def test_no_layer_imports_across(importer: str, imported: str) -> None:
         if _under(name, imported)
     )
     assert not leaks, leaks
+
+
+def test_no_folder_of_the_package_holds_more_than_a_dozen_modules() -> None:
+    crowded = {
+        folder.relative_to(ROOT).as_posix(): n
+        for folder in [PACKAGE, *(p.parent for p in PACKAGE.rglob("__init__.py"))]
+        if (n := len(list(folder.glob("*.py")))) > MOST_MODULES
+    }
+    assert crowded == {}
+
+
+def test_every_subpackage_says_its_job_in_one_line() -> None:
+    unsaid = []
+    for init in sorted(PACKAGE.rglob("__init__.py")):
+        docstring = ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))) or ""
+        first = docstring.split("\n\n", 1)[0]
+        if not first or "\n" in first.strip():
+            unsaid.append(init.parent.relative_to(ROOT).as_posix())
+    assert unsaid == []
 
 
 def _declared_per_area(package: Path = DEFECTS, decorator_name: str = "defect") -> Counter[str]:

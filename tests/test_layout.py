@@ -1,6 +1,6 @@
 """tests/ mirrors conformance/: a test of conformance/X/Y.py lives in tests/X/test_Y.py.
 
-Tests of a top-level module (conformance/diff.py) and cross-cutting ones (the README, static
+Tests of a top-level module (conformance/report/diff.py) and cross-cutting ones (the README, static
 checks, whole runs searched for secrets, served suites) stay at the top level. Two rules keep
 the layout from rotting: every folder of tests is a package named after a subpackage of
 conformance, and no top-level test is named after a module that lives in a subpackage.

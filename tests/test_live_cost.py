@@ -14,13 +14,13 @@ from collections.abc import Callable
 import pytest
 
 from conformance.clock import SystemClock
+from conformance.config.forecast import forecast
+from conformance.config.options import LIVE_MAX_REQUESTS
+from conformance.config.safety import plan
+from conformance.config.settings import live_token_budget
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
-from conformance.forecast import forecast
-from conformance.options import LIVE_MAX_REQUESTS
 from conformance.profile import load_profile
-from conformance.safety import plan
-from conformance.settings import live_token_budget
 from tests.conftest import SuiteRun, settings_for, use_emulator_credentials
 
 STATUS_RANK = {"skipped": 0, "partial": 1, "passed": 2, "warned": 3, "failed": 4}

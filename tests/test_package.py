@@ -20,7 +20,7 @@ def test_wheel_contains_builtin_profiles_and_schemas(tmp_path: Path, monkeypatch
         assert f"conformance/_builtin/profiles/{profile}.yaml" in names
     for schema in ("profile", "token-response", "rfc6749-error", "daysoutguide-denied", "json-object"):
         assert f"conformance/_builtin/schemas/{schema}.schema.json" in names
-    assert "conformance/_pytest.ini" in names
+    assert "conformance/config/_pytest.ini" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "conformance = conformance.plugin" in text and "conformance = conformance.cli:main" in text
+    assert "conformance = conformance.pytest_plugin.hooks" in text and "conformance = conformance.cli:main" in text

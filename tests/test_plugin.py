@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from conformance.arguments import suite_argv
+from conformance.config.arguments import suite_argv
 
 
 def test_plugin_stays_out_of_the_way(pytester: pytest.Pytester) -> None:
@@ -56,7 +56,7 @@ def test_marker_ties_tests_to_requirements(pytester: pytest.Pytester) -> None:
         """
         import pytest
         from conformance.checks.expectations import expect_refused
-        from conformance.requirements import rfc6749
+        from conformance.requirements.rfc import rfc6749
 
         @pytest.mark.requirement(rfc6749.WRONG_CREDENTIALS.id)
         def test_my_own_scenario(conformance):

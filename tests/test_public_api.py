@@ -20,20 +20,20 @@ import conformance
 HOMES = {
     "Clock": "conformance.clock",
     "ConformanceError": "conformance.errors",
-    "ConformanceRun": "conformance.run",
+    "ConformanceRun": "conformance.engine.run",
     "Credentials": "conformance.credentials",
     "Emulator": "conformance.emulator",
-    "Finding": "conformance.findings",
-    "FindingLog": "conformance.findings",
+    "Finding": "conformance.engine.findings",
+    "FindingLog": "conformance.engine.findings",
     "InProcessASGITransport": "conformance.client",
     "Level": "conformance.requirements",
     "ManualClock": "conformance.clock",
     "Profile": "conformance.profile",
     "Requirement": "conformance.requirements",
-    "RunSettings": "conformance.settings",
+    "RunSettings": "conformance.config.settings",
     "SystemClock": "conformance.clock",
     "all_requirements": "conformance.requirements",
-    "applies": "conformance.markers",
+    "applies": "conformance.pytest_plugin.markers",
     "load_profile": "conformance.profile",
     "requirement": "conformance.requirements:get",
     "run_suite": "conformance.suite",
@@ -76,7 +76,7 @@ def test_import_is_light_and_the_plugin_imports_without_a_cycle(tmp_path: Path) 
         "import sys, json, conformance\n"
         f"print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in {heavy})))\n"
         # The plugin's entry point, in an interpreter that imported only the package.
-        "import conformance.plugin\n"
+        "import conformance.pytest_plugin.hooks\n"
         "assert conformance.run_suite.__module__ == 'conformance.suite'\n"
     )
     completed = _python(code, tmp_path)

@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conformance.cli import requirements_markdown
 from conformance.profile import load_profile
-from conformance.requirements.coverage import coverage_markdown
+from conformance.requirements.coverage import coverage_markdown, requirements_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
@@ -48,7 +47,7 @@ def test_profile_examples_load(block: str, tmp_path: Path) -> None:
 
 
 def test_safety_defaults_are_the_real_ones() -> None:
-    from conformance.settings import LIVE_MAX_REQUESTS, LIVE_MAX_RPS
+    from conformance.config.settings import LIVE_MAX_REQUESTS, LIVE_MAX_RPS
 
     expected = (
         f"at most {LIVE_MAX_REQUESTS} requests per run and at most {LIVE_MAX_RPS:g} requests per second"
@@ -98,7 +97,8 @@ def test_architecture_names_only_files_that_exist() -> None:
     assert not sorted(n for n in names if not (ROOT / "conformance" / n.rstrip("/")).exists())
     # The scenario shown in a recipe is a real one.
     for name in re.findall(r"def (test_\w+)", section):
-        assert any(f"def {name}(" in p.read_text() for p in (ROOT / "conformance" / "scenarios").glob("*.py"))
+        scenarios = (ROOT / "conformance" / "scenarios").rglob("*.py")
+        assert any(f"def {name}(" in p.read_text() for p in scenarios)
 
 
 def test_using_it_from_python_names_every_export() -> None:

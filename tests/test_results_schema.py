@@ -19,7 +19,7 @@ import pytest
 
 from conformance.profile import load_profile
 from conformance.redaction import Redactor
-from conformance.results import VALIDATE_ENV, ResultsCollector, profile_hash
+from conformance.report.results import VALIDATE_ENV, ResultsCollector, profile_hash
 from conformance.schemas import violations
 from tests.conftest import SuiteRun
 

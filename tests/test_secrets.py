@@ -19,9 +19,9 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from conformance.arguments import suite_argv
 from conformance.client import ClientCredentials, Credentials
 from conformance.clock import SystemClock
+from conformance.config.arguments import suite_argv
 from conformance.emulator import Emulator
 from conformance.emulator.server import serve
 from conformance.profile import load_profile

@@ -29,7 +29,7 @@ TESTS = ROOT / "tests"
 # conformance.emulator.server), anything from uvicorn, a long-lived `subprocess.Popen` (a served
 # emulator, a browser) or any subprocess given the `emulate` command. The matrix: `selftest(...)`.
 SLEEPERS = {"time", "anyio", "asyncio", "trio"}
-SERVER_MODULES = {"conformance.emulator.server": {"serve"}, "conformance.selftest": {"selftest"}}
+SERVER_MODULES = {"conformance.emulator.server": {"serve"}, "conformance.cli.selftest": {"selftest"}}
 
 
 def _is_slow_mark(node: ast.expr) -> bool:
@@ -209,7 +209,7 @@ def test_in_process_runs_of_the_scenarios_inherit_neither_tier_nor_workers(
     run = run_suite(str(ROOT / "profiles" / "tourpaq.yaml"), "--collect-only")
     # Pinned to conformance's own pytest.ini, as `conformance run` is, whatever lies around.
     configfile = next(line for line in run.output.splitlines() if line.startswith("configfile: "))
-    assert configfile.endswith("conformance/_pytest.ini") and f"rootdir: {ROOT}\n" not in run.output
+    assert configfile.endswith("conformance/config/_pytest.ini") and f"rootdir: {ROOT}\n" not in run.output
     assert " workers\n" not in run.output and "deselected" not in run.output  # xdist: "created: 2/2 workers"
     assert "test_token_issuance.py" in run.output
 
@@ -230,7 +230,7 @@ def test_the_slow_test_finder_sees_servers_sleeps_and_the_matrix(tmp_path: Path)
     (tmp_path / "test_cases.py").write_text(
         "import subprocess, time\n"
         "import pytest\n"
-        "from conformance.selftest import selftest\n"
+        "from conformance.cli.selftest import selftest\n"
         "def _helper():\n"
         "    time.sleep(1)\n"
         "def test_fixture(served): pass\n"
@@ -267,8 +267,8 @@ LONGEST = (
     "test_credential_placement.py::test_real_credentials_only_where_the_profile_puts_them",
     "scenarios/test_scenarios_pass.py::test_days_out_guide_unit_contradiction_is_resolved",
     "scenarios/test_scenarios_pass.py::test_days_out_guide_in_milliseconds_also_fits",
-    "test_selftest.py::test_command_prints_the_matrix_and_writes_json",
-    "test_selftest.py::test_naming_only_variants_runs_no_defect",
+    "cli/test_selftest.py::test_command_prints_the_matrix_and_writes_json",
+    "cli/test_selftest.py::test_naming_only_variants_runs_no_defect",
 )
 
 
@@ -278,14 +278,14 @@ def test_the_slow_tier_holds_the_served_browser_matrix_and_longest_tests() -> No
         "test_served.py::test_suite_passes_over_http_with_real_expiry",
         "test_served_expiry.py::test_real_expiry_over_http",
         "test_html_browser.py::test_failure_is_readable_in_chromium",
-        "test_selftest.py::test_conformant_emulator_passes_for_every_seed_profile",
+        "cli/test_selftest.py::test_conformant_emulator_passes_for_every_seed_profile",
     )
     assert [name for name in (*served, *LONGEST) if name not in marked] == []
 
 
 def test_no_scenario_is_marked_slow() -> None:
     # The scenarios are what a user runs; deselecting one would silently drop a requirement.
-    for path in sorted((ROOT / "conformance" / "scenarios").glob("*.py")):
+    for path in sorted((ROOT / "conformance" / "scenarios").rglob("*.py")):
         tree = _parse(path)
         marks = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "slow"]
         assert not marks, f"{path.name} marks a scenario slow"

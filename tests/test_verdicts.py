@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from conformance.arguments import suite_argv
-from conformance.findings import FindingLog
-from conformance.requirements import all_requirements, rfc6749, rfc6750
-from conformance.results import ResultsCollector
-from conformance.results import TestRecord as Record
+from conformance.config.arguments import suite_argv
+from conformance.engine.findings import FindingLog
+from conformance.report.results import ResultsCollector
+from conformance.report.results import TestRecord as Record
+from conformance.requirements import all_requirements
+from conformance.requirements.rfc import rfc6749, rfc6750
 
 RUN = suite_argv({"profile": "tourpaq", "emulate": True}, scenarios=None)  # the test's own scenario
 
@@ -49,7 +50,7 @@ def test_a_failure_without_a_finding_blames_no_requirement(
         f"""
         import pytest
         from conformance.errors import SuiteError
-        from conformance.requirements import rfc6750
+        from conformance.requirements.rfc import rfc6750
 
         @pytest.mark.requirement(rfc6750.ACCEPTS_VALID_TOKEN.id, rfc6750.REJECTS_BAD_TOKEN.id)
         def test_scenario_with_a_bug(conformance):
@@ -78,8 +79,8 @@ def test_a_finding_fails_its_requirement_and_only_it(pytester: pytest.Pytester) 
     pytester.makepyfile(
         """
         import pytest
-        from conformance.findings import Finding
-        from conformance.requirements import rfc6750
+        from conformance.engine.findings import Finding
+        from conformance.requirements.rfc import rfc6750
 
         @pytest.mark.requirement(rfc6750.ACCEPTS_VALID_TOKEN.id, rfc6750.REJECTS_BAD_TOKEN.id)
         def test_scenario_with_a_finding(conformance):
@@ -175,9 +176,9 @@ def test_statuses_are_documented_in_the_readme() -> None:
 _MOVING_TARGET = """
 import pytest
 from hypothesis import strategies as st
-from conformance.counterexample import Search
-from conformance.findings import Finding
-from conformance.requirements import rfc6749, rfc6750
+from conformance.engine.counterexample import Search
+from conformance.engine.findings import Finding
+from conformance.requirements.rfc import rfc6749, rfc6750
 
 answers = []
 

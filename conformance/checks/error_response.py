@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from conformance.checks.challenge import parse_challenges
 from conformance.checks.registry import check
 from conformance.client.exchange import Exchange
-from conformance.findings import Finding
+from conformance.engine.findings import Finding
 from conformance.profile import Profile
-from conformance.requirements import rfc6749, rfc7009, rfc7662, rfc9110
+from conformance.requirements.rfc import rfc6749, rfc7009, rfc7662, rfc9110
 from conformance.schemas import violations
 
 __all__: list[str] = []

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from conformance.client.exchange import Exchange
-from conformance.findings import Finding
-from conformance.requirements import Requirement, rfc6749
+from conformance.engine.findings import Finding
+from conformance.requirements import Requirement
+from conformance.requirements.rfc import rfc6749
 
 __all__ = [
     "DOCUMENTED_REFUSED",
@@ -83,7 +84,7 @@ def expect_refused(
     return []
 
 
-# The documented token request refused (`conformance.scenario.DOCUMENTED`): a server that does not
+# The documented token request refused (`conformance.engine.scenario.DOCUMENTED`): a server that does not
 # serve it says nothing by the code it gives a changed one.
 DOCUMENTED_REFUSED = (f"{rfc6749.PASSWORD_GRANT_ISSUES.id}#documented", f"{rfc6749.CC_ISSUES.id}#documented")
 

@@ -12,9 +12,10 @@ from typing import Protocol
 
 from conformance.checks.expectations import DOCUMENTED_REFUSED, outcome, without_rfc_code
 from conformance.client import Exchange
+from conformance.engine.findings import Finding, Judges
 from conformance.expected import Outcome, Verdict
-from conformance.findings import Finding, Judges
-from conformance.requirements import Requirement, rfc6749, rfc6750
+from conformance.requirements import Requirement
+from conformance.requirements.rfc import rfc6749, rfc6750
 
 __all__ = ["JudgedBearer", "JudgedRequest", "judge_resource", "judge_token"]
 

@@ -11,7 +11,7 @@ from dataclasses import replace
 from typing import Literal
 
 from conformance.client.exchange import Exchange
-from conformance.findings import Finding
+from conformance.engine.findings import Finding
 from conformance.profile import Profile
 
 __all__ = ["ExchangeCheck", "Applicability", "audit", "check", "classify", "registered"]
@@ -61,7 +61,7 @@ def registered(kind: Applicability) -> list[ExchangeCheck]:
 def audit(profile: Profile, exchange: Exchange) -> list[Finding]:
     """Every registered check that applies to this exchange. What they say is the form of an
     answer (`judges="form"`): should the exchange not have been refused at all, it follows from
-    that (`conformance.findings.attribute`)."""
+    that (`conformance.engine.findings.attribute`)."""
     kind = classify(exchange)
     if kind is None:
         return []

@@ -7,9 +7,10 @@ from collections.abc import Iterator
 from conformance.checks.challenge import parse_challenges
 from conformance.checks.registry import check
 from conformance.client.exchange import Exchange
-from conformance.findings import Finding
+from conformance.engine.findings import Finding
 from conformance.profile import UNSPECIFIED, Profile
-from conformance.requirements import provider, rfc6750
+from conformance.requirements import provider
+from conformance.requirements.rfc import rfc6750
 from conformance.schemas import violations
 
 __all__: list[str] = []

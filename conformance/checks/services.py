@@ -13,9 +13,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from conformance.client.exchange import Exchange
-from conformance.findings import Finding
-from conformance.liveness import ALLOWANCE
-from conformance.requirements import Requirement, rfc7662, rfc8414, rfc9068
+from conformance.engine.findings import Finding
+from conformance.engine.liveness import ALLOWANCE
+from conformance.requirements import Requirement
+from conformance.requirements.rfc import rfc7662, rfc8414, rfc9068
 
 __all__ = [
     "ARRAY_MEMBERS",

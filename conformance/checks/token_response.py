@@ -6,9 +6,10 @@ from collections.abc import Iterator
 
 from conformance.checks.registry import check
 from conformance.client.exchange import Exchange
-from conformance.findings import Finding
+from conformance.engine.findings import Finding
 from conformance.profile import Profile
-from conformance.requirements import Requirement, provider, rfc6749
+from conformance.requirements import Requirement, provider
+from conformance.requirements.rfc import rfc6749
 from conformance.schemas import violations
 
 __all__ = ["MEMBER_REQUIREMENT", "describe_value"]

@@ -40,9 +40,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from conformance.client import Exchange
-from conformance.findings import Finding, FindingLog
+from conformance.engine.findings import Finding, FindingLog
 from conformance.redaction import token_key
-from conformance.requirements import Requirement, rfc6749
+from conformance.requirements import Requirement
+from conformance.requirements.rfc import rfc6749
 
 __all__ = [
     "ALPHABETS",

@@ -24,7 +24,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance.profile.offered import auth_method_names, grant_types_offered
-from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
+from conformance.requirements.rfc.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
 
 if TYPE_CHECKING:
     from conformance.emulator.app import Emulator

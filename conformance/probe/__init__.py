@@ -16,12 +16,10 @@ learned, for a person to review and commit.
     lifetime   the real lifetime of a token, and the unit of expires_in it implies
     draft      learned values, each with how it was learned
     render     the YAML with its comments, validated against the profile schema
-    command    the CLI: safety, confirmation, output
 """
 
 from __future__ import annotations
 
-from conformance.probe.command import add_arguments, command
 from conformance.probe.draft import Draft, Fact
 from conformance.probe.learn import DEFAULT_MAX_REQUESTS, ProbeResult, ProbeSettings, learn_profile
 
@@ -31,7 +29,5 @@ __all__ = [
     "Fact",
     "ProbeResult",
     "ProbeSettings",
-    "add_arguments",
-    "command",
     "learn_profile",
 ]

@@ -20,8 +20,7 @@ from typing import Literal
 from conformance.client import ConformanceClient, Exchange
 from conformance.client.client import PROFILE_DEFAULT
 from conformance.errors import ConformanceError
-from conformance.probe.draft import Draft
-from conformance.probe.evidence import outcome
+from conformance.probe.draft import Draft, outcome
 from conformance.probe.metadata import Advertised
 from conformance.profile.model import ClientAuth, ClientAuthMethod, Tristate
 

@@ -2,7 +2,9 @@
 
 A reviewer has to be able to tell a value the server demonstrated from one the probe could not
 decide, so every value is kept together with one line saying how it was learned; the writer
-turns that line into the YAML comment above the field.
+turns that line into the YAML comment above the field. An exchange cited as evidence gives only
+its sequence number, its status and an RFC 6749 error code: never a body, a header or a URL,
+which may carry what the run must not repeat.
 """
 
 from __future__ import annotations
@@ -10,7 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Draft", "Fact"]
+from conformance.client import Exchange
+
+__all__ = ["Draft", "Fact", "outcome"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,3 +65,11 @@ class Draft:
         for section, text in self.sources.items():
             data.setdefault(section, {})["source"] = text
         return data
+
+
+def outcome(exchange: Exchange) -> str:
+    """`#3 HTTP 401 invalid_client`: what a reviewer needs, with nothing secret."""
+    if exchange.status is None:
+        return f"#{exchange.seq} no response"
+    code = f" {exchange.error_code}" if exchange.error_code and len(exchange.error_code) < 40 else ""
+    return f"#{exchange.seq} HTTP {exchange.status}{code}"

@@ -23,8 +23,7 @@ from conformance.probe.discovery import (
     discover_password,
     learn_client_credentials,
 )
-from conformance.probe.draft import Draft
-from conformance.probe.evidence import outcome
+from conformance.probe.draft import Draft, outcome
 from conformance.probe.lifetime import judge, schedule, watch
 from conformance.probe.metadata import Advertised
 from conformance.probe.refresh import RefreshProbe

@@ -20,8 +20,7 @@ from conformance.client import ConformanceClient, Credentials, Target
 from conformance.client.budget import RequestBudget
 from conformance.clock import Clock, SystemClock
 from conformance.errors import UsageError
-from conformance.probe.draft import Draft
-from conformance.probe.evidence import outcome
+from conformance.probe.draft import Draft, outcome
 from conformance.probe.experiments import IssuingGrant, Prober
 from conformance.probe.metadata import (
     Advertised,
@@ -34,7 +33,7 @@ from conformance.probe.metadata import (
 from conformance.probe.render import render
 from conformance.profile import load_profile
 from conformance.redaction import Redactor
-from conformance.requirements.rfc8414 import AS_METADATA_PATH
+from conformance.requirements.rfc.rfc8414 import AS_METADATA_PATH
 
 __all__ = [
     "DEFAULT_MAX_REQUESTS",

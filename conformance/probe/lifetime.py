@@ -4,7 +4,7 @@ The documentation of a provider may say milliseconds where the server means seco
 Guide does); only watching a token die settles it. The probe polls the protected resource at
 ages spread geometrically over `--expiry-wait` (the same relative precision at every age, with
 few requests), plus the exact ages at which the suite itself would judge each reading: just
-after `lifetime + ALLOWANCE` (`conformance.liveness`), so a token still accepted there rules
+after `lifetime + ALLOWANCE` (`conformance.engine.liveness`), so a token still accepted there rules
 that reading out the way the suite would. The judgement is a pure function of what was seen,
 tested without waiting.
 """
@@ -17,7 +17,7 @@ from typing import Literal
 
 from conformance.client import ConformanceClient
 from conformance.client.exchange import Exchange
-from conformance.liveness import ALLOWANCE
+from conformance.engine.liveness import ALLOWANCE
 from conformance.profile.model import UNIT_FACTORS
 
 __all__ = ["Reading", "Watch", "judge", "schedule", "still_young", "watch"]

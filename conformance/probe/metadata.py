@@ -20,7 +20,7 @@ from conformance.client import ConformanceClient
 from conformance.client.endpoints import fetch_metadata
 from conformance.errors import UsageError
 from conformance.probe.draft import Draft
-from conformance.requirements.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
+from conformance.requirements.rfc.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
 
 __all__ = [
     "Advertised",

@@ -13,8 +13,7 @@ from __future__ import annotations
 import secrets
 
 from conformance.client import ConformanceClient, Exchange
-from conformance.probe.draft import Draft
-from conformance.probe.evidence import outcome
+from conformance.probe.draft import Draft, outcome
 from conformance.probe.lifetime import still_young
 
 __all__ = ["RefreshProbe"]

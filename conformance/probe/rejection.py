@@ -12,11 +12,10 @@ from typing import Any
 
 from conformance.checks.challenge import parse_challenges
 from conformance.client import Exchange
-from conformance.probe.draft import Draft
-from conformance.probe.evidence import outcome
+from conformance.config.resources import builtin_profile_names
+from conformance.probe.draft import Draft, outcome
 from conformance.profile import load_profile
 from conformance.redaction import Redactor
-from conformance.resources import builtin_profile_names
 from conformance.schemas import violations
 
 __all__ = ["learn_rejection", "rejection_schemas"]

@@ -22,8 +22,7 @@ from dataclasses import replace
 
 from conformance.checks.challenge import parse_challenges
 from conformance.client import ConformanceClient, Exchange
-from conformance.probe.draft import Draft
-from conformance.probe.evidence import outcome
+from conformance.probe.draft import Draft, outcome
 from conformance.probe.metadata import Advertised
 
 __all__ = [

@@ -20,8 +20,7 @@ from typing import Literal
 
 from conformance.client import ConformanceClient, Exchange
 from conformance.client.endpoints import introspect, revoke
-from conformance.probe.draft import Draft
-from conformance.probe.evidence import outcome
+from conformance.probe.draft import Draft, outcome
 from conformance.probe.lifetime import still_young
 from conformance.probe.metadata import Advertised
 from conformance.profile.model import UNSPECIFIED, Introspection, Revocation

@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from conformance.config.resources import builtin_dir, builtin_profile_names
 from conformance.errors import ProfileError
 from conformance.profile.model import (
     CLIENT_AUTH_METHODS,
@@ -31,7 +32,6 @@ from conformance.profile.model import (
     Resource,
     Revocation,
 )
-from conformance.resources import builtin_dir, builtin_profile_names
 
 __all__ = ["load_profile", "profile_from_mapping", "resolve_profile_path"]
 

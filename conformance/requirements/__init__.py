@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conformance.requirements import (
-    provider,
+from conformance.requirements import provider
+from conformance.requirements.catalogue import Level, Requirement, all_requirements, get
+from conformance.requirements.rfc import (
     rfc6749,
     rfc6750,
     rfc7009,
@@ -13,7 +14,6 @@ from conformance.requirements import (
     rfc9110,
     rfc9700,
 )
-from conformance.requirements.catalogue import Level, Requirement, all_requirements, get
 
 __all__ = [
     "Level",

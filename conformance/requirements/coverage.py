@@ -14,7 +14,15 @@ from collections import defaultdict
 from conformance.requirements.catalogue import Requirement, all_requirements
 from conformance.requirements.links import RFC_URL, rfc_links
 
-__all__ = ["NOT_COVERED", "PEERS_INTRO", "RFCS", "SECTION_TITLES", "coverage_markdown", "peers_markdown"]
+__all__ = [
+    "NOT_COVERED",
+    "PEERS_INTRO",
+    "RFCS",
+    "SECTION_TITLES",
+    "coverage_markdown",
+    "peers_markdown",
+    "requirements_markdown",
+]
 
 # The RFCs the suite reads, in the order the table lists them.
 RFCS = ("6749", "6750", "7009", "7662", "8414", "9068", "9110", "9700", "9728")
@@ -137,4 +145,14 @@ def peers_markdown() -> str:
         if requirement.peers:
             tests = "<br>".join(peer.markdown() for peer in requirement.peers)
             lines.append(f"| `{requirement.id}` | {tests} |")
+    return "\n".join(lines) + "\n"
+
+
+def requirements_markdown() -> str:
+    lines = ["| id | level | source | statement |", "|---|---|---|---|"]
+    for requirement in all_requirements():
+        lines.append(
+            f"| `{requirement.id}` | {requirement.level.value} | {requirement.source} | "
+            f"{requirement.statement} |"
+        )
     return "\n".join(lines) + "\n"

@@ -21,7 +21,8 @@ from urllib.parse import quote, quote_plus
 
 from conformance.credentials import basic_pair
 from conformance.expected import Outcome, Verdict
-from conformance.requirements import Requirement, rfc6749
+from conformance.requirements import Requirement
+from conformance.requirements.rfc import rfc6749
 from conformance.strategies.model import Draft, Move, Value
 
 __all__ = ["BearerCase", "BearerMove", "bearer_moves", "client_auth_moves"]

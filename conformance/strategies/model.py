@@ -24,7 +24,8 @@ from conformance.client import ConformanceClient, Credentials, Exchange
 from conformance.credentials import basic_authorization, changed_by_form_encoding
 from conformance.expected import Verdict
 from conformance.profile import Profile
-from conformance.requirements import Requirement, rfc6749
+from conformance.requirements import Requirement
+from conformance.requirements.rfc import rfc6749
 
 __all__ = [
     "Built",

@@ -22,7 +22,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from conformance.expected import Verdict
-from conformance.requirements import Requirement, rfc6749
+from conformance.requirements import Requirement
+from conformance.requirements.rfc import rfc6749
 from conformance.strategies.model import Draft, Location, Move, Param, Value, literal, secret
 
 __all__ = [

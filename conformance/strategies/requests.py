@@ -10,7 +10,8 @@ from hypothesis import strategies as st
 from conformance.client import Credentials
 from conformance.expected import Verdict
 from conformance.profile import Profile
-from conformance.requirements import provider, rfc6749
+from conformance.requirements import provider
+from conformance.requirements.rfc import rfc6749
 from conformance.strategies.auth import BearerCase, bearer_moves, client_auth_moves
 from conformance.strategies.model import Move, RequestCase, literal, secrets_of
 from conformance.strategies.params import (

@@ -24,8 +24,8 @@ from conformance.checks.token_sample import (
 )
 from conformance.client import Exchange
 from conformance.emulator.state import TokenStore
-from conformance.findings import FindingLog
-from conformance.requirements import rfc6749
+from conformance.engine.findings import FindingLog
+from conformance.requirements.rfc import rfc6749
 from tests.conftest import SuiteRun
 from tests.exchanges import recorded
 

@@ -13,7 +13,7 @@ from conformance.client import Exchange
 from conformance.credentials import Credentials
 from conformance.expected import Verdict
 from conformance.profile import load_profile
-from conformance.requirements import rfc6749
+from conformance.requirements.rfc import rfc6749
 from conformance.strategies import RequestCase, move_catalogue
 from tests.exchanges import recorded
 

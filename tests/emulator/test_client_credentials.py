@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.client import ClientCredentials, ConformanceClient
-from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import MakeEmulated
 
 MACHINE = "machine"

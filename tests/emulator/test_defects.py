@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from conformance.arguments import suite_argv
+from conformance.cli.selftest import SELFTEST_TIMEOUT, subjects
 from conformance.client import ClientCredentials, ConformanceClient
+from conformance.config.arguments import suite_argv
 from conformance.emulator import Emulator, catalogue, get_defect
 from conformance.emulator.defects import EXEMPT, defect
 from conformance.emulator.hooks import STALL_SECONDS
 from conformance.errors import UsageError
 from conformance.profile import load_profile
 from conformance.requirements import all_requirements, get
-from conformance.selftest import SELFTEST_TIMEOUT, subjects
 
 # Other layers (the property-based tests, the README) refer to these by name.
 NAMED = [
@@ -179,7 +179,7 @@ def test_the_documented_example_defect_is_killed(tmp_path: Path) -> None:
     doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     block = next(b for b in re.findall(r"```python\n(.*?)```", doc, re.S) if "@defect(" in b)
     values = {"profile": "tourpaq", "emulate": True, "defect": ["token-type-mac"]}
-    suite = suite_argv(values, scenarios="conformance.scenarios.test_token_issuance", quiet=True)
+    suite = suite_argv(values, scenarios="conformance.scenarios.token.test_token_issuance", quiet=True)
     suite += ["--rootdir", str(tmp_path)]
     script = f"{block}\nimport sys, pytest\nsys.exit(pytest.main({suite!r}))\n"
     completed = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True)

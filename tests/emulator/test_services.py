@@ -8,11 +8,11 @@ from collections.abc import Iterator
 import pytest
 
 from conformance.checks.services import decode_jwt
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.client import ClientCredentials, ConformanceClient
 from conformance.client.endpoints import fetch_metadata, introspect, revoke
 from conformance.emulator import Emulator
 from conformance.profile import Profile, load_profile
-from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import emulated_client
 
 SERVICES = str(SELFTEST_PROFILE_DIR / "tourpaq-services.yaml")

@@ -16,13 +16,14 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.cli import _parser, pytest_arguments
+from conformance.cli import build_parser
+from conformance.cli.run import pytest_arguments
+from conformance.cli.selftest import HOST_VARIANTS, subjects, variants_for
 from conformance.client import InProcessASGITransport
 from conformance.emulator import Emulator
 from conformance.emulator.variants import applicable_variants, get_variant, variant, variants
 from conformance.errors import UsageError
 from conformance.profile import Profile, load_profile
-from conformance.selftest import HOST_VARIANTS, subjects, variants_for
 
 SEEDS = ("tourpaq", "daysoutguide")
 # Variants whose effect shows only over time or under concurrency: tested by their own switch.
@@ -200,10 +201,10 @@ def test_registration_refuses_duplicates_and_a_missing_reason() -> None:
 
 
 def test_the_command_line_passes_variants_on(tmp_path: Path) -> None:
-    run = _parser().parse_args(["run", "--profile", "tourpaq", "--emulate", "--variant", "hex-tokens"])
+    run = build_parser().parse_args(["run", "--profile", "tourpaq", "--emulate", "--variant", "hex-tokens"])
     argv = pytest_arguments(run, tmp_path)
     assert argv[argv.index("--conformance-variant") + 1] == "hex-tokens"
-    emulate = _parser().parse_args(["emulate", "--profile", "tourpaq", "--variant", "jwt-access-tokens"])
+    emulate = build_parser().parse_args(["emulate", "--profile", "tourpaq", "--variant", "jwt-access-tokens"])
     assert emulate.variant == ["jwt-access-tokens"]
 
 

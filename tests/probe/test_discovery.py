@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.client import ClientCredentials
 from conformance.credentials import Credentials
-from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.probe.emulated import NO_METADATA, learned, probe, profile_file
 
 BOTH_METHODS = "extends: tourpaq\nclient_auth: {methods: [client_secret_post, client_secret_basic]}\n"

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import USAGE_ERROR, main
+from conformance.cli.probe import add_arguments
 from conformance.errors import BudgetExhausted
-from conformance.probe import DEFAULT_MAX_REQUESTS, ProbeResult, add_arguments
+from conformance.probe import DEFAULT_MAX_REQUESTS, ProbeResult
 from conformance.probe.learn import default_name
 from conformance.profile import load_profile
 from tests.probe.emulated import NO_METADATA, learned, profile_file

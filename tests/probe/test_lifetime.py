@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.liveness import ALLOWANCE
+from conformance.engine.liveness import ALLOWANCE
 from conformance.probe.lifetime import Watch, judge, schedule
 
 

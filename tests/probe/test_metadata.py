@@ -9,14 +9,14 @@ import pytest
 import yaml
 
 from conformance.cli import USAGE_ERROR, main
+from conformance.cli.probe import plan
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.client import ClientCredentials, Credentials, InProcessASGITransport
 from conformance.clock import ManualClock
 from conformance.emulator import Emulator
 from conformance.errors import UsageError
 from conformance.probe import ProbeResult, ProbeSettings, learn_profile
-from conformance.probe.command import plan
 from conformance.profile import Profile, load_profile
-from conformance.selftest import SELFTEST_PROFILE_DIR
 
 SERVICES = str(SELFTEST_PROFILE_DIR / "tourpaq-services.yaml")
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance.config.resources import builtin_profile_names
 from conformance.errors import ProfileError
 from conformance.profile import UNSPECIFIED, load_profile
-from conformance.resources import builtin_profile_names
 
 
 def test_builtin_profiles_are_found_by_name() -> None:

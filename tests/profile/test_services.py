@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.errors import ProfileError
 from conformance.profile import load_profile
 from conformance.profile.model import AccessToken, Introspection, Metadata, Revocation
-from conformance.selftest import SELFTEST_PROFILE_DIR
 
 
 def test_the_sections_load_with_their_sources() -> None:

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from conformance.client.budget import TOKEN_BUDGET_OPTION
-from conformance.options import LIVE_MAX_TOKENS
+from conformance.config.options import LIVE_MAX_TOKENS
 from tests.realservers.expectations import FAILING, failing, judge_leg, judge_probe, load_expectations, redact
 from tests.realservers.matrix import README, readme_rows, row
 from tests.realservers.runs import LegRun, ServerRuns, reproduce

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from conformance.options import LIVE_MAX_TOKENS
+from conformance.config.options import LIVE_MAX_TOKENS
 from tests.realservers.expectations import Deviation, redact
 from tests.realservers.servers import Build, Leg, RealServer, build, missing_tools, start
 

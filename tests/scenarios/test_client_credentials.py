@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.selftest import SELFTEST_PROFILE_DIR
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import SuiteRun
 
 NEW = [

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import pytest
 
-from conformance.search import LIVE
+from conformance.engine.search import LIVE
 from tests.conftest import SuiteRun
 
 CASES = [

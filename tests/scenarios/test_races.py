@@ -10,13 +10,13 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from conformance.checks.token_sample import Issuances
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.client import Exchange
 from conformance.clock import SystemClock
 from conformance.emulator import Emulator, app
 from conformance.emulator.server import serve
 from conformance.emulator.state import TokenStore
 from conformance.profile import load_profile
-from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import SuiteRun, emulated_client, use_emulator_credentials
 
 ASSUMED = str(SELFTEST_PROFILE_DIR / "tourpaq-assumed.yaml")  # used refresh tokens are refused

@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pytest
 
 from conformance.checks.registry import audit
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.client import ConformanceClient
 from conformance.profile import load_profile
-from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import MakeEmulated, SuiteRun
 
 SCOPED = str(SELFTEST_PROFILE_DIR / "machine-scoped.yaml")

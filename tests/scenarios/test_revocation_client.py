@@ -10,9 +10,9 @@ from collections.abc import Callable
 import pytest
 
 from conformance.checks.services import introspection_active
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.client.endpoints import introspect, revoke
 from conformance.profile import load_profile
-from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import SuiteRun, emulated_client
 
 SCOPED = str(SELFTEST_PROFILE_DIR / "machine-scoped.yaml")

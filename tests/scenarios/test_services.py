@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from conformance.cli.selftest import SELFTEST_PROFILE_DIR
 from conformance.profile import load_profile
-from conformance.selftest import SELFTEST_PROFILE_DIR
 from tests.conftest import SuiteRun
 
 SERVICES = str(SELFTEST_PROFILE_DIR / "tourpaq-services.yaml")

@@ -1,5 +1,4 @@
-"""Benign variants: what widely deployed servers do differently from the plain emulator, and RFC
-6749/6750 allow.
+"""Benign variants: what widely deployed servers do unlike the plain emulator, and the RFCs allow.
 
 The suite must not blame a server for being unusual. A variant is one decorated function that
 bends the emulator like a defect does, but into behaviour the RFCs and the profile's documents

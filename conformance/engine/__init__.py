@@ -1,0 +1,1 @@
+"""What a run is and how evidence becomes verdicts: the run, scenarios, ledgers, searches, findings."""

@@ -1,0 +1,1 @@
+"""The requirements of each RFC, one module per RFC, registered in the catalogue on import."""

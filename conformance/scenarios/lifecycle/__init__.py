@@ -1,0 +1,1 @@
+"""Scenarios of a token's life: expiry, refresh, invalidation, the lifecycle state machine."""

@@ -1,0 +1,1 @@
+"""Scenarios of the Bearer-protected resource: RFC 6750 usage, scope, JWT access tokens."""

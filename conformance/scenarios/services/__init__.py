@@ -1,0 +1,1 @@
+"""Scenarios of the endpoints beside the token endpoint: revocation, introspection, metadata."""

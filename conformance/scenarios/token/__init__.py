@@ -1,0 +1,1 @@
+"""Scenarios of the token endpoint: issuance, refusals, client authentication, scope, searches, races."""
