@@ -1,6 +1,6 @@
 """The verdict of a run in one word and its reason: what every report says first.
 
-The same rules as the exit code (README, *Exit codes*): `fail` (1) when a MUST or provider-
+The same rules as the exit code (docs/reference/cli.md, *Exit codes*): `fail` (1) when a MUST or provider-
 documented requirement fails and no baseline accepts it (or, under --strict-baseline, a baselined
 one now holds); `incomplete` (2) when nothing fails but the run could not establish everything;
 `pass` (0) otherwise, deviations a baseline accepts included. A dry run judges nothing.
