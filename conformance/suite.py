@@ -35,7 +35,7 @@ def run_suite(
     `profile`: a built-in name or a YAML path. `report_dir`: where results.json goes (default
     `reports/<profile name>/`, as `conformance run`); `reports=True` writes report.html and
     junit.xml beside it. `options`: any other option of the table (`conformance.config.options`), by
-    name with underscores: `defect=["token-type-mac"]`, `expiry_wait=5`, `yes=True`. A live,
+    name with underscores: `defect=["wrong-token-type"]`, `expiry_wait=5`, `yes=True`. A live,
     non-loopback `url` runs only with `yes=True`: nobody is asked. `jobs` > 1: that many
     pytest-xdist workers. `pytest_args`: passed on (`["-k", "refresh"]`).
 

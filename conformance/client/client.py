@@ -39,22 +39,26 @@ from conformance.redaction import Redactor, token_key
 
 __all__ = [
     "PROFILE_DEFAULT",
+    "ProfileDefault",
     "ClientCredentials",
     "ConformanceClient",
     "Credentials",
     "Target",
     "basic_authorization",
+    "form_body",
 ]
 
 Params = Sequence[tuple[str, str]]
 
 
-class _ProfileDefault:
+class ProfileDefault:
+    """The type of PROFILE_DEFAULT: "as the profile says", where None would mean "none"."""
+
     def __repr__(self) -> str:
         return "PROFILE_DEFAULT"
 
 
-PROFILE_DEFAULT: Final = _ProfileDefault()
+PROFILE_DEFAULT: Final = ProfileDefault()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +77,7 @@ class Target:
         return f"{self.base_url} (in-process emulator)"
 
 
-ClientAuthChoice = ClientCredentials | None | _ProfileDefault
+ClientAuthChoice = ClientCredentials | None | ProfileDefault
 ExchangeListener = Callable[[Exchange], None]
 
 
@@ -194,7 +198,7 @@ class ConformanceClient:
         *,
         extra: Params = (),
         grant: str | None = None,
-        scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+        scope: str | None | ProfileDefault = PROFILE_DEFAULT,
     ) -> list[tuple[str, str]]:
         """The parameters of a documented token request by `grant` (`issuing_grant` by default),
         with `extra`; `scope` replaces the profile's scope (None: no scope parameter)."""
@@ -202,7 +206,7 @@ class ConformanceClient:
             params = self.client_credentials_params()
         else:
             params = self.password_params()
-        if not isinstance(scope, _ProfileDefault):
+        if not isinstance(scope, ProfileDefault):
             at = next((i for i, (k, _) in enumerate(params) if k == "scope"), 1)
             params = [p for p in params if p[0] != "scope"]
             if scope is not None:
@@ -217,7 +221,7 @@ class ConformanceClient:
         extra: Params = (),
         client: ClientAuthChoice = PROFILE_DEFAULT,
         method: ClientAuthMethod | None = None,
-        scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+        scope: str | None | ProfileDefault = PROFILE_DEFAULT,
         expect_token: bool = True,
         paid: bool = False,
     ) -> Exchange:
@@ -234,7 +238,7 @@ class ConformanceClient:
             all(name.startswith("conformance_") for name, _ in extra)
             and client is PROFILE_DEFAULT
             and method in (None, CLIENT_AUTH_METHODS[self.profile.client_auth])
-            and isinstance(scope, _ProfileDefault)
+            and isinstance(scope, ProfileDefault)
         )
         return self.token_request(
             params,
@@ -246,10 +250,10 @@ class ConformanceClient:
         )
 
     def client_credentials_params(
-        self, *, scope: str | None | _ProfileDefault = PROFILE_DEFAULT
+        self, *, scope: str | None | ProfileDefault = PROFILE_DEFAULT
     ) -> list[tuple[str, str]]:
         """RFC 6749 §4.4.2: grant_type and, where given (the profile's by default), scope."""
-        chosen = self.profile.scope_value if isinstance(scope, _ProfileDefault) else scope
+        chosen = self.profile.scope_value if isinstance(scope, ProfileDefault) else scope
         return [("grant_type", "client_credentials")] + ([("scope", chosen)] if chosen is not None else [])
 
     def client_credentials_grant(
@@ -258,7 +262,7 @@ class ConformanceClient:
         *,
         client: ClientAuthChoice = PROFILE_DEFAULT,
         method: ClientAuthMethod | None = None,
-        scope: str | None | _ProfileDefault = PROFILE_DEFAULT,
+        scope: str | None | ProfileDefault = PROFILE_DEFAULT,
         expect_token: bool = True,
     ) -> Exchange:
         """RFC 6749 §4.4.2; one meant to obtain a token (`expect_token`) takes one from the budget."""
@@ -330,7 +334,7 @@ class ConformanceClient:
         params = list(params)
         request_headers = dict(headers or {})
         credentials = self.credentials.client if client is PROFILE_DEFAULT else client
-        assert not isinstance(credentials, _ProfileDefault)
+        assert not isinstance(credentials, ProfileDefault)
         method = method or CLIENT_AUTH_METHODS[self.profile.client_auth]
         encoded = False
         if credentials is not None and method == "client_secret_basic":
@@ -347,7 +351,7 @@ class ConformanceClient:
             self.profile.token_method,
             self.profile.token_path,
             params=[*params, *query] if where == "query" else (list(query) or None),
-            content=_form(params) if where == "body" else None,
+            content=form_body(params) if where == "body" else None,
             headers=request_headers,
         )
         if where == "body" and "content-type" not in request.headers:
@@ -603,7 +607,8 @@ def _quote(text: str) -> str:
     return text if _UNQUOTED.fullmatch(text) else quote_plus(text)
 
 
-def _form(params: Params) -> bytes:
+def form_body(params: Params) -> bytes:
+    """application/x-www-form-urlencoded, as the suite sends it (unreserved characters kept)."""
     return "&".join(f"{_quote(k)}={_quote(v)}" for k, v in params).encode("ascii")
 
 

@@ -14,8 +14,8 @@ from conformance.client.client import (
     PROFILE_DEFAULT,
     ClientAuthChoice,
     ConformanceClient,
-    _form,
-    _ProfileDefault,
+    ProfileDefault,
+    form_body,
 )
 from conformance.client.exchange import Exchange, ExchangeKind
 from conformance.credentials import ClientCredentials, basic_authorization
@@ -36,13 +36,13 @@ def _post_form(
     RFC 7662 §2.1 both use the token endpoint's client authentication)."""
     chosen = client.credentials.client if credentials is PROFILE_DEFAULT else credentials
     headers: dict[str, str] = {"Content-Type": "application/x-www-form-urlencoded"}
-    assert not isinstance(chosen, _ProfileDefault)
+    assert not isinstance(chosen, ProfileDefault)
     if chosen is not None:
         if client.profile.client_auth == "basic":
             headers["Authorization"] = basic_authorization(chosen.client_id, chosen.client_secret)
         elif client.profile.client_auth == "body":
             params = [*params, ("client_id", chosen.client_id), ("client_secret", chosen.client_secret)]
-    request = client._build(kind, purpose, "POST", path, content=_form(params), headers=headers)
+    request = client._build(kind, purpose, "POST", path, content=form_body(params), headers=headers)
     return client._send(request, kind, purpose, token=token)
 
 
@@ -123,7 +123,7 @@ def service_request(
     content = None
     if method != "GET":
         headers["Content-Type"] = "application/x-www-form-urlencoded"
-        content = _form(form)
+        content = form_body(form)
     request = client._build(kind, purpose, method, path, content=content, headers=headers)
     return client._send(request, kind, purpose, token=token)
 
