@@ -23,7 +23,10 @@ RECIPE_TEST = "test_recipe_refresh_token_is_refused"
 
 
 def _block(page: str, language: str = "python") -> str:
-    (block,) = re.findall(rf"```{language}\n(.*?)```", (DOCS / page).read_text(encoding="utf-8"), re.S)
+    blocks: list[str] = re.findall(
+        rf"```{language}\n(.*?)```", (DOCS / page).read_text(encoding="utf-8"), re.S
+    )
+    (block,) = blocks
     return block
 
 

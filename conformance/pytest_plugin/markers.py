@@ -17,9 +17,10 @@ Registered by the plugin (`pytest_plugins`); the checks are plain functions of t
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, get_args
 
 import pytest
 
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "NEEDS",
+    "Need",
     "Subject",
     "applies",
     "check_requirement_markers",
@@ -93,6 +95,47 @@ class Subject:
 Unmet = Callable[[Subject, Any], str | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Need:
+    """One keyword of `applies`: the values it takes, what it means, and its judge (the reason
+    the run does not meet it, or None)."""
+
+    name: str
+    allowed: tuple[object, ...]  # the values it takes; (int,): any whole number
+    doc: str
+    judge: Unmet
+
+    def admits(self, value: object) -> bool:
+        if self.allowed == (int,):
+            return isinstance(value, int) and not isinstance(value, bool)
+        # `True == 1`: a value is one of the allowed ones only with its type.
+        return any(value == a and type(value) is type(a) for a in self.allowed)
+
+    @property
+    def takes(self) -> str:
+        return "a whole number" if self.allowed == (int,) else " or ".join(repr(a) for a in self.allowed)
+
+    def __call__(self, subject: Subject, value: object) -> str | None:
+        return self.judge(subject, value)
+
+
+# Every need, in the order they are judged (the first unmet one gives the reason): their order here.
+NEEDS: dict[str, Need] = {}
+
+
+def need(*allowed: object, doc: str) -> Callable[[Unmet], Unmet]:
+    """Declare the judge below as the need of `applies` named after it (`_refresh`: `refresh`)."""
+
+    def declare(judge: Unmet) -> Unmet:
+        name = judge.__name__.lstrip("_")
+        if name in NEEDS:
+            raise ValueError(f"need {name!r} declared twice")
+        NEEDS[name] = Need(name, allowed, doc, judge)
+        return judge
+
+    return declare
+
+
 def _unspecified(profile: Profile, value: object, field_name: str, section: str) -> str | None:
     if value == UNSPECIFIED:
         return (
@@ -102,6 +145,7 @@ def _unspecified(profile: Profile, value: object, field_name: str, section: str)
     return None
 
 
+@need(True, False, doc="True, the refresh grant is documented as offered; False, as not offered.")
 def _refresh(subject: Subject, offered: bool) -> str | None:
     profile = subject.profile
     supported = profile.refresh.supported
@@ -115,6 +159,11 @@ def _refresh(subject: Subject, offered: bool) -> str | None:
     return None
 
 
+@need(
+    True,
+    "rejected",
+    doc='True, the profile says what a used refresh token does; "rejected", that it is refused.',
+)
 def _used_refresh_token(subject: Subject, rule: object) -> str | None:
     profile = subject.profile
     refresh = profile.refresh
@@ -129,6 +178,7 @@ def _used_refresh_token(subject: Subject, rule: object) -> str | None:
     return None
 
 
+@need(True, doc="the profile says whether a new token invalidates earlier ones.")
 def _invalidation(subject: Subject, documented: object) -> str | None:
     profile = subject.profile
     return _unspecified(
@@ -136,6 +186,7 @@ def _invalidation(subject: Subject, documented: object) -> str | None:
     )
 
 
+@need(True, "basic", doc='True, clients authenticate; "basic", with an HTTP Basic header.')
 def _client_auth(subject: Subject, scheme: object) -> str | None:
     profile = subject.profile
     if profile.client_auth == "none":
@@ -148,10 +199,12 @@ def _client_auth(subject: Subject, scheme: object) -> str | None:
     return None
 
 
+@need(True, doc="the password grant is offered, and the credentials allow it.")
 def _grant_password(subject: Subject, offered: object) -> str | None:
     return _issuing_grant(subject, "password")
 
 
+@need(True, doc="the client credentials grant is offered, to an authenticating client.")
 def _client_credentials(subject: Subject, offered: object) -> str | None:
     profile = subject.profile
     silent = _unspecified(profile, profile.grant_client_credentials, "grants.client_credentials", "grants")
@@ -160,6 +213,14 @@ def _client_credentials(subject: Subject, offered: object) -> str | None:
     return _issuing_grant(subject, "client_credentials")
 
 
+@need(
+    "password",
+    "client_credentials",
+    doc=(
+        "the run can obtain tokens by this grant (offered, and credentials for it). A scenario "
+        "that takes a `grant` argument is run once per grant, each case marked so."
+    ),
+)
 def _issuing_grant(subject: Subject, grant: object) -> str | None:
     """The run obtains tokens by `grant`: the profile offers it and the credentials allow it."""
     credentials = subject.credentials
@@ -170,6 +231,7 @@ def _issuing_grant(subject: Subject, grant: object) -> str | None:
     return credentials.grant_unavailable(subject.profile, str(grant))
 
 
+@need(*get_args(ClientAuthMethod), doc="the profile lists this client authentication method (RFC 6749 §2.3).")
 def _auth_method(subject: Subject, method: object) -> str | None:
     profile = subject.profile
     if method not in profile.client_auth_methods:
@@ -181,6 +243,7 @@ def _auth_method(subject: Subject, method: object) -> str | None:
     return None
 
 
+@need(*get_args(ClientAuthMethod), doc="the profile does not list this method.")
 def _auth_method_unlisted(subject: Subject, method: object) -> str | None:
     profile = subject.profile
     if method in profile.client_auth_methods:
@@ -188,6 +251,11 @@ def _auth_method_unlisted(subject: Subject, method: object) -> str | None:
     return None
 
 
+@need(
+    "refused",
+    "ignored",
+    doc='the profile says an unknown scope is "refused" or "ignored", and names a scope.',
+)
 def _scope_unknown(subject: Subject, rule: object) -> str | None:
     profile = subject.profile
     silent = _unspecified(profile, profile.scope_unknown, "scope.unknown", "scope")
@@ -201,6 +269,7 @@ def _scope_unknown(subject: Subject, rule: object) -> str | None:
     return None
 
 
+@need(int, doc="the profile's scope names at least this many values.")
 def _scope_values(subject: Subject, least: object) -> str | None:
     profile = subject.profile
     known = (profile.scope_value or "").split()
@@ -212,6 +281,7 @@ def _scope_values(subject: Subject, least: object) -> str | None:
     return None
 
 
+@need(True, doc="the token request's parameters go in a form body, not the query.")
 def _form_body(subject: Subject, needed: object) -> str | None:
     profile = subject.profile
     if profile.parameter_location != "body":
@@ -219,6 +289,7 @@ def _form_body(subject: Subject, needed: object) -> str | None:
     return None
 
 
+@need(True, doc="the target has a protected resource (the profile's, or --resource-path).")
 def _resource(subject: Subject, needed: object) -> str | None:
     profile, resource_path = subject.profile, subject.resource_path
     if resource_path is None:
@@ -229,6 +300,12 @@ def _resource(subject: Subject, needed: object) -> str | None:
     return None
 
 
+@need(
+    True,
+    doc=(
+        "the profile names the scope its resource requires, and another scope to ask for a token without it."
+    ),
+)
 def _resource_scope(subject: Subject, needed: object) -> str | None:
     profile = subject.profile
     required, other = profile.resource.required_scope, profile.scope_value
@@ -243,6 +320,7 @@ def _resource_scope(subject: Subject, needed: object) -> str | None:
     return None
 
 
+@need(True, doc="a protected resource, or the refresh grant, to follow tokens by.")
 def _resource_or_refresh(subject: Subject, needed: object) -> str | None:
     profile, resource_path = subject.profile, subject.resource_path
     if resource_path is None and profile.refresh.supported is not True:
@@ -253,6 +331,7 @@ def _resource_or_refresh(subject: Subject, needed: object) -> str | None:
     return None
 
 
+@need(True, doc="a protected resource, or an introspection endpoint, to see whether a token still works.")
 def _resource_or_introspection(subject: Subject, needed: object) -> str | None:
     profile, resource_path = subject.profile, subject.resource_path
     if resource_path is None and profile.introspection is None:
@@ -263,13 +342,7 @@ def _resource_or_introspection(subject: Subject, needed: object) -> str | None:
     return None
 
 
-def _scope_enforced(subject: Subject, needed: object) -> str | None:
-    profile = subject.profile
-    if profile.scope_enforced is not True or profile.scope_value is None:
-        return f"profile {profile.name}: scope is not documented as enforced ({profile.source_of('scope')})"
-    return None
-
-
+@need(True, doc="the documentation says scope is not enforced, and names a scope value.")
 def _scope_unenforced(subject: Subject, needed: object) -> str | None:
     profile = subject.profile
     if profile.scope_enforced is not False or profile.scope_value is None:
@@ -277,6 +350,25 @@ def _scope_unenforced(subject: Subject, needed: object) -> str | None:
     return None
 
 
+@need(True, doc="the documentation says scope is enforced, and names a scope value.")
+def _scope_enforced(subject: Subject, needed: object) -> str | None:
+    profile = subject.profile
+    if profile.scope_enforced is not True or profile.scope_value is None:
+        return f"profile {profile.name}: scope is not documented as enforced ({profile.source_of('scope')})"
+    return None
+
+
+@need(
+    True,
+    "access",
+    "access_unsupported",
+    "access_with_refresh",
+    doc=(
+        'a revocation endpoint (RFC 7009); "access", whose access tokens can be revoked; '
+        '"access_unsupported", whose access tokens cannot; "access_with_refresh", where '
+        "revoking a refresh token is documented to revoke its access tokens."
+    ),
+)
 def _revocation(subject: Subject, rule: object) -> str | None:
     profile = subject.profile
     revocation = profile.revocation
@@ -296,6 +388,7 @@ def _revocation(subject: Subject, rule: object) -> str | None:
     return None
 
 
+@need(True, doc="an introspection endpoint (RFC 7662).")
 def _introspection(subject: Subject, needed: object) -> str | None:
     profile = subject.profile
     if profile.introspection is None:
@@ -303,6 +396,14 @@ def _introspection(subject: Subject, needed: object) -> str | None:
     return None
 
 
+@need(
+    "authorization_server",
+    "protected_resource",
+    doc=(
+        'the profile names where this metadata is published ("authorization_server": RFC 8414, '
+        '"protected_resource": RFC 9728).'
+    ),
+)
 def _metadata(subject: Subject, kind: object) -> str | None:
     profile = subject.profile
     metadata = profile.metadata
@@ -317,6 +418,7 @@ def _metadata(subject: Subject, kind: object) -> str | None:
     return None
 
 
+@need(True, doc="access tokens are documented as RFC 9068 JWTs.")
 def _jwt(subject: Subject, needed: object) -> str | None:
     profile = subject.profile
     access_token = profile.access_token
@@ -325,91 +427,17 @@ def _jwt(subject: Subject, needed: object) -> str | None:
     return None
 
 
-# In the order they are judged (the order of `applies`' parameters).
-NEEDS: dict[str, Unmet] = {
-    "refresh": _refresh,
-    "used_refresh_token": _used_refresh_token,
-    "invalidation": _invalidation,
-    "client_auth": _client_auth,
-    "grant_password": _grant_password,
-    "client_credentials": _client_credentials,
-    "issuing_grant": _issuing_grant,
-    "auth_method": _auth_method,
-    "auth_method_unlisted": _auth_method_unlisted,
-    "scope_unknown": _scope_unknown,
-    "scope_values": _scope_values,
-    "form_body": _form_body,
-    "resource": _resource,
-    "resource_scope": _resource_scope,
-    "resource_or_refresh": _resource_or_refresh,
-    "resource_or_introspection": _resource_or_introspection,
-    "scope_unenforced": _scope_unenforced,
-    "scope_enforced": _scope_enforced,
-    "revocation": _revocation,
-    "introspection": _introspection,
-    "metadata": _metadata,
-    "jwt": _jwt,
-}
-
-
-def applies(
-    *,
-    refresh: bool | None = None,
-    used_refresh_token: Literal[True, "rejected"] | None = None,
-    invalidation: Literal[True] | None = None,
-    client_auth: Literal[True, "basic"] | None = None,
-    grant_password: Literal[True] | None = None,
-    client_credentials: Literal[True] | None = None,
-    issuing_grant: Literal["password", "client_credentials"] | None = None,
-    auth_method: ClientAuthMethod | None = None,
-    auth_method_unlisted: ClientAuthMethod | None = None,
-    scope_unknown: Literal["refused", "ignored"] | None = None,
-    scope_values: int | None = None,
-    form_body: Literal[True] | None = None,
-    resource: Literal[True] | None = None,
-    resource_scope: Literal[True] | None = None,
-    resource_or_refresh: Literal[True] | None = None,
-    resource_or_introspection: Literal[True] | None = None,
-    scope_unenforced: Literal[True] | None = None,
-    scope_enforced: Literal[True] | None = None,
-    revocation: Literal[True, "access", "access_unsupported", "access_with_refresh"] | None = None,
-    introspection: Literal[True] | None = None,
-    metadata: Literal["authorization_server", "protected_resource"] | None = None,
-    jwt: Literal[True] | None = None,
-) -> pytest.MarkDecorator:
-    """What a scenario needs; without it the scenario is skipped at collection, saying why.
-
-    refresh: True, the refresh grant is documented as offered; False, as not offered.
-    used_refresh_token: True, the profile says what a used refresh token does; "rejected", that
-        it is refused.
-    invalidation: the profile says whether a new token invalidates earlier ones.
-    client_auth: True, clients authenticate; "basic", with an HTTP Basic header.
-    grant_password: the password grant is offered, and the credentials allow it.
-    client_credentials: the client credentials grant is offered, to an authenticating client.
-    issuing_grant: the run can obtain tokens by this grant (offered, and credentials for it). A
-        scenario that takes a `grant` argument is run once per grant, each case marked so.
-    auth_method: the profile lists this client authentication method (RFC 6749 §2.3).
-    auth_method_unlisted: the profile does not list this method.
-    scope_unknown: the profile says an unknown scope is "refused" or "ignored", and names a scope.
-    scope_values: the profile's scope names at least this many values.
-    form_body: the token request's parameters go in a form body, not the query.
-    resource: the target has a protected resource (the profile's, or --resource-path).
-    resource_scope: the profile names the scope its resource requires, and another scope to ask
-        for a token without it.
-    resource_or_refresh: a protected resource, or the refresh grant, to follow tokens by.
-    resource_or_introspection: a protected resource, or an introspection endpoint, to see whether
-        a token still works.
-    scope_unenforced: the documentation says scope is not enforced, and names a scope value.
-    scope_enforced: the documentation says scope is enforced, and names a scope value.
-    revocation: a revocation endpoint (RFC 7009); "access", whose access tokens can be revoked;
-        "access_unsupported", whose access tokens cannot; "access_with_refresh", where revoking
-        a refresh token is documented to revoke its access tokens.
-    introspection: an introspection endpoint (RFC 7662).
-    metadata: the profile names where this metadata is published ("authorization_server":
-        RFC 8414, "protected_resource": RFC 9728).
-    jwt: access tokens are documented as RFC 9068 JWTs.
-    """
-    needs = {name: value for name, value in locals().items() if value is not None}
+def applies(**needs: object) -> pytest.MarkDecorator:
+    """What a scenario needs; without it the scenario is skipped at collection, saying why. An
+    unknown need, or a value the need does not take, fails where the scenario is declared."""
+    for name, value in needs.items():
+        need = NEEDS.get(name)
+        if need is None:
+            close = difflib.get_close_matches(name, NEEDS, n=1)
+            hint = f" (did you mean {close[0]}?)" if close else ""
+            raise TypeError(f"applies: no need {name!r}{hint}; the needs: {', '.join(NEEDS)}")
+        if not need.admits(value):
+            raise ValueError(f"applies({name}={value!r}): {need.name} takes {need.takes}")
     decorator: pytest.MarkDecorator = pytest.mark.applies(**needs)
     return decorator
 
@@ -430,9 +458,9 @@ def unmet_need(item: pytest.Item, subject: Subject) -> str | None:
                 "use conformance.markers.applies"
             )
         needs.update(marker.kwargs)
-    for name, unmet in NEEDS.items():
+    for name, need in NEEDS.items():
         if name in needs:
-            reason = unmet(subject, needs[name])
+            reason = need(subject, needs[name])
             if reason is not None:
                 return reason
     return None
@@ -453,8 +481,7 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     # Only scenarios (tests that name requirements): a project's own `grant` argument is its own.
     if "grant" in metafunc.fixturenames and metafunc.definition.get_closest_marker("requirement"):
         metafunc.parametrize(
-            "grant",
-            [pytest.param(g, id=g, marks=applies(issuing_grant=g)) for g in ISSUING_GRANTS],  # type: ignore[arg-type]
+            "grant", [pytest.param(g, id=g, marks=applies(issuing_grant=g)) for g in ISSUING_GRANTS]
         )
 
 
@@ -472,3 +499,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     run = config.stash.get(RUN, None)
     if run is not None:
         skip_inapplicable(items, run)
+
+
+applies.__doc__ = f"""{applies.__doc__}
+
+    The needs, in the order they are judged:
+
+""" + "\n".join(f"    {n.name}: {n.doc}" for n in NEEDS.values())

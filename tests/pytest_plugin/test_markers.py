@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -160,7 +161,7 @@ def test_the_skip_reaches_the_results_as_the_requirement_s_message(pytester: pyt
 
 def test_a_need_nobody_declared_fails(pytester: pytest.Pytester) -> None:
     with pytest.raises(TypeError):
-        applies(refresh_grant=True)  # type: ignore[call-arg]
+        applies(refresh_grant=True)
     pytester.makepyfile(
         test_mine="""
         import pytest
@@ -212,3 +213,23 @@ def test_scenarios_declare_what_they_need_instead_of_checking_inline() -> None:
     assert {name: found for name, found in inline.items() if found} == {}
     # The check itself sees an inline one.
     assert _profile_conditions(ast.parse("conformance.requires(profile.grant_password is True, 'no')"))
+
+
+def test_a_need_is_declared_once_and_applies_takes_it_as_declared() -> None:
+    from conformance.pytest_plugin.markers import NEEDS, applies
+
+    # The documentation of `applies` is made of the needs' own lines, in the order they are judged.
+    assert applies.__doc__ is not None
+    listed = re.findall(r"^    (\w+): ", applies.__doc__, re.M)
+    assert listed == list(NEEDS) and all(need.doc for need in NEEDS.values())
+    with pytest.raises(TypeError, match=r"no need 'refersh' \(did you mean refresh\?\)"):
+        applies(refersh=True)
+    with pytest.raises(
+        ValueError, match=r"scope_unknown='accepted'\): scope_unknown takes 'refused' or 'ignored'"
+    ):
+        applies(scope_unknown="accepted")
+    with pytest.raises(ValueError, match="takes a whole number"):
+        applies(scope_values=True)
+    with pytest.raises(ValueError, match="takes True"):
+        applies(resource=1)
+    assert applies(scope_values=2, refresh=False).kwargs == {"scope_values": 2, "refresh": False}
