@@ -7,10 +7,11 @@ own so that neither layer imports the other for them.
 from __future__ import annotations
 
 import base64
+import binascii
 import os
 from dataclasses import dataclass, field
 from functools import lru_cache
-from urllib.parse import quote_plus
+from urllib.parse import quote_plus, unquote_plus
 
 from conformance.errors import UsageError
 from conformance.profile import Profile
@@ -28,6 +29,7 @@ __all__ = [
     "ClientCredentials",
     "Credentials",
     "basic_authorization",
+    "decode_basic",
     "basic_pair",
     "changed_by_form_encoding",
     "offers",
@@ -227,3 +229,20 @@ def changed_by_form_encoding(client_id: str, client_secret: str) -> bool:
 def basic_authorization(client_id: str, client_secret: str) -> str:
     """RFC 6749 §2.3.1: form-urlencode id and secret, then Basic-encode them."""
     return "Basic " + base64.b64encode(basic_pair(client_id, client_secret).encode("utf-8")).decode("ascii")
+
+
+def decode_basic(credential: str, form_decoded: bool = True) -> tuple[str, str] | None:
+    """The (client id, secret) of a Basic credential (the part after "Basic "), or None.
+
+    RFC 6749 §2.3.1: base64 of form-urlencoded id ':' secret; `form_decoded=False` takes the two
+    as they stand (a server that skips the form decoding)."""
+    try:
+        decoded = base64.b64decode(credential, validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError, ValueError):  # ValueError: non-ASCII characters
+        return None
+    if ":" not in decoded:
+        return None
+    client_id, secret = decoded.split(":", 1)
+    if not form_decoded:
+        return client_id, secret
+    return unquote_plus(client_id), unquote_plus(secret)

@@ -2,8 +2,10 @@
 
 The checks judge what the generators made without importing them (both import the shared
 vocabulary in `conformance.expected`); the emulator takes the credentials it accepts from
-`conformance.credentials`, not from the client that sends them; and the defect registry holds
-every defect its area modules declare, because the package imports each area.
+`conformance.credentials`, not from the client that sends them; defects and variants bend the
+emulator through a narrow interface (`conformance.emulator.bends.Bendable`), and the emulator
+applies them without importing either package; and the defect registry holds every defect its
+area modules declare, because the registry loads the package, which imports each area.
 """
 
 from __future__ import annotations
@@ -25,6 +27,13 @@ DEFECTS = PACKAGE / "emulator" / "defects"
 FORBIDDEN = [
     ("conformance.checks", "conformance.strategies"),
     ("conformance.emulator", "conformance.client"),
+    # No cycle in the emulator: defects and variants bend `Bendable`, not the app's Emulator,
+    # and the app applies them through `conformance.emulator.bends` without importing them.
+    ("conformance.emulator.defects", "conformance.emulator.app"),
+    ("conformance.emulator.variants", "conformance.emulator.app"),
+    ("conformance.emulator.bends", "conformance.emulator.app"),
+    ("conformance.emulator.app", "conformance.emulator.defects"),
+    ("conformance.emulator.app", "conformance.emulator.variants"),
     # The layers: the reports and the engine are pure of pytest's plugin; the command line is
     # the top, imported by nothing of the package.
     ("conformance.report", "conformance.pytest_plugin"),
@@ -95,7 +104,8 @@ def test_the_import_reader_sees_the_shared_modules_from_both_sides() -> None:
     assert "conformance.expected" in graph["conformance.strategies.model"]
     assert "conformance.credentials" in graph["conformance.emulator.app"]
     assert "conformance.credentials" in graph["conformance.client.client"]
-    assert "conformance.emulator.defects.registry" in graph["conformance.emulator.defects"]
+    assert "conformance.emulator.bends" in graph["conformance.emulator.defects"]
+    assert "conformance.emulator.bends" in graph["conformance.emulator.app"]
 
 
 @pytest.mark.parametrize(("importer", "imported"), FORBIDDEN, ids=[f"{a}-{b}" for a, b in FORBIDDEN])
@@ -127,6 +137,73 @@ def test_every_subpackage_says_its_job_in_one_line() -> None:
         if not first or "\n" in first.strip():
             unsaid.append(init.parent.relative_to(ROOT).as_posix())
     assert unsaid == []
+
+
+# What a bend may assign to: the behaviours' switches and hooks, nothing else of the emulator.
+BENDABLE = ("emulator.behaviour", "emulator.services.behaviour")
+
+
+def _dotted(node: ast.expr) -> str | None:
+    """`a.b.c` for a chain of names and attributes (subscripts read through), else None."""
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        base = _dotted(node.value)
+        return None if base is None else f"{base}.{node.attr}"
+    if isinstance(node, ast.Subscript):
+        return _dotted(node.value)
+    return None
+
+
+def monkeypatches(package: Path) -> list[str]:
+    """Assignments, in the bends of `package`'s area modules, to an attribute of the emulator's
+    objects other than its behaviours' (the store's token maker, the app, a method)."""
+    found = []
+    for path in sorted(package.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets = (
+                node.targets
+                if isinstance(node, ast.Assign)
+                else [node.target]
+                if isinstance(node, ast.AugAssign | ast.AnnAssign)
+                else []
+            )
+            for target in targets:
+                if not isinstance(target, ast.Attribute):
+                    continue
+                owner = _dotted(target.value)
+                if owner is None or not (owner == "emulator" or owner.startswith("emulator.")):
+                    continue
+                if owner in BENDABLE or owner.startswith(tuple(f"{b}." for b in BENDABLE)):
+                    continue
+                where = f"{path.relative_to(package.parent)}:{target.lineno}"
+                found.append(f"{where}: {owner}.{target.attr} = ...")
+    return found
+
+
+def test_no_defect_or_variant_monkeypatches_the_emulator() -> None:
+    # A defect installs a named hook the emulator calls (Behaviour.token_factory, app_layers,
+    # request and response hooks), never a replacement of one of its objects' attributes.
+    emulator = PACKAGE / "emulator"
+    assert monkeypatches(emulator / "defects") + monkeypatches(emulator / "variants") == []
+
+
+def test_the_monkeypatch_reader_sees_what_it_forbids(tmp_path: Path) -> None:
+    area = tmp_path / "defects" / "lifetime.py"
+    area.parent.mkdir()
+    area.write_text(
+        "def _short(emulator):\n"
+        "    emulator.store.new_token = lambda: 'x'\n"
+        "    emulator.app = None\n"
+        "    emulator.behaviour.token_factory = lambda: 'x'\n"
+        "    emulator.services.behaviour.metadata['issuer'] = 'x'\n"
+        "    emulator.behaviour.client_checks['password'].required = False\n",
+        encoding="utf-8",
+    )
+    assert [line.split(": ", 1)[1] for line in monkeypatches(tmp_path / "defects")] == [
+        "emulator.store.new_token = ...",
+        "emulator.app = ...",
+    ]
 
 
 def _declared_per_area(package: Path = DEFECTS, decorator_name: str = "defect") -> Counter[str]:

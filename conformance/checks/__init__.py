@@ -7,6 +7,8 @@ resource refusals); `expectations` holds what scenarios expect of particular exc
 from __future__ import annotations
 
 from conformance.checks import error_response, resource, token_response
-from conformance.checks.registry import audit, check, classify
+from conformance.checks.registry import CHECKS, audit, check, classify
+
+CHECKS.freeze()  # every module that declares exchange checks has loaded
 
 __all__ = ["audit", "check", "classify", "error_response", "resource", "token_response"]

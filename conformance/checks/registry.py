@@ -13,23 +13,21 @@ from typing import Literal
 from conformance.client.exchange import Exchange
 from conformance.engine.findings import Finding
 from conformance.profile import Profile
+from conformance.registry import Registry
 
-__all__ = ["ExchangeCheck", "Applicability", "audit", "check", "classify", "registered"]
+__all__ = ["CHECKS", "ExchangeCheck", "Applicability", "audit", "check", "classify", "registered"]
 
 Applicability = Literal["token-success", "token-error", "resource-rejection", "service-error"]
 ExchangeCheck = Callable[[Profile, Exchange], Iterable[Finding]]
 
-_CHECKS: dict[Applicability, list[ExchangeCheck]] = {
-    "token-success": [],
-    "token-error": [],
-    "resource-rejection": [],
-    "service-error": [],
-}
+# "applicability module.check" -> what it applies to, and the check; filled by the modules of
+# `conformance.checks`, which freezes it once they have loaded.
+CHECKS: Registry[tuple[Applicability, ExchangeCheck]] = Registry("check", load="conformance.checks")
 
 
 def check(applies_to: Applicability) -> Callable[[ExchangeCheck], ExchangeCheck]:
     def register(func: ExchangeCheck) -> ExchangeCheck:
-        _CHECKS[applies_to].append(func)
+        CHECKS.register(f"{applies_to} {func.__module__}.{func.__qualname__}", (applies_to, func))
         return func
 
     return register
@@ -55,7 +53,7 @@ def classify(exchange: Exchange) -> Applicability | None:
 
 
 def registered(kind: Applicability) -> list[ExchangeCheck]:
-    return list(_CHECKS[kind])
+    return [func for applies_to, func in CHECKS.values() if applies_to == kind]
 
 
 def audit(profile: Profile, exchange: Exchange) -> list[Finding]:
@@ -65,4 +63,6 @@ def audit(profile: Profile, exchange: Exchange) -> list[Finding]:
     kind = classify(exchange)
     if kind is None:
         return []
-    return [replace(finding, judges="form") for func in _CHECKS[kind] for finding in func(profile, exchange)]
+    return [
+        replace(finding, judges="form") for func in registered(kind) for finding in func(profile, exchange)
+    ]

@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from conformance.config import arguments
 from conformance.errors import UsageError
+from conformance.registry import closest
 from conformance.report.diff import load_results
 
 __all__ = ["Shown", "add_arguments", "find_finding", "main"]
@@ -78,8 +78,8 @@ def find_finding(document: dict[str, Any], wanted: str, source: Path) -> Shown:
         return shown[0]
     row = next((r for r in rows if r["id"] == wanted), None)
     if row is None:
-        close = difflib.get_close_matches(wanted, [r["id"] for r in rows], n=1)
-        hint = f" (did you mean {close[0]}?)" if close else ""
+        near = closest(wanted, [r["id"] for r in rows])
+        hint = f" (did you mean {near}?)" if near else ""
         raise UsageError(f"{source}: no requirement {wanted}{hint}")
     evidence = row.get("evidence") or []
     if not evidence:

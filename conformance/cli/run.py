@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import difflib
 import importlib
 import os
 import re
@@ -28,6 +27,7 @@ from conformance.config.settings import RunSettings
 from conformance.credentials import Credentials
 from conformance.errors import TargetUnreachable, UsageError
 from conformance.profile import Profile, load_profile
+from conformance.registry import closest
 from conformance.report import baseline
 
 __all__ = [
@@ -86,8 +86,8 @@ def _check_test_name(module: str, node_id: str) -> None:
     name = parts[-1].split("[", 1)[0]
     tests = [n for n in dir(importlib.import_module(module)) if n.startswith("test")]
     if name not in tests:
-        close = difflib.get_close_matches(name, tests, n=1)
-        hint = f" (did you mean {parts[0]}::{close[0]}?)" if close else ""
+        near = closest(name, tests)
+        hint = f" (did you mean {parts[0]}::{near}?)" if near else ""
         raise UsageError(f"no scenario has the node id {node_id!r}{hint}")
 
 

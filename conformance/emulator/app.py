@@ -5,13 +5,11 @@ It records and never asserts; `reset()` gives each test (or hypothesis example) 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import parse_qsl
 
 import anyio
 from starlette.applications import Starlette
@@ -20,12 +18,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from conformance.clock import Clock, ManualClock
-from conformance.credentials import Credentials
+from conformance.credentials import Credentials, decode_basic
 from conformance.emulator.behaviour import Behaviour, ClientChecks
-from conformance.emulator.defects import apply_defects
+from conformance.emulator.bends import bend
 from conformance.emulator.services import Services
 from conformance.emulator.state import TokenStore
-from conformance.emulator.variants import apply_variants
 from conformance.profile import Profile
 
 __all__ = ["Emulator"]
@@ -64,7 +61,8 @@ class Emulator:
         self.credentials = credentials or Credentials.for_emulator(profile)
         self.behaviour = Behaviour.from_profile(profile, lifetime)
         self.defects = tuple(defects)
-        self.store = TokenStore(self.clock)
+        # Token values come from the behaviour's token factory, a hook a defect may replace.
+        self.store = TokenStore(self.clock, lambda: self.behaviour.token_factory())
         # The scopes each client credentials token was granted (RFC 6750 §3.1 insufficient_scope).
         self.granted_scopes: dict[str, frozenset[str]] = {}
         self.variants = tuple(variants)
@@ -78,10 +76,12 @@ class Emulator:
                 Route("/{path:path}", self._resource, methods=resource_methods),
             ]
         )
-        # A benign variant first (it may also wrap the app): a defect switched on with it bends
-        # the varied server.
-        apply_variants(self.variants, self)
-        apply_defects(self.defects, self)
+        # A benign variant first: a defect switched on with it bends the varied server. Both bend
+        # the behaviours (`conformance.emulator.bends.Bendable`); an ASGI layer they add goes in
+        # front of the app.
+        bend(self, variants=self.variants, defects=self.defects)
+        for layer in self.behaviour.app_layers:
+            self.app = layer(self.app)
 
     def reset(self) -> None:
         self.store.reset()
@@ -160,7 +160,7 @@ class Emulator:
             presented: tuple[str, str] | None = (query["client_id"], query.get("client_secret", ""))
         elif basic and "client_secret_basic" in methods:
             assert header is not None
-            presented = _decode_basic(header.strip().split(None, 1)[1].strip(), behaviour.basic_form_decoded)
+            presented = decode_basic(header.strip().split(None, 1)[1].strip(), behaviour.basic_form_decoded)
             in_body_too = in_body and "client_secret_post" in methods
             if behaviour.failed_basic_falls_back and in_body_too and not self._registered(presented, checks):
                 presented = (params.get("client_id", ""), params.get("client_secret", ""))
@@ -284,7 +284,9 @@ class Emulator:
             raise _TokenError("missing-refresh-token", "refresh_token is required")
         behaviour = self.behaviour
         reusable = behaviour.used_refresh_token_accepted or not behaviour.rotation
-        record = self.store.take_refresh(token, client_id, reusable)
+        record = self.store.take_refresh(
+            token, client_id, reusable, bound_to_client=behaviour.refresh_bound_to_client
+        )
         shared = self.store.grace_pair(token, client_id) if record is None else None
         if shared is not None:
             return shared
@@ -437,17 +439,3 @@ class Emulator:
             body = json.dumps(payload).encode()
             headers = {"Content-Type": "application/json;charset=UTF-8", **headers}
         return Response(body, status_code=status, headers=headers)
-
-
-def _decode_basic(credential: str, form_decoded: bool = True) -> tuple[str, str] | None:
-    """RFC 6749 §2.3.1: base64 of form-urlencoded id ':' secret."""
-    try:
-        decoded = base64.b64decode(credential, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError, ValueError):  # ValueError: non-ASCII characters
-        return None
-    if ":" not in decoded:
-        return None
-    client_id, secret = decoded.split(":", 1)
-    if not form_decoded:
-        return client_id, secret
-    return unquote_plus(client_id), unquote_plus(secret)

@@ -16,6 +16,7 @@ Two kinds of hook points take what a flag cannot say:
 from __future__ import annotations
 
 import operator
+import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +33,8 @@ __all__ = [
     "Reply",
     "RequestHook",
     "ResponseHook",
+    "TokenFactory",
+    "AppLayer",
     "default_expires_in_unit",
 ]
 
@@ -41,6 +44,15 @@ Reply = tuple[int, dict[str, str], Any]
 ResponseHook = Callable[[str, int, dict[str, str], Any], Reply]
 # (kind, request, raw parameters in order, blanks included) -> a reply in the emulator's place, or None.
 RequestHook = Callable[[str, Request, list[tuple[str, str]]], Awaitable[Reply | None]]
+# () -> a new opaque token value (access and refresh tokens alike, JWTs aside).
+TokenFactory = Callable[[], str]
+# An ASGI app -> an ASGI app in front of it (a framework layer that answers before the emulator).
+AppLayer = Callable[[Any], Any]
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
+
 
 # Why a token request was refused -> the RFC 6749 §5.2 error code it is answered with.
 ERROR_CODES: dict[str, str] = {
@@ -199,8 +211,14 @@ class Behaviour:
     activation_delay: float = 0.0  # seconds before a new token is honoured (replication lag)
     rejection_status: int = 401
     rejection_body: Any = None
+    # RFC 6749 §6: a refresh token is honoured only for the client it was issued to.
+    refresh_bound_to_client: bool = True
     request_hooks: list[RequestHook] = field(default_factory=list)
     response_hooks: list[ResponseHook] = field(default_factory=list)
+    # The hooks the emulator calls instead of its own: how a token value is made, and the ASGI
+    # layers in front of the app (the first is innermost).
+    token_factory: TokenFactory = _new_token
+    app_layers: list[AppLayer] = field(default_factory=list)
 
     @classmethod
     def from_profile(cls, profile: Profile, lifetime: float | None = None) -> Behaviour:

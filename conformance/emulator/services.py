@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from conformance.credentials import decode_basic
 from conformance.profile.offered import auth_method_names, grant_types_offered
 from conformance.requirements.rfc.rfc8414 import AS_METADATA_PATH, PR_METADATA_PATH
 
@@ -184,8 +185,6 @@ class Services:
         """RFC 7009 §2.1, RFC 7662 §2.1: the client authenticates as at the token endpoint, by a
         method the profile lists. Checked strictly here: the token endpoint's defects bend its
         own checks, not these."""
-        from conformance.emulator.app import _decode_basic
-
         registered = [
             c for c in (self.emulator.credentials.client, self.emulator.credentials.restricted_client) if c
         ]
@@ -201,7 +200,7 @@ class Services:
         if header and in_body and not self.behaviour.two_methods_served:
             return False  # RFC 6749 §2.3: one method per request
         if header.lower().startswith("basic ") and "client_secret_basic" in methods:
-            presented = _decode_basic(header[6:].strip())
+            presented = decode_basic(header[6:].strip())
         elif in_body and "client_secret_post" in methods:
             presented = (params.get("client_id", ""), params.get("client_secret", ""))
         else:
@@ -211,11 +210,9 @@ class Services:
     @staticmethod
     def _presented_client_id(request: Request, params: dict[str, str]) -> str | None:
         """The client id the request authenticated with (Basic header, else the body's)."""
-        from conformance.emulator.app import _decode_basic
-
         header = request.headers.get("authorization", "")
         if header.lower().startswith("basic "):
-            presented = _decode_basic(header[6:].strip())
+            presented = decode_basic(header[6:].strip())
             return presented[0] if presented is not None else None
         return params.get("client_id")
 

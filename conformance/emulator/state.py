@@ -38,9 +38,9 @@ class RefreshRecord:
 class TokenStore:
     def __init__(self, clock: Clock, token_factory: Callable[[], str] | None = None) -> None:
         self.clock = clock
-        self.new_token: Callable[[], str] = token_factory or (lambda: secrets.token_urlsafe(32))
+        self._new_token: Callable[[], str] = token_factory or (lambda: secrets.token_urlsafe(32))
         # (account, client id, issued at, expires at) -> an access token that carries them (a JWT,
-        # RFC 9068); None: access tokens are new_token() like refresh tokens.
+        # RFC 9068); None: access tokens are made by the token factory, like refresh tokens.
         self.new_access_token: Callable[[str, str, float, float], str] | None = None
         self._access: dict[str, AccessRecord] = {}
         self._refresh: dict[str, RefreshRecord] = {}
@@ -48,7 +48,6 @@ class TokenStore:
         # is on its way (Behaviour.refresh_grace_pair).
         self._grace: dict[str, tuple[str, dict[str, Any]]] = {}
         self.lock = threading.RLock()
-        self.refresh_bound_to_client = True  # RFC 6749 §6: only the client it was issued to
 
     def reset(self) -> None:
         with self.lock:
@@ -84,7 +83,7 @@ class TokenStore:
                         record.revoked = True
             expires_at = float(math.floor(now + lifetime)) if whole_seconds else now + lifetime
             minted = self.new_access_token
-            token = minted(account, client_id, now, expires_at) if minted else self.new_token()
+            token = minted(account, client_id, now, expires_at) if minted else self._new_token()
             self._access[token] = AccessRecord(
                 account, client_id, expires_at, valid_from=now + activation_delay
             )
@@ -113,7 +112,7 @@ class TokenStore:
         scopes: frozenset[str] | None = None,
     ) -> str:
         with self.lock:
-            token = self.new_token()
+            token = self._new_token()
             expires = self.clock.now() + lifetime
             self._refresh[token] = RefreshRecord(account, client_id, expires, access=access, scopes=scopes)
             return token
@@ -134,11 +133,14 @@ class TokenStore:
                 and (not check_expiry or now < record.expires_at)
             )
 
-    def take_refresh(self, token: str, client_id: str, reusable: bool) -> RefreshRecord | None:
-        """The record if `token` may be used now by `client_id`; marks it used atomically."""
+    def take_refresh(
+        self, token: str, client_id: str, reusable: bool, *, bound_to_client: bool = True
+    ) -> RefreshRecord | None:
+        """The record if `token` may be used now by `client_id` (any client, unless
+        `bound_to_client`: RFC 6749 §6); marks it used atomically."""
         with self.lock:
             record = self._refresh.get(token)
-            bound = self.refresh_bound_to_client and record is not None and record.client_id != client_id
+            bound = bound_to_client and record is not None and record.client_id != client_id
             if record is None or record.revoked or bound:
                 return None
             if self.clock.now() >= record.expires_at or (record.used and not reusable):

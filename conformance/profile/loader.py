@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 from functools import cache
 from pathlib import Path
@@ -32,6 +31,7 @@ from conformance.profile.model import (
     Resource,
     Revocation,
 )
+from conformance.registry import closest
 
 __all__ = ["load_profile", "profile_from_mapping", "resolve_profile_path"]
 
@@ -59,8 +59,8 @@ def resolve_profile_path(name_or_path: str, relative_to: Path | None = None) -> 
     if builtin.is_file():
         return builtin
     known = builtin_profile_names()
-    close = difflib.get_close_matches(name_or_path, known, n=1)
-    hint = f"; did you mean {close[0]!r}?" if close else ""
+    near = closest(name_or_path, known)
+    hint = f"; did you mean {near!r}?" if near else ""
     raise ProfileError(f"no profile named {name_or_path!r} (built-in: {', '.join(known)}){hint}")
 
 
@@ -91,11 +91,7 @@ def _validate(data: dict[str, Any], path: Path) -> None:
     if error.validator == "additionalProperties":
         allowed = list(error.schema.get("properties", {}))
         unknown = [k for k in error.instance if k not in allowed]
-        suggestions = [
-            f"{u!r} (did you mean {m[0]!r}?)"
-            for u in unknown
-            if (m := difflib.get_close_matches(u, allowed, n=1))
-        ]
+        suggestions = [f"{u!r} (did you mean {m!r}?)" for u in unknown if (m := closest(u, allowed))]
         names = ", ".join(suggestions) or ", ".join(repr(u) for u in unknown)
         message = f"unknown field {names}; allowed: {', '.join(allowed)}"
     raise ProfileError(f"{path}: field {field_path}: {message}")

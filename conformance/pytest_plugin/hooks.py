@@ -6,7 +6,6 @@ marker and fixtures, and stays out of the way of the project it is installed in.
 
 from __future__ import annotations
 
-import difflib
 import html
 import shutil
 import tempfile
@@ -37,6 +36,7 @@ from conformance.pytest_plugin.ci import register_ci_hooks
 from conformance.pytest_plugin.junit import junit_path
 from conformance.pytest_plugin.markers import requirement_ids
 from conformance.pytest_plugin.stash import LOG, PROGRESS, RESULTS, RUN, SERIAL, SETTINGS
+from conformance.registry import closest
 from conformance.report import baseline, terminal
 from conformance.report.junit import failure_headline
 from conformance.report.results import (
@@ -229,8 +229,8 @@ def _keep_selected(config: pytest.Config, items: list[pytest.Item], wanted: tupl
 
     for selection in wanted:
         if not any(chosen(item.nodeid, selection) for item in items):
-            close = difflib.get_close_matches(selection, [item.nodeid for item in items], n=1, cutoff=0.5)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            near = closest(selection, [item.nodeid for item in items], cutoff=0.5)
+            hint = f" (did you mean {near!r}?)" if near else ""
             raise pytest.UsageError(f"conformance: no scenario has the node id {selection!r}{hint}")
     deselected = [item for item in items if not any(chosen(item.nodeid, s) for s in wanted)]
     if deselected:

@@ -15,7 +15,6 @@ run's requirement rows each entry gets one verdict:
 from __future__ import annotations
 
 import datetime
-import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +23,7 @@ from typing import Any
 import yaml
 
 from conformance.errors import UsageError
+from conformance.registry import closest
 from conformance.requirements import all_requirements, get
 from conformance.schemas import SchemaViolation, load_schema, violations
 
@@ -114,8 +114,8 @@ def accepted_reasons(
 
 
 def _did_you_mean(requirement_id: str) -> str:
-    close = difflib.get_close_matches(requirement_id, [r.id for r in all_requirements()], n=1)
-    return f" (did you mean {close[0]}?)" if close else " (see `conformance requirements`)"
+    near = closest(requirement_id, [r.id for r in all_requirements()])
+    return f" (did you mean {near}?)" if near else " (see `conformance requirements`)"
 
 
 _KINDS = {
@@ -155,8 +155,8 @@ def _problem(error: SchemaViolation, data: Any) -> str:
             unknown = [key for key in entry if key not in allowed]
             named = []
             for key in unknown:
-                close = difflib.get_close_matches(str(key), allowed, n=1)
-                named.append(f"{key!r}" + (f" (did you mean {close[0]!r}?)" if close else ""))
+                near = closest(str(key), allowed)
+                named.append(f"{key!r}" + (f" (did you mean {near!r}?)" if near else ""))
             return f"{where}: unknown field {', '.join(named)}; the fields are {', '.join(allowed)}"
         return f"{where}: {error.message}"
     field, value = str(path[1]), entry[path[1]]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.requirements import provider
-from conformance.requirements.catalogue import Level, Requirement, all_requirements, get
+from conformance.requirements.catalogue import REQUIREMENTS, Level, Requirement, all_requirements, get
 from conformance.requirements.rfc import (
     rfc6749,
     rfc6750,
@@ -14,6 +14,8 @@ from conformance.requirements.rfc import (
     rfc9110,
     rfc9700,
 )
+
+REQUIREMENTS.freeze()  # every module that declares requirements has loaded
 
 __all__ = [
     "Level",

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from conformance.registry import Registry
 from conformance.requirements.peers import PeerTest
 
-__all__ = ["Level", "Requirement", "all_requirements", "get", "register"]
+__all__ = ["REQUIREMENTS", "Level", "Requirement", "all_requirements", "get", "register"]
 
 
 class Level(StrEnum):
@@ -37,25 +38,23 @@ class Requirement:
         return f"{self.id} [{self.level.value}, {self.source}]"
 
 
-_REGISTRY: dict[str, Requirement] = {}
+# Filled by the modules of `conformance.requirements`, which freezes it once they have loaded.
+REQUIREMENTS: Registry[Requirement] = Registry(
+    "requirement",
+    load="conformance.requirements",
+    unknown=lambda id, hint: KeyError(f"unknown requirement id {id!r}"),
+)
 
 
 def register(
     id: str, level: Level, source: str, statement: str, peers: Iterable[PeerTest] = ()
 ) -> Requirement:
-    if id in _REGISTRY:
-        raise ValueError(f"requirement {id} registered twice")
-    requirement = Requirement(id, level, source, statement, tuple(peers))
-    _REGISTRY[id] = requirement
-    return requirement
+    return REQUIREMENTS.register(id, Requirement(id, level, source, statement, tuple(peers)))
 
 
 def get(id: str) -> Requirement:
-    try:
-        return _REGISTRY[id]
-    except KeyError:
-        raise KeyError(f"unknown requirement id {id!r}") from None
+    return REQUIREMENTS.get(id)
 
 
 def all_requirements() -> list[Requirement]:
-    return list(_REGISTRY.values())
+    return REQUIREMENTS.values()

@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING, Any
 
 from conformance.credentials import changed_by_form_encoding
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.emulator.hooks import on_token_error, repeats_a_parameter
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -35,7 +35,7 @@ def _refresh_with_client_auth(profile: Profile) -> bool:
     return profile.refresh.supported is True and _client_auth(profile)
 
 
-def _every_grant(emulator: Emulator, **loosened: Any) -> None:
+def _every_grant(emulator: Bendable, **loosened: Any) -> None:
     """One client authentication routine for every grant, loosened the same way."""
     for checks in emulator.behaviour.client_checks.values():
         for name, value in loosened.items():
@@ -53,7 +53,7 @@ _EVERY_GRANT = ["RFC6749-4.3-client-auth", "RFC6749-6-client-auth", "RFC6749-4.4
     ["RFC6749-4.3-client-auth"],
     applies=lambda p: _client_auth(p) and p.grant_password is not False,
 )
-def _accepts_missing_client_auth(emulator: Emulator) -> None:
+def _accepts_missing_client_auth(emulator: Bendable) -> None:
     emulator.behaviour.client_checks["password"].required = False
 
 
@@ -63,7 +63,7 @@ def _accepts_missing_client_auth(emulator: Emulator) -> None:
     _EVERY_GRANT,
     applies=_client_auth,
 )
-def _accepts_wrong_client_secret(emulator: Emulator) -> None:
+def _accepts_wrong_client_secret(emulator: Bendable) -> None:
     _every_grant(emulator, secret=lambda presented, registered: True)
 
 
@@ -73,7 +73,7 @@ def _accepts_wrong_client_secret(emulator: Emulator) -> None:
     _EVERY_GRANT,
     applies=_client_auth,
 )
-def _accepts_near_miss_secret(emulator: Emulator) -> None:
+def _accepts_near_miss_secret(emulator: Bendable) -> None:
     _every_grant(
         emulator,
         secret=lambda presented, registered: (
@@ -88,7 +88,7 @@ def _accepts_near_miss_secret(emulator: Emulator) -> None:
     _EVERY_GRANT,
     applies=_client_auth,
 )
-def _accepts_empty_client_secret(emulator: Emulator) -> None:
+def _accepts_empty_client_secret(emulator: Bendable) -> None:
     _every_grant(emulator, secret=lambda presented, registered: presented in ("", registered))
 
 
@@ -98,7 +98,7 @@ def _accepts_empty_client_secret(emulator: Emulator) -> None:
     ["RFC6749-4.3-client-auth", "RFC6749-4.4-client-auth"],
     applies=_client_auth,
 )
-def _accepts_unknown_client(emulator: Emulator) -> None:
+def _accepts_unknown_client(emulator: Bendable) -> None:
     _every_grant(emulator, client_id=False)
 
 
@@ -108,7 +108,7 @@ def _accepts_unknown_client(emulator: Emulator) -> None:
     _EVERY_GRANT,
     applies=_basic_auth,
 )
-def _accepts_any_auth_scheme(emulator: Emulator) -> None:
+def _accepts_any_auth_scheme(emulator: Bendable) -> None:
     _every_grant(emulator, scheme=False)
 
 
@@ -118,7 +118,7 @@ def _accepts_any_auth_scheme(emulator: Emulator) -> None:
     ["RFC6749-5.2-invalid-client-401"],
     applies=_basic_auth,
 )
-def _invalid_client_400(emulator: Emulator) -> None:
+def _invalid_client_400(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         if body.get("error") == "invalid_client":
             return 400, {k: v for k, v in headers.items() if k != "WWW-Authenticate"}, body
@@ -134,7 +134,7 @@ def _invalid_client_400(emulator: Emulator) -> None:
     ["RFC6749-5.2-invalid-client-401", "RFC9110-15.5.2-challenge"],
     applies=_basic_auth,
 )
-def _invalid_client_no_challenge(emulator: Emulator) -> None:
+def _invalid_client_no_challenge(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         return status, {k: v for k, v in headers.items() if k != "WWW-Authenticate"}, body
 
@@ -147,7 +147,7 @@ def _invalid_client_no_challenge(emulator: Emulator) -> None:
     ["RFC9110-15.5.2-challenge"],
     applies=lambda p: "client_secret_post" in p.client_auth_methods,
 )
-def _body_invalid_client_no_challenge(emulator: Emulator) -> None:
+def _body_invalid_client_no_challenge(emulator: Bendable) -> None:
     async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
         given = dict(params)
         if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
@@ -171,7 +171,7 @@ def _body_invalid_client_no_challenge(emulator: Emulator) -> None:
     ["RFC6749-6-client-auth"],
     applies=_refresh_with_client_auth,
 )
-def _refresh_skips_client_auth(emulator: Emulator) -> None:
+def _refresh_skips_client_auth(emulator: Bendable) -> None:
     checks = emulator.behaviour.client_checks["refresh_token"]
     checks.required = False
     checks.secret = lambda presented, registered: True
@@ -183,7 +183,7 @@ def _refresh_skips_client_auth(emulator: Emulator) -> None:
     ["RFC6749-6-client-auth"],
     applies=_refresh_with_client_auth,
 )
-def _refresh_accepts_wrong_secret(emulator: Emulator) -> None:
+def _refresh_accepts_wrong_secret(emulator: Bendable) -> None:
     emulator.behaviour.client_checks["refresh_token"].secret = lambda presented, registered: True
 
 
@@ -193,7 +193,7 @@ def _refresh_accepts_wrong_secret(emulator: Emulator) -> None:
     ["RFC6749-6-client-auth"],
     applies=lambda p: _refresh_with_client_auth(p) and _basic_auth(p),
 )
-def _refresh_accepts_any_auth_scheme(emulator: Emulator) -> None:
+def _refresh_accepts_any_auth_scheme(emulator: Bendable) -> None:
     emulator.behaviour.client_checks["refresh_token"].scheme = False
 
 
@@ -209,7 +209,7 @@ def _form_encoded_secret(profile: Profile) -> bool:
     ["RFC6749-2.3.1-form-encoding"],
     applies=_form_encoded_secret,
 )
-def _basic_not_form_decoded(emulator: Emulator) -> None:
+def _basic_not_form_decoded(emulator: Bendable) -> None:
     emulator.behaviour.basic_form_decoded = False
 
 
@@ -220,7 +220,7 @@ def _basic_not_form_decoded(emulator: Emulator) -> None:
     ["RFC6749-5.2-failed-basic", "RFC6749-2.3-one-method"],
     applies=lambda p: _basic_auth(p) and "client_secret_post" in p.client_auth_methods,
 )
-def _failed_basic_falls_back_to_body(emulator: Emulator) -> None:
+def _failed_basic_falls_back_to_body(emulator: Bendable) -> None:
     behaviour = emulator.behaviour
     behaviour.refuse_multiple_client_auth = False  # as DOT and oauthlib-based servers: Basic first
     behaviour.failed_basic_falls_back = True
@@ -233,7 +233,7 @@ def _failed_basic_falls_back_to_body(emulator: Emulator) -> None:
     ["RFC6749-4.3-invalid-grant"],
     applies=_password_grant,
 )
-def _accepts_wrong_password(emulator: Emulator) -> None:
+def _accepts_wrong_password(emulator: Bendable) -> None:
     emulator.behaviour.check_password = False
 
 
@@ -243,7 +243,7 @@ def _accepts_wrong_password(emulator: Emulator) -> None:
     ["RFC6749-4.3-invalid-grant"],
     applies=_password_grant,
 )
-def _accepts_unknown_user(emulator: Emulator) -> None:
+def _accepts_unknown_user(emulator: Bendable) -> None:
     emulator.behaviour.check_username = False
 
 
@@ -254,7 +254,7 @@ def _accepts_unknown_user(emulator: Emulator) -> None:
     ["RFC6749-4.3-invalid-grant", "RFC6749-4.3-missing-parameter"],
     applies=_password_grant,
 )
-def _accepts_empty_password(emulator: Emulator) -> None:
+def _accepts_empty_password(emulator: Bendable) -> None:
     emulator.behaviour.accept_empty_password = True
 
 
@@ -264,7 +264,7 @@ def _accepts_empty_password(emulator: Emulator) -> None:
     ["RFC6749-4.3-unauthorized-client"],
     applies=lambda p: p.grant_password is not False and p.client_auth != "none",
 )
-def _password_grant_any_client(emulator: Emulator) -> None:
+def _password_grant_any_client(emulator: Bendable) -> None:
     behaviour = emulator.behaviour
     behaviour.restricted_grants_refused = tuple(
         g for g in behaviour.restricted_grants_refused if g != "password"
@@ -278,6 +278,6 @@ def _password_grant_any_client(emulator: Emulator) -> None:
     ["RFC6749-2.3.1-not-in-uri"],
     applies=lambda p: _client_auth(p) and p.parameter_location == "body",
 )
-def _reads_client_credentials_from_query(emulator: Emulator) -> None:
+def _reads_client_credentials_from_query(emulator: Bendable) -> None:
     emulator.behaviour.query_client_credentials = True
     emulator.services.behaviour.reads_query_credentials = True

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conformance.emulator.bends import Applies
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import Applies, defect
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -41,7 +40,7 @@ def _unknown_scope(rule: str) -> Applies:
     ["RFC6749-4.4.3-no-refresh-token", "DOC-no-refresh"],
     applies=_client_credentials,
 )
-def _client_credentials_refresh_token(emulator: Emulator) -> None:
+def _client_credentials_refresh_token(emulator: Bendable) -> None:
     emulator.behaviour.client_credentials_refresh_token = True
 
 
@@ -51,7 +50,7 @@ def _client_credentials_refresh_token(emulator: Emulator) -> None:
     ["RFC6749-4.4-client-auth"],
     applies=_client_credentials,
 )
-def _client_credentials_without_client_auth(emulator: Emulator) -> None:
+def _client_credentials_without_client_auth(emulator: Bendable) -> None:
     emulator.behaviour.client_checks["client_credentials"].required = False
 
 
@@ -61,7 +60,7 @@ def _client_credentials_without_client_auth(emulator: Emulator) -> None:
     ["RFC6749-4.4-client-auth"],
     applies=_client_credentials,
 )
-def _client_credentials_any_secret(emulator: Emulator) -> None:
+def _client_credentials_any_secret(emulator: Bendable) -> None:
     emulator.behaviour.client_checks["client_credentials"].secret = lambda presented, registered: True
 
 
@@ -71,7 +70,7 @@ def _client_credentials_any_secret(emulator: Emulator) -> None:
     ["RFC6749-4.4-unauthorized-client"],
     applies=_client_credentials,
 )
-def _client_credentials_any_client(emulator: Emulator) -> None:
+def _client_credentials_any_client(emulator: Bendable) -> None:
     emulator.behaviour.restricted_client_refused = False
 
 
@@ -81,7 +80,7 @@ def _client_credentials_any_client(emulator: Emulator) -> None:
     ["RFC6749-4.4-unauthorized-client"],
     applies=_client_credentials,
 )
-def _unauthorized_client_as_invalid_grant(emulator: Emulator) -> None:
+def _unauthorized_client_as_invalid_grant(emulator: Bendable) -> None:
     emulator.behaviour.error_codes["unauthorized-client"] = "invalid_grant"
 
 
@@ -93,7 +92,7 @@ def _unauthorized_client_as_invalid_grant(emulator: Emulator) -> None:
     ["RFC6749-2.3-listed-methods", "RFC6749-2.3.1-basic", "RFC6749-4.4-issue", "RFC8414-2-advertised-works"],
     applies=_client_credentials,
 )
-def _client_credentials_unsupported(emulator: Emulator) -> None:
+def _client_credentials_unsupported(emulator: Bendable) -> None:
     emulator.behaviour.client_credentials_grant = False
 
 
@@ -104,7 +103,7 @@ def _client_credentials_unsupported(emulator: Emulator) -> None:
     ["RFC6749-2.3-one-method"],
     applies=_client_credentials,
 )
-def _two_client_auth_methods_accepted(emulator: Emulator) -> None:
+def _two_client_auth_methods_accepted(emulator: Bendable) -> None:
     emulator.behaviour.refuse_multiple_client_auth = False
 
 
@@ -116,7 +115,7 @@ def _two_client_auth_methods_accepted(emulator: Emulator) -> None:
     ["RFC6749-2.3-listed-methods", "RFC6749-2.3.1-basic", "RFC6749-4.4-issue", "RFC8414-2-advertised-works"],
     applies=_lists("client_secret_basic"),
 )
-def _basic_client_auth_refused(emulator: Emulator) -> None:
+def _basic_client_auth_refused(emulator: Bendable) -> None:
     behaviour = emulator.behaviour
     behaviour.client_auth_methods = tuple(
         m for m in behaviour.client_auth_methods if m != "client_secret_basic"
@@ -130,7 +129,7 @@ def _basic_client_auth_refused(emulator: Emulator) -> None:
     ["RFC6749-2.3-listed-methods", "RFC8414-2-advertised-works"],
     applies=_lists("client_secret_post"),
 )
-def _post_client_auth_refused(emulator: Emulator) -> None:
+def _post_client_auth_refused(emulator: Bendable) -> None:
     behaviour = emulator.behaviour
     behaviour.client_auth_methods = tuple(
         m for m in behaviour.client_auth_methods if m != "client_secret_post"
@@ -143,7 +142,7 @@ def _post_client_auth_refused(emulator: Emulator) -> None:
     ["RFC6749-2.3-listed-methods"],
     applies=lambda p: _client_credentials(p) and "client_secret_post" not in p.client_auth_methods,
 )
-def _unlisted_post_accepted(emulator: Emulator) -> None:
+def _unlisted_post_accepted(emulator: Bendable) -> None:
     emulator.behaviour.client_auth_methods = (*emulator.behaviour.client_auth_methods, "client_secret_post")
 
 
@@ -154,7 +153,7 @@ def _unlisted_post_accepted(emulator: Emulator) -> None:
     ["RFC6749-3.3-invalid-scope"],
     applies=_unknown_scope("refused"),
 )
-def _unknown_scope_granted(emulator: Emulator) -> None:
+def _unknown_scope_granted(emulator: Bendable) -> None:
     emulator.behaviour.grant_unknown_scope = True
 
 
@@ -164,7 +163,7 @@ def _unknown_scope_granted(emulator: Emulator) -> None:
     ["RFC6749-3.3-invalid-scope"],
     applies=_unknown_scope("refused"),
 )
-def _unknown_scope_invalid_request(emulator: Emulator) -> None:
+def _unknown_scope_invalid_request(emulator: Bendable) -> None:
     emulator.behaviour.error_codes["invalid-scope"] = "invalid_request"
 
 
@@ -174,7 +173,7 @@ def _unknown_scope_invalid_request(emulator: Emulator) -> None:
     ["RFC6749-5.1-scope-returned"],
     applies=_unknown_scope("ignored"),
 )
-def _narrowed_scope_not_returned(emulator: Emulator) -> None:
+def _narrowed_scope_not_returned(emulator: Bendable) -> None:
     emulator.behaviour.return_scope = "never"
 
 
@@ -184,7 +183,7 @@ def _narrowed_scope_not_returned(emulator: Emulator) -> None:
     ["RFC6749-5.1-scope-returned"],
     applies=_unknown_scope("ignored"),
 )
-def _requested_scope_echoed(emulator: Emulator) -> None:
+def _requested_scope_echoed(emulator: Bendable) -> None:
     emulator.behaviour.grant_unknown_scope = True
     emulator.behaviour.return_scope = "always"
 
@@ -195,7 +194,7 @@ def _requested_scope_echoed(emulator: Emulator) -> None:
     ["RFC6749-5.1-scope-returned"],
     applies=_unknown_scope("ignored"),
 )
-def _unknown_only_scope_unsaid(emulator: Emulator) -> None:
+def _unknown_only_scope_unsaid(emulator: Bendable) -> None:
     emulator.behaviour.unknown_only_grants_nothing = True
 
 
@@ -210,7 +209,7 @@ def _unknown_only_scope_unsaid(emulator: Emulator) -> None:
         and p.parameter_location == "body"
     ),
 )
-def _scope_percent_2b_as_space(emulator: Emulator) -> None:
+def _scope_percent_2b_as_space(emulator: Bendable) -> None:
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> None:
         if kind == "token":
             params[:] = [(k, v.replace("+", " ") if k == "scope" else v) for k, v in params]

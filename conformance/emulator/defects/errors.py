@@ -6,12 +6,12 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.emulator.hooks import crash_when, on_token_error, repeats_a_parameter, stall_when
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -44,7 +44,7 @@ def _password_grant(profile: Profile) -> bool:
     ["RFC6749-5.2-error"],
     applies=_password_grant,
 )
-def _invalid_grant_401(emulator: Emulator) -> None:
+def _invalid_grant_401(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         return (401 if body["error"] == "invalid_grant" else status), headers, body
 
@@ -57,14 +57,14 @@ def _invalid_grant_401(emulator: Emulator) -> None:
     # An HTTP 200 is a successful token response: one that holds no token and none of its members.
     ["DOC-response-fields", "RFC6749-5.1-json", "RFC6749-5.2-error", "RFC6749-5.2-invalid-client-401"],
 )
-def _errors_status_200(emulator: Emulator) -> None:
+def _errors_status_200(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_error(lambda status, headers, body: (200, headers, body))
     )
 
 
 @defect("errors-as-html", "token errors are an HTML page (text/html), not JSON", ["RFC6749-5.2-error"])
-def _errors_as_html(emulator: Emulator) -> None:
+def _errors_as_html(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         page = f"<html><body><h1>Bad Request</h1><p>{body['error']}</p></body></html>"
         return status, {**headers, "Content-Type": "text/html; charset=utf-8"}, page.encode()
@@ -77,7 +77,7 @@ def _errors_as_html(emulator: Emulator) -> None:
     "every token error is HTTP 500 (errors raised as exceptions)",
     ["RFC6749-5.2-error", "RFC6749-5.2-invalid-client-401"],
 )
-def _errors_500(emulator: Emulator) -> None:
+def _errors_500(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_error(lambda status, headers, body: (500, headers, body))
     )
@@ -88,7 +88,7 @@ def _errors_500(emulator: Emulator) -> None:
     'token errors are {"message": ...} without an error member',
     ["RFC6749-5.2-error"],
 )
-def _nonstandard_error_body(emulator: Emulator) -> None:
+def _nonstandard_error_body(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_error(
             lambda status, headers, body: (status, headers, {"message": body.get("error_description", "")})
@@ -101,7 +101,7 @@ def _nonstandard_error_body(emulator: Emulator) -> None:
     "error_description is localized French with accents (outside RFC 6749 A.8's characters)",
     ["RFC6749-5.2-error"],
 )
-def _localized_error_description(emulator: Emulator) -> None:
+def _localized_error_description(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_error(
             lambda status, headers, body: (status, headers, {**body, "error_description": "Requête refusée"})
@@ -115,7 +115,7 @@ def _localized_error_description(emulator: Emulator) -> None:
     "an unknown grant_type is served as the password grant",
     ["RFC6749-5.2-unsupported-grant"],
 )
-def _unknown_grant_accepted(emulator: Emulator) -> None:
+def _unknown_grant_accepted(emulator: Bendable) -> None:
     # Served as the grant the server has: the client credentials grant where it has only that.
     served = "password" if emulator.behaviour.password_grant else "client_credentials"
     emulator.behaviour.unknown_grant_as = served
@@ -126,7 +126,7 @@ def _unknown_grant_accepted(emulator: Emulator) -> None:
     "an unknown grant_type is refused with invalid_grant",
     ["RFC6749-5.2-unsupported-grant"],
 )
-def _unsupported_grant_wrong_code(emulator: Emulator) -> None:
+def _unsupported_grant_wrong_code(emulator: Bendable) -> None:
     emulator.behaviour.error_codes["unsupported-grant"] = "invalid_grant"
 
 
@@ -135,7 +135,7 @@ def _unsupported_grant_wrong_code(emulator: Emulator) -> None:
     "a request without grant_type is refused with unsupported_grant_type",
     ["RFC6749-5.2-missing-grant-type"],
 )
-def _missing_grant_type_unsupported(emulator: Emulator) -> None:
+def _missing_grant_type_unsupported(emulator: Bendable) -> None:
     emulator.behaviour.error_codes["missing-grant-type"] = "unsupported_grant_type"
 
 
@@ -145,7 +145,7 @@ def _missing_grant_type_unsupported(emulator: Emulator) -> None:
     ["RFC6749-4.3-missing-parameter"],
     applies=_password_grant,
 )
-def _missing_parameter_invalid_grant(emulator: Emulator) -> None:
+def _missing_parameter_invalid_grant(emulator: Bendable) -> None:
     emulator.behaviour.error_codes["missing-parameter"] = "invalid_grant"
 
 
@@ -154,7 +154,7 @@ def _missing_parameter_invalid_grant(emulator: Emulator) -> None:
     "an unrecognized request parameter is refused with invalid_request",
     ["RFC6749-3.2-unknown-parameter"],
 )
-def _rejects_unknown_parameter(emulator: Emulator) -> None:
+def _rejects_unknown_parameter(emulator: Bendable) -> None:
     # Checked where such servers check it: after the client authenticated (Spring Authorization
     # Server's filters authenticate the client first), so a wrong secret is still invalid_client.
     unknown: ContextVar[str | None] = ContextVar("unknown_parameter", default=None)
@@ -180,7 +180,7 @@ def _rejects_unknown_parameter(emulator: Emulator) -> None:
     ["RFC6749-3.2-repeated-parameter"],
     applies=_password_grant,
 )
-def _repeated_parameter_first_wins(emulator: Emulator) -> None:
+def _repeated_parameter_first_wins(emulator: Bendable) -> None:
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
         if kind == "token":
             # The emulator refuses repeats when it reads `params`: keeping only each name's first
@@ -198,7 +198,7 @@ def _repeated_parameter_first_wins(emulator: Emulator) -> None:
     "identical repeats)",
     ["RFC6749-3.2-repeated-parameter"],
 )
-def _repeated_same_value_accepted(emulator: Emulator) -> None:
+def _repeated_same_value_accepted(emulator: Bendable) -> None:
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
         if kind == "token":
             params[:] = list(dict.fromkeys(params))  # identical (name, value) pairs once
@@ -213,7 +213,7 @@ def _repeated_same_value_accepted(emulator: Emulator) -> None:
     "unknown grant_type, a wrong password, a wrong secret), never refused as repeated",
     ["RFC6749-3.2-repeated-parameter"],
 )
-def _repeated_parameters_joined(emulator: Emulator) -> None:
+def _repeated_parameters_joined(emulator: Bendable) -> None:
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
         if kind == "token":
             joined: dict[str, list[str]] = {}
@@ -231,7 +231,7 @@ def _repeated_parameters_joined(emulator: Emulator) -> None:
     ["DOC-scope-unenforced"],
     applies=lambda p: p.scope_enforced is False and p.scope_value is not None,
 )
-def _enforces_scope(emulator: Emulator) -> None:
+def _enforces_scope(emulator: Bendable) -> None:
     documented = emulator.profile.scope_value
 
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
@@ -253,7 +253,7 @@ def _enforces_scope(emulator: Emulator) -> None:
     ["RFC6749-5.2-error"],
     applies=_password_grant,
 )
-def _500_on_non_ascii(emulator: Emulator) -> None:
+def _500_on_non_ascii(emulator: Bendable) -> None:
     emulator.behaviour.request_hooks.append(
         crash_when("token", lambda request, params: any(not v.isascii() for _, v in params))
     )
@@ -265,7 +265,7 @@ def _500_on_non_ascii(emulator: Emulator) -> None:
     ["RFC6749-5.2-error"],
     applies=_password_grant,
 )
-def _500_on_long_parameter(emulator: Emulator) -> None:
+def _500_on_long_parameter(emulator: Bendable) -> None:
     emulator.behaviour.request_hooks.append(
         crash_when("token", lambda request, params: any(len(v) > 200 for _, v in params))
     )
@@ -283,7 +283,7 @@ def _500_on_long_parameter(emulator: Emulator) -> None:
     ],
     applies=lambda p: p.parameter_location == "body",
 )
-def _reads_query_not_body(emulator: Emulator) -> None:
+def _reads_query_not_body(emulator: Bendable) -> None:
     emulator.behaviour.parameter_location = "query"
 
 
@@ -293,7 +293,7 @@ def _reads_query_not_body(emulator: Emulator) -> None:
     ["RFC6749-4.3-issue"],
     applies=lambda p: p.parameter_location == "query",
 )
-def _reads_body_not_query(emulator: Emulator) -> None:
+def _reads_body_not_query(emulator: Bendable) -> None:
     emulator.behaviour.parameter_location = "body"
 
 
@@ -303,7 +303,7 @@ def _reads_body_not_query(emulator: Emulator) -> None:
     ["RFC6749-4.3-issue"],
     slow=True,
 )
-def _slow_token_endpoint(emulator: Emulator) -> None:
+def _slow_token_endpoint(emulator: Bendable) -> None:
     emulator.behaviour.request_hooks.append(stall_when("token", lambda params: True))
 
 
@@ -312,7 +312,7 @@ def _slow_token_endpoint(emulator: Emulator) -> None:
     "a GET to the token endpoint is HTTP 500 (the framework raises on a method it was not given)",
     ["RFC6749-5.2-error"],
 )
-def _get_crashes(emulator: Emulator) -> None:
+def _get_crashes(emulator: Bendable) -> None:
     def crash(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind == "token" and status == 405:
             return 500, {"Content-Type": "text/html; charset=utf-8"}, b"<h1>500 Internal Server Error</h1>"
@@ -326,7 +326,7 @@ def _get_crashes(emulator: Emulator) -> None:
     "scope= (no value) is read as a scope named '' and refused invalid_scope, not treated as omitted",
     ["RFC6749-3.2-empty-parameter"],
 )
-def _empty_scope_is_a_scope(emulator: Emulator) -> None:
+def _empty_scope_is_a_scope(emulator: Bendable) -> None:
     emulator.behaviour.empty_scope_is_a_scope = True
 
 
@@ -336,7 +336,7 @@ def _empty_scope_is_a_scope(emulator: Emulator) -> None:
     "(grant_type[]=password served as grant_type=password)",
     ["RFC6749-3.2-structured-parameter"],
 )
-def _bracketed_names_flattened(emulator: Emulator) -> None:
+def _bracketed_names_flattened(emulator: Bendable) -> None:
     async def hook(kind: str, request: Any, params: list[tuple[str, str]]) -> Reply | None:
         if kind == "token":
             params[:] = [(name.split("[", 1)[0], value) for name, value in params]
@@ -353,5 +353,5 @@ def _bracketed_names_flattened(emulator: Emulator) -> None:
     # credentials grant, the client authenticating by an HTTP Basic header.
     applies=lambda p: p.grant_client_credentials is True and p.client_auth == "basic",
 )
-def _get_served(emulator: Emulator) -> None:
+def _get_served(emulator: Bendable) -> None:
     emulator.behaviour.serves_get = True

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -23,7 +23,7 @@ def _introspection(profile: Profile) -> bool:
     ["RFC7662-2.2-inactive"],
     applies=_introspection,
 )
-def _expired_active(emulator: Emulator) -> None:
+def _expired_active(emulator: Bendable) -> None:
     emulator.services.behaviour.introspection_checks_expiry = False
 
 
@@ -33,7 +33,7 @@ def _expired_active(emulator: Emulator) -> None:
     ["RFC7662-2.2-active"],
     applies=_introspection,
 )
-def _active_string(emulator: Emulator) -> None:
+def _active_string(emulator: Bendable) -> None:
     def hook(
         kind: str, status: int, headers: dict[str, str], payload: Any
     ) -> tuple[int, dict[str, str], Any]:
@@ -50,7 +50,7 @@ def _active_string(emulator: Emulator) -> None:
     ["RFC7662-2.1-caller-auth"],
     applies=lambda p: _introspection(p) and p.client_auth != "none",
 )
-def _without_caller_auth(emulator: Emulator) -> None:
+def _without_caller_auth(emulator: Bendable) -> None:
     emulator.services.behaviour.introspection_checks_client = False
 
 
@@ -60,7 +60,7 @@ def _without_caller_auth(emulator: Emulator) -> None:
     ["RFC7662-2.2-exp"],
     applies=_introspection,
 )
-def _exp_off(emulator: Emulator) -> None:
+def _exp_off(emulator: Bendable) -> None:
     emulator.services.behaviour.introspection_exp_offset = 3600
 
 
@@ -70,7 +70,7 @@ def _exp_off(emulator: Emulator) -> None:
     ["DOC-introspection-members"],
     applies=lambda p: p.introspection is not None and "client_id" in p.introspection.members,
 )
-def _without_client_id(emulator: Emulator) -> None:
+def _without_client_id(emulator: Bendable) -> None:
     def hook(
         kind: str, status: int, headers: dict[str, str], payload: Any
     ) -> tuple[int, dict[str, str], Any]:
@@ -87,7 +87,7 @@ def _without_client_id(emulator: Emulator) -> None:
     ["RFC7662-2.3-unauthorized-401"],
     applies=lambda p: _introspection(p) and p.client_auth != "none",
 )
-def _caller_403(emulator: Emulator) -> None:
+def _caller_403(emulator: Bendable) -> None:
     def forbid(kind: str, status: int, headers: dict[str, str], payload: Any) -> Any:
         if kind == "introspection" and status == 401:
             return 403, {}, b""
@@ -102,7 +102,7 @@ def _caller_403(emulator: Emulator) -> None:
     ["RFC7662-2.2-inactive"],
     applies=_introspection,
 )
-def _rejects_structured_tokens(emulator: Emulator) -> None:
+def _rejects_structured_tokens(emulator: Bendable) -> None:
     emulator.services.behaviour.rejects_structured_unknown = ("introspection",)
 
 
@@ -112,7 +112,7 @@ def _rejects_structured_tokens(emulator: Emulator) -> None:
     ["RFC7662-2.1-token-required"],
     applies=_introspection,
 )
-def _without_token_inactive(emulator: Emulator) -> None:
+def _without_token_inactive(emulator: Bendable) -> None:
     emulator.services.behaviour.missing_token_answered = ("introspection",)
 
 
@@ -122,7 +122,7 @@ def _without_token_inactive(emulator: Emulator) -> None:
     ["RFC7662-2.1-unknown-hint"],
     applies=_introspection,
 )
-def _unknown_hint_inactive(emulator: Emulator) -> None:
+def _unknown_hint_inactive(emulator: Bendable) -> None:
     emulator.services.behaviour.unknown_hints["introspection"] = "nothing"
 
 
@@ -132,7 +132,7 @@ def _unknown_hint_inactive(emulator: Emulator) -> None:
     ["RFC7662-2.2-inactive-only"],
     applies=_introspection,
 )
-def _inactive_says_why(emulator: Emulator) -> None:
+def _inactive_says_why(emulator: Bendable) -> None:
     emulator.services.behaviour.inactive_says_why = True
 
 
@@ -142,5 +142,5 @@ def _inactive_says_why(emulator: Emulator) -> None:
     ["RFC7662-2.3-unauthorized-401"],
     applies=lambda p: _introspection(p) and p.client_auth == "basic",
 )
-def _introspection_401_without_challenge(emulator: Emulator) -> None:
+def _introspection_401_without_challenge(emulator: Bendable) -> None:
     emulator.services.behaviour.failed_client_answers["introspection"] = (401, False)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -23,7 +23,7 @@ def _jwt(profile: Profile) -> bool:
     ["RFC9068-2.2-claims"],
     applies=_jwt,
 )
-def _without_client_id(emulator: Emulator) -> None:
+def _without_client_id(emulator: Bendable) -> None:
     emulator.services.behaviour.jwt_claims_transform.append(
         lambda claims: {k: v for k, v in claims.items() if k != "client_id"}
     )
@@ -35,7 +35,7 @@ def _without_client_id(emulator: Emulator) -> None:
     ["RFC9068-2.2-claims"],
     applies=_jwt,
 )
-def _typ_jwt(emulator: Emulator) -> None:
+def _typ_jwt(emulator: Bendable) -> None:
     emulator.services.behaviour.jwt_header = {"alg": "HS256", "typ": "JWT"}
 
 
@@ -45,7 +45,7 @@ def _typ_jwt(emulator: Emulator) -> None:
     ["RFC9068-exp-consistent"],
     applies=_jwt,
 )
-def _exp_later(emulator: Emulator) -> None:
+def _exp_later(emulator: Bendable) -> None:
     def bend(claims: dict[str, Any]) -> dict[str, Any]:
         return {**claims, "exp": int(claims["exp"]) + 86400}
 
@@ -58,7 +58,7 @@ def _exp_later(emulator: Emulator) -> None:
     ["RFC9068-2.2-claims"],
     applies=lambda p: _jwt(p) and p.metadata is not None and p.metadata.authorization_server is not None,
 )
-def _other_issuer(emulator: Emulator) -> None:
+def _other_issuer(emulator: Bendable) -> None:
     emulator.services.behaviour.jwt_claims_transform.append(
         lambda claims: {**claims, "iss": "https://tokens.example.invalid"}
     )

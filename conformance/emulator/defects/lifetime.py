@@ -7,12 +7,12 @@ import secrets
 import uuid
 from typing import TYPE_CHECKING
 
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.emulator.hooks import on_token_success
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -34,7 +34,7 @@ def _nominal(profile: Profile) -> int | None:
     ["RFC6749-5.1-lifetime", "RFC6750-3-reject", "DOC-expires-in-unit", "RFC7662-2.2-exp"],
     applies=_documents_expires_in,
 )
-def _token_outlives_expiry(emulator: Emulator) -> None:
+def _token_outlives_expiry(emulator: Bendable) -> None:
     emulator.behaviour.real_lifetime_factor = 2.0
 
 
@@ -44,7 +44,7 @@ def _token_outlives_expiry(emulator: Emulator) -> None:
     ["RFC6749-5.1-lifetime", "RFC7662-2.2-exp"],
     applies=_documents_expires_in,
 )
-def _token_dies_early(emulator: Emulator) -> None:
+def _token_dies_early(emulator: Bendable) -> None:
     emulator.behaviour.real_lifetime_factor = 0.5
 
 
@@ -54,7 +54,7 @@ def _token_dies_early(emulator: Emulator) -> None:
     ["RFC6749-5.1-lifetime", "DOC-expires-in-unit", "RFC6750-3-reject", "RFC7662-2.2-exp"],
     applies=_documents_expires_in,
 )
-def _expires_in_minutes(emulator: Emulator) -> None:
+def _expires_in_minutes(emulator: Bendable) -> None:
     behaviour = emulator.behaviour
     emulator.behaviour.response_hooks.append(
         on_token_success(lambda p: {**p, "expires_in": int(behaviour.lifetime // 60)})
@@ -67,7 +67,7 @@ def _expires_in_minutes(emulator: Emulator) -> None:
     ["RFC6749-5.1-lifetime", "RFC7662-2.2-exp"],
     applies=lambda p: _documents_expires_in(p) and "milliseconds" not in p.expiry.readings,
 )
-def _expires_in_milliseconds(emulator: Emulator) -> None:
+def _expires_in_milliseconds(emulator: Bendable) -> None:
     emulator.behaviour.expires_in_unit = "milliseconds"
 
 
@@ -77,7 +77,7 @@ def _expires_in_milliseconds(emulator: Emulator) -> None:
     ["DOC-nominal-lifetime"],
     applies=lambda p: _documents_expires_in(p) and _nominal(p) is not None,
 )
-def _lifetime_not_as_documented(emulator: Emulator) -> None:
+def _lifetime_not_as_documented(emulator: Bendable) -> None:
     emulator.behaviour.lifetime *= 2
 
 
@@ -87,7 +87,7 @@ def _lifetime_not_as_documented(emulator: Emulator) -> None:
     ["RFC6750-5.3-short-lived", "DOC-nominal-lifetime"],
     applies=lambda p: _documents_expires_in(p) and (_nominal(p) or 0) <= 3600,
 )
-def _long_lived_tokens(emulator: Emulator) -> None:
+def _long_lived_tokens(emulator: Bendable) -> None:
     emulator.behaviour.lifetime = 8 * 3600.0
 
 
@@ -97,7 +97,7 @@ def _long_lived_tokens(emulator: Emulator) -> None:
     # A refresh is a token request too; and the earlier token stays valid where it must not.
     ["RFC6749-10.10-unique", "DOC-refresh-new-pair", "DOC-invalidates-earlier"],
 )
-def _repeated_tokens(emulator: Emulator) -> None:
+def _repeated_tokens(emulator: Bendable) -> None:
     emulator.behaviour.reuse_access_tokens = True
 
 
@@ -106,9 +106,9 @@ def _repeated_tokens(emulator: Emulator) -> None:
     "tokens are predictable: a counter (tok_000...1000001, tok_000...1000002)",
     ["RFC6749-10.10-guessing"],
 )
-def _sequential_tokens(emulator: Emulator) -> None:
+def _sequential_tokens(emulator: Bendable) -> None:
     counter = itertools.count(1_000_001)
-    emulator.store.new_token = lambda: f"tok_{next(counter):040d}"
+    emulator.behaviour.token_factory = lambda: f"tok_{next(counter):040d}"
 
 
 @defect(
@@ -116,12 +116,12 @@ def _sequential_tokens(emulator: Emulator) -> None:
     "tokens are 8 hex characters (32 bits, RFC 6749 §10.10 asks for 128)",
     ["RFC6749-10.10-guessing"],
 )
-def _short_tokens(emulator: Emulator) -> None:
-    emulator.store.new_token = lambda: secrets.token_hex(4)
+def _short_tokens(emulator: Bendable) -> None:
+    emulator.behaviour.token_factory = lambda: secrets.token_hex(4)
 
 
 @defect(
     "uuid-tokens", "tokens are UUIDs (122 random bits; RFC 6749 §10.10 SHOULD 160)", ["RFC6749-10.10-entropy"]
 )
-def _uuid_tokens(emulator: Emulator) -> None:
-    emulator.store.new_token = lambda: str(uuid.uuid4())
+def _uuid_tokens(emulator: Bendable) -> None:
+    emulator.behaviour.token_factory = lambda: str(uuid.uuid4())

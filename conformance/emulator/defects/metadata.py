@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -31,7 +31,7 @@ def _without(name: str) -> Any:
     ["RFC8414-2-required-members"],
     applies=_server_metadata,
 )
-def _without_issuer(emulator: Emulator) -> None:
+def _without_issuer(emulator: Bendable) -> None:
     emulator.services.behaviour.metadata_transform.append(_without("issuer"))
 
 
@@ -41,7 +41,7 @@ def _without_issuer(emulator: Emulator) -> None:
     ["RFC8414-2-required-members"],
     applies=_server_metadata,
 )
-def _without_response_types(emulator: Emulator) -> None:
+def _without_response_types(emulator: Bendable) -> None:
     emulator.services.behaviour.metadata_transform.append(_without("response_types_supported"))
 
 
@@ -52,7 +52,7 @@ def _without_response_types(emulator: Emulator) -> None:
     ["RFC8414-3.3-issuer", "RFC9068-2.2-claims"],
     applies=_server_metadata,
 )
-def _other_issuer(emulator: Emulator) -> None:
+def _other_issuer(emulator: Bendable) -> None:
     emulator.services.behaviour.metadata_transform.append(
         lambda document: {**document, "issuer": "https://login.example.invalid"}
     )
@@ -64,7 +64,7 @@ def _other_issuer(emulator: Emulator) -> None:
     ["RFC8414-2-advertised-works"],
     applies=_server_metadata,
 )
-def _wrong_token_endpoint(emulator: Emulator) -> None:
+def _wrong_token_endpoint(emulator: Bendable) -> None:
     def bend(document: dict[str, Any]) -> dict[str, Any]:
         endpoint = str(document.get("token_endpoint", ""))
         return {**document, "token_endpoint": endpoint + "/v2"}
@@ -78,7 +78,7 @@ def _wrong_token_endpoint(emulator: Emulator) -> None:
     ["RFC8414-2-advertised-works"],
     applies=_server_metadata,
 )
-def _advertises_unsupported_grant(emulator: Emulator) -> None:
+def _advertises_unsupported_grant(emulator: Bendable) -> None:
     device = "urn:ietf:params:oauth:grant-type:device_code"
 
     def bend(document: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def _advertises_unsupported_grant(emulator: Emulator) -> None:
     ["RFC9728-3.3-resource"],
     applies=_resource_metadata,
 )
-def _other_resource(emulator: Emulator) -> None:
+def _other_resource(emulator: Bendable) -> None:
     emulator.services.behaviour.resource_metadata_transform.append(
         lambda document: {**document, "resource": "https://api.example.invalid"}
     )
@@ -105,7 +105,7 @@ def _other_resource(emulator: Emulator) -> None:
     ["RFC8414-2-lists-supported"],
     applies=lambda p: _server_metadata(p) and p.refresh.supported is True,
 )
-def _omits_refresh_grant(emulator: Emulator) -> None:
+def _omits_refresh_grant(emulator: Bendable) -> None:
     def bend(document: dict[str, Any]) -> dict[str, Any]:
         grants = [g for g in document.get("grant_types_supported", []) if g != "refresh_token"]
         return {**document, "grant_types_supported": grants}
@@ -121,7 +121,7 @@ def _omits_refresh_grant(emulator: Emulator) -> None:
         _server_metadata(p) and p.client_auth != "none" and "client_secret_post" not in p.client_auth_methods
     ),
 )
-def _advertises_client_secret_post(emulator: Emulator) -> None:
+def _advertises_client_secret_post(emulator: Bendable) -> None:
     def bend(document: dict[str, Any]) -> dict[str, Any]:
         methods = [*document.get("token_endpoint_auth_methods_supported", []), "client_secret_post"]
         return {**document, "token_endpoint_auth_methods_supported": methods}
@@ -136,7 +136,7 @@ def _advertises_client_secret_post(emulator: Emulator) -> None:
     ["RFC8414-2-member-types"],
     applies=_server_metadata,
 )
-def _lists_as_strings(emulator: Emulator) -> None:
+def _lists_as_strings(emulator: Bendable) -> None:
     def bend(document: dict[str, Any]) -> dict[str, Any]:
         names = ("grant_types_supported", "token_endpoint_auth_methods_supported")
         return {k: " ".join(v) if k in names and isinstance(v, list) else v for k, v in document.items()}
@@ -150,7 +150,7 @@ def _lists_as_strings(emulator: Emulator) -> None:
     ["RFC8414-2-member-types"],
     applies=_server_metadata,
 )
-def _http_jwks_uri(emulator: Emulator) -> None:
+def _http_jwks_uri(emulator: Bendable) -> None:
     emulator.services.behaviour.metadata_transform.append(
         lambda document: {**document, "jwks_uri": "http://keys.conformance.invalid/jwks"}
     )

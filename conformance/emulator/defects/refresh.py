@@ -5,12 +5,12 @@ from __future__ import annotations
 import hashlib
 from typing import TYPE_CHECKING
 
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.emulator.hooks import on_token_success, stall_when
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -36,7 +36,7 @@ def _row_number(token: str) -> int:
     ["DOC-refresh-new-pair", "DOC-response-fields"],
     applies=lambda p: _issues_refresh(p) and "refresh_token" in p.response_fields,
 )
-def _no_refresh_token(emulator: Emulator) -> None:
+def _no_refresh_token(emulator: Bendable) -> None:
     emulator.behaviour.issues_refresh_token = False
 
 
@@ -46,7 +46,7 @@ def _no_refresh_token(emulator: Emulator) -> None:
     ["RFC6749-A.17", "DOC-refresh-new-pair"],
     applies=_issues_refresh,
 )
-def _empty_refresh_token(emulator: Emulator) -> None:
+def _empty_refresh_token(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_success(lambda p: {**p, "refresh_token": ""} if "refresh_token" in p else p)
     )
@@ -58,7 +58,7 @@ def _empty_refresh_token(emulator: Emulator) -> None:
     ["RFC6749-A.17", "DOC-refresh-new-pair"],
     applies=_issues_refresh,
 )
-def _refresh_token_as_number(emulator: Emulator) -> None:
+def _refresh_token_as_number(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_success(
             lambda p: {**p, "refresh_token": _row_number(p["refresh_token"])} if "refresh_token" in p else p
@@ -73,7 +73,7 @@ def _refresh_token_as_number(emulator: Emulator) -> None:
     ["DOC-refresh-new-pair", "DOC-response-fields"],
     applies=lambda p: _refresh(p) and p.refresh.rotation is True,
 )
-def _refresh_not_rotated(emulator: Emulator) -> None:
+def _refresh_not_rotated(emulator: Bendable) -> None:
     emulator.behaviour.rotation = False
 
 
@@ -83,7 +83,7 @@ def _refresh_not_rotated(emulator: Emulator) -> None:
     ["RFC6749-6-used-refresh-token-code"],
     applies=lambda p: _refresh(p) and p.refresh.used_refresh_token == "rejected",
 )
-def _used_refresh_token_invalid_request(emulator: Emulator) -> None:
+def _used_refresh_token_invalid_request(emulator: Bendable) -> None:
     emulator.behaviour.error_codes["used-refresh-token"] = "invalid_request"
 
 
@@ -93,7 +93,7 @@ def _used_refresh_token_invalid_request(emulator: Emulator) -> None:
     ["RFC6749-6-invalid-refresh-token"],
     applies=_refresh,
 )
-def _accepts_unknown_refresh_token(emulator: Emulator) -> None:
+def _accepts_unknown_refresh_token(emulator: Bendable) -> None:
     emulator.behaviour.check_refresh_token = False
 
 
@@ -103,7 +103,7 @@ def _accepts_unknown_refresh_token(emulator: Emulator) -> None:
     ["RFC9700-4.14.2-rotation"],
     applies=lambda p: _refresh(p) and p.refresh.used_refresh_token == "rejected",
 )
-def _accepts_used_refresh_token(emulator: Emulator) -> None:
+def _accepts_used_refresh_token(emulator: Bendable) -> None:
     emulator.behaviour.used_refresh_token_accepted = True
 
 
@@ -113,7 +113,7 @@ def _accepts_used_refresh_token(emulator: Emulator) -> None:
     ["DOC-refresh-new-pair", "RFC6749-10.10-unique"],
     applies=_refresh,
 )
-def _refresh_returns_same_access_token(emulator: Emulator) -> None:
+def _refresh_returns_same_access_token(emulator: Bendable) -> None:
     emulator.behaviour.refresh_reuses_access_token = True
 
 
@@ -123,7 +123,7 @@ def _refresh_returns_same_access_token(emulator: Emulator) -> None:
     ["RFC6749-6-refresh"],
     applies=_issues_refresh,
 )
-def _refresh_token_expires_immediately(emulator: Emulator) -> None:
+def _refresh_token_expires_immediately(emulator: Bendable) -> None:
     emulator.behaviour.refresh_token_lifetime = 0.0
 
 
@@ -133,7 +133,7 @@ def _refresh_token_expires_immediately(emulator: Emulator) -> None:
     ["RFC6750-2.1-accept", "RFC6749-5.1-lifetime"],
     applies=_issues_refresh,
 )
-def _refreshed_token_not_accepted(emulator: Emulator) -> None:
+def _refreshed_token_not_accepted(emulator: Bendable) -> None:
     emulator.behaviour.refreshed_tokens_usable = False
 
 
@@ -143,7 +143,7 @@ def _refreshed_token_not_accepted(emulator: Emulator) -> None:
     ["RFC6749-5.1-lifetime", "RFC6750-3-reject"],
     applies=lambda p: _issues_refresh(p) and "expires_in" in p.response_fields,
 )
-def _expired_token_accepted_after_refresh(emulator: Emulator) -> None:
+def _expired_token_accepted_after_refresh(emulator: Bendable) -> None:
     emulator.behaviour.refresh_revives_expired = True
 
 
@@ -154,7 +154,7 @@ def _expired_token_accepted_after_refresh(emulator: Emulator) -> None:
     applies=_refresh,
     slow=True,
 )
-def _refresh_never_answers(emulator: Emulator) -> None:
+def _refresh_never_answers(emulator: Bendable) -> None:
     emulator.behaviour.request_hooks.append(
         stall_when(
             "token",
@@ -171,7 +171,7 @@ def _refresh_never_answers(emulator: Emulator) -> None:
     ["DOC-no-refresh"],
     applies=lambda p: p.refresh.issues_refresh_token is False and p.grant_password is not False,
 )
-def _issues_undocumented_refresh_token(emulator: Emulator) -> None:
+def _issues_undocumented_refresh_token(emulator: Bendable) -> None:
     emulator.behaviour.issues_refresh_token = True
 
 
@@ -181,7 +181,7 @@ def _issues_undocumented_refresh_token(emulator: Emulator) -> None:
     ["DOC-no-refresh"],
     applies=lambda p: p.refresh.supported is False,
 )
-def _accepts_undocumented_refresh_grant(emulator: Emulator) -> None:
+def _accepts_undocumented_refresh_grant(emulator: Bendable) -> None:
     emulator.behaviour.refresh_grant = True
     emulator.behaviour.check_refresh_token = False
 
@@ -193,7 +193,7 @@ def _accepts_undocumented_refresh_grant(emulator: Emulator) -> None:
     ["DOC-invalidates-earlier"],
     applies=lambda p: p.invalidates_earlier is True,
 )
-def _keeps_earlier_tokens(emulator: Emulator) -> None:
+def _keeps_earlier_tokens(emulator: Bendable) -> None:
     emulator.behaviour.invalidate_earlier = False
 
 
@@ -205,7 +205,7 @@ def _keeps_earlier_tokens(emulator: Emulator) -> None:
     ["DOC-keeps-earlier", "DOC-refreshed-access-token"],
     applies=lambda p: p.invalidates_earlier is False,
 )
-def _invalidates_earlier_tokens(emulator: Emulator) -> None:
+def _invalidates_earlier_tokens(emulator: Bendable) -> None:
     emulator.behaviour.invalidate_earlier = True
 
 
@@ -215,7 +215,7 @@ def _invalidates_earlier_tokens(emulator: Emulator) -> None:
     ["DOC-refreshed-access-token"],
     applies=lambda p: _issues_refresh(p) and p.refresh.revokes_replaced_access_token is False,
 )
-def _refresh_revokes_replaced_access_token(emulator: Emulator) -> None:
+def _refresh_revokes_replaced_access_token(emulator: Bendable) -> None:
     emulator.behaviour.refresh_revokes_replaced_access = True
 
 
@@ -225,7 +225,7 @@ def _refresh_revokes_replaced_access_token(emulator: Emulator) -> None:
     ["RFC6749-6-scope"],
     applies=lambda p: _issues_refresh(p) and p.scope_enforced is True and p.scope_value is not None,
 )
-def _refresh_widens_scope(emulator: Emulator) -> None:
+def _refresh_widens_scope(emulator: Bendable) -> None:
     emulator.behaviour.refresh_widens_scope = True
 
 
@@ -235,8 +235,8 @@ def _refresh_widens_scope(emulator: Emulator) -> None:
     ["RFC6749-6-client-binding"],
     applies=lambda p: _issues_refresh(p) and p.client_auth != "none",
 )
-def _refresh_token_any_client(emulator: Emulator) -> None:
-    emulator.store.refresh_bound_to_client = False
+def _refresh_token_any_client(emulator: Bendable) -> None:
+    emulator.behaviour.refresh_bound_to_client = False
 
 
 def _refresh_scopes(profile: Profile) -> bool:
@@ -255,7 +255,7 @@ def _refresh_scopes(profile: Profile) -> bool:
     ["RFC6749-6-scope-kept"],
     applies=_refresh_scopes,
 )
-def _refresh_narrower_scope_refused(emulator: Emulator) -> None:
+def _refresh_narrower_scope_refused(emulator: Bendable) -> None:
     emulator.behaviour.refresh_refuses_narrower_scope = True
 
 
@@ -266,7 +266,7 @@ def _refresh_narrower_scope_refused(emulator: Emulator) -> None:
     ["RFC6749-6-scope-kept"],
     applies=_refresh_scopes,
 )
-def _refresh_omitted_scope_default(emulator: Emulator) -> None:
+def _refresh_omitted_scope_default(emulator: Bendable) -> None:
     emulator.behaviour.refresh_omitted_scope_default = True
 
 
@@ -276,7 +276,7 @@ def _refresh_omitted_scope_default(emulator: Emulator) -> None:
     ["RFC6749-6-missing-refresh-token"],
     applies=_refresh,
 )
-def _missing_refresh_token_invalid_grant(emulator: Emulator) -> None:
+def _missing_refresh_token_invalid_grant(emulator: Bendable) -> None:
     emulator.behaviour.error_codes["missing-refresh-token"] = "invalid_grant"
 
 
@@ -291,5 +291,5 @@ def _missing_refresh_token_invalid_grant(emulator: Emulator) -> None:
         and p.refresh.reuse_detection is not False
     ),
 )
-def _reuse_not_detected(emulator: Emulator) -> None:
+def _reuse_not_detected(emulator: Bendable) -> None:
     emulator.behaviour.reuse_revokes_successor = False

@@ -6,13 +6,13 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.emulator.hooks import crash_when, on_resource_rejection
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
     from conformance.profile import Profile
 
 __all__: list[str] = []
@@ -48,7 +48,7 @@ def _malformed_bearer(request: Request, params: list[tuple[str, str]]) -> bool:
         "RFC7009-2.1-revokes-access",
     ],
 )
-def _resource_accepts_any_token(emulator: Emulator) -> None:
+def _resource_accepts_any_token(emulator: Bendable) -> None:
     emulator.behaviour.resource_checks_token = False
 
 
@@ -58,7 +58,7 @@ def _resource_accepts_any_token(emulator: Emulator) -> None:
     ["RFC6749-5.1-lifetime", "RFC6750-3-reject", "DOC-expires-in-unit"],
     applies=lambda p: "expires_in" in p.response_fields,
 )
-def _resource_ignores_expiry(emulator: Emulator) -> None:
+def _resource_ignores_expiry(emulator: Bendable) -> None:
     emulator.behaviour.resource_checks_expiry = False
 
 
@@ -67,7 +67,7 @@ def _resource_ignores_expiry(emulator: Emulator) -> None:
     "a new token is honoured only 5 s after issuance (token store replication lag)",
     ["RFC6750-2.1-accept", "RFC6749-5.1-lifetime"],
 )
-def _replication_lag(emulator: Emulator) -> None:
+def _replication_lag(emulator: Bendable) -> None:
     emulator.behaviour.activation_delay = 5.0
 
 
@@ -76,7 +76,7 @@ def _replication_lag(emulator: Emulator) -> None:
     "the resource refuses unusable tokens with HTTP 403, not 401",
     ["RFC6750-3.1-invalid-token", "DOC-rejection-status"],
 )
-def _resource_403(emulator: Emulator) -> None:
+def _resource_403(emulator: Bendable) -> None:
     emulator.behaviour.rejection_status = 403
 
 
@@ -85,7 +85,7 @@ def _resource_403(emulator: Emulator) -> None:
     "the resource's refusals carry no WWW-Authenticate header",
     ["RFC6750-3-challenge", "RFC6750-3.1-invalid-token-code", "DOC-rejection-challenge"],
 )
-def _resource_no_www_authenticate(emulator: Emulator) -> None:
+def _resource_no_www_authenticate(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: None))
 
 
@@ -94,7 +94,7 @@ def _resource_no_www_authenticate(emulator: Emulator) -> None:
     'the resource challenges with WWW-Authenticate: Basic realm="api"',
     ["RFC6750-3-challenge", "RFC6750-3.1-invalid-token-code", "DOC-rejection-challenge"],
 )
-def _resource_basic_challenge(emulator: Emulator) -> None:
+def _resource_basic_challenge(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: 'Basic realm="api"'))
 
 
@@ -103,7 +103,7 @@ def _resource_basic_challenge(emulator: Emulator) -> None:
     'a refused token gets a bare "Bearer" challenge, no error="invalid_token"',
     ["RFC6750-3.1-invalid-token-code"],
 )
-def _resource_no_error_code(emulator: Emulator) -> None:
+def _resource_no_error_code(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: value.split(",")[0]))
 
 
@@ -112,7 +112,7 @@ def _resource_no_error_code(emulator: Emulator) -> None:
     'a request with no credentials at all gets error="invalid_token" in its challenge',
     ["RFC6750-3.1-no-error-code"],
 )
-def _resource_error_code_without_credentials(emulator: Emulator) -> None:
+def _resource_error_code_without_credentials(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         _challenge(lambda value: value if "error=" in value else f'{value}, error="invalid_token"')
     )
@@ -123,7 +123,7 @@ def _resource_error_code_without_credentials(emulator: Emulator) -> None:
     'the challenge names realm twice (a gateway adds its own: realm="api", realm="...")',
     ["RFC6750-3-realm-once"],
 )
-def _duplicate_realm(emulator: Emulator) -> None:
+def _duplicate_realm(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_challenge(lambda value: f'{value}, realm="api"'))
 
 
@@ -133,7 +133,7 @@ def _duplicate_realm(emulator: Emulator) -> None:
     ["DOC-rejection-body"],
     applies=lambda p: p.resource.rejection.body_schema is not None,
 )
-def _resource_rejection_html(emulator: Emulator) -> None:
+def _resource_rejection_html(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
         page = b"<html><body><h1>401 Unauthorized</h1></body></html>"
         return status, {**headers, "Content-Type": "text/html; charset=utf-8"}, page
@@ -147,7 +147,7 @@ def _resource_rejection_html(emulator: Emulator) -> None:
     ["DOC-rejection-body"],
     applies=lambda p: "message" in (p.resource.rejection.body_example or {}),
 )
-def _rejection_body_capitalised(emulator: Emulator) -> None:
+def _rejection_body_capitalised(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
         if isinstance(payload, dict):
             payload = {k[:1].upper() + k[1:]: v for k, v in payload.items()}
@@ -161,7 +161,7 @@ def _rejection_body_capitalised(emulator: Emulator) -> None:
     "a Bearer token with characters outside b64token crashes the resource",
     ["RFC6750-3-reject"],
 )
-def _resource_500_on_malformed_token(emulator: Emulator) -> None:
+def _resource_500_on_malformed_token(emulator: Bendable) -> None:
     emulator.behaviour.request_hooks.append(crash_when("resource", _malformed_bearer))
 
 
@@ -175,7 +175,7 @@ def _requires_scope(profile: Profile) -> bool:
     ["DOC-required-scope"],
     applies=_requires_scope,
 )
-def _resource_ignores_scope(emulator: Emulator) -> None:
+def _resource_ignores_scope(emulator: Bendable) -> None:
     emulator.behaviour.required_scope = None
 
 
@@ -186,7 +186,7 @@ def _resource_ignores_scope(emulator: Emulator) -> None:
     ["RFC6750-3.1-insufficient-scope"],
     applies=_requires_scope,
 )
-def _insufficient_scope_as_invalid_token(emulator: Emulator) -> None:
+def _insufficient_scope_as_invalid_token(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
         challenge = headers.get("WWW-Authenticate", "")
         if status != 403 or 'error="insufficient_scope"' not in challenge:
@@ -202,7 +202,7 @@ def _insufficient_scope_as_invalid_token(emulator: Emulator) -> None:
     "a token in the Authorization header and in the query is served (the header wins)",
     ["RFC6750-3.1-one-method"],
 )
-def _resource_accepts_two_token_methods(emulator: Emulator) -> None:
+def _resource_accepts_two_token_methods(emulator: Bendable) -> None:
     emulator.behaviour.resource_refuses_two_token_methods = False
 
 
@@ -213,5 +213,5 @@ def _resource_accepts_two_token_methods(emulator: Emulator) -> None:
     ["RFC6750-3.1-one-method"],
     applies=lambda p: p.resource.path is not None,
 )
-def _two_token_methods_invalid_token(emulator: Emulator) -> None:
+def _two_token_methods_invalid_token(emulator: Bendable) -> None:
     emulator.behaviour.resource_reads_query_token_first = True

@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from conformance.emulator.behaviour import Reply, ResponseHook
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.emulator.hooks import on_token_success
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -39,7 +39,7 @@ def _header_hook(change: dict[str, str | None]) -> ResponseHook:
 @defect(
     "no-token-type", "the token response omits token_type", ["RFC6749-5.1-token-type", "DOC-response-fields"]
 )
-def _no_token_type(emulator: Emulator) -> None:
+def _no_token_type(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_without("token_type"))
 
 
@@ -48,14 +48,14 @@ def _no_token_type(emulator: Emulator) -> None:
     "the token response carries the token as 'token', not access_token",
     ["DOC-response-fields", "RFC6749-5.1-json"],
 )
-def _no_access_token(emulator: Emulator) -> None:
+def _no_access_token(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_success(lambda p: {("token" if k == "access_token" else k): v for k, v in p.items()})
     )
 
 
 @defect("empty-access-token", 'access_token is the empty string ""', ["RFC6749-A.12"])
-def _empty_access_token(emulator: Emulator) -> None:
+def _empty_access_token(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(on_token_success(lambda p: {**p, "access_token": ""}))
 
 
@@ -64,7 +64,7 @@ def _empty_access_token(emulator: Emulator) -> None:
     "access tokens are base64 written MIME-style, ending in a line break (not 1*VSCHAR)",
     ["RFC6749-A.12"],
 )
-def _access_token_with_newline(emulator: Emulator) -> None:
+def _access_token_with_newline(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_success(lambda p: {**p, "access_token": p["access_token"] + "\n"})
     )
@@ -73,19 +73,19 @@ def _access_token_with_newline(emulator: Emulator) -> None:
 @defect(
     "wrong-token-type", 'token_type is "JWT" where the documentation says bearer', ["RFC6749-5.1-token-type"]
 )
-def _wrong_token_type(emulator: Emulator) -> None:
+def _wrong_token_type(emulator: Bendable) -> None:
     emulator.behaviour.token_type = "JWT"
 
 
 @defect("expires-in-string", 'expires_in sent as a JSON string ("1799")', ["RFC6749-5.1-expires-in"])
-def _expires_in_string(emulator: Emulator) -> None:
+def _expires_in_string(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_success(lambda p: {**p, "expires_in": str(p["expires_in"])})
     )
 
 
 @defect("expires-in-fractional", "expires_in is a fraction (1799.5), not 1*DIGIT", ["RFC6749-5.1-expires-in"])
-def _expires_in_fractional(emulator: Emulator) -> None:
+def _expires_in_fractional(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_success(lambda p: {**p, "expires_in": p["expires_in"] + 0.5})
     )
@@ -96,7 +96,7 @@ def _expires_in_fractional(emulator: Emulator) -> None:
     'expires_in is 0 (meant as "does not expire") while tokens do expire',
     ["RFC6749-5.1-expires-in"],
 )
-def _expires_in_zero(emulator: Emulator) -> None:
+def _expires_in_zero(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(on_token_success(lambda p: {**p, "expires_in": 0}))
 
 
@@ -106,7 +106,7 @@ def _expires_in_zero(emulator: Emulator) -> None:
     ["DOC-response-fields"],
     applies=lambda p: "expires_in" in p.response_fields,
 )
-def _no_expires_in(emulator: Emulator) -> None:
+def _no_expires_in(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_without("expires_in"))
 
 
@@ -115,7 +115,7 @@ def _no_expires_in(emulator: Emulator) -> None:
     "the token response is application/x-www-form-urlencoded (access_token=...&token_type=...)",
     ["RFC6749-5.1-json"],
 )
-def _token_response_form_encoded(emulator: Emulator) -> None:
+def _token_response_form_encoded(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind == "token" and status == 200 and isinstance(payload, dict):
             headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
@@ -130,7 +130,7 @@ def _token_response_form_encoded(emulator: Emulator) -> None:
     "the JSON token response is labelled Content-Type: text/plain",
     ["RFC6749-5.1-json"],
 )
-def _token_response_text_plain(emulator: Emulator) -> None:
+def _token_response_text_plain(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_header_hook({"Content-Type": "text/plain; charset=utf-8"}))
 
 
@@ -139,7 +139,7 @@ def _token_response_text_plain(emulator: Emulator) -> None:
     "the token response body is cut off after 40 bytes",
     ["RFC6749-5.1-json"],
 )
-def _truncated_json(emulator: Emulator) -> None:
+def _truncated_json(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind == "token" and status == 200 and isinstance(payload, dict):
             headers = {**headers, "Content-Type": "application/json;charset=UTF-8"}
@@ -154,7 +154,7 @@ def _truncated_json(emulator: Emulator) -> None:
     "token responses carry neither Cache-Control: no-store nor Pragma: no-cache",
     ["RFC6749-5.1-no-store", "RFC6749-5.1-pragma"],
 )
-def _no_cache_headers(emulator: Emulator) -> None:
+def _no_cache_headers(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_header_hook({"Cache-Control": None, "Pragma": None}))
 
 
@@ -163,7 +163,7 @@ def _no_cache_headers(emulator: Emulator) -> None:
     "token responses carry Cache-Control: no-store but no Pragma: no-cache",
     ["RFC6749-5.1-pragma"],
 )
-def _no_pragma(emulator: Emulator) -> None:
+def _no_pragma(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_header_hook({"Pragma": None}))
 
 
@@ -172,5 +172,5 @@ def _no_pragma(emulator: Emulator) -> None:
     "token responses say Cache-Control: no-cache, private (not no-store)",
     ["RFC6749-5.1-no-store"],
 )
-def _cache_control_no_cache(emulator: Emulator) -> None:
+def _cache_control_no_cache(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(_header_hook({"Cache-Control": "no-cache, private"}))

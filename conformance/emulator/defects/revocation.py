@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.emulator.defects.registry import defect
+from conformance.emulator.bends import defect
 from conformance.profile import Profile
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 __all__: list[str] = []
 
@@ -36,7 +36,7 @@ def _access_revocation(profile: Profile) -> bool:
     ["RFC7009-2.2-revoke-ok"],
     applies=_revocation,
 )
-def _unknown_token_400(emulator: Emulator) -> None:
+def _unknown_token_400(emulator: Bendable) -> None:
     emulator.services.behaviour.revocation_unknown_status = 400
 
 
@@ -46,7 +46,7 @@ def _unknown_token_400(emulator: Emulator) -> None:
     ["RFC7009-2.1-revokes", "RFC7009-2.1-hint", "RFC7009-2.1-refresh-revokes-access"],
     applies=_refresh_revocation,
 )
-def _keeps_refresh_token(emulator: Emulator) -> None:
+def _keeps_refresh_token(emulator: Bendable) -> None:
     emulator.services.behaviour.revocation_revokes_refresh = False
 
 
@@ -56,7 +56,7 @@ def _keeps_refresh_token(emulator: Emulator) -> None:
     ["RFC7009-2.1-revokes-access"],
     applies=_access_revocation,
 )
-def _keeps_access_token(emulator: Emulator) -> None:
+def _keeps_access_token(emulator: Bendable) -> None:
     emulator.services.behaviour.revocation_revokes_access = False
 
 
@@ -66,7 +66,7 @@ def _keeps_access_token(emulator: Emulator) -> None:
     ["RFC7009-2.1-hint"],
     applies=_refresh_revocation,
 )
-def _trusts_hint(emulator: Emulator) -> None:
+def _trusts_hint(emulator: Bendable) -> None:
     emulator.services.behaviour.revocation_hint_narrows = True
 
 
@@ -76,7 +76,7 @@ def _trusts_hint(emulator: Emulator) -> None:
     ["RFC7009-2.2.1-unsupported-token-type"],
     applies=_access_revocation,
 )
-def _access_invalid_request(emulator: Emulator) -> None:
+def _access_invalid_request(emulator: Bendable) -> None:
     emulator.services.behaviour.revokes_access = False
     emulator.services.behaviour.unsupported_token_type_code = "invalid_request"
 
@@ -92,7 +92,7 @@ def _access_invalid_request(emulator: Emulator) -> None:
         and p.resource.path is not None
     ),
 )
-def _refresh_keeps_access(emulator: Emulator) -> None:
+def _refresh_keeps_access(emulator: Bendable) -> None:
     emulator.services.behaviour.revocation_refresh_takes_access = False
 
 
@@ -102,7 +102,7 @@ def _refresh_keeps_access(emulator: Emulator) -> None:
     ["RFC7009-2.1-client-auth"],
     applies=lambda p: _revocation(p) and p.client_auth != "none",
 )
-def _without_client_auth(emulator: Emulator) -> None:
+def _without_client_auth(emulator: Bendable) -> None:
     emulator.services.behaviour.revocation_checks_client = False
 
 
@@ -118,7 +118,7 @@ def _without_client_auth(emulator: Emulator) -> None:
         and (p.resource.path is not None or p.introspection is not None)
     ),
 )
-def _revocation_by_any_client(emulator: Emulator) -> None:
+def _revocation_by_any_client(emulator: Bendable) -> None:
     emulator.services.behaviour.revocation_checks_owner = False
 
 
@@ -128,7 +128,7 @@ def _revocation_by_any_client(emulator: Emulator) -> None:
     ["RFC7009-2.2-revoke-ok"],
     applies=_revocation,
 )
-def _rejects_structured_tokens(emulator: Emulator) -> None:
+def _rejects_structured_tokens(emulator: Bendable) -> None:
     emulator.services.behaviour.rejects_structured_unknown = ("revocation",)
 
 
@@ -138,7 +138,7 @@ def _rejects_structured_tokens(emulator: Emulator) -> None:
     ["RFC7009-2.1-token-required"],
     applies=_revocation,
 )
-def _without_token_200(emulator: Emulator) -> None:
+def _without_token_200(emulator: Bendable) -> None:
     emulator.services.behaviour.missing_token_answered = ("revocation",)
 
 
@@ -155,7 +155,7 @@ def _without_token_200(emulator: Emulator) -> None:
         )
     ),
 )
-def _unknown_hint_revokes_nothing(emulator: Emulator) -> None:
+def _unknown_hint_revokes_nothing(emulator: Bendable) -> None:
     emulator.services.behaviour.unknown_hints["revocation"] = "nothing"
 
 
@@ -165,7 +165,7 @@ def _unknown_hint_revokes_nothing(emulator: Emulator) -> None:
     ["RFC7009-2.2.1-invalid-client-401"],
     applies=lambda p: _revocation(p) and p.client_auth == "basic",
 )
-def _revocation_invalid_client_400(emulator: Emulator) -> None:
+def _revocation_invalid_client_400(emulator: Bendable) -> None:
     emulator.services.behaviour.failed_client_answers["revocation"] = (400, False)
 
 
@@ -179,7 +179,7 @@ def _service(profile: Profile) -> bool:
     ["RFC6749-3.2-post-only"],
     applies=lambda p: _service(p) and p.client_auth == "basic",
 )
-def _services_serve_get(emulator: Emulator) -> None:
+def _services_serve_get(emulator: Bendable) -> None:
     emulator.services.behaviour.serves_get = True
 
 
@@ -190,5 +190,5 @@ def _services_serve_get(emulator: Emulator) -> None:
     ["RFC6749-2.3-one-method"],
     applies=lambda p: _service(p) and p.client_auth != "none",
 )
-def _services_two_client_auth_accepted(emulator: Emulator) -> None:
+def _services_two_client_auth_accepted(emulator: Bendable) -> None:
     emulator.services.behaviour.two_methods_served = True

@@ -5,16 +5,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.hooks import on_resource_rejection, repeats_a_parameter
-from conformance.emulator.variants.registry import (
+from conformance.emulator.bends import (
     client_credentials,
     variant,
 )
+from conformance.emulator.hooks import on_resource_rejection, repeats_a_parameter
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 
 @variant(
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     "(scope in every token response, refreshes included)",
     applies=lambda p: client_credentials(p) or (p.scope_enforced is True and p.scope_value is not None),
 )
-def _scope_always_returned(emulator: Emulator) -> None:
+def _scope_always_returned(emulator: Bendable) -> None:
     emulator.behaviour.return_scope = "always"
 
 
@@ -39,7 +39,7 @@ def _scope_always_returned(emulator: Emulator) -> None:
     seen_in="Spring Authorization Server (scopes kept in a Set), Keycloak (scopes in its own order)",
     applies=lambda p: client_credentials(p) or (p.scope_enforced is True and p.scope_value is not None),
 )
-def _scope_returned_reordered(emulator: Emulator) -> None:
+def _scope_returned_reordered(emulator: Bendable) -> None:
     emulator.behaviour.return_scope = "always"
 
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
@@ -58,7 +58,7 @@ def _scope_returned_reordered(emulator: Emulator) -> None:
     seen_in="Spring Authorization Server, Keycloak, Authlib (both methods on by default)",
     applies=lambda p: client_credentials(p) and "client_secret_basic" not in p.client_auth_methods,
 )
-def _basic_accepted_though_unlisted(emulator: Emulator) -> None:
+def _basic_accepted_though_unlisted(emulator: Bendable) -> None:
     behaviour = emulator.behaviour
     behaviour.client_auth_methods = (*behaviour.client_auth_methods, "client_secret_basic")
 
@@ -71,7 +71,7 @@ def _basic_accepted_though_unlisted(emulator: Emulator) -> None:
     seen_in="Doorkeeper, IdentityServer4/Duende, node-oauth2-server",
     applies=lambda p: client_credentials(p) and "client_secret_post" in p.client_auth_methods,
 )
-def _invalid_client_400_body(emulator: Emulator) -> None:
+def _invalid_client_400_body(emulator: Bendable) -> None:
     async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
         given = dict(params)
         if kind != "token" or "authorization" in request.headers or "client_secret" not in given:
@@ -96,7 +96,7 @@ def _invalid_client_400_body(emulator: Emulator) -> None:
     seen_in="Spring Security resource server (BearerTokenAccessDeniedHandler)",
     applies=lambda profile: profile.resource.required_scope is not None,
 )
-def _insufficient_scope_spring(emulator: Emulator) -> None:
+def _insufficient_scope_spring(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
         if status != 403 or "insufficient_scope" not in headers.get("WWW-Authenticate", ""):
             return status, headers, payload
@@ -119,7 +119,7 @@ def _insufficient_scope_spring(emulator: Emulator) -> None:
     "tokens (DIRAC): a token not found is answered 200",
     applies=lambda profile: profile.revocation is not None and profile.grant_client_credentials is True,
 )
-def _revocation_other_client_200(emulator: Emulator) -> None:
+def _revocation_other_client_200(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         foreign = isinstance(payload, dict) and payload.get("error") == "unauthorized_client"
         if kind == "revocation" and status == 400 and foreign:

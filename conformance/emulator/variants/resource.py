@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from conformance.emulator.behaviour import Reply, ResponseHook
-from conformance.emulator.hooks import on_resource_rejection
-from conformance.emulator.variants.registry import (
+from conformance.emulator.bends import (
     refusal_body_undocumented,
     variant,
 )
+from conformance.emulator.hooks import on_resource_rejection
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 
 def _challenge(change: Callable[[str], str]) -> ResponseHook:
@@ -45,7 +45,7 @@ def _params(challenge: str) -> dict[str, str]:
     allowed_by="RFC 6750 §3: error_description and error_uri MAY be included",
     seen_in="Spring Security resource server, Microsoft.AspNetCore.Authentication.JwtBearer",
 )
-def _challenge_error_description(emulator: Emulator) -> None:
+def _challenge_error_description(emulator: Bendable) -> None:
     def change(value: str) -> str:
         if 'error="invalid_token"' not in value:
             return value
@@ -64,7 +64,7 @@ def _challenge_error_description(emulator: Emulator) -> None:
     "(RFC 7235 §2.1)",
     seen_in="Spring Security resource server (no realm by default), ASP.NET Core JwtBearer",
 )
-def _challenge_without_realm(emulator: Emulator) -> None:
+def _challenge_without_realm(emulator: Bendable) -> None:
     def change(value: str) -> str:
         params = {k: v for k, v in _params(value).items() if k != "realm"}
         # The order and spacing of Spring's BearerTokenAuthenticationEntryPoint.
@@ -81,7 +81,7 @@ def _challenge_without_realm(emulator: Emulator) -> None:
     "WWW-Authenticate fields; RFC 6750 §3 asks only that one be the Bearer challenge",
     seen_in="IIS with Windows authentication beside a bearer middleware, API gateways",
 )
-def _several_challenges(emulator: Emulator) -> None:
+def _several_challenges(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
         bearer = headers.pop("WWW-Authenticate", None)
         if bearer is None:
@@ -104,7 +104,7 @@ def _several_challenges(emulator: Emulator) -> None:
     seen_in="Spring Boot's BasicErrorController",
     applies=refusal_body_undocumented,
 )
-def _resource_refusal_spring_body(emulator: Emulator) -> None:
+def _resource_refusal_spring_body(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], payload: Any) -> Reply:
         body = {
             "timestamp": "2024-05-01T12:00:00.000+00:00",

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.variants.registry import (
+from conformance.emulator.bends import (
     variant,
 )
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 
 @variant(
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     seen_in="Doorkeeper ({}), Authlib, django-oauth-toolkit",
     applies=lambda p: p.revocation is not None,
 )
-def _revocation_200_with_body(emulator: Emulator) -> None:
+def _revocation_200_with_body(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind == "revocation" and status == 200:
             return status, headers, {}
@@ -37,7 +37,7 @@ def _revocation_200_with_body(emulator: Emulator) -> None:
     seen_in="Keycloak, Ory Hydra (ext), Okta, ForgeRock",
     applies=lambda p: p.introspection is not None,
 )
-def _introspection_extra_members(emulator: Emulator) -> None:
+def _introspection_extra_members(emulator: Bendable) -> None:
     extra = {"typ": "Bearer", "azp": "conformance", "session_state": "0b7e", "realm_access": {"roles": []}}
 
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
@@ -55,7 +55,7 @@ def _introspection_extra_members(emulator: Emulator) -> None:
     seen_in="Keycloak, Ory Hydra, Spring Authorization Server, node-oidc-provider",
     applies=lambda p: p.metadata is not None,
 )
-def _metadata_extra_members(emulator: Emulator) -> None:
+def _metadata_extra_members(emulator: Bendable) -> None:
     def server(document: dict[str, Any]) -> dict[str, Any]:
         issuer = str(document.get("issuer", ""))
         return {
@@ -84,7 +84,7 @@ def _metadata_extra_members(emulator: Emulator) -> None:
     seen_in="Keycloak, Auth0, Okta, Azure AD",
     applies=lambda p: p.access_token is not None and p.access_token.format == "jwt",
 )
-def _jwt_extra_claims(emulator: Emulator) -> None:
+def _jwt_extra_claims(emulator: Bendable) -> None:
     extra = {"azp": "conformance", "typ": "Bearer", "sid": "4f1c", "realm_access": {"roles": ["user"]}}
     behaviour = emulator.services.behaviour
     behaviour.jwt_claims_transform.append(lambda claims: {**claims, **extra, "auth_time": claims["iat"]})
@@ -106,7 +106,7 @@ def _service(profile: Any) -> bool:
     "SUPPORTED_TOKEN_TYPES raises UnsupportedTokenTypeError)",
     applies=_service,
 )
-def _unknown_hint_unsupported(emulator: Emulator) -> None:
+def _unknown_hint_unsupported(emulator: Bendable) -> None:
     emulator.services.behaviour.unknown_hints = {"revocation": "refuse", "introspection": "refuse"}
 
 
@@ -120,7 +120,7 @@ def _unknown_hint_unsupported(emulator: Emulator) -> None:
     "(django-oauth-toolkit's and Doorkeeper's introspection)",
     applies=lambda p: _service(p) and p.client_auth == "basic",
 )
-def _service_401_two_challenges(emulator: Emulator) -> None:
+def _service_401_two_challenges(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind in ("revocation", "introspection") and status == 401:
             basic = headers.get("WWW-Authenticate", 'Basic realm="conformance-emulator"')
@@ -140,5 +140,5 @@ def _service_401_two_challenges(emulator: Emulator) -> None:
     "allowed'), and so django-oauth-toolkit",
     applies=_service,
 )
-def _query_parameters_refused(emulator: Emulator) -> None:
+def _query_parameters_refused(emulator: Bendable) -> None:
     emulator.services.behaviour.refuses_query = True

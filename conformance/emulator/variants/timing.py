@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from conformance.emulator.variants.registry import (
+from conformance.emulator.bends import (
     issues_refresh,
     requires_switch,
     variant,
 )
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 
 @variant(
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     "expiry times in whole seconds is within one second of it",
     seen_in="every server that stores expiry as a Unix timestamp (Doorkeeper, Keycloak, fosite)",
 )
-def _whole_second_expiry(emulator: Emulator) -> None:
+def _whole_second_expiry(emulator: Bendable) -> None:
     requires_switch(emulator, "expiry_whole_seconds")
 
 
@@ -33,7 +33,7 @@ def _whole_second_expiry(emulator: Emulator) -> None:
     seen_in="Ory Hydra/fosite (refresh token grace period), Auth0 (rotation leeway), Okta (grace period)",
     applies=issues_refresh,
 )
-def _refresh_grace_pair(emulator: Emulator) -> None:
+def _refresh_grace_pair(emulator: Bendable) -> None:
     requires_switch(emulator, "refresh_grace_pair")
 
 
@@ -46,7 +46,7 @@ def _refresh_grace_pair(emulator: Emulator) -> None:
     "(revoke_previous_refresh_token_on_use), Spring Authorization Server",
     applies=lambda p: issues_refresh(p) and p.refresh.revokes_replaced_access_token == "unspecified",
 )
-def _refresh_revokes_replaced_access(emulator: Emulator) -> None:
+def _refresh_revokes_replaced_access(emulator: Bendable) -> None:
     requires_switch(emulator, "refresh_revokes_replaced_access")
 
 
@@ -61,5 +61,5 @@ def _refresh_revokes_replaced_access(emulator: Emulator) -> None:
     "with reuse detection)",
     applies=lambda p: issues_refresh(p) and p.refresh.used_refresh_token == "rejected",
 )
-def _reuse_revokes_grant(emulator: Emulator) -> None:
+def _reuse_revokes_grant(emulator: Bendable) -> None:
     requires_switch(emulator, "reuse_revokes_access")

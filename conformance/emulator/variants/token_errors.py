@@ -8,19 +8,19 @@ from typing import TYPE_CHECKING, Any
 from starlette.responses import Response
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.hooks import on_token_error
-from conformance.emulator.variants.registry import (
+from conformance.emulator.bends import (
     FORM,
     basic_client_auth,
     form_body,
     issues_refresh,
     variant,
 )
+from conformance.emulator.hooks import on_token_error
 
 if TYPE_CHECKING:
     from starlette.requests import Request
 
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 
 @variant(
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     "nothing forbids extension members",
     seen_in="Spring Boot's error attributes, Okta (errorId), Auth0, fosite (error_hint)",
 )
-def _error_body_extras(emulator: Emulator) -> None:
+def _error_body_extras(emulator: Bendable) -> None:
     def bend(status: int, headers: dict[str, str], body: dict[str, Any]) -> Reply:
         extras = {
             "error_uri": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2",
@@ -49,7 +49,7 @@ def _error_body_extras(emulator: Emulator) -> None:
     allowed_by="RFC 6749 §5.2: error_description is OPTIONAL",
     seen_in="Google's token endpoint (some errors), minimal gateways, oauthlib without descriptions",
 )
-def _error_description_absent(emulator: Emulator) -> None:
+def _error_description_absent(emulator: Bendable) -> None:
     emulator.behaviour.response_hooks.append(
         on_token_error(lambda status, headers, body: (status, headers, {"error": body["error"]}))
     )
@@ -63,7 +63,7 @@ def _error_description_absent(emulator: Emulator) -> None:
     seen_in="IdentityServer4/Duende (400 invalid_client), node-oauth2-server",
     applies=basic_client_auth,
 )
-def _missing_client_auth_400(emulator: Emulator) -> None:
+def _missing_client_auth_400(emulator: Bendable) -> None:
     async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
         in_body = any(name in ("client_id", "client_secret") for name, _ in params)
         if kind != "token" or "authorization" in request.headers or in_body:
@@ -82,21 +82,24 @@ def _missing_client_auth_400(emulator: Emulator) -> None:
     seen_in="Spring MVC, ASP.NET Core [FromForm], Express body parsers",
     applies=form_body,
 )
-def _other_media_type_415(emulator: Emulator) -> None:
+def _other_media_type_415(emulator: Bendable) -> None:
     # A framework refuses the body before any OAuth code runs: an ASGI layer in front of the
     # emulator. Media types compare case-insensitively (RFC 7231 §3.1.1.1), as frameworks do.
-    inner, path = emulator.app, emulator.behaviour.token_path
+    path = emulator.behaviour.token_path
 
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == path:
-            headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-            if FORM not in headers.get("content-type", "").lower():
-                refusal = Response(b"", status_code=415, media_type="text/plain")
-                await refusal(scope, receive, send)
-                return
-        await inner(scope, receive, send)
+    def layer(inner: Any) -> Any:
+        async def app(scope: Any, receive: Any, send: Any) -> None:
+            if scope["type"] == "http" and scope["method"] == "POST" and scope["path"] == path:
+                headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+                if FORM not in headers.get("content-type", "").lower():
+                    refusal = Response(b"", status_code=415, media_type="text/plain")
+                    await refusal(scope, receive, send)
+                    return
+            await inner(scope, receive, send)
 
-    emulator.app = app
+        return app
+
+    emulator.behaviour.app_layers.append(layer)
 
 
 @variant(
@@ -106,7 +109,7 @@ def _other_media_type_415(emulator: Emulator) -> None:
     "another method (RFC 7231 §6.5.5: 405 with Allow)",
     seen_in="Starlette, ASP.NET routing, Spring MVC (HttpRequestMethodNotSupportedException)",
 )
-def _get_refused_405_plain(emulator: Emulator) -> None:
+def _get_refused_405_plain(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind == "token" and status == 405:
             return 405, {"Allow": "POST", "Content-Type": "text/plain; charset=utf-8"}, b"Method Not Allowed"
@@ -126,7 +129,7 @@ def _get_refused_405_plain(emulator: Emulator) -> None:
     "Authlib (test_refresh_token.py::test_invalid_grant_type)",
     applies=lambda p: issues_refresh(p) and p.client_auth != "none",
 )
-def _refresh_grant_not_allowed(emulator: Emulator) -> None:
+def _refresh_grant_not_allowed(emulator: Bendable) -> None:
     emulator.behaviour.restricted_refresh_refused = True
 
 
@@ -139,7 +142,7 @@ def _refresh_grant_not_allowed(emulator: Emulator) -> None:
     seen_in="Doorkeeper on Rails (client_credentials_spec.rb: 'the scope parameter is not a string'), "
     "Express with qs, PHP's $_POST",
 )
-def _structured_parameters_refused(emulator: Emulator) -> None:
+def _structured_parameters_refused(emulator: Bendable) -> None:
     async def hook(kind: str, request: Request, params: list[tuple[str, str]]) -> Reply | None:
         if kind == "token" and any("[" in name for name, _ in params):
             body = {"error": "invalid_request", "error_description": "a parameter is not a string"}
@@ -158,7 +161,7 @@ def _structured_parameters_refused(emulator: Emulator) -> None:
     seen_in="oauthlib (test_invalid_request_method, test_revoke_invalid_request_method, "
     "test_introspect_invalid_request_method), and so django-oauth-toolkit",
 )
-def _get_refused_invalid_request(emulator: Emulator) -> None:
+def _get_refused_invalid_request(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if kind in ("token", "revocation", "introspection") and status == 405:
             body = {"error": "invalid_request", "error_description": "Unsupported request method GET"}

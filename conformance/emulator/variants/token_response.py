@@ -10,15 +10,15 @@ import secrets
 from typing import TYPE_CHECKING, Any
 
 from conformance.emulator.behaviour import Reply
-from conformance.emulator.hooks import on_token_success
-from conformance.emulator.variants.registry import (
+from conformance.emulator.bends import (
     headers_of,
     variant,
 )
+from conformance.emulator.hooks import on_token_success
 from conformance.profile.model import UNIT_FACTORS
 
 if TYPE_CHECKING:
-    from conformance.emulator.app import Emulator
+    from conformance.emulator.bends import Bendable
 
 
 @variant(
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     allowed_by="RFC 6749 §5.1: the value of token_type is case insensitive",
     seen_in="Spring Authorization Server, Authlib, django-oauth-toolkit, IdentityServer, Okta",
 )
-def _token_type_capitalised(emulator: Emulator) -> None:
+def _token_type_capitalised(emulator: Bendable) -> None:
     emulator.behaviour.token_type = emulator.behaviour.token_type.capitalize()
 
 
@@ -37,7 +37,7 @@ def _token_type_capitalised(emulator: Emulator) -> None:
     allowed_by="RFC 6749 §5.1: the value of token_type is case insensitive",
     seen_in="hand-written gateways that upper-case enumerations",
 )
-def _token_type_uppercase(emulator: Emulator) -> None:
+def _token_type_uppercase(emulator: Bendable) -> None:
     emulator.behaviour.token_type = emulator.behaviour.token_type.upper()
 
 
@@ -47,7 +47,7 @@ def _token_type_uppercase(emulator: Emulator) -> None:
     allowed_by="RFC 6749 §5.1: the client MUST ignore unrecognized value names in the response",
     seen_in="ASP.NET OWIN OAuthAuthorizationServer (Web API 2 templates)",
 )
-def _token_response_extras_owin(emulator: Emulator) -> None:
+def _token_response_extras_owin(emulator: Bendable) -> None:
     username = emulator.credentials.username
 
     def extras(payload: dict[str, Any]) -> dict[str, Any]:
@@ -68,7 +68,7 @@ def _token_response_extras_owin(emulator: Emulator) -> None:
     "the client MUST ignore unrecognized value names",
     seen_in="Keycloak, Red Hat SSO",
 )
-def _token_response_extras_keycloak(emulator: Emulator) -> None:
+def _token_response_extras_keycloak(emulator: Bendable) -> None:
     scope = emulator.profile.scope_value or "profile email"
     refresh_lifetime = int(emulator.behaviour.refresh_token_lifetime)
 
@@ -90,7 +90,7 @@ def _token_response_extras_keycloak(emulator: Emulator) -> None:
     allowed_by="RFC 6749 §5.1: expires_in is the lifetime in seconds of the access token",
     seen_in="Keycloak, Authlib, Spring Authorization Server, Doorkeeper",
 )
-def _expires_in_exact(emulator: Emulator) -> None:
+def _expires_in_exact(emulator: Bendable) -> None:
     behaviour = emulator.behaviour
     # The plain emulator states one second less, as the seeds' examples do (1799 of 1800).
     exact = int(round(behaviour.lifetime / UNIT_FACTORS[behaviour.expires_in_unit]))
@@ -104,7 +104,7 @@ def _expires_in_exact(emulator: Emulator) -> None:
     "lets other directives stand beside it",
     seen_in="Spring Security's default headers, Express helmet/nocache",
 )
-def _cache_control_extra_directives(emulator: Emulator) -> None:
+def _cache_control_extra_directives(emulator: Bendable) -> None:
     def change(status: int, headers: dict[str, str]) -> dict[str, str]:
         if "Cache-Control" in headers:
             headers["Cache-Control"] = "no-cache, no-store, max-age=0, must-revalidate"
@@ -121,7 +121,7 @@ def _cache_control_extra_directives(emulator: Emulator) -> None:
     "their whitespace and charset names are case insensitive",
     seen_in="Doorkeeper, Express, ASP.NET Core",
 )
-def _json_media_type_lowercase(emulator: Emulator) -> None:
+def _json_media_type_lowercase(emulator: Bendable) -> None:
     def hook(kind: str, status: int, headers: dict[str, str], payload: Any) -> Reply:
         if isinstance(payload, (dict, list)):
             body = json.dumps(payload, separators=(",", ":")).encode()
@@ -138,8 +138,8 @@ def _json_media_type_lowercase(emulator: Emulator) -> None:
     "at most 2^-128 (SHOULD 2^-160); 256 bits meet both",
     seen_in="Doorkeeper (SecureRandom.hex(32)), many hand-written servers",
 )
-def _hex_tokens(emulator: Emulator) -> None:
-    emulator.store.new_token = lambda: secrets.token_hex(32)
+def _hex_tokens(emulator: Bendable) -> None:
+    emulator.behaviour.token_factory = lambda: secrets.token_hex(32)
 
 
 def _b64url(data: bytes) -> str:
@@ -153,7 +153,7 @@ def _b64url(data: bytes) -> str:
     "'.'; RFC 9068 profiles JWT access tokens",
     seen_in="Keycloak, Auth0, Okta, Spring Authorization Server, IdentityServer/Duende, Azure AD",
 )
-def _jwt_access_tokens(emulator: Emulator) -> None:
+def _jwt_access_tokens(emulator: Bendable) -> None:
     key = secrets.token_bytes(32)
     header = _b64url(json.dumps({"alg": "HS256", "typ": "at+jwt", "kid": "emulator"}).encode())
     username = emulator.credentials.username
@@ -174,4 +174,4 @@ def _jwt_access_tokens(emulator: Emulator) -> None:
         signature = hmac.new(key, signing_input.encode(), hashlib.sha256).digest()
         return f"{signing_input}.{_b64url(signature)}"
 
-    emulator.store.new_token = new_token
+    emulator.behaviour.token_factory = new_token
