@@ -17,7 +17,6 @@ Registered by the plugin (`pytest_plugins`); the checks are plain functions of t
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, get_args
@@ -28,6 +27,7 @@ from conformance.credentials import ISSUING_GRANTS, ClientCredentials, Credentia
 from conformance.profile import UNSPECIFIED, Profile
 from conformance.profile.model import ClientAuthMethod
 from conformance.pytest_plugin.stash import RUN
+from conformance.registry import Registry
 from conformance.requirements import Requirement, get
 
 if TYPE_CHECKING:
@@ -120,7 +120,10 @@ class Need:
 
 
 # Every need, in the order they are judged (the first unmet one gives the reason): their order here.
-NEEDS: dict[str, Need] = {}
+NEEDS: Registry[Need] = Registry(
+    "need",
+    unknown=lambda name, hint: TypeError(f"applies: no need {name!r}{hint} (the needs: {', '.join(NEEDS)})"),
+)
 
 
 def need(*allowed: object, doc: str) -> Callable[[Unmet], Unmet]:
@@ -128,9 +131,7 @@ def need(*allowed: object, doc: str) -> Callable[[Unmet], Unmet]:
 
     def declare(judge: Unmet) -> Unmet:
         name = judge.__name__.lstrip("_")
-        if name in NEEDS:
-            raise ValueError(f"need {name!r} declared twice")
-        NEEDS[name] = Need(name, allowed, doc, judge)
+        NEEDS.register(name, Need(name, allowed, doc, judge))
         return judge
 
     return declare
@@ -432,10 +433,6 @@ def applies(**needs: object) -> pytest.MarkDecorator:
     unknown need, or a value the need does not take, fails where the scenario is declared."""
     for name, value in needs.items():
         need = NEEDS.get(name)
-        if need is None:
-            close = difflib.get_close_matches(name, NEEDS, n=1)
-            hint = f" (did you mean {close[0]}?)" if close else ""
-            raise TypeError(f"applies: no need {name!r}{hint}; the needs: {', '.join(NEEDS)}")
         if not need.admits(value):
             raise ValueError(f"applies({name}={value!r}): {need.name} takes {need.takes}")
     decorator: pytest.MarkDecorator = pytest.mark.applies(**needs)
@@ -458,7 +455,7 @@ def unmet_need(item: pytest.Item, subject: Subject) -> str | None:
                 "use conformance.markers.applies"
             )
         needs.update(marker.kwargs)
-    for name, need in NEEDS.items():
+    for name, need in NEEDS.all().items():
         if name in needs:
             reason = need(subject, needs[name])
             if reason is not None:
@@ -506,3 +503,4 @@ applies.__doc__ = f"""{applies.__doc__}
     The needs, in the order they are judged:
 
 """ + "\n".join(f"    {n.name}: {n.doc}" for n in NEEDS.values())
+NEEDS.freeze()  # every need is declared above

@@ -222,7 +222,9 @@ def test_a_need_is_declared_once_and_applies_takes_it_as_declared() -> None:
     assert applies.__doc__ is not None
     listed = re.findall(r"^    (\w+): ", applies.__doc__, re.M)
     assert listed == list(NEEDS) and all(need.doc for need in NEEDS.values())
-    with pytest.raises(TypeError, match=r"no need 'refersh' \(did you mean refresh\?\)"):
+    with pytest.raises(
+        TypeError, match=r"no need 'refersh'; did you mean 'refresh'\? \(the needs: refresh, "
+    ):
         applies(refersh=True)
     with pytest.raises(
         ValueError, match=r"scope_unknown='accepted'\): scope_unknown takes 'refused' or 'ignored'"
