@@ -39,6 +39,7 @@ from conformance.pytest_plugin.markers import requirement_ids
 from conformance.pytest_plugin.stash import LOG, PROGRESS, RESULTS, RUN, SERIAL, SETTINGS
 from conformance.report import baseline, failure_blocks
 from conformance.report.junit import failure_headline
+from conformance.report.model import Status
 from conformance.report.results import (
     NOT_ESTABLISHED,
     TARGET_SILENT,
@@ -450,7 +451,7 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
     results = config.stash[RESULTS]
     rows = results.requirement_statuses()
     counts = count_statuses(rows)
-    warned = [r for r in rows if r["status"] == "warned"]
+    warned = [r for r in rows if r["status"] == Status.WARNED]
     if warned:
         terminalreporter.section("conformance warnings (SHOULD / INFO: the run does not fail on these)")
         for row in warned:
@@ -467,12 +468,12 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
                     f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}{seen_in}"
                 )
             )
-    following = [r for r in rows if r["status"] == "skipped" and r["message"].startswith(FOLLOWS)]
+    following = [r for r in rows if r["status"] == Status.SKIPPED and r["message"].startswith(FOLLOWS)]
     if following:
         terminalreporter.section("conformance: not established, following from a failure above")
         for row in following:
             terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}]: {row['message']}"))
-    partial = [r for r in rows if r["status"] == "partial"]
+    partial = [r for r in rows if r["status"] == Status.PARTIAL]
     if partial:
         terminalreporter.section("conformance: checked in part only")
         for row in partial:
