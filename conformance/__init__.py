@@ -1,7 +1,7 @@
 """Contract and conformance test suite for OAuth 2.0-style token endpoints.
 
 The public API, for those who embed the suite, the emulator or the catalogue in their own code
-(README, *Using it from Python*): each name lives in its own module and is imported from there
+(docs/how-to/python.md): each name lives in its own module and is imported from there
 on first use (PEP 562), so `import conformance` stays cheap and imports neither pytest nor the
 HTTP stack, and the pytest plugin (`conformance.pytest_plugin.hooks`, loaded by entry point) can import the
 package without a cycle.

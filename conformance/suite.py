@@ -1,7 +1,7 @@
 """Run the scenario suite from Python, in this process: what `conformance run` does, minus the prompt.
 
 `run_suite("tourpaq", emulate=True)` runs every scenario against the profile's in-process
-emulator and returns pytest's exit code (0, 1, 2 or 4, as the README's *Exit codes*); the
+emulator and returns pytest's exit code (0, 1, 2 or 4, as docs/reference/cli.md's *Exit codes*); the
 verdicts are in `<report_dir>/results.json`. The argument list is `arguments.suite_argv`'s, the
 one builder of it, under the package's own pytest settings: a pytest.ini or pyproject.toml
 around the caller's working directory does not change the run.

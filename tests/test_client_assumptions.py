@@ -1,6 +1,7 @@
-"""The README's walkthrough, run: a client's assumptions about Tourpaq, checked against Tourpaq.
+"""The tutorial, run: a client's assumptions about Tourpaq, checked against Tourpaq.
 
-The profile is the README's own `my-client.yaml` block, so the walkthrough stays true. Against
+The profile is the `my-client.yaml` block of docs/tutorials/client-assumptions.md (the README
+shows the same), so the walkthrough stays true. Against
 the provider's served emulator (Tourpaq as its documents describe it: a second login leaves the
 first token valid, a used refresh token is refused), the assumption that holds passes and the
 broken one fails, its failure citing the assumption's own source (the ticket).
@@ -22,18 +23,17 @@ from conformance.requirements import provider
 from conformance.requirements.links import label
 from tests.conftest import SuiteRun, use_emulator_credentials
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+TUTORIAL = Path(__file__).resolve().parent.parent / "docs" / "tutorials" / "client-assumptions.md"
 
 
 def _walkthrough_profile() -> str:
-    section = README.split("### Checking your client's assumptions", 1)[1]
-    block = re.search(r"```yaml\n(.*?)```", section, re.S)
-    assert block is not None, "the walkthrough's profile block is gone from the README"
+    block = re.search(r"```yaml\n(.*?)```", TUTORIAL.read_text(encoding="utf-8"), re.S)
+    assert block is not None, f"the walkthrough's profile block is gone from {TUTORIAL.name}"
     return block.group(1)
 
 
 @pytest.mark.slow
-def test_the_readme_walkthrough_fails_the_broken_assumption_citing_its_source(
+def test_the_walkthrough_fails_the_broken_assumption_citing_its_source(
     run_suite: Callable[..., SuiteRun], pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     profile_file = pytester.path / "my-client.yaml"

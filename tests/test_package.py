@@ -23,4 +23,7 @@ def test_wheel_contains_builtin_profiles_and_schemas(tmp_path: Path, monkeypatch
     assert "conformance/config/_pytest.ini" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     text = zipfile.ZipFile(wheel).read(entry_points).decode()
-    assert "conformance = conformance.pytest_plugin.hooks" in text and "conformance = conformance.cli:main" in text
+    assert (
+        "conformance = conformance.pytest_plugin.hooks" in text
+        and "conformance = conformance.cli:main" in text
+    )

@@ -254,7 +254,7 @@ def test_the_slow_test_finder_sees_servers_sleeps_and_the_matrix(tmp_path: Path)
 
 
 # The longest tests the finder above cannot tell from their text: whole-suite matrices run
-# in-process and long property searches (figures in the README's "Tests"). Without the mark
+# in-process and long property searches (figures in docs/how-to/project-tests.md). Without the mark
 # each would put its seconds back into the default run.
 LONGEST = (
     "scenarios/test_detects_deviations.py::test_deviation_fails_the_run",
@@ -350,9 +350,8 @@ def test_reports_folder_holds_a_readme_and_git_ignores_the_rest() -> None:
     assert ignored("reports/tourpaq/results.json") and ignored("reports/merged/overview.html")
 
 
-def test_readme_says_how_to_run_each_tier() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme.split("\n## Tests\n", 1)[1].split("\n## ", 1)[0]
+def test_the_docs_say_how_to_run_each_tier() -> None:
+    section = (ROOT / "docs" / "how-to" / "project-tests.md").read_text(encoding="utf-8")
     commands = [line.split("#")[0].strip() for line in section.splitlines() if line.startswith(".venv/")]
     assert ".venv/bin/python -m pytest" in commands  # the fast tier alone
     assert ".venv/bin/python -m pytest -m slow" in commands  # the slow tier alone

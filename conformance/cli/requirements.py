@@ -12,9 +12,13 @@ __all__ = ["add_arguments", "main"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--markdown", action="store_true", help="as the README's table")
     parser.add_argument(
-        "--coverage", action="store_true", help="as the README's table of the RFC sections covered"
+        "--markdown",
+        action="store_true",
+        help="as the documentation's table (docs/reference/requirements.md)",
+    )
+    parser.add_argument(
+        "--coverage", action="store_true", help="as the documentation's table of the RFC sections covered"
     )
 
 

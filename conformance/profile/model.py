@@ -200,7 +200,7 @@ class Profile:
     metadata: Metadata | None = None
     access_token: AccessToken | None = None
     # A profile that extends a provider's profile writes down an integrator's assumptions about
-    # that provider (README, "Checking your client's assumptions"): the provider's name, and the
+    # that provider (docs/tutorials/client-assumptions.md): the provider's name, and the
     # sections the assumptions set. Their requirements are the integrator's, not the provider's.
     assumes: str | None = None
     assumed_sections: frozenset[str] = frozenset()

@@ -37,28 +37,23 @@ from conformance.pytest_plugin.ci import register_ci_hooks
 from conformance.pytest_plugin.junit import junit_path
 from conformance.pytest_plugin.markers import requirement_ids
 from conformance.pytest_plugin.stash import LOG, PROGRESS, RESULTS, RUN, SERIAL, SETTINGS
-from conformance.report import baseline, failure_blocks
+from conformance.report import baseline, terminal
 from conformance.report.junit import failure_headline
-from conformance.report.model import Status
 from conformance.report.results import (
     NOT_ESTABLISHED,
     TARGET_SILENT,
     ResultsCollector,
     TestRecord,
-    count_statuses,
     rerun_of,
 )
-from conformance.report.verdict import run_verdict
-from conformance.requirements import all_requirements
+from conformance.report.verdict import exit_status
 from conformance.requirements.links import label
 
 pytest_plugins = ["conformance.pytest_plugin.fixtures", "conformance.pytest_plugin.markers"]
 
 SCENARIO_PACKAGE = "conformance.scenarios"
-FOLLOWS = f"{NOT_ESTABLISHED}: follows from "
 _HYPOTHESIS_HOME: list[Path] = []  # where hypothesis kept its files before each run, to restore
 _HYPOTHESIS_SCRATCH: list[str] = []  # where each run has it keep them instead
-INCOMPLETE_EXIT = pytest.ExitCode.INTERRUPTED
 SILENT_TESTS = (
     3  # tests in a row whose target did not answer: the run stops  # 2: the run could not be completed
 )
@@ -309,12 +304,6 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, Any, Any]:
     return result
 
 
-def _tokens(run: ConformanceRun) -> str:
-    unasked = run.tokens_issued - run.tokens_asked
-    refused = f" ({unasked} to requests the server must refuse)" if unasked else ""
-    return f"{run.tokens_issued} tokens issued{refused}"
-
-
 def _count_silence(item: pytest.Item, run: ConformanceRun | None) -> None:
     """A target that stopped answering is left alone: every further test would only wait out
     its timeout against it (someone's production server, perhaps)."""
@@ -357,7 +346,7 @@ def pytest_runtest_makereport(
             )
         if log.exchanges:
             exchanges = scrub("\n\n".join(e.render() for e in log.exchanges))
-            report.sections.append((failure_blocks.EXCHANGES_SECTION, exchanges))
+            report.sections.append((terminal.EXCHANGES_SECTION, exchanges))
             _attach_html(item.config, report, exchanges)
     if (
         report.when == "call"
@@ -376,15 +365,15 @@ def pytest_runtest_makereport(
             TestRecord(item.nodeid, report.outcome, ids, log, message, not_established)
         )
     if report.when == "call" and report.failed and log is not None and log.failures:
-        failure_blocks.attach(report, [_block(run, f) for f in log.failures])
+        terminal.attach(report, [_block(run, f) for f in log.failures])
         _accept_if_baselined(report, item.config.stash[RESULTS], log)
     return report
 
 
-def _block(run: ConformanceRun, finding: Finding) -> failure_blocks.Block:
+def _block(run: ConformanceRun, finding: Finding) -> terminal.Block:
     scrub = run.redactor.scrub
     exchange = scrub(finding.exchange.render()) if finding.exchange is not None else ""
-    return failure_blocks.Block(finding.requirement.id, scrub(_render(run, finding)), exchange)
+    return terminal.Block(finding.requirement.id, scrub(_render(run, finding)), exchange)
 
 
 def _accept_if_baselined(report: pytest.TestReport, results: ResultsCollector, log: FindingLog) -> None:
@@ -437,7 +426,7 @@ def pytest_terminal_summary(
     # failed tests: a run is read by its requirements, one line for one cause. Its failures are
     # folded first: one block per cause.
     if config.stash.get(RUN, None) is not None:
-        failure_blocks.fold(terminalreporter.stats.get("failed", []))
+        terminal.fold(terminalreporter.stats.get("failed", []))
     try:
         yield
     finally:
@@ -448,95 +437,12 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
     run = config.stash.get(RUN, None)
     if run is None:
         return
-    results = config.stash[RESULTS]
-    rows = results.requirement_statuses()
-    counts = count_statuses(rows)
-    warned = [r for r in rows if r["status"] == Status.WARNED]
-    if warned:
-        terminalreporter.section("conformance warnings (SHOULD / INFO: the run does not fail on these)")
-        for row in warned:
-            terminalreporter.line(
-                run.redactor.scrub(f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}")
-            )
-    failed = results.blocking_failures(rows)  # a failure the baseline accepts is listed there
-    if failed:
-        terminalreporter.section("conformance failures (MUST / provider documentation)")
-        for row in failed:
-            seen_in = f" (in {len(row['tests'])} tests)" if len(row["tests"]) > 1 else ""
-            terminalreporter.line(
-                run.redactor.scrub(
-                    f"{row['id']} [{row['level']}, {row['source']}]: {row['message']}{seen_in}"
-                )
-            )
-    following = [r for r in rows if r["status"] == Status.SKIPPED and r["message"].startswith(FOLLOWS)]
-    if following:
-        terminalreporter.section("conformance: not established, following from a failure above")
-        for row in following:
-            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}]: {row['message']}"))
-    partial = [r for r in rows if r["status"] == Status.PARTIAL]
-    if partial:
-        terminalreporter.section("conformance: checked in part only")
-        for row in partial:
-            terminalreporter.line(run.redactor.scrub(f"{row['id']} [{row['level']}]: {row['message']}"))
-    incomplete = results.incomplete
-    if incomplete:
-        terminalreporter.section(
-            f"conformance: {NOT_ESTABLISHED} (no finding: these fail no requirement; the run is incomplete)"
-        )
-        for entry in incomplete:
-            terminalreporter.line(run.redactor.scrub(f"{entry['test']}: {entry['cause']}"))
-    if run.settings.dry_run:
-        _list_requests(terminalreporter, config)
-    if results.baseline is not None:
-        baseline.write_section(
-            terminalreporter,
-            results.baseline_verdicts(rows),
-            results.strict_baseline,
-            results.baseline.path,
-            run.redactor.scrub,
-        )
-    terminalreporter.section("conformance summary")
-    if not distributed.is_worker(config):
-        verdict = run_verdict(results, run, rows)
-        colour = {"fail": "red", "incomplete": "yellow", "pass": "green"}.get(verdict.word)
-        terminalreporter.line(
-            run.redactor.scrub(f"conformance: {verdict.line}"), **({colour: True} if colour else {})
-        )
-    if run.unreachable is not None:
-        terminalreporter.line(f"conformance: {run.unreachable}; no scenario was run", red=True)
-    if run.stopped is not None:
-        terminalreporter.line(f"conformance: {run.stopped}", red=True)
-    if incomplete:
-        terminalreporter.line(
-            f"conformance: the run is incomplete: {len(incomplete)} test(s) could not establish "
-            "their requirements (see above)",
-            red=True,
-        )
-    if run.settings.dry_run:
-        terminalreporter.line(
-            f"dry run of profile {run.profile.name} for {run.target.description}: nothing was sent, "
-            f"no requirement judged ({len(all_requirements())} not run); "
-            f"{run.request_count} requests listed ({run.token_request_count} token requests, "
-            f"{run.tokens_issued} tokens issued by a server behaving as documented)"
-        )
-    else:
-        accepted = sum(1 for v in results.baseline_verdicts(rows) if v["verdict"] == baseline.ACCEPTED)
-        known = f" ({accepted} accepted by the baseline)" if accepted else ""
-        terminalreporter.line(
-            f"profile {run.profile.name} against {run.target.description}: "
-            f"{counts['passed']} requirements passed, {counts['partial']} partial, "
-            f"{counts['failed']} failed{known}, {counts['warned']} warned, {counts['skipped']} skipped "
-            f"(of {len(all_requirements())}); {run.request_count} requests, "
-            f"{run.token_request_count} token requests, {_tokens(run)}"
-        )
-    if results.baseline is not None and not run.settings.dry_run:
-        unaccepted = [r["id"] for r in results.blocking_failures(rows)]
-        verdicts = results.baseline_verdicts(rows)
-        terminalreporter.line(
-            baseline.verdict_line(verdicts, unaccepted, results.strict_baseline), red=results.fails_run(rows)
-        )
-    if run.settings.report_dir is not None:
-        terminalreporter.line(f"results: {run.settings.report_dir / 'results.json'}")
+    worker = distributed.is_worker(config)
+    for section in terminal.summary_sections(config.stash[RESULTS], run, worker=worker):
+        if section.title is not None:
+            terminalreporter.section(section.title)
+        for line in section.lines:
+            terminalreporter.line(line.text, **({line.colour: True} if line.colour else {}))
 
 
 def _scrub_written(config: pytest.Config, run: ConformanceRun) -> None:
@@ -553,20 +459,6 @@ def _scrub_written(config: pytest.Config, run: ConformanceRun) -> None:
             Path(path).write_text(scrubbed, encoding="utf-8")
 
 
-def _list_requests(terminalreporter: Any, config: pytest.Config) -> None:
-    """--dry-run: each scenario and the requests it would send to a server behaving as documented."""
-    terminalreporter.section("conformance dry run: the requests each scenario would send")
-    for record in config.stash[RESULTS].tests.values():
-        exchanges = record.log.exchanges if record.log else []
-        terminalreporter.line(
-            f"{record.nodeid}: {len(exchanges)} requests"
-            if exchanges
-            else f"{record.nodeid}: none ({record.outcome}: {record.message})"
-        )
-        for exchange in exchanges:
-            terminalreporter.line(f"    {exchange.method} {exchange.url}    # {exchange.purpose}")
-
-
 @pytest.hookimpl(tryfirst=True)
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     run = session.config.stash.get(RUN, None)
@@ -576,16 +468,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if distributed.is_worker(session.config):
         distributed.hand_over(session.config, run, results)  # the controller reports for the run
         return
-    if run.settings.dry_run:
-        pass
-    elif results.fails_run():
-        session.exitstatus = exitstatus = pytest.ExitCode.TESTS_FAILED
-    elif run.unreachable is not None or run.stopped is not None or results.incomplete:
-        # Could not be completed: nothing proven wrong, but not everything established either.
-        session.exitstatus = exitstatus = INCOMPLETE_EXIT
-    elif results.baseline is not None and exitstatus == pytest.ExitCode.TESTS_FAILED:
-        # Every test failed on findings the baseline accepts: the run passes.
-        session.exitstatus = exitstatus = pytest.ExitCode.OK
+    status = exit_status(results, run, exitstatus)
+    if status != exitstatus:
+        session.exitstatus = exitstatus = pytest.ExitCode(status)
     if run.settings.report_dir is not None:
         session.config.stash[RESULTS].write(
             run.settings.report_dir / "results.json",

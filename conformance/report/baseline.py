@@ -41,7 +41,6 @@ __all__ = [
     "load_baseline",
     "summary_lines",
     "verdict_line",
-    "write_section",
 ]
 
 ACCEPTED = "accepted"
@@ -253,21 +252,6 @@ def summary_lines(verdicts: list[dict[str, Any]], strict: bool) -> list[tuple[st
             )
         lines.append((text, failing))
     return lines
-
-
-def write_section(
-    terminalreporter: Any, verdicts: list[dict[str, Any]], strict: bool, path: str, scrub: Any
-) -> None:
-    """The `conformance baseline` section of the terminal summary."""
-    counts = {
-        name: sum(1 for v in verdicts if v["verdict"] == name)
-        for name in (ACCEPTED, FIXED, EXPIRED, NOT_CHECKED)
-    }
-    terminalreporter.section(
-        f"conformance baseline {path}: " + ", ".join(f"{n} {name}" for name, n in counts.items())
-    )
-    for text, failing in summary_lines(verdicts, strict):
-        terminalreporter.line(scrub(text), red=failing)
 
 
 def verdict_line(verdicts: list[dict[str, Any]], unaccepted: list[str], strict: bool) -> str:

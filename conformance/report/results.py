@@ -47,6 +47,7 @@ if TYPE_CHECKING:
     from conformance.profile import Profile
 
 __all__ = [
+    "FOLLOWS",
     "NOT_ESTABLISHED",
     "TARGET_SILENT",
     "VALIDATE_ENV",
@@ -60,6 +61,7 @@ __all__ = [
 ]
 
 NOT_ESTABLISHED = "not established"
+FOLLOWS = f"{NOT_ESTABLISHED}: follows from "  # a requirement not judged: another failure explains it
 TARGET_SILENT = "the target did not answer"  # the cause when a request got no complete answer
 NOT_RUN = "not run: a dry run sends nothing to the target"
 # When set (the project's own tests set it), every results.json written is validated against
@@ -189,10 +191,7 @@ class ResultsCollector:
                 cause = failing.explained_by(finding)
                 if cause is not None:
                     # One cause is blamed once: this evidence is shown with the requirement it follows from.
-                    message = (
-                        f"{NOT_ESTABLISHED}: follows from {cause} "
-                        f"(expected {finding.expected}; got {finding.got})"
-                    )
+                    message = f"{FOLLOWS}{cause} (expected {finding.expected}; got {finding.got})"
                     verdicts.append((finding.requirement.id, Status.SKIPPED, message))
                 else:
                     status = Status.FAILED if finding.fails_run else Status.WARNED

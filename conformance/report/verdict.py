@@ -1,6 +1,6 @@
 """The verdict of a run in one word and its reason: what every report says first.
 
-The same rules as the exit code (README, *Exit codes*): `fail` (1) when a MUST or provider-
+The same rules as the exit code (docs/reference/cli.md, *Exit codes*): `fail` (1) when a MUST or provider-
 documented requirement fails and no baseline accepts it (or, under --strict-baseline, a baselined
 one now holds); `incomplete` (2) when nothing fails but the run could not establish everything;
 `pass` (0) otherwise, deviations a baseline accepts included. A dry run judges nothing.
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from conformance.engine.run import ConformanceRun
     from conformance.report.results import ResultsCollector
 
-__all__ = ["COLOURS", "Verdict", "run_verdict"]
+__all__ = ["COLOURS", "FAILED_EXIT", "INCOMPLETE_EXIT", "Verdict", "exit_status", "run_verdict"]
 
 COLOURS = {"fail": "#c62828", "incomplete": "#ef6c00", "pass": "#2e7d32", "dry run": "#616161"}
 
@@ -72,3 +72,23 @@ def run_verdict(results: ResultsCollector, run: ConformanceRun, rows: list[dict[
     if warned:
         parts.append(f"{_plural(len(warned), 'warning')} (SHOULD, advisories)")
     return Verdict("pass", "; ".join(parts))
+
+
+FAILED_EXIT = 1  # as pytest's own TESTS_FAILED
+INCOMPLETE_EXIT = 2  # as pytest's INTERRUPTED: the run could not be completed
+
+
+def exit_status(results: ResultsCollector, run: ConformanceRun, pytest_status: int) -> int:
+    """The run's exit code, by the rules of its verdict; pytest's own where they say nothing (a
+    dry run judges nothing; a usage error or a crash of the suite stays pytest's)."""
+    if run.settings.dry_run:
+        return pytest_status
+    if results.fails_run():
+        return FAILED_EXIT
+    if run.unreachable is not None or run.stopped is not None or results.incomplete:
+        # Could not be completed: nothing proven wrong, but not everything established either.
+        return INCOMPLETE_EXIT
+    if results.baseline is not None and pytest_status == FAILED_EXIT:
+        # Every test failed on findings the baseline accepts: the run passes.
+        return 0
+    return pytest_status

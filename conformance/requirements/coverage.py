@@ -28,7 +28,7 @@ __all__ = [
 RFCS = ("6749", "6750", "7009", "7662", "8414", "9068", "9110", "9700", "9728")
 
 # Each cited section's own title in its RFC: what that row covers. A requirement citing a
-# section missing here fails `coverage_markdown` (and the README test), so the table never
+# section missing here fails `coverage_markdown` (and the docs test), so the table never
 # shows a row without saying what it is.
 SECTION_TITLES: dict[tuple[str, str], str] = {
     ("6749", "2.3"): "Client authentication",
@@ -114,7 +114,7 @@ def _sections(requirement: Requirement) -> list[tuple[str, str]]:
 
 
 def coverage_markdown() -> str:
-    """The README table: RFC, section (linked), what it covers, the requirement ids citing it."""
+    """docs/reference/coverage.md: RFC, section (linked), what it covers, the requirement ids citing it."""
     ids: dict[tuple[str, str], list[str]] = defaultdict(list)
     for requirement in all_requirements():
         for rfc, section in _sections(requirement):

@@ -81,4 +81,5 @@ def test_the_probe_knows_an_rfc9068_token_by_the_checks_own_types() -> None:
     from conformance.checks.services import AT_JWT_TYPES
     from conformance.probe import learn
 
-    assert learn.AT_JWT_TYPES is AT_JWT_TYPES == {"at+jwt", "application/at+jwt"}
+    assert AT_JWT_TYPES == {"at+jwt", "application/at+jwt"}
+    assert vars(learn)["AT_JWT_TYPES"] is AT_JWT_TYPES and "_AT_JWT" not in vars(learn)

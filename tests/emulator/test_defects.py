@@ -20,7 +20,7 @@ from conformance.errors import UsageError
 from conformance.profile import load_profile
 from conformance.requirements import all_requirements, get
 
-# Other layers (the property-based tests, the README) refer to these by name.
+# Other layers (the property-based tests, the docs) refer to these by name.
 NAMED = [
     "500-on-non-ascii",
     "500-on-long-parameter",
@@ -175,8 +175,9 @@ def test_without_defects_the_emulator_is_conformant_on_these_requests(
 
 
 def test_the_documented_example_defect_is_killed(tmp_path: Path) -> None:
-    """The README's "Adding a defect" entry, registered and run against the suite."""
-    doc = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    """The example of docs/how-to/add-defect.md, registered and run against the suite."""
+    guide = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "add-defect.md"
+    doc = guide.read_text(encoding="utf-8")
     block = next(b for b in re.findall(r"```python\n(.*?)```", doc, re.S) if "@defect(" in b)
     values = {"profile": "tourpaq", "emulate": True, "defect": ["token-type-mac"]}
     suite = suite_argv(values, scenarios="conformance.scenarios.token.test_token_issuance", quiet=True)

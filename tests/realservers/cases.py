@@ -8,7 +8,8 @@ and the tests of the module share those runs:
 * each listed deviation's curl line, run against a fresh server, shows it;
 * `conformance probe` learns the server, the learned profile runs unedited (no usage error) and
   judges as the hand-written one does wherever both judge (`judge_probe`);
-* the README's matrix rows for the server are what its runs produce.
+* the documentation's matrix rows for the server (docs/explanation/real-servers.md) are what its
+  runs produce.
 
 Every failure names the server, the leg, the requirement, the evidence and what to do.
 """
@@ -24,15 +25,15 @@ import pytest
 from conformance.client.budget import TOKEN_BUDGET_OPTION
 from conformance.config.options import LIVE_MAX_TOKENS
 from tests.realservers.expectations import FAILING, failing, judge_leg, judge_probe, load_expectations, redact
-from tests.realservers.matrix import README, readme_rows, row
+from tests.realservers.matrix import PAGE, page_rows, row
 from tests.realservers.runs import LegRun, ServerRuns, reproduce
 from tests.realservers.servers import RealServer, missing_tools
 
 __all__ = [
     "RUNS_ENV",
     "check_curl_lines",
+    "check_docs_rows",
     "check_probe",
-    "check_readme_rows",
     "check_verdicts",
     "server_runs",
 ]
@@ -158,22 +159,23 @@ def check_probe(runs: ServerRuns) -> None:
         pytest.fail("\n\n".join(redact(p, server) for p in problems), pytrace=False)
 
 
-def check_readme_rows(runs: ServerRuns) -> None:
-    """README.md's matrix rows for the server are those its runs produce."""
+def check_docs_rows(runs: ServerRuns) -> None:
+    """The documentation's matrix rows for the server are those its runs produce."""
     server = runs.server
     expectations = load_expectations(server)
     produced = [
         row(server, leg.name, runs.leg(leg.name).results, expectations.leg(leg.name)).line
         for leg in server.legs
     ]
-    written = readme_rows(README.read_text(encoding="utf-8"))
+    written = page_rows(PAGE.read_text(encoding="utf-8"))
     present = [written.get((server.name, leg.name), f"(no row for leg {leg.name})") for leg in server.legs]
     if present != produced:
-        diff = "\n".join(difflib.unified_diff(present, produced, "README.md", "these runs", lineterm=""))
+        page = PAGE.relative_to(PAGE.parents[2]).as_posix()
+        diff = "\n".join(difflib.unified_diff(present, produced, page, "these runs", lineterm=""))
         pytest.fail(
-            f"{server.name}: README.md's real-server matrix is not what the runs produce:\n{diff}\n"
+            f"{server.name}: {page}'s matrix is not what the runs produce:\n{diff}\n"
             f"Regenerate it: `{RUNS_ENV}=DIR python -m pytest -m slow tests/realservers` then "
-            "`python -m tests.realservers.matrix --runs DIR --readme` (or the command alone: it runs "
+            "`python -m tests.realservers.matrix --runs DIR --docs` (or the command alone: it runs "
             "every leg).",
             pytrace=False,
         )

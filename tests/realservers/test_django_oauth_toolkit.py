@@ -1,5 +1,5 @@
 """Django OAuth Toolkit against the suite: its legs' verdicts are its expectations, each listed deviation
-is shown by its curl line, the probe's profile judges alike, and the README's matrix rows are its
+is shown by its curl line, the probe's profile judges alike, and the documentation's matrix rows are its
 runs' (tests/realservers/cases.py says how). Slow: it builds the server's environment once and
 starts the server afresh for each run.
 """
@@ -42,5 +42,5 @@ def test_the_learned_profile_judges_alike(runs: ServerRuns) -> None:
     cases.check_probe(runs)
 
 
-def test_readme_matrix_rows(runs: ServerRuns) -> None:
-    cases.check_readme_rows(runs)
+def test_docs_matrix_rows(runs: ServerRuns) -> None:
+    cases.check_docs_rows(runs)

@@ -26,7 +26,7 @@ from tests.realservers.expectations import (
     redact,
     schema_errors,
 )
-from tests.realservers.matrix import END, HEADER, README, START, readme_rows, render, replace_block, row
+from tests.realservers.matrix import END, HEADER, PAGE, START, page_rows, render, replace_block, row
 from tests.realservers.servers import Leg, RealServer, all_servers, load
 
 SERVERS = all_servers()
@@ -234,20 +234,20 @@ def test_matrix_row_counts_statuses_and_names_the_deviations() -> None:
     )
     line = row(server, "encoded-client", results, expected).line
     assert line == (
-        f"| [oidc-provider](tests/realservers/oidc_provider/) | {server.version} | encoded-client "
+        f"| oidc-provider (`tests/realservers/oidc_provider/`) | {server.version} | encoded-client "
         "| client credentials | token, revocation, introspection | 1 | 2 | 1 | 1 | 1 | `RFC6749-5.1-pragma`; "
         "warned: `RFC6750-3.1-invalid-token`; not classified (false alarm or new finding): "
         "`RFC7009-2.2-revoke-ok`; timing, not counted: `RFC9700-4.14.2-rotation` |"
     )
-    readme = f"x\n{START}\nold\n{END}\ny"
+    page = f"x\n{START}\nold\n{END}\ny"
     table = render([row(server, "encoded-client", results, expected)])
-    written = replace_block(readme, table)
+    written = replace_block(page, table)
     assert written.startswith("x\n") and written.endswith("\ny") and "old" not in written
-    assert readme_rows(written)[("oidc_provider", "encoded-client")] == line
+    assert page_rows(written)[("oidc_provider", "encoded-client")] == line
 
 
-def test_the_readme_matrix_has_one_row_per_server_and_leg() -> None:
+def test_the_docs_matrix_has_one_row_per_server_and_leg() -> None:
     # The rows' contents come from real runs: the slow tier checks them (test_<server>.py).
-    rows = readme_rows(README.read_text(encoding="utf-8"))
+    rows = page_rows(PAGE.read_text(encoding="utf-8"))
     assert rows.pop(("", "")) == HEADER
     assert sorted(rows) == sorted((server.name, leg.name) for server in SERVERS for leg in server.legs)

@@ -28,7 +28,7 @@ from tests.conftest import SuiteRun
 TOKEN_TYPE = ("wrong-token-type", "RFC6749-5.1-token-type")
 NO_STORE = ("cache-control-no-cache", "RFC6749-5.1-no-store")
 ONE_TEST = "test_token_response_is_as_documented"
-README = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+GUIDE = Path(__file__).resolve().parents[2] / "docs" / "how-to" / "baselines.md"
 
 
 def _write(path: Path, entries: list[dict[str, str]]) -> Path:
@@ -287,9 +287,9 @@ def test_acceptance_a_fixed_deviation_fails_a_strict_baseline(served_defects: st
     assert f"{NO_STORE[1]}: fixed: remove it from the baseline" in run.stdout
 
 
-def test_readme_baseline_examples_load(tmp_path: Path) -> None:
-    blocks = re.findall(r"```yaml baseline\n(.*?)```", README, re.S)
-    assert blocks, "the README shows a baseline"
+def test_the_guide_baseline_examples_load(tmp_path: Path) -> None:
+    blocks = re.findall(r'```yaml title="baseline.yaml"\n(.*?)```', GUIDE.read_text(encoding="utf-8"), re.S)
+    assert blocks, f"{GUIDE.name} shows a baseline"
     for block in blocks:
         (tmp_path / "baseline.yaml").write_text(block)
         assert load_baseline(tmp_path / "baseline.yaml").entries
