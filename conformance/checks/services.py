@@ -20,6 +20,7 @@ from conformance.requirements.rfc import rfc7662, rfc8414, rfc9068
 
 __all__ = [
     "ARRAY_MEMBERS",
+    "AT_JWT_TYPES",
     "JWT_CLAIMS",
     "decode_jwt",
     "exp_member_findings",
@@ -35,7 +36,7 @@ __all__ = [
 # RFC 9068 §2.2: REQUIRED claims.
 JWT_CLAIMS = ("iss", "exp", "aud", "sub", "client_id", "iat", "jti")
 # RFC 9068 §2.1: typ is "at+jwt"; "application/at+jwt" is the same media type (RFC 7515 §4.1.9).
-_AT_JWT = {"at+jwt", "application/at+jwt"}
+AT_JWT_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 
 
 def _json_part(part: str) -> dict[str, Any] | None:
@@ -81,7 +82,7 @@ def jwt_findings(
         return [Finding(rfc9068.CLAIMS, "an RFC 9068 JWT access token", decoded, exchange)]
     header, claims = decoded
     problems = []
-    if str(header.get("typ", "")).lower() not in _AT_JWT:
+    if str(header.get("typ", "")).lower() not in AT_JWT_TYPES:
         problems.append(f"header typ is {header.get('typ')!r}")
     if not isinstance(header.get("alg"), str) or str(header.get("alg")).lower() == "none":
         problems.append(f"header alg is {header.get('alg')!r}")

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from conformance.report.baseline import baseline_yaml
-from conformance.report.diff import load_results
+from conformance.report.model import load_results
 
 __all__ = ["add_arguments", "main"]
 
@@ -18,7 +18,7 @@ def add_arguments(parser: Any) -> None:
 
 
 def main(args: Any) -> int:
-    text = baseline_yaml(load_results(args.results))
+    text = baseline_yaml(load_results(args.results).document)
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

@@ -6,7 +6,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from conformance.report.diff import diff_results, load_results
+from conformance.report.diff import diff_results
+from conformance.report.model import load_results
 
 __all__ = ["add_arguments", "main"]
 
@@ -20,6 +21,6 @@ def add_arguments(parser: Any) -> None:
 
 
 def main(args: Any) -> int:
-    result = diff_results(load_results(args.old), load_results(args.new))
+    result = diff_results(load_results(args.old).document, load_results(args.new).document)
     sys.stdout.write(result.markdown() if args.format == "markdown" else result.text())
     return result.exit_code

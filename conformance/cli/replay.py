@@ -25,7 +25,7 @@ from typing import Any
 from conformance.config import arguments
 from conformance.errors import UsageError
 from conformance.registry import closest
-from conformance.report.diff import load_results
+from conformance.report.model import load_results
 
 __all__ = ["Shown", "add_arguments", "find_finding", "main"]
 
@@ -125,7 +125,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    document = load_results(args.results)
+    document = load_results(args.results).document
     shown = find_finding(document, args.finding, args.results)
     report_dir = args.report_dir or args.results.parent / "replay"
     values = _run_values(document, report_dir, args.yes)
@@ -143,7 +143,7 @@ def main(args: argparse.Namespace) -> int:
         code = execute(prepared)
     if code == 4:
         raise UsageError(f"the replay could not start: see {output}")
-    again = load_results(report_dir / "results.json")
+    again = load_results(report_dir / "results.json").document
     return _verdict(shown, again, report_dir)
 
 

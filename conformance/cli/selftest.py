@@ -36,6 +36,7 @@ from typing import Any
 from conformance.config import arguments
 from conformance.errors import UsageError
 from conformance.report.killmatrix import Matrix, RunResult, judge, judge_variant, read_results, render
+from conformance.report.model import load_results
 
 __all__ = [
     "HOST_VARIANTS",
@@ -226,7 +227,7 @@ def run_suite(
                 f"no results.json (exit {exit_code}): {' | '.join(tail)}",
                 variant,
             )
-        document = json.loads(results_file.read_text(encoding="utf-8"))
+        document = load_results(results_file).document
     finally:
         shutil.rmtree(report_dir, ignore_errors=True)
     failed, warned, incomplete, not_established = read_results(document)

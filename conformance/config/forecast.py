@@ -9,7 +9,6 @@ of its own (a pytest session cannot hold another), sending nothing to the target
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 import tempfile
@@ -18,6 +17,8 @@ from pathlib import Path
 
 from conformance.config.arguments import suite_argv
 from conformance.config.settings import RunSettings
+from conformance.errors import UsageError
+from conformance.report.model import load_results
 
 __all__ = ["Forecast", "forecast"]
 
@@ -66,8 +67,8 @@ def forecast(settings: RunSettings) -> Forecast | None:
                 check=False,
                 cwd=tmp,
             )
-            document = json.loads((report_dir / "results.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError, subprocess.TimeoutExpired):
+            document = load_results(report_dir / "results.json").document
+        except (OSError, UsageError, subprocess.TimeoutExpired):
             return None
     summary = document.get("summary", {})
     return Forecast(

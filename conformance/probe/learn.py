@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from conformance.checks.services import decode_jwt
+from conformance.checks.services import AT_JWT_TYPES, decode_jwt
 from conformance.client import ConformanceClient, Credentials, Target
 from conformance.client.budget import RequestBudget
 from conformance.clock import Clock, SystemClock
@@ -47,7 +47,6 @@ __all__ = [
 # Enough for every experiment and a dozen polls of an expiring token; small for a live server.
 DEFAULT_MAX_REQUESTS = 40
 NAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_AT_JWT = {"at+jwt", "application/at+jwt"}  # RFC 9068 §2.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +195,7 @@ def _learn_token_format(client: ConformanceClient, draft: Draft) -> None:
         body = exchange.json
         if exchange.kind == "token" and exchange.ok and isinstance(body, dict):
             decoded = decode_jwt(str(body.get("access_token", "")))
-            if not isinstance(decoded, str) and str(decoded[0].get("typ", "")).lower() in _AT_JWT:
+            if not isinstance(decoded, str) and str(decoded[0].get("typ", "")).lower() in AT_JWT_TYPES:
                 draft.learn(
                     "access_token.format", "jwt", f"the access token of #{exchange.seq} is a JWT, typ at+jwt"
                 )

@@ -27,7 +27,8 @@ from conformance.report.html_report import (
     settled_contradictions,
     source_link_html,
 )
-from conformance.report.results import NOT_ESTABLISHED, STATUSES, count_statuses
+from conformance.report.model import STATUSES, Status
+from conformance.report.results import NOT_ESTABLISHED, count_statuses
 from conformance.report.verdict import run_verdict
 from conformance.requirements import get
 from conformance.requirements.links import cited_documents, profile_section, source_links
@@ -161,7 +162,7 @@ class HtmlReportHooks:
     @staticmethod
     def _count(status: str, count: int, accepted: int) -> str:
         """One status's count; failures the baseline accepts are not shown as a failing run's."""
-        if status == "failed" and accepted and accepted == count:
+        if status == Status.FAILED and accepted and accepted == count:
             return f'<span style="color:{ACCEPTED_COLOUR}">{count} failed (accepted by the baseline)</span>'
         return f'<span style="color:{STATUS_COLOURS[status]}">{count} {status}</span>'
 
@@ -170,11 +171,11 @@ class HtmlReportHooks:
         does not accept, then the warned, then the accepted ones."""
         scrub = self.run.redactor.scrub
         groups = [
-            ("Failed", [r for r in rows if r["status"] == "failed" and r["id"] not in accepted]),
-            ("Warned (the run does not fail on these)", [r for r in rows if r["status"] == "warned"]),
+            ("Failed", [r for r in rows if r["status"] == Status.FAILED and r["id"] not in accepted]),
+            ("Warned (the run does not fail on these)", [r for r in rows if r["status"] == Status.WARNED]),
             (
                 "Accepted by the baseline",
-                [r for r in rows if r["status"] == "failed" and r["id"] in accepted],
+                [r for r in rows if r["status"] == Status.FAILED and r["id"] in accepted],
             ),
         ]
         parts = []

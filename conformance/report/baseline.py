@@ -24,6 +24,7 @@ import yaml
 
 from conformance.errors import UsageError
 from conformance.registry import closest
+from conformance.report.model import Status
 from conformance.requirements import all_requirements, get
 from conformance.schemas import SchemaViolation, load_schema, violations
 
@@ -75,13 +76,13 @@ class Baseline:
         by_id = {row["id"]: row for row in rows}
         verdicts = []
         for entry in self.entries:
-            row = by_id.get(entry.requirement, {"status": "skipped", "message": "not in this run"})
+            row = by_id.get(entry.requirement, {"status": Status.SKIPPED, "message": "not in this run"})
             status = row["status"]
-            if status == "passed":
+            if status == Status.PASSED:
                 verdict, note = FIXED, FIXED_HINT
-            elif status in ("failed", "warned") and entry.expired(today):
+            elif status in (Status.FAILED, Status.WARNED) and entry.expired(today):
                 verdict, note = EXPIRED, f"the acceptance expired on {entry.until}: its failure counts again"
-            elif status in ("failed", "warned"):
+            elif status in (Status.FAILED, Status.WARNED):
                 verdict, note = ACCEPTED, "accepted: still deviating, as the baseline says"
             else:
                 verdict, note = NOT_CHECKED, f"not checked by this run ({status})"
@@ -219,7 +220,7 @@ def baseline_yaml(document: dict[str, Any]) -> str:
     Warnings are left out: they never fail a run, so there is nothing to accept. Each reason is
     the current evidence, a placeholder for the person who accepts it to replace.
     """
-    failed = [row for row in document.get("requirements", []) if row.get("status") == "failed"]
+    failed = [row for row in document.get("requirements", []) if row.get("status") == Status.FAILED]
     header = (
         f"# Baseline from a run of profile {document.get('profile')} against {document.get('target')}"
         f"{' at ' + str(document['started']) if document.get('started') else ''}.\n"

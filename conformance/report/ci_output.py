@@ -14,6 +14,7 @@ from typing import Any
 
 from conformance.engine.run import ConformanceRun
 from conformance.report.baseline import ACCEPTED, FIXED, FIXED_HINT
+from conformance.report.model import Status, markdown_cell
 from conformance.report.results import NOT_ESTABLISHED, ResultsCollector, count_statuses
 
 __all__ = [
@@ -69,10 +70,6 @@ def error_commands(
     return lines
 
 
-def _cell(text: str) -> str:
-    return " ".join(str(text).split()).replace("|", "\\|")
-
-
 def step_summary(results: ResultsCollector, run: ConformanceRun, rows: list[dict[str, Any]]) -> str:
     """The job summary: counts by status, then what failed, what was partial, what is unknown."""
     counts = count_statuses(rows)
@@ -86,32 +83,32 @@ def step_summary(results: ResultsCollector, run: ConformanceRun, rows: list[dict
     ]
     reason = run.unreachable or run.stopped
     if reason is not None:
-        out += [f"**The run could not be completed:** {_cell(reason)}", ""]
+        out += [f"**The run could not be completed:** {markdown_cell(reason)}", ""]
     verdicts = results.baseline_verdicts(rows)
     accepted = {v["requirement"]: v for v in verdicts if v["verdict"] == ACCEPTED}
     failed = results.blocking_failures(rows)
     sections = (
         (failed, "Failed requirements", "expected / got"),
         ([r for r in rows if r["id"] in accepted], "Accepted by the baseline", "expected / got"),
-        ([r for r in rows if r["status"] == "partial"], "Checked in part only", "what was covered"),
+        ([r for r in rows if r["status"] == Status.PARTIAL], "Checked in part only", "what was covered"),
     )
     for chosen, title, column in sections:
         if chosen:
             out += [f"### {title} ({len(chosen)})", "", f"| requirement | level | source | {column} |"]
             out.append("|---|---|---|---|")
+            cell = markdown_cell
             out += [
-                f"| `{r['id']}` | {r['level']} | {_cell(r['source'])} | {_cell(r['message'])} |"
-                for r in chosen
+                f"| `{r['id']}` | {r['level']} | {cell(r['source'])} | {cell(r['message'])} |" for r in chosen
             ]
             out.append("")
     fixed = [v for v in verdicts if v["verdict"] == FIXED]
     if fixed:
         out += [f"### Baselined, now holding: {FIXED_HINT} ({len(fixed)})", ""]
-        out += [f"- `{v['requirement']}` (baseline reason: {_cell(v['reason'])})" for v in fixed]
+        out += [f"- `{v['requirement']}` (baseline reason: {markdown_cell(v['reason'])})" for v in fixed]
         out.append("")
     incomplete = results.incomplete
     if incomplete:
         out += [f"### Tests that could not establish their requirements ({NOT_ESTABLISHED})", ""]
-        out += [f"- `{entry['test']}`: {_cell(entry['cause'] or '')}" for entry in incomplete]
+        out += [f"- `{entry['test']}`: {markdown_cell(entry['cause'] or '')}" for entry in incomplete]
         out.append("")
     return run.redactor.scrub("\n".join(out) + "\n")

@@ -8,35 +8,12 @@ for a pull-request comment.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from conformance.errors import UsageError
+from conformance.report.model import Status, markdown_cell, verdicts_of
 
-__all__ = ["RunDiff", "diff_results", "load_results"]
-
-FAILING = ("failed",)
-
-
-def load_results(path: Path) -> dict[str, Any]:
-    """A results.json document, or one `UsageError` line saying why `path` is not one."""
-    try:
-        document = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read it: {exc.strerror or exc}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise UsageError(f"{path}: not a results.json (not JSON)") from None
-    rows = document.get("requirements") if isinstance(document, dict) else None
-    if not isinstance(rows, list) or not all(
-        isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("status"), str)
-        for r in rows
-    ):
-        raise UsageError(f"{path}: not a results.json (no requirements with id and status)")
-    return document  # type: ignore[no-any-return]
+__all__ = ["RunDiff", "diff_results"]
 
 
 @dataclass
@@ -100,37 +77,32 @@ class RunDiff:
             return "\n".join([*lines, "No requirement changed."]) + "\n"
         lines += ["| change | requirement | before | after | evidence now |", "|---|---|---|---|---|"]
         for title, (rid, before, after, _old, new_message) in changes:
-            lines.append(f"| {title} | `{rid}` | {before} | {after} | {_cell(new_message)} |")
+            lines.append(f"| {title} | `{rid}` | {before} | {after} | {markdown_cell(new_message)} |")
         return "\n".join(lines) + "\n"
 
 
-def _cell(text: str) -> str:
-    """Markdown table cells: one line, no pipe."""
-    return " ".join(text.split()).replace("|", "\\|")
-
-
 def diff_results(old: dict[str, Any], new: dict[str, Any]) -> RunDiff:
-    before = {r["id"]: r for r in old["requirements"]}
-    after = {r["id"]: r for r in new["requirements"]}
+    before = {v.id: v for v in verdicts_of(old)}
+    after = {v.id: v for v in verdicts_of(new)}
     result = RunDiff(old, new)
-    for rid, row in after.items():
-        status, message = row["status"], row.get("message", "")
+    for rid, verdict in after.items():
+        status, message = verdict.status, verdict.message
         previous = before.get(rid)
         if previous is None:
-            entry = (rid, "-", status, "", message)
-            (result.newly_failed if status in FAILING else result.added).append(entry)
+            entry = (rid, "-", status.value, "", message)
+            (result.newly_failed if status is Status.FAILED else result.added).append(entry)
             continue
-        was, old_message = previous["status"], previous.get("message", "")
-        entry = (rid, was, status, old_message, message)
-        if status in FAILING and was not in FAILING:
+        was, old_message = previous.status, previous.message
+        entry = (rid, was.value, status.value, old_message, message)
+        if status is Status.FAILED and was is not Status.FAILED:
             result.newly_failed.append(entry)
-        elif was in ("failed", "warned") and status == "passed":
+        elif was.deviates and status is Status.PASSED:
             result.fixed.append(entry)
         elif was != status:
             result.changed_status.append(entry)
         elif message != old_message:
             result.changed_evidence.append(entry)
-    for rid, row in before.items():
+    for rid, verdict in before.items():
         if rid not in after:
-            result.removed.append((rid, row["status"], "-", row.get("message", ""), ""))
+            result.removed.append((rid, verdict.status.value, "-", verdict.message, ""))
     return result

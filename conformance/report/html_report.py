@@ -23,6 +23,7 @@ from typing import Any
 from urllib.parse import quote
 
 from conformance.profile import Profile
+from conformance.report.model import Status
 from conformance.report.verdict import COLOURS
 from conformance.requirements import provider
 from conformance.requirements.links import SourceLink
@@ -30,13 +31,13 @@ from conformance.requirements.links import SourceLink
 __all__ = ["exchanges_html", "requirement_anchor", "settled_contradictions"]
 
 STATUS_COLOURS = {
-    "failed": "#c62828",
-    "warned": "#ef6c00",
-    "partial": "#1565c0",
-    "passed": "#2e7d32",
-    "skipped": "#616161",
+    Status.FAILED.value: "#c62828",
+    Status.WARNED.value: "#ef6c00",
+    Status.PARTIAL.value: "#1565c0",
+    Status.PASSED.value: "#2e7d32",
+    Status.SKIPPED.value: "#616161",
 }
-STATUS_ORDER = ("failed", "warned", "partial", "passed", "skipped")
+STATUS_ORDER = (Status.FAILED, Status.WARNED, Status.PARTIAL, Status.PASSED, Status.SKIPPED)
 ACCEPTED_COLOUR = "#ef6c00"  # a failure the baseline accepts: known, not failing the run
 BASELINE_COLOURS = {"accepted": ACCEPTED_COLOUR, "fixed": "#2e7d32", "expired": "#c62828"}
 EXCHANGES_SECTION = "conformance exchanges"
@@ -90,7 +91,7 @@ def settled_contradictions(profile: Profile, rows: list[dict[str, Any]]) -> list
     for contradiction in profile.contradictions:
         found = verdict = ""
         row = by_id.get(SETTLED_BY.get(contradiction.field, ""))
-        if row is not None and row["status"] in ("passed", "partial") and row["message"]:
+        if row is not None and row["status"] in (Status.PASSED, Status.PARTIAL) and row["message"]:
             found = row["message"]
             reading = _READING.search(found)
             if contradiction.field == "expiry.unit" and reading is not None:
@@ -100,7 +101,7 @@ def settled_contradictions(profile: Profile, rows: list[dict[str, Any]]) -> list
                     if counted != claimed
                     else f"the document's {claimed} holds: the service counts {counted}"
                 )
-        elif row is not None and row["status"] in ("failed", "warned"):
+        elif row is not None and Status(row["status"]).deviates:
             found, verdict = row["message"], f"{row['id']} {row['status']}"
         entries.append(
             {

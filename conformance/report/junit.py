@@ -35,6 +35,7 @@ from conformance.engine.findings import Finding
 from conformance.engine.run import ConformanceRun
 from conformance.profile import Profile
 from conformance.report.baseline import ACCEPTED, ACCEPTED_PREFIX
+from conformance.report.model import one_line
 from conformance.report.results import NOT_ESTABLISHED, ResultsCollector
 from conformance.requirements import get
 from conformance.requirements.links import label
@@ -51,11 +52,6 @@ INCOMPLETE_TESTCASE = "run could not be completed"
 _GOT_WIDTH = 160  # a CI system shows the message attribute on one line
 
 
-def _one_line(text: str, width: int = _GOT_WIDTH) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
-
-
 def failure_headline(failures: list[Finding]) -> str:
     """The first line of a failed test: its first failed requirement and what came back.
 
@@ -64,7 +60,8 @@ def failure_headline(failures: list[Finding]) -> str:
     """
     first = failures[0]
     more = f" (+{len(failures) - 1} more)" if len(failures) > 1 else ""
-    return f"{first.requirement.id} [{first.requirement.level.value}]: got {_one_line(first.got)}{more}"
+    got = one_line(first.got, _GOT_WIDTH)
+    return f"{first.requirement.id} [{first.requirement.level.value}]: got {got}{more}"
 
 
 def requirement_properties(ids: Iterable[str], profile: Profile | None = None) -> list[tuple[str, str]]:
@@ -175,7 +172,7 @@ def _add_incomplete(suite: ET.Element, run: ConformanceRun, reason: str) -> None
         time="0.000",
     )
     error = ET.SubElement(
-        testcase, "error", type="conformance.incomplete", message=run.redactor.scrub(_one_line(reason, 500))
+        testcase, "error", type="conformance.incomplete", message=run.redactor.scrub(one_line(reason, 500))
     )
     error.text = run.redactor.scrub(
         f"profile {run.profile.name} against {run.target.description}: {reason}\n"

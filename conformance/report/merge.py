@@ -25,14 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from conformance.errors import UsageError
-from conformance.report.diff import load_results
 from conformance.report.html_report import STATUS_COLOURS
 from conformance.report.junit import INCOMPLETE_TESTCASE
+from conformance.report.model import Status, load_results, one_line
 from conformance.report.results import tool_version
-from conformance.schemas import violations
 
-__all__ = ["MergedRun", "junit_xml", "load_run", "merge", "overview_html"]
+__all__ = ["MergedRun", "junit_xml", "merge", "overview_html"]
 
 _MESSAGE_WIDTH = 500  # junit's message attribute: CI systems show it on one line
 _ACCEPTED_COLOUR = "#ef6c00"  # as html_report's baseline "accepted"
@@ -57,7 +55,7 @@ class MergedRun:
         return [
             r["id"]
             for r in self.document["requirements"]
-            if r["status"] == "failed" and levels.get(r["level"], True)
+            if r["status"] == Status.FAILED and levels.get(r["level"], True)
         ]
 
     def accepted(self) -> set[str]:
@@ -66,7 +64,7 @@ class MergedRun:
         return {
             r["id"]
             for r in self.document["requirements"]
-            if r["status"] == "failed" and r["id"] not in blocking
+            if r["status"] == Status.FAILED and r["id"] not in blocking
         }
 
     @property
@@ -76,25 +74,11 @@ class MergedRun:
         return 0 if self.complete else 2
 
 
-def load_run(path: Path) -> dict[str, Any]:
-    """A results.json valid against its schema, or one UsageError line naming the file."""
-    document = load_results(path)
-    errors = violations("results", document)
-    if errors:
-        where = "/".join(str(p) for p in errors[0].absolute_path) or "the document"
-        raise UsageError(f"{path}: not a valid results.json ({where}: {_one_line(errors[0].message, 160)})")
-    return document
-
-
-def _one_line(text: str, width: int = _MESSAGE_WIDTH) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= width else line[: width - 1] + "…"
-
-
 def merge(paths: list[Path]) -> list[MergedRun]:
     runs: list[MergedRun] = []
     for path in paths:
-        document = load_run(path)
+        # Valid against the schema: the overview reads the summary, the baseline block, the levels.
+        document = load_results(path, validate=True).document
         name = f"{document['profile']} @ {document['target']}"
         if any(run.name == name for run in runs):
             # Two matrix cells against the same profile and target (say, other settings): the
@@ -184,10 +168,10 @@ def overview_html(runs: list[MergedRun]) -> str:
                 cells.append('<td class="none">—</td>')
                 continue
             status = row["status"]
-            accepted = status == "failed" and row["id"] in run.accepted()
+            accepted = status == Status.FAILED and row["id"] in run.accepted()
             colour = _ACCEPTED_COLOUR if accepted else STATUS_COLOURS.get(status, "#000")
             label = "failed (accepted)" if accepted else status
-            title = f' title="{esc(row["message"])}"' if status == "failed" and row["message"] else ""
+            title = f' title="{esc(row["message"])}"' if status == Status.FAILED and row["message"] else ""
             cells.append(f'<td class="{esc(status)}" style="color:{colour}"{title}>{esc(label)}</td>')
         body.append(
             f'<tr id="req-{esc(requirement["id"])}"><th>{esc(requirement["id"])}</th>'
@@ -227,8 +211,8 @@ def junit_xml(runs: list[MergedRun]) -> bytes:
                 ET.SubElement(
                     properties, "property", name=name, value=row["id" if name == "requirement" else name]
                 )
-            message = _one_line(row["message"])
-            if row["status"] == "failed" and row["id"] in accepted:
+            message = one_line(row["message"], _MESSAGE_WIDTH)
+            if row["status"] == Status.FAILED and row["id"] in accepted:
                 counts["skipped"] += 1
                 ET.SubElement(
                     case,
@@ -236,11 +220,11 @@ def junit_xml(runs: list[MergedRun]) -> bytes:
                     type="conformance.accepted",
                     message=f"accepted by the baseline: {message}",
                 )
-            elif row["status"] == "failed":
+            elif row["status"] == Status.FAILED:
                 counts["failures"] += 1
                 failure = ET.SubElement(case, "failure", message=message)
                 failure.text = row["message"]
-            elif row["status"] == "skipped":
+            elif row["status"] == Status.SKIPPED:
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", message=message)
         if not run.complete:
@@ -251,7 +235,8 @@ def junit_xml(runs: list[MergedRun]) -> bytes:
                 suite, "testcase", classname=_classname(run), name=INCOMPLETE_TESTCASE, time="0"
             )
             reason = run.document["error"] or f"{len(run.document['incomplete'])} test(s) not established"
-            ET.SubElement(case, "error", type="conformance.incomplete", message=_one_line(reason))
+            message = one_line(reason, _MESSAGE_WIDTH)
+            ET.SubElement(case, "error", type="conformance.incomplete", message=message)
         for attribute, count in counts.items():
             suite.set(attribute, str(count))
     for attribute in ("tests", "failures", "errors"):

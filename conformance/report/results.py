@@ -37,6 +37,7 @@ from conformance.client.budget import TOKEN_BUDGET_OPTION
 from conformance.engine.findings import Explanations, Finding, FindingLog, attribute
 from conformance.redaction import Redactor
 from conformance.report.baseline import ACCEPTED, FIXED, Baseline, load_baseline
+from conformance.report.model import STATUSES, Status
 from conformance.requirements import Level, all_requirements, get
 from conformance.requirements.links import ASSUMPTION, label
 
@@ -48,7 +49,6 @@ if TYPE_CHECKING:
 __all__ = [
     "FOLLOWS",
     "NOT_ESTABLISHED",
-    "STATUSES",
     "TARGET_SILENT",
     "VALIDATE_ENV",
     "ResultsCollector",
@@ -60,10 +60,6 @@ __all__ = [
     "settings_record",
 ]
 
-# A requirement's status is the strongest verdict any test gave it: one test that checked it in
-# full outweighs another that saw only part of it.
-_RANK = {"failed": 4, "warned": 3, "passed": 2, "partial": 1, "skipped": 0}
-STATUSES = ("passed", "partial", "failed", "warned", "skipped")
 NOT_ESTABLISHED = "not established"
 FOLLOWS = f"{NOT_ESTABLISHED}: follows from "  # a requirement not judged: another failure explains it
 TARGET_SILENT = "the target did not answer"  # the cause when a request got no complete answer
@@ -110,7 +106,7 @@ def settings_record(settings: RunSettings, seed: int | None = None) -> dict[str,
 
 
 def count_statuses(rows: list[dict[str, Any]]) -> dict[str, int]:
-    return {s: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
+    return {s.value: sum(1 for r in rows if r["status"] == s) for s in STATUSES}
 
 
 @dataclass
@@ -165,7 +161,7 @@ class ResultsCollector:
     def add(self, record: TestRecord) -> None:
         existing = self.tests.get(record.nodeid)
         # A later phase (teardown) never downgrades a failure seen earlier.
-        if existing is None or _RANK.get(record.outcome, 0) >= _RANK.get(existing.outcome, 0):
+        if existing is None or _rank(record.outcome) >= _rank(existing.outcome):
             self.tests[record.nodeid] = record
 
     @property
@@ -185,10 +181,10 @@ class ResultsCollector:
         """What explains each finding that follows from another failure, across the run."""
         return Explanations(f for record in self.tests.values() for f in self.findings_of(record))
 
-    def _verdicts(self, record: TestRecord, failing: Explanations) -> list[tuple[str, str, str]]:
+    def _verdicts(self, record: TestRecord, failing: Explanations) -> list[tuple[str, Status, str]]:
         """(requirement id, status, message) for every requirement `record` says anything about."""
         log = record.log
-        verdicts: list[tuple[str, str, str]] = []
+        verdicts: list[tuple[str, Status, str]] = []
         touched: set[str] = set()
         if log is not None:
             for finding in self.findings_of(record):
@@ -196,32 +192,34 @@ class ResultsCollector:
                 if cause is not None:
                     # One cause is blamed once: this evidence is shown with the requirement it follows from.
                     message = f"{FOLLOWS}{cause} (expected {finding.expected}; got {finding.got})"
-                    verdicts.append((finding.requirement.id, "skipped", message))
+                    verdicts.append((finding.requirement.id, Status.SKIPPED, message))
                 else:
-                    status = "failed" if finding.fails_run else "warned"
+                    status = Status.FAILED if finding.fails_run else Status.WARNED
                     message = f"expected {finding.expected}; got {finding.got}"
                     verdicts.append((finding.requirement.id, status, message))
                 touched.add(finding.requirement.id)
             for observation in log.observations:
                 if observation.requirement.id not in touched:
-                    verdicts.append((observation.requirement.id, observation.status, observation.note))
+                    status = Status(observation.status)
+                    verdicts.append((observation.requirement.id, status, observation.note))
             touched |= {o.requirement.id for o in log.observations}
         for requirement_id in record.requirement_ids:
             if requirement_id in touched:
                 continue
-            if record.outcome == "skipped":
-                verdicts.append((requirement_id, "skipped", record.message))
+            if record.outcome == Status.SKIPPED:
+                verdicts.append((requirement_id, Status.SKIPPED, record.message))
             elif record.not_established is not None:
-                verdicts.append((requirement_id, "skipped", f"{NOT_ESTABLISHED}: {record.not_established}"))
+                cause = f"{NOT_ESTABLISHED}: {record.not_established}"
+                verdicts.append((requirement_id, Status.SKIPPED, cause))
             elif log is not None and log.stopped:
-                verdicts.append((requirement_id, "skipped", f"{NOT_ESTABLISHED}: {log.stopped}"))
+                verdicts.append((requirement_id, Status.SKIPPED, f"{NOT_ESTABLISHED}: {log.stopped}"))
             else:
                 # Ran to its end (passed, or failed on findings about other requirements).
-                verdicts.append((requirement_id, "passed", ""))
+                verdicts.append((requirement_id, Status.PASSED, ""))
         return verdicts
 
     def requirement_statuses(self) -> list[dict[str, Any]]:
-        verdicts: dict[str, list[tuple[str, str, str]]] = defaultdict(list)  # id -> (status, msg, test)
+        verdicts: dict[str, list[tuple[Status, str, str]]] = defaultdict(list)  # id -> (status, msg, test)
         if not self.dry_run:
             failing = self.explanations()
             for record in self.tests.values():
@@ -231,21 +229,25 @@ class ResultsCollector:
         for requirement in all_requirements():
             entries = verdicts.get(requirement.id, [])
             if entries:
-                status = max((e[0] for e in entries), key=lambda s: _RANK[s])
-                cut = [e for e in entries if e[0] in ("partial", "skipped") and TOKEN_BUDGET_OPTION in e[1]]
-                if status == "passed" and cut:
+                status = max((e[0] for e in entries), key=lambda s: s.rank)
+                cut = [
+                    e
+                    for e in entries
+                    if e[0] in (Status.PARTIAL, Status.SKIPPED) and TOKEN_BUDGET_OPTION in e[1]
+                ]
+                if status is Status.PASSED and cut:
                     # Another test passed it, but the token budget kept a check of it from running:
                     # not checked in full. (No other kind of skip outweighs a pass.)
-                    status = "partial"
-                    entries = [("partial", e[1], e[2]) for e in cut] + entries
+                    status = Status.PARTIAL
+                    entries = [(Status.PARTIAL, e[1], e[2]) for e in cut] + entries
                 messages = [e[1] for e in entries if e[0] == status and e[1]]
                 # Of the reasons it was not checked, what would make it run first.
                 messages.sort(key=lambda m: not m.startswith("not checked"))
                 message = messages[0] if messages else ""
             else:
-                status, message = "skipped", NOT_RUN if self.dry_run else "not exercised by this run"
-            if status == "failed" and not requirement.level.fails_run:
-                status = "warned"
+                status, message = Status.SKIPPED, NOT_RUN if self.dry_run else "not exercised by this run"
+            if status is Status.FAILED and not requirement.level.fails_run:
+                status = Status.WARNED
             rows.append(
                 {
                     "id": requirement.id,
@@ -261,7 +263,7 @@ class ResultsCollector:
 
     def must_failures(self, rows: list[dict[str, Any]] | None = None) -> int:
         rows = self.requirement_statuses() if rows is None else rows
-        return sum(1 for r in rows if r["status"] == "failed" and get(r["id"]).level.fails_run)
+        return sum(1 for r in rows if r["status"] == Status.FAILED and get(r["id"]).level.fails_run)
 
     def baseline_verdicts(self, rows: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
         if self.baseline is None:
@@ -277,7 +279,7 @@ class ResultsCollector:
         return [
             r
             for r in rows
-            if r["status"] == "failed" and get(r["id"]).level.fails_run and r["id"] not in accepted
+            if r["status"] == Status.FAILED and get(r["id"]).level.fails_run and r["id"] not in accepted
         ]
 
     def fails_run(self, rows: list[dict[str, Any]] | None = None) -> bool:
@@ -395,6 +397,11 @@ class ResultsCollector:
                 where = "/".join(str(p) for p in problems[0].absolute_path)
                 raise AssertionError(f"results.json breaks its schema at {where}: {problems[0].message}")
         path.write_text(text + "\n", encoding="utf-8")
+
+
+def _rank(outcome: str) -> int:
+    """A test's outcome (passed, failed, skipped) ranks as the status of that name."""
+    return Status(outcome).rank if outcome in STATUSES else 0
 
 
 def replay_command(results: Path | str, finding: str) -> str:

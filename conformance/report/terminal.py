@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from conformance.report import baseline
+from conformance.report.model import Status
 from conformance.report.results import FOLLOWS, NOT_ESTABLISHED, count_statuses
 from conformance.report.verdict import run_verdict
 from conformance.requirements import all_requirements
@@ -140,7 +141,11 @@ def summary_sections(
 
     listed(
         "conformance warnings (SHOULD / INFO: the run does not fail on these)",
-        [f"{r['id']} [{r['level']}, {r['source']}]: {r['message']}" for r in rows if r["status"] == "warned"],
+        [
+            f"{r['id']} [{r['level']}, {r['source']}]: {r['message']}"
+            for r in rows
+            if r["status"] == Status.WARNED
+        ],
     )
     listed(
         "conformance failures (MUST / provider documentation)",
@@ -155,12 +160,12 @@ def summary_sections(
         [
             f"{r['id']} [{r['level']}]: {r['message']}"
             for r in rows
-            if r["status"] == "skipped" and r["message"].startswith(FOLLOWS)
+            if r["status"] == Status.SKIPPED and r["message"].startswith(FOLLOWS)
         ],
     )
     listed(
         "conformance: checked in part only",
-        [f"{r['id']} [{r['level']}]: {r['message']}" for r in rows if r["status"] == "partial"],
+        [f"{r['id']} [{r['level']}]: {r['message']}" for r in rows if r["status"] == Status.PARTIAL],
     )
     incomplete = results.incomplete
     listed(

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from conformance.report.baseline import ACCEPTED, FIXED
+from conformance.report.model import Status
 
 if TYPE_CHECKING:
     from conformance.engine.run import ConformanceRun
@@ -67,7 +68,7 @@ def run_verdict(results: ResultsCollector, run: ConformanceRun, rows: list[dict[
     accepted = [v for v in baseline if v["verdict"] == ACCEPTED]
     if accepted:
         parts.append(f"{_plural(len(accepted), 'known deviation')} accepted by the baseline")
-    warned = [r for r in rows if r["status"] == "warned"]
+    warned = [r for r in rows if r["status"] == Status.WARNED]
     if warned:
         parts.append(f"{_plural(len(warned), 'warning')} (SHOULD, advisories)")
     return Verdict("pass", "; ".join(parts))

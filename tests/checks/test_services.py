@@ -75,3 +75,11 @@ def test_the_identifier_is_the_url_without_the_well_known_segment() -> None:
     )
     # Keycloak's placement after the path: the identifier is the path before it.
     assert identifier_from("https://kc", "/realms/r" + well_known, well_known) == "https://kc/realms/r"
+
+
+def test_the_probe_knows_an_rfc9068_token_by_the_checks_own_types() -> None:
+    from conformance.checks.services import AT_JWT_TYPES
+    from conformance.probe import learn
+
+    assert AT_JWT_TYPES == {"at+jwt", "application/at+jwt"}
+    assert vars(learn)["AT_JWT_TYPES"] is AT_JWT_TYPES and "_AT_JWT" not in vars(learn)
