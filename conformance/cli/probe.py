@@ -34,7 +34,7 @@ INCOMPLETE = 2  # the server could not be reached, issued no token, or the budge
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     # --url, --resource-path, --expiry-wait, --max-requests, --max-rps, --timeout,
-    # --allow-insecure-http, --yes: as `conformance run` takes them (conformance.options).
+    # --allow-insecure-http, --yes: as `conformance run` takes them (conformance.config.options).
     arguments.add_arguments(
         parser,
         "probe",

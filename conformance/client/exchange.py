@@ -175,7 +175,7 @@ class Exchange:
     # §2.3.1): a server that does not form-decode them refuses them.
     basic_form_encoded: bool = False
     # The documented token request of its grant, unchanged (profile scope, client, method): a
-    # token it issued is one any scenario may borrow (conformance.token_bank).
+    # token it issued is one any scenario may borrow (conformance.engine.token_bank).
     documented: bool = False
     # Sent to obtain a token (the token budget paid for it): a token issued to any other request
     # is one the server should have refused, a finding, counted apart.

@@ -61,10 +61,10 @@ class RunSettings:
     allow_insecure_http: bool = False
     confirmed: bool = False
     dry_run: bool = False
-    examples: int | None = None  # per property-based search; None: conformance.search decides
-    seed: int = 0  # what each search's seed is derived from (conformance.search)
+    examples: int | None = None  # per property-based search; None: conformance.engine.search decides
+    seed: int = 0  # what each search's seed is derived from (conformance.engine.search)
     variants: tuple[str, ...] = ()  # benign emulator variants (conformance.emulator.variants)
-    baseline: Path | None = None  # accepted deviations (conformance.baseline)
+    baseline: Path | None = None  # accepted deviations (conformance.report.baseline)
     strict_baseline: bool = False
     select: tuple[str, ...] = ()  # node ids: only these tests run (the summary's ids, pasted back)
 

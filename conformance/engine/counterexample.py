@@ -171,7 +171,7 @@ class Search:
         *held: Requirement,
         reset: bool = True,
     ) -> Search:
-        """The search of `kind` (see conformance.search.EXAMPLES) for the test `request` runs."""
+        """The search of `kind` (see conformance.engine.search.EXAMPLES) for the test `request` runs."""
         run: ConformanceRun = request.getfixturevalue("conformance_run")
         budget = budget_for(request.config, run.settings, kind, search_id(request))
         progress = request.config.stash.get(PROGRESS, None)

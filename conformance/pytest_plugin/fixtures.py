@@ -73,7 +73,7 @@ def conformance(conformance_run: ConformanceRun, request: pytest.FixtureRequest)
 
 
 def _grant_of(request: pytest.FixtureRequest) -> str | None:
-    """The grant a test parametrized by `grant` (see conformance.markers) obtains tokens by."""
+    """The grant a test parametrized by `grant` (see conformance.pytest_plugin.markers) obtains tokens by."""
     callspec = getattr(request.node, "callspec", None)
     grant = callspec.params.get("grant") if callspec is not None else None
     return str(grant) if grant is not None else None

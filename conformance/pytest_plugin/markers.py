@@ -452,7 +452,7 @@ def unmet_need(item: pytest.Item, subject: Subject) -> str | None:
             named = ", ".join(sorted(unknown)) if unknown else repr(marker.args)
             raise pytest.UsageError(
                 f"conformance: {item.nodeid}: its applies marker names no known need ({named}); "
-                "use conformance.markers.applies"
+                "use conformance.applies"
             )
         needs.update(marker.kwargs)
     for name, need in NEEDS.all().items():
@@ -486,7 +486,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "applies(**needs): what a scenario needs of the profile and target; skipped at collection "
-        "without it (see conformance.markers.applies)",
+        "without it (see conformance.applies)",
     )
 
 

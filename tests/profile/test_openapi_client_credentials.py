@@ -1,4 +1,4 @@
-"""The OpenAPI document of a client-credentials-only profile (conformance.openapi): the grant it
+"""The OpenAPI document of a client-credentials-only profile (conformance.profile.openapi): the grant it
 offers, no resource owner parameters, valid OpenAPI 3.1 (schemathesis runs on it)."""
 
 from __future__ import annotations

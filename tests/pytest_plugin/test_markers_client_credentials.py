@@ -1,4 +1,4 @@
-"""The needs of issue 11's client credentials scenarios (conformance.markers): each judged from
+"""The needs of issue 11's client credentials scenarios (conformance.pytest_plugin.markers): each judged from
 the profile, each unmet one skipped with the profile's reason."""
 
 from __future__ import annotations

@@ -29,7 +29,7 @@ _KNOWN_PARAMETERS = {
 
 # One cause is blamed once: a refusal that is no RFC 6749 error response (HTTP 200, HTML, no error
 # member) fails RFC6749-5.2-error, and the requirements that wanted a particular code read "not
-# established: follows from RFC6749-5.2-error" (conformance.findings): they are not named here.
+# established: follows from RFC6749-5.2-error" (conformance.engine.findings): they are not named here.
 
 
 def _password_grant(profile: Profile) -> bool:

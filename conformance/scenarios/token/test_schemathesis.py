@@ -3,7 +3,7 @@
 Positive and negative cases for the token endpoint and the protected resource, sent by our
 client, judged by schemathesis's checks for server errors, status codes, content types,
 response schemas and headers, and by our own exchange checks; each failure is reported
-under the requirement it breaks (see conformance.openapi_checks).
+under the requirement it breaks (see conformance.checks.openapi).
 """
 
 from __future__ import annotations
