@@ -16,6 +16,7 @@ limit of the client apply to every request the searches send.
 
 from __future__ import annotations
 
+import functools
 import random
 import zlib
 from collections.abc import Iterator
@@ -90,7 +91,10 @@ def _no_local_constants() -> Any:
     return providers.Constants()  # type: ignore[attr-defined]
 
 
+@functools.cache  # once; never at import: nothing here happens because a module was imported
 def register_profiles() -> None:
+    """The suite's hypothesis profiles, for `--hypothesis-profile` and for every search: asked for
+    by the plugin when pytest starts (before hypothesis loads the chosen one), and by each search."""
     settings.register_profile(DEV, max_examples=EXAMPLES["requests"], stateful_step_count=STEPS, parent=_BASE)
     settings.register_profile(
         SEEDED, max_examples=EXAMPLES["requests"], stateful_step_count=STEPS, derandomize=True, parent=_BASE
@@ -104,9 +108,6 @@ def register_profiles() -> None:
         report_multiple_bugs=False,
         parent=_BASE,
     )
-
-
-register_profiles()
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,6 +152,7 @@ def budget_for(config: pytest.Config, run: RunSettings, kind: str, test_id: str)
     # server on this machine is searched as thoroughly, but over HTTP with the smaller example
     # counts.
     live = run.frugal or (not run.emulate and not is_loopback(str(run.url)))
+    register_profiles()
     chosen = _option(config, "hypothesis_profile")
     name = str(chosen) if chosen else (LIVE if live else SEEDED)
     base = settings.get_profile(name)

@@ -18,6 +18,7 @@ import pytest
 import conformance.engine.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
 from conformance.config.safety import is_loopback, plan
 from conformance.config.settings import RunSettings, add_options
+from conformance.engine import search
 from conformance.engine.findings import Finding, FindingLog
 from conformance.engine.progress import SearchProgress
 from conformance.engine.run import ConformanceRun
@@ -61,6 +62,8 @@ SILENT_TESTS = (
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
+    # Before hypothesis' own pytest_configure loads the profile `--hypothesis-profile` names.
+    search.register_profiles()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -135,3 +135,30 @@ def test_a_search_draws_from_its_strategies_alone_whatever_modules_are_loaded() 
         draw()
     assert not drawn & set(local)
     assert providers._get_local_constants is original  # nothing changed outside the search
+
+
+def test_the_hypothesis_profiles_are_registered_when_asked_not_by_an_import() -> None:
+    # A fresh interpreter: in this one the plugin has registered them already.
+    script = (
+        "from hypothesis import settings\n"
+        "from hypothesis.errors import InvalidArgument\n"
+        "import conformance.engine.search as search\n"
+        "try:\n"
+        "    settings.get_profile(search.SEEDED)\n"
+        "    print('at import')\n"
+        "except InvalidArgument:\n"
+        "    search.register_profiles()\n"
+        "    print(settings.get_profile(search.SEEDED).derandomize)\n"
+    )
+    completed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert completed.stdout.strip() == "True"
+
+
+def test_a_plain_pytest_run_may_name_the_suites_hypothesis_profile(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "from hypothesis import settings\n"
+        "def test_profile():\n"
+        "    assert settings.default.derandomize is True\n"
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--hypothesis-profile", "conformance-ci")
+    result.assert_outcomes(passed=1)
