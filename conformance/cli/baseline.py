@@ -18,7 +18,7 @@ def add_arguments(parser: Any) -> None:
 
 
 def main(args: Any) -> int:
-    text = baseline_yaml(load_results(args.results).document)
+    text = baseline_yaml(load_results(args.results))
     if args.output is not None:
         args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")

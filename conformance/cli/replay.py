@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from typing import Any
 from conformance.config import arguments
 from conformance.errors import UsageError
 from conformance.registry import closest
-from conformance.report.model import load_results
+from conformance.report.model import Results, load_results
 
 __all__ = ["Shown", "add_arguments", "find_finding", "main"]
 
@@ -44,7 +45,7 @@ class Shown:
     status: int | None
 
     @classmethod
-    def of(cls, requirement: str, evidence: dict[str, Any]) -> Shown:
+    def of(cls, requirement: str, evidence: Mapping[str, Any]) -> Shown:
         return cls(
             requirement,
             str(evidence["test"]),
@@ -58,33 +59,28 @@ class Shown:
         return f"HTTP {self.status}" if self.status is not None else "no answer"
 
 
-def find_finding(document: dict[str, Any], wanted: str, source: Path) -> Shown:
-    """The finding `wanted` names in `document`, or one UsageError line saying why there is none."""
-    rows = document["requirements"]
+def find_finding(results: Results, wanted: str) -> Shown:
+    """The finding `wanted` names in `results`, or one UsageError line saying why there is none."""
+    source, verdicts = results.path, results.verdicts
     if wanted.startswith("#"):
         try:
             number = int(wanted[1:])
         except ValueError:
             raise UsageError(f"{wanted!r}: an exchange is #N, a number (as the report shows it)") from None
-        shown = [
-            Shown.of(r["id"], e) for r in rows for e in r.get("evidence") or [] if e.get("exchange") == number
-        ]
+        shown = [Shown.of(v.id, e) for v in verdicts for e in v.evidence if e.get("exchange") == number]
         if not shown:
-            numbers = sorted(
-                {e["exchange"] for r in rows for e in r.get("evidence") or [] if e.get("exchange")}
-            )
+            numbers = sorted({e["exchange"] for v in verdicts for e in v.evidence if e.get("exchange")})
             listed = ", ".join(f"#{n}" for n in numbers[:12]) or "none"
             raise UsageError(f"{source}: no finding shows exchange #{number} (findings show {listed})")
         return shown[0]
-    row = next((r for r in rows if r["id"] == wanted), None)
-    if row is None:
-        near = closest(wanted, [r["id"] for r in rows])
+    verdict = results.verdict(wanted)
+    if verdict is None:
+        near = closest(wanted, [v.id for v in verdicts])
         hint = f" (did you mean {near}?)" if near else ""
         raise UsageError(f"{source}: no requirement {wanted}{hint}")
-    evidence = row.get("evidence") or []
-    if not evidence:
-        raise UsageError(f"{source}: {wanted} is {row['status']}, with no finding to replay")
-    return Shown.of(wanted, evidence[0])
+    if not verdict.evidence:
+        raise UsageError(f"{source}: {wanted} is {verdict.status}, with no finding to replay")
+    return Shown.of(wanted, verdict.evidence[0])
 
 
 def _run_values(document: dict[str, Any], report_dir: Path, yes: bool) -> dict[str, object]:
@@ -125,8 +121,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    document = load_results(args.results).document
-    shown = find_finding(document, args.finding, args.results)
+    results = load_results(args.results)
+    document = results.document
+    shown = find_finding(results, args.finding)
     report_dir = args.report_dir or args.results.parent / "replay"
     values = _run_values(document, report_dir, args.yes)
     print(
@@ -143,30 +140,29 @@ def main(args: argparse.Namespace) -> int:
         code = execute(prepared)
     if code == 4:
         raise UsageError(f"the replay could not start: see {output}")
-    again = load_results(report_dir / "results.json").document
-    return _verdict(shown, again, report_dir)
+    return _verdict(shown, load_results(report_dir / "results.json"), report_dir)
 
 
-def _verdict(shown: Shown, again: dict[str, Any], report_dir: Path) -> int:
-    row = next((r for r in again["requirements"] if r["id"] == shown.requirement), None)
-    found = [
-        Shown.of(shown.requirement, e) for e in (row or {}).get("evidence") or [] if e["test"] == shown.test
-    ]
+def _verdict(shown: Shown, replayed: Results, report_dir: Path) -> int:
+    row = replayed.verdict(shown.requirement)
+    evidence = row.evidence if row is not None else ()
+    found = [Shown.of(shown.requirement, e) for e in evidence if e["test"] == shown.test]
     where = f"  the replay's reports: {report_dir}"
     if found:
         same = next((f for f in found if (f.expected, f.got) == (shown.expected, shown.got)), found[0])
         outcome = same.outcome()
         alike = "as in the run" if same.status == shown.status else f"the run saw {shown.outcome()}"
-        print(f"reproduced: {shown.requirement} {row['status'] if row else ''}: {outcome}, {alike}")
+        print(f"reproduced: {shown.requirement} {row.status if row else ''}: {outcome}, {alike}")
         print(f"  expected: {same.expected}\n  got:      {same.got}")
         if same.exchange is not None:
             print(f"  exchange: #{same.exchange} of the replay")
         print(where)
         return REPRODUCED
+    again = replayed.document
     if again.get("incomplete") or again.get("error"):
         cause = again.get("error") or again["incomplete"][0]["cause"]
         print(f"not established: the replay could not show it either way: {cause}\n{where}")
         return NOT_ESTABLISHED
-    status = row["status"] if row else "not judged"
+    status = row.status if row else "not judged"
     print(f"not reproduced: {shown.requirement} is {status} in the replay\n{where}")
     return NOT_REPRODUCED

@@ -24,7 +24,7 @@ import yaml
 
 from conformance.errors import UsageError
 from conformance.registry import closest
-from conformance.report.model import Status
+from conformance.report.model import Results, Status
 from conformance.requirements import all_requirements, get
 from conformance.schemas import SchemaViolation, load_schema, violations
 
@@ -214,13 +214,14 @@ def load_baseline(path: str | Path) -> Baseline:
     return Baseline(str(path), tuple(entries))
 
 
-def baseline_yaml(document: dict[str, Any]) -> str:
-    """A baseline accepting every failed requirement of a results.json document.
+def baseline_yaml(results: Results) -> str:
+    """A baseline accepting every failed requirement of a run's results.json.
 
     Warnings are left out: they never fail a run, so there is nothing to accept. Each reason is
     the current evidence, a placeholder for the person who accepts it to replace.
     """
-    failed = [row for row in document.get("requirements", []) if row.get("status") == Status.FAILED]
+    document = results.document
+    failed = [v for v in results.verdicts if v.status is Status.FAILED]
     header = (
         f"# Baseline from a run of profile {document.get('profile')} against {document.get('target')}"
         f"{' at ' + str(document['started']) if document.get('started') else ''}.\n"
@@ -229,9 +230,7 @@ def baseline_yaml(document: dict[str, Any]) -> str:
     )
     if not failed:
         return header + "[]\n"
-    entries = [
-        {"requirement": row["id"], "reason": row.get("message") or "failed in this run"} for row in failed
-    ]
+    entries = [{"requirement": v.id, "reason": v.message or "failed in this run"} for v in failed]
     return header + yaml.safe_dump(entries, sort_keys=False, allow_unicode=True, width=100)
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from conformance.report.html_report import STATUS_COLOURS
 from conformance.report.junit import INCOMPLETE_TESTCASE
-from conformance.report.model import Status, load_results, one_line
+from conformance.report.model import RequirementVerdict, Status, load_results, one_line
 from conformance.report.results import tool_version
 
 __all__ = ["MergedRun", "junit_xml", "merge", "overview_html"]
@@ -41,6 +41,10 @@ class MergedRun:
     name: str  # "<profile> @ <target>", made unique among the runs merged
     path: Path
     document: dict[str, Any]
+    verdicts: tuple[RequirementVerdict, ...]
+
+    def verdict(self, requirement_id: str) -> RequirementVerdict | None:
+        return next((v for v in self.verdicts if v.id == requirement_id), None)
 
     @property
     def complete(self) -> bool:
@@ -52,20 +56,12 @@ class MergedRun:
         if baseline is not None:
             return list(baseline["unaccepted_failures"])
         levels = self.document["summary"]["levels"]
-        return [
-            r["id"]
-            for r in self.document["requirements"]
-            if r["status"] == Status.FAILED and levels.get(r["level"], True)
-        ]
+        return [v.id for v in self.verdicts if v.status is Status.FAILED and levels.get(v.level, True)]
 
     def accepted(self) -> set[str]:
         """Failed requirements the run's baseline accepts: not failures of the merged overview."""
         blocking = set(self.blocking_failures())
-        return {
-            r["id"]
-            for r in self.document["requirements"]
-            if r["status"] == Status.FAILED and r["id"] not in blocking
-        }
+        return {v.id for v in self.verdicts if v.status is Status.FAILED and v.id not in blocking}
 
     @property
     def exit_code(self) -> int:
@@ -78,13 +74,14 @@ def merge(paths: list[Path]) -> list[MergedRun]:
     runs: list[MergedRun] = []
     for path in paths:
         # Valid against the schema: the overview reads the summary, the baseline block, the levels.
-        document = load_results(path, validate=True).document
+        results = load_results(path, validate=True)
+        document = results.document
         name = f"{document['profile']} @ {document['target']}"
         if any(run.name == name for run in runs):
             # Two matrix cells against the same profile and target (say, other settings): the
             # file tells them apart, where a column name would otherwise hide one of them.
             name = f"{name} ({path})"
-        runs.append(MergedRun(name, Path(path), document))
+        runs.append(MergedRun(name, Path(path), document, results.verdicts))
     return runs
 
 
@@ -93,18 +90,14 @@ def exit_code(runs: list[MergedRun]) -> int:
     return 1 if 1 in codes else 2 if 2 in codes else 0
 
 
-def _catalogue(runs: list[MergedRun]) -> list[dict[str, Any]]:
+def _catalogue(runs: list[MergedRun]) -> list[RequirementVerdict]:
     """Every requirement of any run, in the order the runs list them (catalogue order); runs
     of two versions of the tool may not know the same requirements."""
-    rows: dict[str, dict[str, Any]] = {}
+    rows: dict[str, RequirementVerdict] = {}
     for run in runs:
-        for row in run.document["requirements"]:
-            rows.setdefault(row["id"], row)
+        for verdict in run.verdicts:
+            rows.setdefault(verdict.id, verdict)
     return list(rows.values())
-
-
-def _row(run: MergedRun, requirement_id: str) -> dict[str, Any] | None:
-    return next((r for r in run.document["requirements"] if r["id"] == requirement_id), None)
 
 
 def merged_document(runs: list[MergedRun]) -> dict[str, Any]:
@@ -113,16 +106,16 @@ def merged_document(runs: list[MergedRun]) -> dict[str, Any]:
         statuses: dict[str, str | None] = {}
         messages: dict[str, str] = {}
         for run in runs:
-            row = _row(run, requirement["id"])
-            statuses[run.name] = None if row is None else row["status"]
-            if row is not None and row["message"]:
-                messages[run.name] = row["message"]
+            row = run.verdict(requirement.id)
+            statuses[run.name] = None if row is None else row.status.value
+            if row is not None and row.message:
+                messages[run.name] = row.message
         table.append(
             {
-                "id": requirement["id"],
-                "level": requirement["level"],
-                "source": requirement["source"],
-                "statement": requirement["statement"],
+                "id": requirement.id,
+                "level": requirement.level,
+                "source": requirement.source,
+                "statement": requirement.statement,
                 "statuses": statuses,
                 "messages": messages,
             }
@@ -163,19 +156,19 @@ def overview_html(runs: list[MergedRun]) -> str:
     for requirement in _catalogue(runs):
         cells = []
         for run in runs:
-            row = _row(run, requirement["id"])
+            row = run.verdict(requirement.id)
             if row is None:
                 cells.append('<td class="none">—</td>')
                 continue
-            status = row["status"]
-            accepted = status == Status.FAILED and row["id"] in run.accepted()
+            status = row.status
+            accepted = status is Status.FAILED and row.id in run.accepted()
             colour = _ACCEPTED_COLOUR if accepted else STATUS_COLOURS.get(status, "#000")
             label = "failed (accepted)" if accepted else status
-            title = f' title="{esc(row["message"])}"' if status == Status.FAILED and row["message"] else ""
+            title = f' title="{esc(row.message)}"' if status is Status.FAILED and row.message else ""
             cells.append(f'<td class="{esc(status)}" style="color:{colour}"{title}>{esc(label)}</td>')
         body.append(
-            f'<tr id="req-{esc(requirement["id"])}"><th>{esc(requirement["id"])}</th>'
-            f"<td>{esc(requirement['level'])}</td><td>{esc(requirement['statement'])}</td>{''.join(cells)}</tr>"
+            f'<tr id="req-{esc(requirement.id)}"><th>{esc(requirement.id)}</th>'
+            f"<td>{esc(requirement.level)}</td><td>{esc(requirement.statement)}</td>{''.join(cells)}</tr>"
         )
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
@@ -203,16 +196,14 @@ def junit_xml(runs: list[MergedRun]) -> bytes:
         suite = ET.SubElement(root, "testsuite", name=f"conformance {run.name}")
         counts = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
         accepted = run.accepted()
-        for row in run.document["requirements"]:
+        for row in run.verdicts:
             counts["tests"] += 1
-            case = ET.SubElement(suite, "testcase", classname=_classname(run), name=row["id"], time="0")
+            case = ET.SubElement(suite, "testcase", classname=_classname(run), name=row.id, time="0")
             properties = ET.SubElement(case, "properties")
-            for name in ("requirement", "level", "source"):
-                ET.SubElement(
-                    properties, "property", name=name, value=row["id" if name == "requirement" else name]
-                )
-            message = one_line(row["message"], _MESSAGE_WIDTH)
-            if row["status"] == Status.FAILED and row["id"] in accepted:
+            for name, value in (("requirement", row.id), ("level", row.level), ("source", row.source)):
+                ET.SubElement(properties, "property", name=name, value=value)
+            message = one_line(row.message, _MESSAGE_WIDTH)
+            if row.status is Status.FAILED and row.id in accepted:
                 counts["skipped"] += 1
                 ET.SubElement(
                     case,
@@ -220,11 +211,11 @@ def junit_xml(runs: list[MergedRun]) -> bytes:
                     type="conformance.accepted",
                     message=f"accepted by the baseline: {message}",
                 )
-            elif row["status"] == Status.FAILED:
+            elif row.status is Status.FAILED:
                 counts["failures"] += 1
                 failure = ET.SubElement(case, "failure", message=message)
-                failure.text = row["message"]
-            elif row["status"] == Status.SKIPPED:
+                failure.text = row.message
+            elif row.status is Status.SKIPPED:
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", message=message)
         if not run.complete:
