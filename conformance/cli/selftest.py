@@ -227,11 +227,11 @@ def run_suite(
                 f"no results.json (exit {exit_code}): {' | '.join(tail)}",
                 variant,
             )
-        document = load_results(results_file).document
+        results = load_results(results_file)
     finally:
         shutil.rmtree(report_dir, ignore_errors=True)
-    failed, warned, incomplete, not_established = read_results(document)
-    statuses = tuple((r["id"], r["status"]) for r in document.get("requirements", []))
+    failed, warned, incomplete, not_established = read_results(results.document)
+    statuses = tuple((v.id, v.status.value) for v in results.verdicts)
     return RunResult(
         profile_ref,
         defect,

@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from conformance.report.model import Status
+from conformance.report.model import Status, verdicts_of
 from conformance.report.results import NOT_ESTABLISHED, TARGET_SILENT
 
 __all__ = ["Matrix", "Row", "RunResult", "VariantRow", "judge", "judge_variant", "read_results", "render"]
@@ -50,10 +50,10 @@ class RunResult:
 
 def read_results(document: dict[str, Any]) -> tuple[tuple[str, ...], ...]:
     """(failed, warned, incomplete causes, not-established ids) from a results.json document."""
-    rows = document.get("requirements", [])
-    failed = tuple(r["id"] for r in rows if r["status"] == Status.FAILED)
-    warned = tuple(r["id"] for r in rows if r["status"] == Status.WARNED)
-    not_established = tuple(r["id"] for r in rows if str(r.get("message", "")).startswith(NOT_ESTABLISHED))
+    verdicts = verdicts_of(document)
+    failed = tuple(v.id for v in verdicts if v.status is Status.FAILED)
+    warned = tuple(v.id for v in verdicts if v.status is Status.WARNED)
+    not_established = tuple(v.id for v in verdicts if v.message.startswith(NOT_ESTABLISHED))
     causes: list[str] = []
     listed = document.get("incomplete")
     if isinstance(listed, list):
