@@ -42,7 +42,7 @@ __all__ = [
     "scenario_selection",
 ]
 
-SCENARIOS = files("conformance") / "scenarios"
+SCENARIOS = Path(str(files("conformance") / "scenarios"))  # a folder: the package is never zipped
 
 
 def scenario_selection(extra: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -68,12 +68,12 @@ def _scenario_module(module: str) -> str:
     """The dotted name of the packaged scenario module `module` names (`[folder/]test_x.py`)."""
     found = [
         path
-        for path in Path(str(SCENARIOS)).rglob(Path(module).name)
-        if ("/" + path.relative_to(Path(str(SCENARIOS))).as_posix()).endswith("/" + module)
+        for path in SCENARIOS.rglob(Path(module).name)
+        if ("/" + path.relative_to(SCENARIOS).as_posix()).endswith("/" + module)
     ]
     if not found:
         raise UsageError(f"no scenario module {module}: the node ids the summary prints name one")
-    relative = found[0].relative_to(Path(str(SCENARIOS))).with_suffix("")
+    relative = found[0].relative_to(SCENARIOS).with_suffix("")
     return "conformance.scenarios." + ".".join(relative.parts)
 
 
@@ -221,7 +221,7 @@ def _run_values(args: argparse.Namespace) -> dict[str, object]:
 
 def pytest_arguments(args: argparse.Namespace, report_dir: Path) -> list[str]:
     """The pytest command line `conformance run` stands for (node ids after `--` aside)."""
-    return arguments.suite_argv(
+    return suite_argv(
         {**_run_values(args), "report-dir": report_dir},
         rootdir=os.getcwd(),
         reports=True,

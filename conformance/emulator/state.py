@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import secrets
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -36,9 +35,9 @@ class RefreshRecord:
 
 
 class TokenStore:
-    def __init__(self, clock: Clock, token_factory: Callable[[], str] | None = None) -> None:
+    def __init__(self, clock: Clock, token_factory: Callable[[], str]) -> None:
         self.clock = clock
-        self._new_token: Callable[[], str] = token_factory or (lambda: secrets.token_urlsafe(32))
+        self._new_token = token_factory  # how every opaque token value is made (Behaviour.token_factory)
         # (account, client id, issued at, expires at) -> an access token that carries them (a JWT,
         # RFC 9068); None: access tokens are made by the token factory, like refresh tokens.
         self.new_access_token: Callable[[str, str, float, float], str] | None = None

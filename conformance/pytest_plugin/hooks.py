@@ -15,7 +15,6 @@ from typing import Any
 
 import pytest
 
-import conformance.engine.search  # noqa: F401  (registers the hypothesis settings profiles conformance-*)
 from conformance.config.safety import is_loopback, plan
 from conformance.config.settings import RunSettings, add_options
 from conformance.engine import search
@@ -55,9 +54,7 @@ pytest_plugins = ["conformance.pytest_plugin.fixtures", "conformance.pytest_plug
 SCENARIO_PACKAGE = "conformance.scenarios"
 _HYPOTHESIS_HOME: list[Path] = []  # where hypothesis kept its files before each run, to restore
 _HYPOTHESIS_SCRATCH: list[str] = []  # where each run has it keep them instead
-SILENT_TESTS = (
-    3  # tests in a row whose target did not answer: the run stops  # 2: the run could not be completed
-)
+SILENT_TESTS = 3  # tests in a row whose target did not answer: the run stops
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -442,8 +439,7 @@ def _conformance_summary(terminalreporter: Any, config: pytest.Config) -> None:
         return
     worker = distributed.is_worker(config)
     for section in terminal.summary_sections(config.stash[RESULTS], run, worker=worker):
-        if section.title is not None:
-            terminalreporter.section(section.title)
+        terminalreporter.section(section.title)
         for line in section.lines:
             terminalreporter.line(line.text, **({line.colour: True} if line.colour else {}))
 

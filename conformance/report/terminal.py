@@ -109,9 +109,9 @@ class Line:
 
 @dataclass(slots=True)
 class Section:
-    """A titled part of the summary (no title: the lines go under the section before)."""
+    """A titled part of the summary, as pytest's terminal writer heads one."""
 
-    title: str | None
+    title: str
     lines: list[Line] = field(default_factory=list)
 
     def add(self, text: str, colour: str | None = None) -> None:
@@ -129,8 +129,8 @@ def summary_sections(
 ) -> list[Section]:
     """The conformance summary after pytest's own: what warned, what failed, what follows from a
     failure, what was checked in part, what could not be established, the baseline's verdicts,
-    then the verdict and the counts. Every line has passed the run's redactor. An xdist worker
-    leaves the verdict to the controller."""
+    then the verdict and the counts. Every line that quotes an answer, a profile or a baseline has
+    passed the run's redactor. An xdist worker leaves the verdict to the controller."""
     scrub = run.redactor.scrub
     rows = results.requirement_statuses()
     sections: list[Section] = []
